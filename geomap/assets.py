@@ -1,0 +1,52 @@
+"""Leaflet and Leaflet.markercluster files from installed packages, for inlining.
+
+A map that inlines them loads no script or stylesheet from the network (map tiles
+aside), so it works offline, behind firewalls and in headless browser tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import cache
+from importlib.resources import files
+
+LEAFLET_PACKAGE = ("js_lib_leaflet", "static/js_lib_leaflet")
+CLUSTER_PACKAGE = ("xstatic.pkg.leaflet_markercluster", "data")
+
+
+def _read(package: tuple[str, str], name: str) -> str:
+    """Read a text file shipped inside an installed package."""
+    module, folder = package
+    return files(module).joinpath(folder, name).read_text(encoding="utf-8")
+
+
+def _inline_images(css: str, package: tuple[str, str]) -> str:
+    """Replace ``url(images/x.png)`` in *css* by data URIs of the package's images."""
+    module, folder = package
+
+    def data_uri(match: re.Match[str]) -> str:
+        path = files(module).joinpath(folder, match.group(1))
+        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{encoded})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+
+
+@cache
+def leaflet_head() -> str:
+    """Return ``<style>`` and ``<script>`` tags with Leaflet and its cluster plugin."""
+    css = _inline_images(_read(LEAFLET_PACKAGE, "leaflet.css"), LEAFLET_PACKAGE)
+    cluster_css = (_read(CLUSTER_PACKAGE, "MarkerCluster.css")
+                   + _read(CLUSTER_PACKAGE, "MarkerCluster.Default.css"))
+    scripts = [_read(LEAFLET_PACKAGE, "leaflet.js"),
+               _read(CLUSTER_PACKAGE, "leaflet.markercluster.js")]
+    scripts = [re.sub(r"//# sourceMappingURL=\S+", "", script) for script in scripts]
+    return ("<style>" + css + cluster_css + "</style>\n"
+            + "\n".join(f"<script>{script}</script>" for script in scripts))
+
+
+def leaflet_version() -> str:
+    """The version of the inlined Leaflet, read from its own banner."""
+    match = re.search(r"Leaflet (\d+\.\d+\.\d+)", _read(LEAFLET_PACKAGE, "leaflet.js"))
+    return match.group(1) if match else "unknown"

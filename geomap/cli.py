@@ -1,0 +1,160 @@
+"""The geomap command line: argument parsing and error translation only."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .errors import GeomapError
+
+LAYER_OPTIONS = ("admin", "towns", "mines", "control", "displacement")
+
+
+class _Date(click.ParamType):
+    """A date such as 2025-02-20, 2025-02 or 2025."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        from .dates import parse_date
+
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_date(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+DATE = _Date()
+
+
+@contextmanager
+def _reported(quiet: bool) -> Iterator[None]:
+    """Turn a GeomapError into a one-line message with exit 1; show warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except GeomapError as err:
+            raise click.ClickException(str(err)) from err
+        finally:
+            if not quiet:
+                for warning in caught:
+                    if issubclass(warning.category, UserWarning):
+                        click.echo(f"warning: {warning.message}", err=True)
+
+
+def _say(quiet: bool):
+    """Return a progress printer: timed lines on stderr, or nothing with --quiet."""
+    started = time.perf_counter()
+
+    def say(line: str) -> None:
+        if not quiet:
+            click.echo(f"[{time.perf_counter() - started:5.1f}s] {line}", err=True)
+
+    return say
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="geomap")
+def main() -> None:
+    """Maps of territorial control, displacement and mining in the Kivu provinces."""
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="A geomap.toml naming inputs, date, title, outputs.")
+@click.option("--admin", type=click.Path(path_type=Path), help="Admin areas (polygons).")
+@click.option("--towns", type=click.Path(path_type=Path), help="Towns (points).")
+@click.option("--mines", type=click.Path(path_type=Path), help="Mining sites (points).")
+@click.option("--control", type=click.Path(path_type=Path),
+              help="Control records (dated intervals).")
+@click.option("--displacement", type=click.Path(path_type=Path),
+              help="Displacement figures or registrations.")
+@click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
+              help="Read a publisher's column as a canonical one, e.g. "
+                   "displacement.people=numPresentIdpInd. Repeatable.")
+@click.option("--date", type=DATE, help="Show control as of this day [default: today].")
+@click.option("--compare", type=DATE, help="Also list what changed since this day.")
+@click.option("--title", help="Map and report title.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: outputs].")
+@click.option("--shapes-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar="GEOMAP_SHAPES", help="Folder of the bundled data [default: shapes].")
+@click.option("--offline", is_flag=True, default=None,
+              help="Never touch the network (the bundled data never does).")
+@click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
+def build(config_path, admin, towns, mines, control, displacement, columns, date,
+          compare, title, out_dir, shapes_dir, offline, quiet) -> None:
+    """Load, validate, join and summarise, then write the map and tables.
+
+    With no options it works offline on the bundled data in shapes/ and writes
+    outputs/map.html, summary_areas.csv, summary_actors.csv, rejects.csv and
+    join_report.csv.
+
+    \b
+    Examples:
+      geomap build
+      geomap build --date 2025-02-20 --compare 2024-12-31
+      geomap build --displacement dtm.xlsx --column displacement.people=numPresentIdpInd
+    """
+    import pandas as pd
+
+    from .config import BuildConfig, merge, parse_column_options, read_config
+    from .pipeline import run
+
+    say = _say(quiet)
+    with _reported(quiet):
+        settings = read_config(config_path) if config_path else {}
+        settings.setdefault("date", pd.Timestamp.today().normalize())
+        config = BuildConfig(**settings)
+        inputs = {layer: path for layer, path in zip(
+            LAYER_OPTIONS, (admin, towns, mines, control, displacement), strict=True)
+            if path is not None}
+        config = merge(config, inputs=inputs or None,
+                       columns=parse_column_options(columns) or None, date=date,
+                       compare=compare, title=title, out_dir=out_dir,
+                       shapes_dir=shapes_dir, offline=offline)
+        result = run(config, report=say)
+    for path in result.paths:
+        click.echo(path)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--layer", required=True, type=click.Choice(LAYER_OPTIONS),
+              help="The canonical layer the file should hold.")
+@click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
+              help="Read a publisher's column as a canonical one. Repeatable.")
+def validate(file: Path, layer: str, columns: tuple[str, ...]) -> None:
+    """Check FILE against a layer's schema; exit 1 with the reasons if rows are bad.
+
+    \b
+    Example:
+      geomap validate shapes/control.csv --layer control
+    """
+    from .config import parse_column_options
+    from .load import read_layer
+    from .validate import VALIDATORS
+
+    with _reported(quiet=False):
+        mapping = parse_column_options(columns).get(layer)
+        raw = read_layer(file, layer, mapping)
+        clean, rejects = VALIDATORS[layer](raw)
+    rejected = rejects.loc[rejects["action"] == "rejected"]
+    click.echo(f"{file}: {len(clean):,} of {len(raw):,} {layer} rows valid, "
+               f"{rejected['row'].nunique():,} rejected")
+    for row in rejects.head(50).itertuples(index=False):
+        click.echo(f"  row {row.row}, {row.column} = {row.value!r}: {row.action}, "
+                   f"{row.reason}")
+    if len(rejects) > 50:
+        click.echo(f"  ... and {len(rejects) - 50} more")
+    if len(rejected):
+        sys.exit(1)

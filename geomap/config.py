@@ -1,0 +1,132 @@
+"""The build's settings: geomap.toml, overridden by command-line options."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from .dates import parse_date
+from .errors import ConfigError, SourceError
+from .schema import LAYERS
+
+BUNDLED_FILES = {
+    "admin": "admin.geojson",
+    "towns": "towns.csv",
+    "mines": "mines.csv",
+    "control": "control.csv",
+    "displacement": "displacement.csv",
+}
+DEFAULT_TITLE = "Kivu: territorial control, displacement and mining"
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Every input and setting of one build, so a report can be rebuilt from it."""
+
+    date: pd.Timestamp
+    inputs: dict[str, Path | None] = field(default_factory=dict)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    title: str = DEFAULT_TITLE
+    out_dir: Path = Path("outputs")
+    compare: pd.Timestamp | None = None
+    shapes_dir: Path | None = None
+    offline: bool = False
+
+    def input_path(self, layer: str) -> Path:
+        """The file for *layer*: the one given, or the bundled one in shapes/."""
+        given = self.inputs.get(layer)
+        if given is not None:
+            return Path(given)
+        return resolve_shapes_dir(self.shapes_dir) / BUNDLED_FILES[layer]
+
+
+def resolve_shapes_dir(explicit: Path | None = None) -> Path:
+    """The bundled-data folder: explicit, then ``GEOMAP_SHAPES``, then ``./shapes``."""
+    for candidate in (explicit, os.environ.get("GEOMAP_SHAPES"), "shapes"):
+        if candidate and (Path(candidate) / BUNDLED_FILES["control"]).exists():
+            return Path(candidate)
+    msg = ("No bundled data found: './shapes' has no control.csv. Run geomap from the "
+           "project folder, set GEOMAP_SHAPES to the shapes folder, or give every layer "
+           "with --admin, --towns, --mines, --control and --displacement.")
+    raise SourceError(msg)
+
+
+def parse_column_options(options: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Turn ``layer.canonical=Raw column`` options into a mapping per layer."""
+    columns: dict[str, dict[str, str]] = {}
+    for option in options:
+        key, sep, raw = option.partition("=")
+        layer, dot, canonical = key.partition(".")
+        if not sep or not dot or layer not in LAYERS or not canonical or not raw:
+            msg = (f"--column expects LAYER.COLUMN=SOURCE_COLUMN with LAYER one of "
+                   f"{list(LAYERS)}, but got '{option}'.")
+            raise ConfigError(msg)
+        columns.setdefault(layer, {})[canonical.strip()] = raw.strip()
+    return columns
+
+
+def read_config(path: Path) -> dict:
+    """Read a geomap.toml into keyword arguments of :class:`BuildConfig`.
+
+    Relative input paths are taken from the folder of the file.
+
+    Raises
+    ------
+    ConfigError
+        The file is not valid TOML, or holds unknown keys or layers.
+    """
+    try:
+        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        msg = f"Cannot read config '{path}': {err}."
+        raise ConfigError(msg) from err
+    known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes"}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
+        raise ConfigError(msg)
+    base = path.parent
+    result: dict = {}
+    for layer, value in settings.get("inputs", {}).items():
+        if layer not in LAYERS:
+            msg = f"Unknown layer '{layer}' under [inputs]; expected one of {list(LAYERS)}."
+            raise ConfigError(msg)
+        result.setdefault("inputs", {})[layer] = base / value
+    for layer, mapping in settings.get("columns", {}).items():
+        if layer not in LAYERS or not isinstance(mapping, dict):
+            msg = f"[columns.{layer}] must name a layer among {list(LAYERS)}."
+            raise ConfigError(msg)
+        result.setdefault("columns", {})[layer] = {k: str(v) for k, v in mapping.items()}
+    for key in ("date", "compare"):
+        if key in settings:
+            try:
+                result[key] = parse_date(str(settings[key]))
+            except ValueError as err:
+                msg = f"'{key}' in '{path.name}': {err}."
+                raise ConfigError(msg) from err
+    if "title" in settings:
+        result["title"] = str(settings["title"])
+    if "out" in settings:
+        result["out_dir"] = base / settings["out"]
+    if "shapes" in settings:
+        result["shapes_dir"] = base / settings["shapes"]
+    if "offline" in settings:
+        result["offline"] = bool(settings["offline"])
+    return result
+
+
+def merge(config: BuildConfig, **overrides) -> BuildConfig:
+    """Return *config* with the options that were given (not None) applied."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    if "inputs" in given:
+        given["inputs"] = {**config.inputs, **given["inputs"]}
+    if "columns" in given:
+        merged = {layer: dict(mapping) for layer, mapping in config.columns.items()}
+        for layer, mapping in given["columns"].items():
+            merged.setdefault(layer, {}).update(mapping)
+        given["columns"] = merged
+    return replace(config, **given)

@@ -1,0 +1,273 @@
+"""Link records to places: by P-code or id, by name, fuzzily, or by their geometry."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from rapidfuzz import fuzz, process
+
+from .load import squash
+from .schema import STORAGE_CRS
+
+FUZZY_THRESHOLD = 88.0
+"""Lowest rapidfuzz ratio (0-100) accepted for a fuzzy name match."""
+
+PLACE_COLUMNS = ("place", "name", "kind", "level", "pcode", "parent_pcode", "geometry")
+REPORT_COLUMNS = ("layer", "reference", "place", "place_name", "method", "score",
+                  "records", "candidates")
+
+_PREFIXES = re.compile(
+    r"^(territoire|territory|ville|city|cite|town|province|chefferie|secteur|"
+    r"collectivite)\s+(de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d'|of\s+)?")
+_SUFFIXES = re.compile(r"\s+(territory|territoire|city|ville|province|town)$")
+_VARIANTS = {"northkivu": "nordkivu", "southkivu": "sudkivu", "nkivu": "nordkivu",
+             "skivu": "sudkivu"}
+
+
+def normalise_name(name: str) -> str:
+    """Fold a place name for matching: accents, case, hyphens, 'Territoire de', English.
+
+    Examples
+    --------
+    >>> normalise_name("Territoire de Masisi") == normalise_name("masisi")
+    True
+    >>> normalise_name("North Kivu") == normalise_name("Nord-Kivu")
+    True
+    """
+    text = squash_spaces(name)
+    text = _SUFFIXES.sub("", _PREFIXES.sub("", text))
+    folded = squash(text)
+    return _VARIANTS.get(folded, folded)
+
+
+def squash_spaces(name: str) -> str:
+    """Lower-case, strip accents, turn hyphens and punctuation into single spaces."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9']+", " ", folded.lower()).strip()
+
+
+def build_places(admin: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return one table of every place a record can name: admin areas and towns.
+
+    A town whose ``pcode`` is also an admin area (a city such as Goma, CD6101) is
+    folded into that area: its id becomes another key of the area.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``place`` (P-code or town id), ``name``, ``kind`` ('area' or 'town'),
+        ``level``, ``pcode``, ``parent_pcode``, ``aliases`` and geometry.
+    """
+    areas = pd.DataFrame({
+        "place": admin["pcode"], "name": admin["name"], "kind": "area",
+        "level": admin["level"], "pcode": admin["pcode"],
+        "parent_pcode": admin["parent_pcode"], "geometry": admin.geometry,
+    })
+    own_pcode = towns["pcode"].notna() & towns["pcode"].isin(set(admin["pcode"]))
+    alias_of = dict(zip(towns.loc[own_pcode, "town_id"], towns.loc[own_pcode, "pcode"],
+                        strict=True))
+    loose = towns.loc[~own_pcode]
+    points = pd.DataFrame({
+        "place": loose["town_id"], "name": loose["name"], "kind": "town",
+        "level": 9, "pcode": loose["pcode"], "parent_pcode": loose["province_pcode"],
+        "geometry": loose.geometry,
+    })
+    places = gpd.GeoDataFrame(pd.concat([areas, points], ignore_index=True),
+                              geometry="geometry", crs=STORAGE_CRS)
+    places["aliases"] = places["place"].map(
+        lambda key: sorted(town for town, area in alias_of.items() if area == key))
+    return places
+
+
+def _lookup_tables(places: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Return key -> place and normalised name -> places for reference matching."""
+    keys: dict[str, str] = {}
+    for place, pcode, aliases in zip(places["place"], places["pcode"], places["aliases"],
+                                     strict=True):
+        for key in (place, pcode, *aliases):
+            if isinstance(key, str):
+                keys.setdefault(key.casefold(), place)
+    names: dict[str, list[str]] = {}
+    for place, name in zip(places["place"], places["name"], strict=True):
+        if isinstance(name, str):
+            bucket = names.setdefault(normalise_name(name), [])
+            if place not in bucket:
+                bucket.append(place)
+    return keys, names
+
+
+def match_references(references: pd.Series, places: pd.DataFrame) -> pd.DataFrame:
+    """Match each distinct reference once: by key, then by name, then fuzzily.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by reference: ``place`` (missing when unmatched or ambiguous),
+        ``method`` ('p-code', 'name', 'fuzzy', 'ambiguous' or 'unmatched'), ``score``
+        and ``candidates`` (the nearest places for a miss).
+    """
+    keys, names = _lookup_tables(places)
+    label = dict(zip(places["place"], places["name"], strict=True))
+    choices = list(names)
+    rows = []
+    for reference in pd.unique(references.dropna()):
+        text = str(reference).strip()
+        folded = normalise_name(text)
+        if text.casefold() in keys:
+            rows.append((reference, keys[text.casefold()], "p-code", 100.0, ""))
+            continue
+        found = names.get(folded, [])
+        if len(found) == 1:
+            rows.append((reference, found[0], "name", 100.0, ""))
+            continue
+        if len(found) > 1:
+            listed = ", ".join(f"{label[p]} ({p})" for p in found)
+            rows.append((reference, None, "ambiguous", 100.0, listed))
+            continue
+        best = process.extract(folded, choices, scorer=fuzz.ratio, limit=3)
+        candidates = ", ".join(
+            f"{label[p]} ({p})" for choice, _, _ in best for p in names[choice])
+        if best and best[0][1] >= FUZZY_THRESHOLD and len(names[best[0][0]]) == 1 and (
+                len(best) == 1 or best[1][1] < best[0][1]):
+            rows.append((reference, names[best[0][0]][0], "fuzzy", round(best[0][1], 1),
+                         candidates))
+        else:
+            score = round(best[0][1], 1) if best else 0.0
+            rows.append((reference, None, "unmatched", score, candidates))
+    return pd.DataFrame(rows, columns=["reference", "place", "method", "score",
+                                       "candidates"]).set_index("reference")
+
+
+def attach_areas(points: gpd.GeoSeries, admin: gpd.GeoDataFrame) -> pd.Series:
+    """Return, for each point, the P-code of the deepest admin area holding it.
+
+    Each point gets at most one area, also on a shared border (the first area whose
+    boundary touches it); points in no area get a missing value.
+    """
+    result = np.full(len(points), None, dtype=object)
+    if len(points) == 0 or len(admin) == 0:
+        return pd.Series(result, index=points.index, dtype="object")
+    x = points.x.to_numpy()
+    y = points.y.to_numpy()
+    valid = ~(np.isnan(x) | np.isnan(y))
+    ordered = admin.sort_values(["level", "pcode"], ascending=[False, True])
+    for strict in (True, False):
+        for pcode, polygon in zip(ordered["pcode"], ordered.geometry, strict=True):
+            open_rows = valid & (result == None)  # noqa: E711 (element-wise)
+            if not open_rows.any():
+                break
+            minx, miny, maxx, maxy = polygon.bounds
+            candidate = open_rows & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+            if not candidate.any():
+                continue
+            index = np.flatnonzero(candidate)
+            if strict:
+                shapely.prepare(polygon)
+                inside = shapely.contains_xy(polygon, x[index], y[index])
+            else:  # a point on a shared border: counted once, in the first area
+                inside = shapely.intersects_xy(polygon, x[index], y[index])
+            result[index[inside]] = pcode
+    return pd.Series(result, index=points.index, dtype="object")
+
+
+def _geometry_key(geometry: gpd.GeoSeries) -> pd.Series:
+    """A short stable key for each distinct geometry (same shape, same key)."""
+    wkb = shapely.to_wkb(geometry.to_numpy(), output_dimension=2)
+    return pd.Series([None if g is None else hashlib.sha1(g).hexdigest()[:10]
+                      for g in wkb], index=geometry.index, dtype="object")
+
+
+def link_records(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
+                 admin: gpd.GeoDataFrame, *, layer: str, own_geometry: bool
+                 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """Give each record a ``place``: by its ``area`` reference or by its geometry.
+
+    Parameters
+    ----------
+    records : GeoDataFrame
+        Validated records with an ``area`` column and optional geometry.
+    places : GeoDataFrame
+        From :func:`build_places`.
+    admin : GeoDataFrame
+        Admin areas, for points that fall in them.
+    layer : str
+        The layer name, for the report.
+    own_geometry : bool
+        True for control: a record with its own geometry is a place of its own (a
+        town point or a zone). False for displacement: points fall in admin areas.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame, GeoDataFrame)
+        The records with ``place`` and ``method`` (unmatched rows have no place);
+        the join report, one row per distinct reference; and the new places made
+        from records' own geometry.
+    """
+    records = records.copy()
+    has_geometry = ~(records.geometry.isna() | records.geometry.is_empty)
+    records["place"] = pd.Series(None, index=records.index, dtype="object")
+    records["method"] = pd.Series(None, index=records.index, dtype="object")
+    new_places = gpd.GeoDataFrame(columns=[*PLACE_COLUMNS, "aliases"], geometry="geometry",
+                                  crs=STORAGE_CRS)
+    report_parts = []
+    if has_geometry.any():
+        located = records.loc[has_geometry]
+        if own_geometry:
+            keys = _geometry_key(located.geometry)
+            point = located.geometry.geom_type == "Point"
+            prefix = np.where(point, "point-", "zone-")
+            place = pd.Series(prefix, index=located.index) + keys
+            records.loc[has_geometry, "place"] = place
+            records.loc[has_geometry, "method"] = "own geometry"
+            first = ~place.duplicated()
+            name = located["area"].fillna(located.get("name"))
+            new_places = gpd.GeoDataFrame({
+                "place": place[first], "name": name[first].fillna(place[first]),
+                "kind": np.where(point[first], "point", "zone"), "level": 8,
+                "pcode": None, "parent_pcode": None,
+                "aliases": [[] for _ in range(int(first.sum()))],
+            }, geometry=located.geometry[first].to_numpy(), crs=STORAGE_CRS)
+        else:
+            area = attach_areas(located.geometry, admin)
+            records.loc[has_geometry, "place"] = area
+            records.loc[has_geometry, "method"] = np.where(area.notna(), "spatial", None)
+            summary = pd.DataFrame({"place": area.fillna("(outside every area)")})
+            counted = summary.value_counts("place").rename("records").reset_index()
+            report_parts.append(counted.assign(
+                layer=layer, reference="(coordinates)",
+                method=np.where(counted["place"].str.startswith("("), "unmatched",
+                                "spatial"), score=100.0, candidates=""))
+    by_area = ~has_geometry & records["area"].notna()
+    if by_area.any():
+        matches = match_references(records.loc[by_area, "area"], places)
+        records.loc[by_area, "place"] = records.loc[by_area, "area"].map(matches["place"])
+        records.loc[by_area, "method"] = records.loc[by_area, "area"].map(matches["method"])
+        counts = records.loc[by_area, "area"].value_counts().rename("records")
+        report = matches.join(counts).reset_index().assign(layer=layer)
+        report_parts.append(report)
+    all_places = pd.concat([places, new_places], ignore_index=True)
+    names = dict(zip(all_places["place"], all_places["name"], strict=True))
+    report = (pd.concat(report_parts, ignore_index=True) if report_parts else
+              pd.DataFrame(columns=REPORT_COLUMNS))
+    report["place_name"] = report["place"].map(names)
+    report = report.reindex(columns=REPORT_COLUMNS)
+    return records, report, new_places
+
+
+def unmatched_reasons(records: pd.DataFrame, report: pd.DataFrame) -> pd.Series:
+    """Explain, for each unmatched record, why it found no place."""
+    reasons = {}
+    for reference, method, near in zip(report["reference"], report["method"],
+                                       report["candidates"], strict=True):
+        near = near if isinstance(near, str) and near else "none"
+        reasons[reference] = (
+            f"ambiguous area name: matches {near}; use a P-code or town id"
+            if method == "ambiguous" else f"unknown area; nearest candidates: {near}")
+    return records["area"].map(reasons).fillna("point lies in no admin area")

@@ -1,0 +1,199 @@
+"""The whole build: load, validate, join, summarise, render, export."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .aggregate import (assign_mines, resolve_control, sum_displaced, summarise_actors,
+                        summarise_areas)
+from .config import BuildConfig
+from .export import staged_outputs, write_csv, write_text
+from .join import build_places, link_records, unmatched_reasons
+from .load import ROW, read_layer
+from .render import MapText, build_map
+from .validate import VALIDATORS, Rejects, usable_people
+
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PeopleCount:
+    """Conservation of people: read = mapped + rejected, exactly."""
+
+    read: int
+    mapped: int
+    rejected: int
+    rows_read: int
+    rows_rejected: int
+
+    @property
+    def balanced(self) -> bool:
+        """True when every person read is either mapped or rejected."""
+        return self.read == self.mapped + self.rejected
+
+    def __str__(self) -> str:
+        return (f"people read {self.read:,} = mapped {self.mapped:,} + rejected "
+                f"{self.rejected:,} ({self.rows_rejected:,} of {self.rows_read:,} rows "
+                "rejected)")
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what it found."""
+
+    paths: list[Path] = field(default_factory=list)
+    people: PeopleCount | None = None
+    rejects: pd.DataFrame | None = None
+    join_report: pd.DataFrame | None = None
+    areas: pd.DataFrame | None = None
+    actors: pd.DataFrame | None = None
+
+
+@dataclass
+class Layers:
+    """The validated, linked layers of one build."""
+
+    admin: gpd.GeoDataFrame
+    towns: gpd.GeoDataFrame
+    mines: gpd.GeoDataFrame
+    control: gpd.GeoDataFrame
+    displacement: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    join_report: pd.DataFrame
+    people: PeopleCount
+    sources: list[str]
+
+
+def _quiet(_: str) -> None:
+    """Report nothing."""
+
+
+def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
+    """Read, validate and link every layer named by *config*.
+
+    Returns
+    -------
+    Layers
+        Clean layers with ``place`` on control and displacement records, the rejects
+        and join report, and the people count.
+
+    Raises
+    ------
+    GeomapError
+        A file cannot be read or lacks what its layer needs.
+    """
+    clean: dict[str, gpd.GeoDataFrame] = {}
+    rejects = []
+    raw_displacement = None
+    for layer in ("admin", "towns", "mines", "control", "displacement"):
+        started = time.perf_counter()
+        path = config.input_path(layer)
+        raw = read_layer(path, layer, config.columns.get(layer))
+        if layer == "displacement":
+            raw_displacement = raw
+        clean[layer], rejected = VALIDATORS[layer](raw)
+        rejects.append(rejected)
+        report(f"{layer}: {len(clean[layer]):,} of {len(raw):,} rows kept from {path.name}"
+               f" ({time.perf_counter() - started:.1f} s)")
+    places = build_places(clean["admin"], clean["towns"])
+    control, control_report, record_places = link_records(
+        clean["control"], places, clean["admin"], layer="control", own_geometry=True)
+    places = pd.concat([places, record_places], ignore_index=True)
+    displacement, displacement_report = link_records(
+        clean["displacement"], places, clean["admin"], layer="displacement",
+        own_geometry=False)[:2]
+    join_report = pd.concat([control_report, displacement_report], ignore_index=True)
+    for layer, linked, layer_report in (("control", control, control_report),
+                                        ("displacement", displacement,
+                                         displacement_report)):
+        missing = linked["place"].isna()
+        unmatched = Rejects(layer)
+        unmatched.add(linked, missing, "area", unmatched_reasons(linked, layer_report))
+        rejects.append(unmatched.table())
+        clean[layer] = linked.loc[~missing]
+    rejects_table = pd.concat([r for r in rejects if len(r)], ignore_index=True) \
+        if any(len(r) for r in rejects) else rejects[0]
+    people = count_people(raw_displacement, clean["displacement"], rejects_table)
+    if not people.balanced:  # an internal invariant, never the user's fault
+        msg = f"people are not conserved: {people}"
+        raise AssertionError(msg)
+    sources = _credits(clean)
+    return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
+                  control=clean["control"], displacement=clean["displacement"],
+                  places=places, rejects=rejects_table, join_report=join_report,
+                  people=people, sources=sources)
+
+
+def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
+                 ) -> PeopleCount:
+    """Count people read, mapped and rejected, each from its own rows."""
+    people, _ = usable_people(raw)
+    rejected_rows = set(rejects.loc[(rejects["layer"] == "displacement")
+                                    & (rejects["action"] == "rejected"), "row"])
+    is_rejected = raw[ROW].isin(rejected_rows)
+    return PeopleCount(read=int(people.sum()), mapped=int(mapped["people"].sum()),
+                       rejected=int(people[is_rejected].sum()), rows_read=len(raw),
+                       rows_rejected=int(is_rejected.sum()))
+
+
+def _credits(clean: dict[str, pd.DataFrame]) -> list[str]:
+    """Distinct publishers named in the layers' source columns, for the attribution."""
+    names: set[str] = set()
+    for frame in clean.values():
+        if "source" in frame:
+            names.update(frame["source"].dropna().astype(str).str.split(",").str[0]
+                         .str.split("(").str[0].str.strip())
+    return sorted(name for name in names if name)
+
+
+def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
+    """Run the whole build and write every output into ``config.out_dir``.
+
+    Parameters
+    ----------
+    config : BuildConfig
+        Inputs, date, title and output folder.
+    report : callable, optional
+        Receives one line per finished step.
+
+    Returns
+    -------
+    BuildResult
+        The paths written, the people count and the summaries.
+
+    Raises
+    ------
+    GeomapError
+        Bad input; nothing in ``config.out_dir`` is changed then.
+    """
+    layers = load_layers(config, report)
+    report(str(layers.people).capitalize())
+    control_now = resolve_control(layers.control, config.date)
+    displaced = sum_displaced(layers.displacement, config.date)
+    mines = assign_mines(layers.mines, layers.places, layers.admin)
+    areas = summarise_areas(layers.places, control_now, displaced, mines)
+    actors = summarise_actors(areas, mines, displaced)
+    text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
+                   compare=config.compare)
+    fmap = build_map(layers.places, areas, mines, text)
+    page = fmap.get_root().render()
+    result = BuildResult(people=layers.people, rejects=layers.rejects,
+                         join_report=layers.join_report, areas=areas, actors=actors)
+    with staged_outputs(Path(config.out_dir)) as staging:
+        written = [
+            write_text(page, staging / "map.html"),
+            write_csv(areas, staging / "summary_areas.csv"),
+            write_csv(actors, staging / "summary_actors.csv"),
+            write_csv(layers.rejects, staging / "rejects.csv"),
+            write_csv(layers.join_report, staging / "join_report.csv"),
+        ]
+    result.paths = [Path(config.out_dir) / path.name for path in written]
+    report(f"wrote {len(result.paths)} files to {config.out_dir}")
+    return result

@@ -1,0 +1,115 @@
+"""Column contracts of the canonical layers, allowed values and fixed constants."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+STORAGE_CRS = "EPSG:4326"
+# Kivu spans UTM zones 35S and 36S; 35S keeps distortion small over both provinces.
+METRIC_CRS = "EPSG:32735"
+
+# Lon/lat extent of the DR Congo (with a small margin) and of the two Kivu provinces.
+DRC_BOUNDS = (12.0, -13.6, 31.4, 5.5)
+KIVU_BOUNDS = (26.5, -5.2, 30.3, 1.2)
+
+LAYERS = ("admin", "mines", "control", "displacement", "towns")
+
+REQUIRED = {
+    "admin": ("pcode", "name"),
+    "towns": ("town_id", "name"),
+    "mines": ("name",),
+    "control": ("actor",),
+    "displacement": ("people",),
+}
+"""Columns a layer must have after renaming (geometry or area references aside)."""
+
+COLUMNS = {
+    "admin": ("pcode", "name", "level", "parent_pcode", "source", "url", "date"),
+    "towns": ("town_id", "name", "pcode", "kind", "territory", "province_pcode",
+              "source", "url", "date"),
+    "mines": ("site_id", "name", "minerals", "workers", "armed_presence", "visited",
+              "source", "url", "date", "note"),
+    "control": ("area", "actor", "start", "end", "confidence", "source", "url",
+                "note"),
+    "displacement": ("area", "people", "date", "assessment", "origin", "cause",
+                     "source", "url", "note"),
+}
+"""Canonical columns of each layer, in output order."""
+
+ALIASES = {
+    "pcode": ("pcode", "p_code", "admin2pcode", "admin1pcode", "shapeiso",
+              "iso_3166_2", "code"),
+    "name": ("name", "nom", "shapename", "site_name", "admin2name", "admin1name"),
+    "parent_pcode": ("parent_pcode", "parent"),
+    "level": ("level", "adm_level", "admin_level"),
+    "town_id": ("town_id", "place_id", "id"),
+    "actor": ("actor", "groupe arme", "groupe armé", "armed_group", "group", "groupe"),
+    "area": ("area", "area_pcode", "place", "location", "zone", "territory",
+             "territoire", "admin2pcode", "admin2name"),
+    "start": ("start", "start_date", "from", "debut", "début", "date_debut"),
+    "end": ("end", "end_date", "to", "fin", "date_fin"),
+    "people": ("people", "idps", "numpresentidpind", "individuals", "persons",
+               "displaced", "deplaces", "déplacés", "population"),
+    "date": ("date", "reportingdate", "reporting_date", "as_of", "visit_date"),
+    "assessment": ("assessment", "round", "roundnumber", "round_number"),
+    "minerals": ("minerals", "mineral", "mineral1", "minerais"),
+    "site_id": ("site_id", "vid", "mine_id"),
+    "workers": ("workers", "workers_numb", "w"),
+    "armed_presence": ("armed_presence", "armed_group1", "ap"),
+    "visited": ("visited", "visit_date"),
+    "confidence": ("confidence", "certainty"),
+    "lon": ("lon", "longitude", "long", "lng", "x"),
+    "lat": ("lat", "latitude", "y"),
+}
+"""Common publisher column names recognised without any mapping (case-insensitive)."""
+
+CONFIDENCE = ("assessed", "claimed", "contested")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An armed actor with a stable id, a display name and one colour."""
+
+    id: str
+    label: str
+    color: str
+
+
+ACTORS = {
+    actor.id: actor
+    for actor in (
+        Actor("m23", "M23/AFC", "#c0392b"),
+        Actor("fardc", "FARDC", "#1f5fa8"),
+        Actor("wazalendo", "Wazalendo", "#2e8b57"),
+        Actor("fdlr", "FDLR", "#8e44ad"),
+        Actor("adf", "ADF", "#5d4037"),
+        Actor("burundi", "Burundian army (FDNB)", "#d68910"),
+    )
+}
+CONTESTED_COLOR = "#7f7f7f"
+NO_DATA_COLOR = "#d9d9d9"
+ACTOR_ALIASES = {
+    "m23/afc": "m23", "afc/m23": "m23", "afc": "m23", "m23-afc": "m23",
+    "government": "fardc", "fardc/wazalendo": "fardc", "forces armees": "fardc",
+    "forces armées de la république démocratique du congo": "fardc",
+}
+
+_FALLBACK_PALETTE = ("#e67e22", "#16a085", "#7f8c8d", "#b7950b", "#6c3483",
+                     "#117a65", "#a04000", "#2874a6", "#943126", "#196f3d")
+
+
+def actor_for(actor_id: str) -> Actor:
+    """Return the actor record for *actor_id*; unknown ids get a stable colour."""
+    if actor_id in ACTORS:
+        return ACTORS[actor_id]
+    digest = hashlib.sha256(actor_id.encode("utf-8")).digest()
+    color = _FALLBACK_PALETTE[digest[0] % len(_FALLBACK_PALETTE)]
+    return Actor(actor_id, actor_id, color)
+
+
+DISCLAIMER = (
+    "Boundaries, names and designations on this map do not imply official "
+    "endorsement or acceptance by geomap or its sources. Control lines are "
+    "approximate and change quickly."
+)

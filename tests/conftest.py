@@ -1,0 +1,76 @@
+"""Shared fixtures: a small synthetic Kivu built in code (fake P-codes near Goma)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_REAL = REPO.parent / "shared" / "data" / "real"
+
+TOWNS = [
+    # town_id, name, lon, lat, pcode, province
+    ("alpha", "Alpha", 29.10, -1.50, "", "P1"),
+    ("bravo", "Bravo", 29.40, -1.50, "", "P1"),
+    ("charlie", "Charlie-centre", 29.10, -1.80, "", "P1"),
+]
+CONTROL = [
+    # area, actor, start, end, confidence
+    ("alpha", "fardc", "", "2025-01-27", "assessed"),
+    ("alpha", "m23", "2025-01-27", "", "assessed"),
+    ("bravo", "fardc", "", "", "assessed"),
+    ("charlie", "m23", "2025-02", "", "claimed"),
+    ("T02", "m23", "2025-01-01", "", "assessed"),
+]
+DISPLACEMENT = [
+    # area, people, date, assessment
+    ("T01", "1000", "2024-10-01", "r1"),
+    ("T01", "1500", "2025-01-15", "r2"),
+    ("Territoire de Tango", "700", "2025-01-15", "r2"),
+    ("alpha", "300", "2025-01-20", "r2"),
+]
+
+
+def write_csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
+    """Write a small CSV fixture."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def admin() -> gpd.GeoDataFrame:
+    """Two territories (T01 west 'Sierra', T02 east 'Tango') sharing a border at 29.25."""
+    return gpd.GeoDataFrame(
+        {"pcode": ["T01", "T02"], "name": ["Sierra", "Tango"], "level": [2, 2],
+         "parent_pcode": ["P1", "P1"], "source": ["test", "test"]},
+        geometry=[box(29.0, -2.0, 29.25, -1.3), box(29.25, -2.0, 29.5, -1.3)],
+        crs="EPSG:4326")
+
+
+@pytest.fixture
+def shapes_dir(tmp_path: Path, admin: gpd.GeoDataFrame) -> Path:
+    """A complete bundled-data folder of synthetic layers."""
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    admin.to_file(folder / "admin.geojson", driver="GeoJSON")
+    write_csv(folder / "towns.csv",
+              ["town_id", "name", "lon", "lat", "pcode", "province_pcode", "source", "url"],
+              [(*town, "test", "https://example.org/towns") for town in TOWNS])
+    write_csv(folder / "mines.csv",
+              ["site_id", "name", "minerals", "lon", "lat", "source", "url"],
+              [("m1", "Mine one", "coltan;cassiterite", 29.12, -1.52, "test", ""),
+               ("m2", "Mine two", "gold", 29.45, -1.9, "test", "")])
+    write_csv(folder / "control.csv",
+              ["area", "actor", "start", "end", "confidence", "source", "url", "note"],
+              [(*row, "test", "https://example.org/control", "") for row in CONTROL])
+    write_csv(folder / "displacement.csv",
+              ["area", "people", "date", "assessment", "source"],
+              [(*row, "test") for row in DISPLACEMENT])
+    return folder
