@@ -176,11 +176,10 @@ def summarise_actors(areas: pd.DataFrame, mines: pd.DataFrame,
     exploded = mine_rows.assign(mineral=mine_rows["minerals"].str.split(";")).explode(
         "mineral")
     exploded = exploded.loc[exploded["mineral"].fillna("") != ""]
-    by_mineral = (exploded.groupby(["actor", "mineral"]).size().rename("n").reset_index()
-                  .groupby("actor").apply(
-                      lambda g: "; ".join(f"{m}: {n}" for m, n in zip(g["mineral"], g["n"],
-                                                                      strict=True)),
-                      include_groups=False))
+    counts = exploded.groupby(["actor", "mineral"]).size().reset_index(name="n")
+    labels = counts["mineral"] + ": " + counts["n"].astype(str)
+    by_mineral = labels.groupby(counts["actor"]).agg("; ".join) if len(counts) else \
+        pd.Series(dtype="object")
     held = areas.dropna(subset=["actor"])
     grouped = held.groupby("actor", sort=True)
     table = pd.DataFrame({

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .errors import GeomapError
+from .errors import ConfigError, GeomapError, GeomapWarning
 
 LAYER_OPTIONS = ("admin", "towns", "mines", "control", "displacement")
 
@@ -47,7 +47,7 @@ def _reported(quiet: bool) -> Iterator[None]:
         finally:
             if not quiet:
                 for warning in caught:
-                    if issubclass(warning.category, UserWarning):
+                    if issubclass(warning.category, GeomapWarning):
                         click.echo(f"warning: {warning.message}", err=True)
 
 
@@ -118,8 +118,11 @@ def build(config_path, admin, towns, mines, control, displacement, columns, date
         inputs = {layer: path for layer, path in zip(
             LAYER_OPTIONS, (admin, towns, mines, control, displacement), strict=True)
             if path is not None}
-        config = merge(config, inputs=inputs or None,
-                       columns=parse_column_options(columns) or None, date=date,
+        try:
+            mapping = parse_column_options(columns)
+        except ConfigError as err:
+            raise click.BadParameter(str(err), param_hint="--column") from err
+        config = merge(config, inputs=inputs or None, columns=mapping or None, date=date,
                        compare=compare, title=title, out_dir=out_dir,
                        shapes_dir=shapes_dir, offline=offline)
         result = run(config, report=say)
@@ -145,7 +148,10 @@ def validate(file: Path, layer: str, columns: tuple[str, ...]) -> None:
     from .validate import VALIDATORS
 
     with _reported(quiet=False):
-        mapping = parse_column_options(columns).get(layer)
+        try:
+            mapping = parse_column_options(columns).get(layer)
+        except ConfigError as err:
+            raise click.BadParameter(str(err), param_hint="--column") from err
         raw = read_layer(file, layer, mapping)
         clean, rejects = VALIDATORS[layer](raw)
     rejected = rejects.loc[rejects["action"] == "rejected"]

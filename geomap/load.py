@@ -11,7 +11,7 @@ import pandas as pd
 import pyogrio
 
 from .errors import CRSError, SchemaError, SourceError
-from .schema import ALIASES, REQUIRED, STORAGE_CRS
+from .schema import ALIASES, COLUMNS, REQUIRED, STORAGE_CRS
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls"}
 ROW = "_row"
@@ -141,8 +141,9 @@ def rename_columns(frame: pd.DataFrame, layer: str,
             raise SchemaError(msg)
         renames[found] = canonical
     taken = set(renames.values())
+    wanted = {*COLUMNS[layer], "lon", "lat"}
     for canonical, aliases in ALIASES.items():
-        if canonical in taken:
+        if canonical in taken or canonical not in wanted:
             continue
         for alias in aliases:
             raw = by_squash.get(squash(alias))

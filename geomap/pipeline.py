@@ -68,7 +68,8 @@ class Layers:
     rejects: pd.DataFrame
     join_report: pd.DataFrame
     people: PeopleCount
-    sources: list[str]
+    sources: list[tuple[str, str]]
+    credits: list[str]
 
 
 def _quiet(_: str) -> None:
@@ -124,11 +125,12 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     if not people.balanced:  # an internal invariant, never the user's fault
         msg = f"people are not conserved: {people}"
         raise AssertionError(msg)
-    sources = _credits(clean)
+    sources = _sources(clean)
+    credits = _credits(clean, config)
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
                   control=clean["control"], displacement=clean["displacement"],
                   places=places, rejects=rejects_table, join_report=join_report,
-                  people=people, sources=sources)
+                  people=people, sources=sources, credits=credits)
 
 
 def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
@@ -143,14 +145,36 @@ def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
                        rows_rejected=int(is_rejected.sum()))
 
 
-def _credits(clean: dict[str, pd.DataFrame]) -> list[str]:
-    """Distinct publishers named in the layers' source columns, for the attribution."""
-    names: set[str] = set()
-    for frame in clean.values():
-        if "source" in frame:
-            names.update(frame["source"].dropna().astype(str).str.split(",").str[0]
-                         .str.split("(").str[0].str.strip())
-    return sorted(name for name in names if name)
+def _sources(clean: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    """Distinct (source, url) pairs cited by the layers, for the sources list."""
+    pairs = [frame[["source", "url"]].drop_duplicates() for frame in clean.values()
+             if {"source", "url"} <= set(frame.columns)]
+    if not pairs:
+        return []
+    table = pd.concat(pairs).dropna(subset=["source"]).drop_duplicates()
+    table = table.sort_values(["source", "url"], na_position="first")
+    return [(source, url if isinstance(url, str) else "")
+            for source, url in zip(table["source"], table["url"], strict=True)]
+
+
+CREDITS = {
+    "admin": "admin areas", "towns": "towns", "mines": "mining sites",
+    "control": "control", "displacement": "displacement",
+}
+
+
+def _credits(clean: dict[str, pd.DataFrame], config: BuildConfig) -> list[str]:
+    """One short credit per layer for the map's attribution line."""
+    credits = []
+    for layer, label in CREDITS.items():
+        frame = clean[layer]
+        sources = frame["source"].dropna() if "source" in frame else pd.Series([])
+        publisher = sources.str.split(r"[,(]", regex=True).str[0].str.strip()
+        top = publisher.value_counts().index[:2].tolist() if len(publisher) else []
+        others = publisher.nunique() - len(top)
+        named = ", ".join(top) + (f" +{others} more" if others > 0 else "")
+        credits.append(f"{label}: {named or config.input_path(layer).name}")
+    return credits
 
 
 def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
@@ -174,14 +198,14 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         Bad input; nothing in ``config.out_dir`` is changed then.
     """
     layers = load_layers(config, report)
-    report(str(layers.people).capitalize())
+    report(str(layers.people))
     control_now = resolve_control(layers.control, config.date)
     displaced = sum_displaced(layers.displacement, config.date)
     mines = assign_mines(layers.mines, layers.places, layers.admin)
     areas = summarise_areas(layers.places, control_now, displaced, mines)
     actors = summarise_actors(areas, mines, displaced)
     text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
-                   compare=config.compare)
+                   credits=layers.credits, compare=config.compare)
     fmap = build_map(layers.places, areas, mines, text)
     page = fmap.get_root().render()
     result = BuildResult(people=layers.people, rejects=layers.rejects,

@@ -64,7 +64,8 @@ class MapText:
 
     title: str
     as_of: pd.Timestamp
-    sources: list[str] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
     compare: pd.Timestamp | None = None
 
 
@@ -153,7 +154,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         are fixed, so the same inputs give the same page.
     """
     figure = Figure(title=text.title)
-    fmap = folium.Map(tiles="CartoDB positron", control_scale=True, max_zoom=18,
+    fmap = folium.Map(tiles="OpenStreetMap", control_scale=True, max_zoom=18,
                       zoom_control=True, attribution_control=True)
     fmap.default_js = []
     fmap.default_css = []
@@ -213,7 +214,7 @@ def _map_script(map_name: str, layers: dict, bounds, text: MapText) -> str:
     people = [f["properties"]["people"] for f in layers["People displaced"][1]["features"]]
     max_people = max(people, default=1)
     minx, miny, maxx, maxy = (float(v) for v in bounds)
-    credits = "; ".join(esc(source) for source in text.sources)
+    credits = "Data: " + ", ".join(esc(source) for source in text.credits)
     return f"""
 (function() {{
   var map = {map_name};
@@ -274,7 +275,7 @@ def _title_box(text: MapText) -> str:
     return (f"<div class='geomap-box geomap-title'><div class='geomap-h'>{esc(text.title)}"
             f"</div><div class='geomap-sub'>Control as of <b id='geomap-date'>"
             f"{fmt_date(text.as_of)}</b></div>{compare}"
-            f"<div class='geomap-note'>{esc(DISCLAIMER)}</div></div>")
+            f"<div class='geomap-note'>{esc(DISCLAIMER)}</div>{_sources_box(text)}</div>")
 
 
 def _legends(joined: pd.DataFrame) -> str:
@@ -303,6 +304,13 @@ def _legends(joined: pd.DataFrame) -> str:
             "</div>")
 
 
+def _sources_box(text: MapText) -> str:
+    """A folded list of every source cited by the data, with links."""
+    items = "".join(f"<li>{esc(name)} {link(url)}</li>" for name, url in text.sources)
+    return (f"<details class='geomap-sources'><summary>Sources ({len(text.sources)})"
+            f"</summary><ul>{items}</ul></details>")
+
+
 def _fix_ids(figure: Figure) -> None:
     """Replace folium's random element ids by counters, for reproducible pages."""
     counter = 0
@@ -328,12 +336,14 @@ html, body {width: 100%; height: 100%; margin: 0; padding: 0;}
 .geomap-h2 {font-weight: 700; margin-top: 4px;}
 .geomap-sub {font-size: 12px;}
 .geomap-note {font-size: 10px; color: #555; margin-top: 3px;}
-.geomap-legend {bottom: 40px; left: 10px; max-width: 220px;}
+.geomap-legend {bottom: 56px; left: 10px; max-width: 220px;}
 .geomap-sw {display: inline-block; width: 12px; height: 12px; margin-right: 5px;
   vertical-align: middle; border: 1px solid #333;}
 .geomap-claimed {background: #fff; border: 2px dashed #c0392b;}
 .geomap-circle {display: inline-block; border-radius: 50%; background: rgba(158,123,196,0.45);
   border: 1px solid #6a3d9a; margin-right: 5px; vertical-align: middle;}
+.geomap-sources summary {cursor: pointer; font-weight: 700; margin-top: 4px;}
+.geomap-sources ul {max-height: 30vh; overflow-y: auto; margin: 2px 0; padding-left: 14px;}
 @media (max-width: 600px) {
   .geomap-title {left: 10px; top: 80px; max-width: calc(100vw - 70px);}
   .geomap-legend {font-size: 10px; max-width: 160px;}

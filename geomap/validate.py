@@ -63,6 +63,11 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return text.mask(text == "")
 
 
+def _number(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as plain float64 (NaN for anything that is not a number)."""
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
 def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
                         bounds: tuple[float, float, float, float] = DRC_BOUNDS
                         ) -> pd.Series:
@@ -71,8 +76,8 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
     Rows whose lat/lon fall inside *bounds* only when swapped are rejected as swapped.
     Rows with no coordinates at all are left to the caller (they may name an area).
     """
-    lon = pd.to_numeric(frame["lon"], errors="coerce")
-    lat = pd.to_numeric(frame["lat"], errors="coerce")
+    lon = _number(frame, "lon")
+    lat = _number(frame, "lat")
     given = _text(frame, "lon").notna() | _text(frame, "lat").notna()
     minx, miny, maxx, maxy = bounds
     inside = lon.between(minx, maxx) & lat.between(miny, maxy)
@@ -84,7 +89,7 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
                 "when exchanged); write longitude in lon and latitude in lat")
     rejects.add(frame, given & ~unparsed & ~swapped & ~inside, "lon",
                 f"coordinates outside the DRC extent {bounds}")
-    if given.any() and (lon.abs() > 180).all():
+    if given.any() and (lon[given].abs() > 180).all():
         from .errors import CRSError
 
         msg = ("Every lon/lat value is beyond 180 degrees: the coordinates look "
@@ -95,8 +100,9 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
 
 def _points(frame: pd.DataFrame, ok: pd.Series) -> gpd.GeoDataFrame:
     """Attach point geometry from lon/lat where *ok* holds (empty elsewhere)."""
-    lon = pd.to_numeric(frame["lon"], errors="coerce").where(ok)
-    lat = pd.to_numeric(frame["lat"], errors="coerce").where(ok)
+    ok = ok.fillna(False).astype(bool)
+    lon = _number(frame, "lon").where(ok)
+    lat = _number(frame, "lat").where(ok)
     geometry = gpd.points_from_xy(lon, lat)
     geometry[~ok.to_numpy()] = None
     return gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]), geometry=geometry,

@@ -1,0 +1,84 @@
+"""Control as of a date, stocks of displaced people, mines per actor."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geomap.aggregate import resolve_control, sum_displaced
+from geomap.dates import parse_dates
+
+
+def _control(rows: list[tuple]) -> pd.DataFrame:
+    """Linked control records: place, actor, start, end, confidence."""
+    frame = pd.DataFrame(rows, columns=["place", "actor", "start", "end", "confidence"])
+    frame["start"] = parse_dates(frame["start"])
+    frame["end"] = parse_dates(frame["end"])
+    return frame.assign(source="s", url="u", note=None)
+
+
+DAY = pd.Timestamp
+
+
+@pytest.mark.parametrize(("date", "expected"), [
+    ("2025-01-26", "fardc"),
+    ("2025-01-27", "m23"),  # same-day handover: the new holder shows
+    ("2025-03-01", "m23"),
+    ("2025-04-02", "fardc"),
+])
+def test_handover_and_withdrawal(date, expected):
+    """Intervals are [start, end): the day of a change belongs to the new holder."""
+    control = _control([
+        ("goma", "fardc", None, "2025-01-27", "assessed"),
+        ("goma", "m23", "2025-01-27", "2025-04-02", "assessed"),
+        ("goma", "fardc", "2025-04-02", None, "assessed"),
+    ])
+    assert resolve_control(control, DAY(date)).loc["goma", "actor"] == expected
+
+
+def test_gap_shows_no_control():
+    """Between two records nobody is shown in control."""
+    control = _control([("x", "m23", "2024-01", "2024-02", "assessed"),
+                        ("x", "fardc", "2024-06", None, "assessed")])
+    assert "x" not in resolve_control(control, DAY("2024-04-01")).index
+
+
+def test_overlapping_claims_are_contested():
+    """Two actors in force on the same day make the place contested."""
+    control = _control([("x", "m23", "2025-01-01", None, "assessed"),
+                        ("x", "wazalendo", "2025-02-01", None, "claimed")])
+    row = resolve_control(control, DAY("2025-02-10")).loc["x"]
+    assert row["actor"] == "contested" and row["confidence"] == "contested"
+    assert row["actors"] == "m23;wazalendo"
+
+
+def test_pre_1970_dates_work():
+    """Dates before the Unix epoch resolve like any other."""
+    control = _control([("x", "fardc", "1960-06-30", "1964-01-01", "assessed")])
+    assert resolve_control(control, DAY("1962-01-01")).loc["x", "actor"] == "fardc"
+
+
+def _displacement(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["place", "people", "date", "assessment"])
+    frame["date"] = parse_dates(frame["date"])
+    return frame
+
+
+def test_rounds_are_never_summed():
+    """An area shows its most recent round on or before the date, not a total."""
+    rows = [("T01", 1000, "2024-10-01", "r1"), ("T01", 400, "2025-01-15", "r2"),
+            ("T01", 100, "2025-01-15", "r2"), ("T01", 9, "2025-06-01", "r3")]
+    result = sum_displaced(_displacement(rows), DAY("2025-02-01"))
+    assert result.loc["T01", "people"] == 500
+    assert result.loc["T01", "assessment"] == "r2"
+    assert sum_displaced(_displacement(rows), DAY("2024-12-31")).loc["T01", "people"] == 1000
+
+
+def test_registrations_are_summed_over_a_window():
+    """Rows without a round are summed over the window ending at the date."""
+    rows = [("T01", 5, "2025-01-01", None), ("T01", 7, "2025-01-20", None),
+            ("T01", 11, "2025-03-01", None)]
+    frame = _displacement(rows)
+    assert sum_displaced(frame, DAY("2025-02-01")).loc["T01", "people"] == 12
+    windowed = sum_displaced(frame, DAY("2025-02-01"), window_days=20)
+    assert windowed.loc["T01", "people"] == 7

@@ -1,0 +1,80 @@
+"""Joining records to places: P-code, name, fuzzy, spatial, and honest misses."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from geomap.join import attach_areas, build_places, match_references, normalise_name
+from geomap.validate import validate_towns
+
+
+@pytest.fixture
+def towns() -> gpd.GeoDataFrame:
+    """Two loose towns and one city that is also an admin area (T02)."""
+    raw = pd.DataFrame({
+        "town_id": ["alpha", "bravo", "tango-city"], "name": ["Alpha", "Bravo", "Tango"],
+        "lon": ["29.1", "29.4", "29.3"], "lat": ["-1.5", "-1.5", "-1.4"],
+        "pcode": ["", "", "T02"], "_row": [1, 2, 3]})
+    return validate_towns(raw)[0]
+
+
+@pytest.mark.parametrize(("reference", "place", "method"), [
+    ("T01", "T01", "p-code"),
+    ("t01", "T01", "p-code"),
+    ("alpha", "alpha", "p-code"),
+    ("tango-city", "T02", "p-code"),
+    ("Territoire de Sierra", "T01", "name"),
+    ("SIERRA", "T01", "name"),
+    ("Sièrra territory", "T01", "name"),
+    ("Bravoo", "bravo", "fuzzy"),
+    ("Zulu", None, "unmatched"),
+], ids=["pcode", "pcode-case", "town-id", "city-alias", "prefix", "case", "accents",
+        "fuzzy", "unknown"])
+def test_match_references(admin, towns, reference, place, method):
+    """Each kind of reference finds its place by the right method."""
+    matches = match_references(pd.Series([reference]), build_places(admin, towns))
+    row = matches.loc[reference]
+    assert row["method"] == method
+    assert (row["place"] if isinstance(row["place"], str) else None) == place
+
+
+def test_fuzzy_match_reports_a_score(admin, towns):
+    """A fuzzy match says how sure it is."""
+    matches = match_references(pd.Series(["Bravoo"]), build_places(admin, towns))
+    assert 88 <= matches.loc["Bravoo", "score"] < 100
+
+
+def test_unmatched_reference_lists_nearest_candidates(admin, towns):
+    """A miss names the nearest places so the user can fix the file."""
+    matches = match_references(pd.Series(["Siera-Tango"]), build_places(admin, towns))
+    assert matches.loc["Siera-Tango", "method"] == "unmatched"
+    assert "Sierra (T01)" in matches.loc["Siera-Tango", "candidates"]
+
+
+def test_name_matching_two_places_is_ambiguous(admin, towns):
+    """A name shared by a town and an area is reported, never guessed."""
+    loose = towns.copy()
+    loose.loc[loose["town_id"] == "alpha", "name"] = "Sierra"
+    matches = match_references(pd.Series(["Sierra"]), build_places(admin, loose))
+    assert matches.loc["Sierra", "method"] == "ambiguous"
+    assert pd.isna(matches.loc["Sierra", "place"])
+
+
+def test_normalise_name_variants():
+    """French/English and hyphen variants fold to the same key."""
+    assert normalise_name("Sud-Kivu") == normalise_name("South Kivu")
+    assert normalise_name("Ville de Goma") == normalise_name("goma")
+    assert normalise_name("Masisi-centre") != normalise_name("Masisi")
+
+
+def test_points_on_a_shared_border_count_once(admin):
+    """A point exactly on the T01/T02 border gets one area; outside gets none."""
+    points = gpd.GeoSeries([Point(29.25, -1.5), Point(29.1, -1.5), Point(29.4, -1.9),
+                            Point(27.0, -1.5)], crs="EPSG:4326")
+    areas = attach_areas(points, admin)
+    assert areas.iloc[0] in {"T01", "T02"}
+    assert list(areas.iloc[1:3]) == ["T01", "T02"]
+    assert pd.isna(areas.iloc[3])
