@@ -153,7 +153,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         A map whose script and styles are inlined (tiles aside) and whose element ids
         are fixed, so the same inputs give the same page.
     """
-    figure = Figure(title=text.title)
+    figure = Figure(title=esc(text.title))
     fmap = folium.Map(tiles="OpenStreetMap", control_scale=True, max_zoom=18,
                       zoom_control=True, attribution_control=True)
     fmap.default_js = []
@@ -296,12 +296,14 @@ def _legends(joined: pd.DataFrame) -> str:
     circles = "".join(
         f"<div><span class='geomap-circle' style='width:{2 * circle_radius(s, top):.0f}px;"
         f"height:{2 * circle_radius(s, top):.0f}px'></span>{s:,}</div>" for s in sizes)
-    return ("<div class='geomap-box geomap-legend'><div class='geomap-h2'>Control</div>"
+    return ("<details class='geomap-box geomap-legend' open><summary class='geomap-h2'>"
+            "Legend</summary><div class='geomap-h2'>Control</div>"
             f"{items}<div class='geomap-h2'>People displaced</div>"
             f"{circles or '<div>No figure as of this date</div>'}"
             "<div class='geomap-h2'>Mining sites</div><div><span class='geomap-sw' "
             "style='background:#f1c40f;border-radius:50%'></span>Site (clustered)</div>"
-            "</div>")
+            "</details><script>if (window.innerWidth < 600) {document.querySelector("
+            "'.geomap-legend').removeAttribute('open');}</script>")
 
 
 def _sources_box(text: MapText) -> str:
@@ -348,5 +350,8 @@ html, body {width: 100%; height: 100%; margin: 0; padding: 0;}
   .geomap-title {left: 10px; top: 80px; max-width: calc(100vw - 70px);}
   .geomap-legend {font-size: 10px; max-width: 160px;}
   .geomap-note {display: none;}
+  .leaflet-control-attribution {font-size: 9px; max-height: 3.6em; overflow-y: auto;
+    max-width: calc(100vw - 90px);}
 }
+.geomap-legend summary {cursor: pointer;}
 """
