@@ -16,7 +16,9 @@ from .config import BuildConfig
 from .export import staged_outputs, write_csv, write_text
 from .join import build_places, link_records, unmatched_reasons
 from .load import ROW, read_layer
+from .population import attach_population
 from .render import MapText, build_map
+from .timeline import changes_between, slider_data
 from .validate import VALIDATORS, Rejects, usable_people
 
 Report = Callable[[str], None]
@@ -204,9 +206,17 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
     mines = assign_mines(layers.mines, layers.places, layers.admin)
     areas = summarise_areas(layers.places, control_now, displaced, mines)
     actors = summarise_actors(areas, mines, displaced)
+    if config.population is not None:
+        started = time.perf_counter()
+        areas, actors = attach_population(areas, actors, layers.places, config.population)
+        report(f"population: summed {Path(config.population).name} over the areas "
+               f"({time.perf_counter() - started:.1f} s)")
     text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
                    credits=layers.credits, compare=config.compare)
-    fmap = build_map(layers.places, areas, mines, text)
+    changes = (changes_between(layers.control, layers.places, config.compare, config.date)
+               if config.compare is not None else None)
+    fmap = build_map(layers.places, areas, mines, text, slider=slider_data(layers.control),
+                     changes=changes)
     page = fmap.get_root().render()
     result = BuildResult(people=layers.people, rejects=layers.rejects,
                          join_report=layers.join_report, areas=areas, actors=actors)
@@ -218,6 +228,8 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
             write_csv(layers.rejects, staging / "rejects.csv"),
             write_csv(layers.join_report, staging / "join_report.csv"),
         ]
+        if changes is not None:
+            written.append(write_csv(changes, staging / "changes.csv"))
     result.paths = [Path(config.out_dir) / path.name for path in written]
     report(f"wrote {len(result.paths)} files to {config.out_dir}")
     return result

@@ -133,7 +133,8 @@ def _place_popup(areas: pd.DataFrame) -> pd.Series:
 
 
 def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataFrame,
-              text: MapText) -> folium.Map:
+              text: MapText, *, slider: dict | None = None,
+              changes: pd.DataFrame | None = None) -> folium.Map:
     """Build the layered map from places, the per-place summary and mining sites.
 
     Parameters
@@ -146,6 +147,11 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         Validated mining sites.
     text : MapText
         Title, as-of date and source credits.
+    slider : dict, optional
+        From :func:`geomap.timeline.slider_data`: adds a time slider that recolours
+        the control layers, starting at the as-of date.
+    changes : DataFrame, optional
+        From :func:`geomap.timeline.changes_between`: adds a "Changed hands" layer.
 
     Returns
     -------
@@ -166,6 +172,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     joined["popup"] = _place_popup(joined)
     joined["color"] = _actor_style(joined["actor"])
     joined["label"] = joined["name"].map(esc)
+    joined["ref"] = joined["place"]
     admin = joined.loc[joined["kind"] == "area"]
     zones = joined.loc[(joined["kind"].isin(["area", "zone"])) & joined["actor"].notna()]
     points = joined.loc[joined.geom_type == "Point"]
@@ -175,17 +182,102 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     layers = {
         "Admin boundaries": ("admin", _features(admin, admin[["label", "popup"]])),
         "Control: areas": ("areas", _features(zones, zones[["label", "popup", "color",
-                                                           "confidence"]])),
+                                                           "confidence", "ref"]])),
         "Control: towns": ("towns", _features(points, points[["label", "popup", "color",
-                                                              "confidence"]])),
+                                                              "confidence", "ref"]])),
         "People displaced": ("displacement", _features(
             displaced, displaced[["label", "popup", "people"]])),
         "Mining sites": ("mines", _features(mines, _mine_props(mines))),
     }
+    if changes is not None:
+        moved = places.merge(changes.drop(columns=["name"]), on="place", how="inner")
+        moved["geometry"] = moved.geometry.representative_point()
+        moved["label"] = moved["name"].map(esc)
+        moved["popup"] = _change_popup(moved)
+        layers[f"Changed hands since {fmt_date(text.compare)}"] = (
+            "towns", _features(moved, moved[["label", "popup"]]))
     fmap.add_child(_Js(_map_script("__MAP__", layers, bounds, text)))
+    if slider is not None and slider["dates"]:
+        fmap.add_child(_Js(_slider_script(slider, text.as_of)))
     fmap.add_child(_Html(_title_box(text) + _legends(joined)))
     _fix_ids(figure)
     return fmap
+
+
+def _change_popup(moved: pd.DataFrame) -> pd.Series:
+    """Popup markup of a place that changed hands."""
+    def who(actor: object) -> str:
+        if not isinstance(actor, str):
+            return "no record"
+        return "Contested" if actor == CONTESTED else esc(actor_for(actor).label)
+
+    return pd.Series([
+        f"<b>{esc(row.name)}</b><br>Changed hands: {who(row.actor_before)} &rarr; "
+        f"{who(row.actor_after)}<br>On: {fmt_date(row.changed_on) or 'date unknown'}"
+        f"<br>{esc(row.source)} {link(row.url)}"
+        for row in moved.itertuples(index=False)], index=moved.index, dtype="object")
+
+
+def _slider_script(slider: dict, as_of: pd.Timestamp) -> str:
+    """A range input that recolours the control layers for any record date."""
+    dates = sorted({*slider["dates"], fmt_date(as_of)})
+    start = dates.index(fmt_date(as_of))
+    data = {**slider, "dates": dates, "nodata": NO_DATA_COLOR,
+            "intervals": {place: [[a, b, c, d, esc(e)] for a, b, c, d, e in records]
+                          for place, records in slider["intervals"].items()}}
+    return f"""
+(function() {{
+  var sl = {safe_json(data)};
+  var dash = {{"assessed": null, "claimed": "4 4", "contested": "2 4"}};
+  function holder(place, day) {{
+    var on = (sl.intervals[place] || []).filter(function(r) {{
+      return (r[0] === "" || r[0] <= day) && (r[1] === "" || day < r[1]); }});
+    if (!on.length) return null;
+    var names = on.map(function(r) {{ return r[4]; }}).filter(function(v, i, a) {{
+      return a.indexOf(v) === i; }});
+    if (names.length > 1) return {{color: sl.contested, conf: "contested",
+                                   label: "Contested: " + names.join(", ")}};
+    var last = on[on.length - 1];
+    return {{color: last[2], conf: last[3], label: last[4]}};
+  }}
+  function restyle(day) {{
+    var towns = window.geomapLayers["Control: towns"];
+    var areas = window.geomapLayers["Control: areas"];
+    [towns, areas].forEach(function(group) {{
+      group.eachLayer(function(l) {{
+        var h = holder(l.feature.properties.ref, day);
+        var c = h ? h.conf : null;
+        l.setStyle({{fillColor: !h ? sl.nodata : (c === "claimed" ? "#fff" : h.color),
+                    color: c === "claimed" ? h.color : "#222", dashArray: c ? dash[c] : null,
+                    weight: c ? 2.5 : 1}});
+        l.setTooltipContent(l.feature.properties.label + " &mdash; " +
+                            (h ? h.label + " (" + c + ")" : "no record"));
+      }});
+    }});
+    document.getElementById("geomap-date").textContent = day;
+  }}
+  var box = L.control({{position: "bottomright"}});
+  box.onAdd = function() {{
+    var div = L.DomUtil.create("div", "geomap-box geomap-slider");
+    div.innerHTML = '<label for="geomap-range">Control on <b id="geomap-range-day"></b>' +
+      '</label><input id="geomap-range" type="range" min="0" step="1">';
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  }};
+  box.addTo(__MAP__);
+  var input = document.getElementById("geomap-range");
+  input.max = sl.dates.length - 1;
+  input.value = {start};
+  function show() {{
+    var day = sl.dates[+input.value];
+    document.getElementById("geomap-range-day").textContent = day;
+    restyle(day);
+  }}
+  input.addEventListener("input", show);
+  document.getElementById("geomap-range-day").textContent = sl.dates[{start}];
+  window.geomapSlider = {{input: input, dates: sl.dates, show: show}};
+}})();
+"""
 
 
 def _mine_props(mines: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -258,6 +350,12 @@ def _map_script(map_name: str, layers: dict, bounds, text: MapText) -> str:
         fillColor: "#f1c40f", fillOpacity: 0.95}}); }},
     onEachFeature: bind}}).eachLayer(function(l) {{ cluster.addLayer(l); }});
   made["Mining sites"] = cluster;
+  Object.keys(data).forEach(function(k) {{
+    if (made[k]) return;  // the "changed hands" layer: rings around places
+    made[k] = L.geoJSON(data[k], {{pointToLayer: function(f, ll) {{
+      return L.circleMarker(ll, {{pane: "towns", radius: 11, color: "#ff7f00", weight: 3,
+                                  fill: false}}); }}, onEachFeature: bind}});
+  }});
   Object.keys(made).forEach(function(k) {{ made[k].addTo(map); }});
   L.control.layers(null, made, {{collapsed: window.innerWidth < 700}}).addTo(map);
   map.attributionControl.setPrefix("Leaflet");
@@ -289,7 +387,10 @@ def _legends(joined: pd.DataFrame) -> str:
               "<div><span class='geomap-sw geomap-claimed'></span>Claimed, not "
               "confirmed (dashed, hollow)</div>"
               f"<div><span class='geomap-sw' style='background:{NO_DATA_COLOR}'></span>"
-              "No control record</div>")
+              "No control record</div>"
+              "<div><span class='geomap-sw' style='border:3px solid #ff7f00;"
+              "border-radius:50%;background:none'></span>Changed hands (with "
+              "--compare)</div>")
     people = joined["people"].fillna(0)
     top = int(people.max()) if len(people) else 0
     sizes = [s for s in (top, top // 4, top // 16) if s > 0]
@@ -354,4 +455,6 @@ html, body {width: 100%; height: 100%; margin: 0; padding: 0;}
     max-width: calc(100vw - 90px);}
 }
 .geomap-legend summary {cursor: pointer;}
+.geomap-slider {position: relative; margin-bottom: 4px !important;}
+.geomap-slider input {display: block; width: min(320px, 60vw);}
 """

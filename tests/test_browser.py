@@ -97,3 +97,22 @@ def test_each_layer_toggles_and_popups_open(browser, built: Path):
     assert page.locator(".leaflet-popup-content img").count() == 0
     assert problems == []
     page.close()
+
+
+def test_slider_changes_the_layer(browser, shapes_dir: Path, tmp_path: Path):
+    """Moving the slider recolours a town and updates the date label."""
+    run(BuildConfig(date=pd.Timestamp("2025-02-20"), shapes_dir=shapes_dir,
+                    out_dir=tmp_path / "out"))
+    page, problems = open_map(browser, tmp_path / "out" / "map.html", 1280, 800)
+    colour = """() => { var out = null;
+        window.geomapLayers['Control: towns'].eachLayer(function(l) {
+          if (l.feature.properties.ref === 'alpha') out = l.options.fillColor; });
+        return out; }"""
+    assert page.evaluate(colour) == "#c0392b"  # M23/AFC on 2025-02-20
+    dates = page.evaluate("window.geomapSlider.dates")
+    page.locator("#geomap-range").fill(str(dates.index("2025-01-01")))
+    assert page.locator("#geomap-range-day").inner_text() == "2025-01-01"
+    assert page.evaluate(colour) == "#1f5fa8"  # FARDC before the handover
+    assert page.locator("#geomap-date").inner_text() == "2025-01-01"
+    assert problems == []
+    page.close()
