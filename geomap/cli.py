@@ -78,6 +78,9 @@ def main() -> None:
               help="Control records (dated intervals).")
 @click.option("--displacement", type=click.Path(path_type=Path),
               help="Displacement figures or registrations.")
+@click.option("--population", type=click.Path(path_type=Path), metavar="RASTER",
+              help="People per cell (e.g. a WorldPop GeoTIFF, any CRS): adds the "
+                   "population of each area and under each actor.")
 @click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
               help="Read a publisher's column as a canonical one, e.g. "
                    "displacement.people=numPresentIdpInd. Repeatable.")
@@ -90,14 +93,17 @@ def main() -> None:
               envvar="GEOMAP_SHAPES", help="Folder of the bundled data [default: shapes].")
 @click.option("--offline", is_flag=True, default=None,
               help="Never touch the network (the bundled data never does).")
+@click.option("--hxl", is_flag=True, default=None,
+              help="Add an HXL hashtag row under the header of every CSV.")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
-def build(config_path, admin, towns, mines, control, displacement, columns, date,
-          compare, title, out_dir, shapes_dir, offline, quiet) -> None:
+def build(config_path, admin, towns, mines, control, displacement, population, columns,
+          date, compare, title, out_dir, shapes_dir, offline, hxl, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
-    outputs/map.html, summary_areas.csv, summary_actors.csv, rejects.csv and
-    join_report.csv.
+    outputs/map.html, summary_areas.csv, summary_actors.csv, rejects.csv,
+    join_report.csv, layers/<layer>.geojson, geomap.gpkg, map.png, map.pdf,
+    map.svg and report.html.
 
     \b
     Examples:
@@ -124,7 +130,8 @@ def build(config_path, admin, towns, mines, control, displacement, columns, date
             raise click.BadParameter(str(err), param_hint="--column") from err
         config = merge(config, inputs=inputs or None, columns=mapping or None, date=date,
                        compare=compare, title=title, out_dir=out_dir,
-                       shapes_dir=shapes_dir, offline=offline)
+                       shapes_dir=shapes_dir, offline=offline, population=population,
+                       hxl=hxl)
         result = run(config, report=say)
     for path in result.paths:
         click.echo(path)

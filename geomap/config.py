@@ -35,6 +35,8 @@ class BuildConfig:
     compare: pd.Timestamp | None = None
     shapes_dir: Path | None = None
     offline: bool = False
+    population: Path | None = None
+    hxl: bool = False
 
     def input_path(self, layer: str) -> Path:
         """The file for *layer*: the one given, or the bundled one in shapes/."""
@@ -84,7 +86,8 @@ def read_config(path: Path) -> dict:
     except (OSError, tomllib.TOMLDecodeError) as err:
         msg = f"Cannot read config '{path}': {err}."
         raise ConfigError(msg) from err
-    known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes"}
+    known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes",
+             "population", "hxl"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -92,6 +95,10 @@ def read_config(path: Path) -> dict:
     base = path.parent
     result: dict = {}
     for layer, value in settings.get("inputs", {}).items():
+        if layer == "population":
+            msg = ("'population' under [inputs] is not a layer: write population = "
+                   "\"FILE.tif\" at the top of the file, before any [section].")
+            raise ConfigError(msg)
         if layer not in LAYERS:
             msg = f"Unknown layer '{layer}' under [inputs]; expected one of {list(LAYERS)}."
             raise ConfigError(msg)
@@ -116,6 +123,10 @@ def read_config(path: Path) -> dict:
         result["shapes_dir"] = base / settings["shapes"]
     if "offline" in settings:
         result["offline"] = bool(settings["offline"])
+    if "population" in settings:
+        result["population"] = base / settings["population"]
+    if "hxl" in settings:
+        result["hxl"] = bool(settings["hxl"])
     return result
 
 
