@@ -86,14 +86,17 @@ def build_places(admin: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDat
     return places
 
 
-def _lookup_tables(places: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Return key -> place and normalised name -> places for reference matching."""
-    keys: dict[str, str] = {}
-    for place, pcode, aliases in zip(places["place"], places["pcode"], places["aliases"],
-                                     strict=True):
-        for key in (place, pcode, *aliases):
+def _lookup_tables(places: pd.DataFrame
+                   ) -> tuple[dict[str, tuple[str, str]], dict[str, list[str]]]:
+    """Return key -> (place, 'p-code' or 'id') and normalised name -> places."""
+    keys: dict[str, tuple[str, str]] = {}
+    for place, pcode, kind, aliases in zip(places["place"], places["pcode"],
+                                           places["kind"], places["aliases"], strict=True):
+        place_method = "p-code" if kind == "area" else "id"
+        for key, method in ((place, place_method), (pcode, "p-code"),
+                            *((alias, "id") for alias in aliases)):
             if isinstance(key, str):
-                keys.setdefault(key.casefold(), place)
+                keys.setdefault(key.casefold(), (place, method))
     names: dict[str, list[str]] = {}
     for place, name in zip(places["place"], places["name"], strict=True):
         if isinstance(name, str):
@@ -121,7 +124,8 @@ def match_references(references: pd.Series, places: pd.DataFrame) -> pd.DataFram
         text = str(reference).strip()
         folded = normalise_name(text)
         if text.casefold() in keys:
-            rows.append((reference, keys[text.casefold()], "p-code", 100.0, ""))
+            place, method = keys[text.casefold()]
+            rows.append((reference, place, method, 100.0, ""))
             continue
         found = names.get(folded, [])
         if len(found) == 1:
@@ -151,30 +155,48 @@ def attach_areas(points: gpd.GeoSeries, admin: gpd.GeoDataFrame) -> pd.Series:
     Each point gets at most one area, also on a shared border (the first area whose
     boundary touches it); points in no area get a missing value.
     """
-    result = np.full(len(points), None, dtype=object)
-    if len(points) == 0 or len(admin) == 0:
-        return pd.Series(result, index=points.index, dtype="object")
-    x = points.x.to_numpy()
-    y = points.y.to_numpy()
-    valid = ~(np.isnan(x) | np.isnan(y))
+    found, pcodes = _area_index(np.asarray(points.array), admin)
+    return pd.Series(np.append(pcodes, None)[found], index=points.index, dtype="object")
+
+
+def _area_index(geometry: np.ndarray, admin: gpd.GeoDataFrame
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each point's area among the admin P-codes (-1 for none).
+
+    Admin areas are taken deepest level first, then by P-code. Each polygon is
+    prepared once and tested against the coordinate arrays of the points inside its
+    bounding box that have no area yet (``contains_xy``); a second pass gives the
+    points left on a boundary to the first area that touches them.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        One int per point, and the P-codes in the order the positions refer to.
+    """
     ordered = admin.sort_values(["level", "pcode"], ascending=[False, True])
-    for strict in (True, False):
-        for pcode, polygon in zip(ordered["pcode"], ordered.geometry, strict=True):
-            open_rows = valid & (result == None)  # noqa: E711 (element-wise)
-            if not open_rows.any():
-                break
+    pcodes = ordered["pcode"].to_numpy(dtype=object)
+    found = np.full(len(geometry), -1, dtype=np.int64)
+    if len(geometry) == 0 or len(admin) == 0:
+        return found, pcodes
+    point = (shapely.get_type_id(geometry) == 0) & ~shapely.is_empty(geometry)
+    x = np.full(len(geometry), np.nan)
+    y = np.full(len(geometry), np.nan)
+    x[point], y[point] = shapely.get_x(geometry[point]), shapely.get_y(geometry[point])
+    valid = ~(np.isnan(x) | np.isnan(y))
+    for test in (shapely.contains_xy, shapely.intersects_xy):
+        for position, polygon in enumerate(ordered.geometry):
             minx, miny, maxx, maxy = polygon.bounds
-            candidate = open_rows & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-            if not candidate.any():
+            candidate = np.flatnonzero(valid & (found < 0) & (x >= minx) & (x <= maxx)
+                                       & (y >= miny) & (y <= maxy))
+            if len(candidate) == 0:
                 continue
-            index = np.flatnonzero(candidate)
-            if strict:
-                shapely.prepare(polygon)
-                inside = shapely.contains_xy(polygon, x[index], y[index])
-            else:  # a point on a shared border: counted once, in the first area
-                inside = shapely.intersects_xy(polygon, x[index], y[index])
-            result[index[inside]] = pcode
-    return pd.Series(result, index=points.index, dtype="object")
+            shapely.prepare(polygon)
+            inside = test(polygon, x[candidate], y[candidate])
+            found[candidate[inside]] = position
+        valid &= found < 0
+        if not valid.any():
+            break
+    return found, pcodes
 
 
 def _geometry_key(geometry: gpd.GeoSeries) -> pd.Series:
@@ -218,8 +240,8 @@ def link_records(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
                                   crs=STORAGE_CRS)
     report_parts = []
     if has_geometry.any():
-        located = records.loc[has_geometry]
         if own_geometry:
+            located = records.loc[has_geometry]
             keys = _geometry_key(located.geometry)
             point = located.geometry.geom_type == "Point"
             prefix = np.where(point, "point-", "zone-")
@@ -235,11 +257,15 @@ def link_records(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
                 "aliases": [[] for _ in range(int(first.sum()))],
             }, geometry=located.geometry[first].to_numpy(), crs=STORAGE_CRS)
         else:
-            area = attach_areas(located.geometry, admin)
-            records.loc[has_geometry, "place"] = area
-            records.loc[has_geometry, "method"] = np.where(area.notna(), "spatial", None)
-            summary = pd.DataFrame({"place": area.fillna("(outside every area)")})
-            counted = summary.value_counts("place").rename("records").reset_index()
+            geometry = np.asarray(records.geometry.array)[has_geometry.to_numpy()]
+            found, pcodes = _area_index(geometry, admin)
+            records.loc[has_geometry, "place"] = np.append(pcodes, None)[found]
+            records.loc[has_geometry, "method"] = np.where(found >= 0, "spatial", None)
+            counted = pd.DataFrame({
+                "place": np.append("(outside every area)", pcodes),
+                "records": np.bincount(found + 1, minlength=len(pcodes) + 1)})
+            counted = counted.loc[counted["records"] > 0].sort_values(
+                ["records", "place"], ascending=[False, True], ignore_index=True)
             report_parts.append(counted.assign(
                 layer=layer, reference="(coordinates)",
                 method=np.where(counted["place"].str.startswith("("), "unmatched",
@@ -271,3 +297,22 @@ def unmatched_reasons(records: pd.DataFrame, report: pd.DataFrame) -> pd.Series:
             f"ambiguous area name: matches {near}; use a P-code or town id"
             if method == "ambiguous" else f"unknown area; nearest candidates: {near}")
     return records["area"].map(reasons).fillna("point lies in no admin area")
+
+
+def describe_join(report: pd.DataFrame) -> str:
+    """One paragraph on how each layer's references found their places.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"layer": ["control", "control"], "method": ["name",
+    ...                       "unmatched"], "records": [3, 1]})
+    >>> describe_join(table)
+    'Join: control 4 records: 3 by name, 1 unmatched.'
+    """
+    parts = []
+    for layer, rows in report.groupby("layer", sort=True):
+        counts = rows.groupby("method")["records"].sum().sort_values(ascending=False)
+        detail = ", ".join(f"{int(n):,} {'by ' if m in ('name', 'p-code', 'id') else ''}{m}"
+                           for m, n in counts.items())
+        parts.append(f"{layer} {int(counts.sum()):,} records: {detail}")
+    return "Join: " + "; ".join(parts) + "." if parts else "Join: no references."

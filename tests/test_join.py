@@ -24,8 +24,8 @@ def towns() -> gpd.GeoDataFrame:
 @pytest.mark.parametrize(("reference", "place", "method"), [
     ("T01", "T01", "p-code"),
     ("t01", "T01", "p-code"),
-    ("alpha", "alpha", "p-code"),
-    ("tango-city", "T02", "p-code"),
+    ("alpha", "alpha", "id"),
+    ("tango-city", "T02", "id"),
     ("Territoire de Sierra", "T01", "name"),
     ("SIERRA", "T01", "name"),
     ("Sièrra territory", "T01", "name"),
@@ -78,3 +78,13 @@ def test_points_on_a_shared_border_count_once(admin):
     assert areas.iloc[0] in {"T01", "T02"}
     assert list(areas.iloc[1:3]) == ["T01", "T02"]
     assert pd.isna(areas.iloc[3])
+
+
+def test_describe_join_counts_methods():
+    """The printed paragraph adds up records per method and layer."""
+    from geomap.join import describe_join
+
+    table = pd.DataFrame({"layer": ["control", "control", "displacement"],
+                          "method": ["id", "fuzzy", "spatial"], "records": [5, 1, 7]})
+    text = describe_join(table)
+    assert text == "Join: control 6 records: 5 by id, 1 fuzzy; displacement 7 records: 7 spatial."
