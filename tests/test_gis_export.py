@@ -1,0 +1,278 @@
+"""GIS exports: RFC 7946 GeoJSON layers and the GeoPackage, read back with pyogrio."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from itertools import pairwise
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import MultiPolygon, Point, Polygon
+
+from geomap.cli import main
+from geomap.config import BuildConfig
+from geomap.errors import CRSError, SchemaError
+from geomap.gis_export import HXL_TAGS, write_geojson, write_geopackage
+from geomap.pipeline import run
+from geomap.schema import DRC_BOUNDS
+
+from .conftest import CONTROL, REPO
+
+LAYERS = ("admin", "towns", "mines", "control", "displacement")
+TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
+DATE = pd.Timestamp("2025-03-01")
+
+
+def _build(shapes_dir: Path, out: Path, **options):
+    """Run the pipeline on *shapes_dir* into *out*."""
+    return run(BuildConfig(date=DATE, shapes_dir=shapes_dir, out_dir=out, **options))
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Shoelace area: positive for counter-clockwise rings (lon east, lat north)."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairwise(ring))
+
+
+def _polygons(geometry: dict) -> list[list]:
+    """The polygons (lists of rings) of a GeoJSON geometry."""
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    if geometry["type"] == "MultiPolygon":
+        return geometry["coordinates"]
+    if geometry["type"] == "GeometryCollection":
+        return [p for g in geometry["geometries"] for p in _polygons(g)]
+    return []
+
+
+def _positions(coords) -> list[list[float]]:
+    """Every position in nested coordinates."""
+    if coords and isinstance(coords[0], int | float):
+        return [coords]
+    return [p for part in coords for p in _positions(part)]
+
+
+def check_rfc7946(path: Path) -> dict:
+    """Assert the RFC 7946 rules geomap promises for one file; return the document."""
+    text = path.read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert document["type"] == "FeatureCollection"
+    assert "crs" not in document, "RFC 7946 removed the crs member"
+    assert '"crs"' not in text
+    for feature in document["features"]:
+        assert feature["type"] == "Feature"
+        assert "crs" not in feature
+        assert list(feature["properties"]) == sorted(feature["properties"])
+        geometry = feature["geometry"]
+        if geometry is None:
+            continue
+        raw = json.dumps(geometry)
+        assert not re.search(r"\d\.\d{7,}", raw), f"more than 6 decimals in {path.name}"
+        for lon, lat in (p[:2] for p in _positions(geometry.get("coordinates", []))):
+            assert -180 <= lon <= 180
+            assert -90 <= lat <= 90
+            assert DRC_BOUNDS[0] <= lon <= DRC_BOUNDS[2], "lon/lat swapped or projected"
+            assert DRC_BOUNDS[1] <= lat <= DRC_BOUNDS[3]
+        for rings in _polygons(geometry):
+            assert _signed_area(rings[0]) > 0, "exterior ring must be counter-clockwise"
+            assert all(_signed_area(hole) < 0 for hole in rings[1:]), "holes clockwise"
+    return document
+
+
+@pytest.fixture
+def built(shapes_dir: Path, tmp_path: Path):
+    """One build of the synthetic fixture."""
+    return _build(shapes_dir, tmp_path / "out")
+
+
+def test_build_writes_every_layer_as_rfc7946(built, tmp_path: Path) -> None:
+    """Each layer file exists, follows RFC 7946 and is listed under layers/."""
+    out = tmp_path / "out"
+    for layer in LAYERS:
+        path = out / "layers" / f"{layer}.geojson"
+        assert path in built.paths, f"{path} missing from the reported paths"
+        document = check_rfc7946(path)
+        assert document["features"], f"{layer} is empty"
+    assert out / "geomap.gpkg" in built.paths
+    assert all(path.exists() for path in built.paths)
+
+
+def test_layers_round_trip_through_pyogrio(built, tmp_path: Path) -> None:
+    """GDAL reads each file back with the same rows, lon/lat CRS and properties."""
+    for layer in LAYERS:
+        path = tmp_path / "out" / "layers" / f"{layer}.geojson"
+        frame = pyogrio.read_dataframe(path)
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        assert len(frame) == len(features)
+        assert frame.crs.to_epsg() == 4326
+        assert set(features[0]["properties"]) <= set(frame.columns)
+
+
+def test_control_layer_keeps_every_record_with_its_place_geometry(built, tmp_path):
+    """One feature per control record of the fixture; towns are points, T02 a polygon."""
+    features = json.loads((tmp_path / "out" / "layers" / "control.geojson").read_text(
+        encoding="utf-8"))["features"]
+    assert len(features) == len(CONTROL)
+    kinds = {(f["properties"]["place"], f["geometry"]["type"]) for f in features}
+    assert ("T02", "Polygon") in kinds
+    assert ("alpha", "Point") in kinds
+    alpha = sorted((f["properties"]["start"] or "", f["properties"]["actor"],
+                    f["properties"]["in_force"]) for f in features
+                   if f["properties"]["place"] == "alpha")
+    # fardc until 2025-01-27, then m23: only the m23 record holds on 2025-03-01
+    assert alpha == [("", "fardc", False), ("2025-01-27", "m23", True)]
+
+
+def test_displacement_layer_is_aggregated_per_place(built, tmp_path: Path) -> None:
+    """Latest round per place on or before the date, one point inside each place."""
+    features = json.loads((tmp_path / "out" / "layers" / "displacement.geojson")
+                          .read_text(encoding="utf-8"))["features"]
+    people = {f["properties"]["place"]: f["properties"]["people"] for f in features}
+    # T01: round r2 (1500) replaces r1; 'Territoire de Tango' is T02; alpha is a town.
+    assert people == {"T01": 1500, "T02": 700, "alpha": 300}
+    t01 = next(f for f in features if f["properties"]["place"] == "T01")
+    lon, lat = t01["geometry"]["coordinates"]
+    assert 29.0 < lon < 29.25
+    assert -2.0 < lat < -1.3
+    assert t01["properties"]["date"] == "2025-01-15"
+    assert t01["properties"]["source"] == "test"
+
+
+def test_geopackage_reads_back(built, tmp_path: Path) -> None:
+    """Every layer and summary table, with their row counts and column types."""
+    gpkg = tmp_path / "out" / "geomap.gpkg"
+    listed = dict(pyogrio.list_layers(gpkg))
+    assert set(listed) == set(LAYERS) | set(TABLES)
+    assert listed["admin"] == "Polygon"
+    assert listed["towns"] == "Point"
+    assert listed["summary_areas"] is None  # attribute-only table
+    for layer in LAYERS:
+        geojson = json.loads((tmp_path / "out" / "layers" / f"{layer}.geojson")
+                             .read_text(encoding="utf-8"))
+        assert pyogrio.read_info(gpkg, layer=layer)["features"] == len(
+            geojson["features"])
+    assert pyogrio.read_info(gpkg, layer="summary_areas")["features"] == len(built.areas)
+    assert pyogrio.read_info(gpkg, layer="admin")["crs"] == "EPSG:4326"
+    admin = pyogrio.read_info(gpkg, layer="admin")
+    types = dict(zip(admin["fields"], admin["ogr_types"], strict=True))
+    assert types["people"] == "OFTInteger64"
+    assert types["pcode"] == "OFTString"
+    assert types["as_of"] == "OFTString"  # ISO date text
+    control = pyogrio.read_dataframe(gpkg, layer="control")
+    assert set(control["start"].dropna()) <= {"2025-01-27", "2025-02-01", "2025-01-01"}
+    assert control["in_force"].dtype == bool
+
+
+def test_geopackage_holds_changes_with_compare(shapes_dir: Path, tmp_path: Path) -> None:
+    """--compare adds the changes table to the GeoPackage."""
+    _build(shapes_dir, tmp_path / "out", compare=pd.Timestamp("2025-01-01"))
+    assert "changes" in dict(pyogrio.list_layers(tmp_path / "out" / "geomap.gpkg"))
+
+
+def test_layer_order_does_not_depend_on_input_order(shapes_dir: Path, tmp_path: Path,
+                                                    admin: gpd.GeoDataFrame) -> None:
+    """Reversing the admin rows gives byte-identical layer files."""
+    _build(shapes_dir, tmp_path / "one")
+    admin.iloc[::-1].to_file(shapes_dir / "admin.geojson", driver="GeoJSON")
+    _build(shapes_dir, tmp_path / "two")
+    for layer in LAYERS:
+        name = Path("layers") / f"{layer}.geojson"
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name
+                                                          ).read_bytes(), layer
+
+
+def test_write_geojson_rewinds_rings_and_rounds(tmp_path: Path) -> None:
+    """A clockwise shell with a counter-clockwise hole is rewound; 6 decimals kept."""
+    shell = [(29.0, -1.5), (29.0, -1.0), (29.5, -1.0), (29.5, -1.5)]  # clockwise
+    hole = [(29.1, -1.4), (29.2, -1.4), (29.2, -1.1), (29.1, -1.1)]  # counter-clockwise
+    frame = gpd.GeoDataFrame(
+        {"name": ["ring", "multi"], "when": pd.to_datetime(["2025-02-01", None]),
+         "tags": [["a", "b"], []]},
+        geometry=[Polygon(shell, [hole]),
+                  MultiPolygon([Polygon(shell), Polygon([(28.0, -2.0), (28.0, -1.9),
+                                                         (28.123456789, -1.9)])])],
+        crs="EPSG:4326")
+    path = write_geojson(frame, tmp_path / "rings.geojson")
+    document = check_rfc7946(path)
+    first = document["features"][0]
+    assert first["properties"] == {"name": "ring", "tags": "a; b", "when": "2025-02-01"}
+    assert document["features"][1]["properties"]["when"] is None
+    assert [28.123457, -1.9] in document["features"][1]["geometry"]["coordinates"][1][0]
+
+
+def test_write_geojson_reprojects_and_escapes(tmp_path: Path) -> None:
+    """A projected frame comes out in lon/lat; hostile text survives as data."""
+    name = '</script><b onmouseover="x">"quoted" \\ é'
+    frame = gpd.GeoDataFrame({"name": [name]}, geometry=[Point(29.1, -1.5)],
+                             crs="EPSG:4326").to_crs("EPSG:32735")
+    path = write_geojson(frame, tmp_path / "point.geojson")
+    feature = check_rfc7946(path)["features"][0]
+    assert feature["geometry"]["coordinates"] == pytest.approx([29.1, -1.5], abs=1e-6)
+    assert feature["properties"]["name"] == name
+
+
+def test_write_geojson_without_crs_fails(tmp_path: Path) -> None:
+    """No CRS is an error that says how to fix it, and no file is written."""
+    frame = gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(29.1, -1.5)])
+    with pytest.raises(CRSError, match="has no CRS"):
+        write_geojson(frame, tmp_path / "x.geojson")
+    assert not (tmp_path / "x.geojson").exists()
+
+
+def test_write_geopackage_rejects_duplicate_names(tmp_path: Path) -> None:
+    """A layer and a table of the same name would overwrite each other."""
+    layer = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(29, -1.5)], crs="EPSG:4326")
+    with pytest.raises(SchemaError, match=re.escape("['admin']")):
+        write_geopackage({"admin": layer}, {"admin": pd.DataFrame({"a": [1]})},
+                         tmp_path / "x.gpkg")
+
+
+def test_write_geopackage_empty_and_list_columns(tmp_path: Path) -> None:
+    """Empty layers and tables and a list column are written; lists become text."""
+    layer = gpd.GeoDataFrame({"aliases": [["x", "y"]]}, geometry=[Point(29, -1.5)],
+                             crs="EPSG:4326")
+    empty = pd.DataFrame({"layer": pd.Series(dtype=object), "row": pd.Series(dtype=int)})
+    no_mines = gpd.GeoDataFrame({"name": pd.Series(dtype=object)}, geometry=[],
+                                crs="EPSG:4326")
+    path = write_geopackage({"towns": layer, "mines": no_mines}, {"rejects": empty},
+                            tmp_path / "x.gpkg", empty_types={"mines": "Point"})
+    assert pyogrio.read_dataframe(path, layer="towns")["aliases"].tolist() == ["x; y"]
+    assert pyogrio.read_info(path, layer="rejects")["features"] == 0
+    assert dict(pyogrio.list_layers(path))["mines"] == "Point"  # still points in QGIS
+
+
+def _rows(path: Path) -> list[list[str]]:
+    """The rows of a CSV file."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_hxl_row_on_every_csv(shapes_dir: Path, tmp_path: Path) -> None:
+    """--hxl puts a valid hashtag under every column header; off by default."""
+    _build(shapes_dir, tmp_path / "plain")
+    assert not _rows(tmp_path / "plain" / "summary_areas.csv")[1][0].startswith("#")
+    result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
+                                       "--date", "2025-03-01", "--compare", "2025-01-01",
+                                       "--out", str(tmp_path / "hxl"), "--hxl",
+                                       "--quiet"])
+    assert result.exit_code == 0, result.output
+    tag = re.compile(r"^#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$")
+    for table in (*TABLES, "changes"):
+        header, tags = _rows(tmp_path / "hxl" / f"{table}.csv")[:2]
+        assert all(tag.match(t) for t in tags), (table, tags)
+        assert set(header) <= set(HXL_TAGS[table]), table
+
+
+@pytest.mark.skipif(not (REPO / "shapes" / "control.csv").exists(),
+                    reason="the bundled shapes/ folder is not in this checkout")
+def test_bundled_data_layers_are_rfc7946(tmp_path: Path) -> None:
+    """The real bundled layers (provinces with detailed outlines) pass the same checks."""
+    result = _build(REPO / "shapes", tmp_path / "out")
+    for layer in LAYERS:
+        check_rfc7946(tmp_path / "out" / "layers" / f"{layer}.geojson")
+    assert len(result.paths) >= 11
