@@ -116,3 +116,15 @@ def test_slider_changes_the_layer(browser, shapes_dir: Path, tmp_path: Path):
     assert page.locator("#geomap-date").inner_text() == "2025-01-01"
     assert problems == []
     page.close()
+
+
+def test_article_preset_on_a_phone(browser, shapes_dir: Path, tmp_path: Path):
+    """The article map loads on a phone with a fullscreen button and no layer control."""
+    run(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=shapes_dir,
+                    out_dir=tmp_path / "out", preset="article"))
+    page, problems = open_map(browser, tmp_path / "out" / "map.html", 375, 667)
+    assert page.locator(".geomap-fullscreen").is_visible()
+    assert page.locator(".leaflet-control-layers").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert problems == []
+    page.close()

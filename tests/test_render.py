@@ -9,7 +9,7 @@ import pytest
 
 from geomap.config import BuildConfig
 from geomap.pipeline import run
-from geomap.render import safe_json
+from geomap.markup import safe_json
 
 from .conftest import TOWNS, write_csv
 

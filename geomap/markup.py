@@ -1,0 +1,58 @@
+"""Escaping for the web page: markup, links, dates and data inside scripts."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+def safe_json(value: object) -> str:
+    """Dump *value* as JSON that is inert inside a ``<script>``: no raw ``<``, ``>``, ``&``.
+
+    Examples
+    --------
+    >>> safe_json({"name": "</script>"})
+    '{"name":"\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value for markup ('' for missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def link(url: object, label: str = "source") -> str:
+    """An escaped link for http(s) URLs only; other schemes are shown as text."""
+    text = esc(url)
+    if not text.lower().startswith(("http://", "https://")):
+        return text
+    return f'<a href="{text}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
+
+
+def fmt_date(value: object) -> str:
+    """ISO date text of a timestamp, '' for missing."""
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+@dataclass
+class MapText:
+    """Everything written on the map besides the data: title, date, sources."""
+
+    title: str
+    as_of: pd.Timestamp
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    compare: pd.Timestamp | None = None
