@@ -71,7 +71,8 @@ def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,
         Indexed by ``place``: ``people`` (int), ``as_of`` (date of the figure) and
         ``assessment``.
     """
-    linked = displacement.loc[displacement["place"].notna() & (displacement["date"] <= date)]
+    used = displacement[["place", "assessment", "people", "date"]]
+    linked = used.loc[used["place"].notna() & (used["date"] <= date)]
     stock = linked.loc[linked["assessment"].notna()]
     flow = linked.loc[linked["assessment"].isna()]
     parts = []

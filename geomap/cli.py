@@ -95,9 +95,23 @@ def main() -> None:
               help="Never touch the network (the bundled data never does).")
 @click.option("--hxl", is_flag=True, default=None,
               help="Add an HXL hashtag row under the header of every CSV.")
+@click.option("--provinces", metavar="LIST",
+              help="Cut publisher files to these provinces: 'kivu' (Nord- and Sud-Kivu, "
+                   "the default), 'east' (adds Ituri, Maniema, Tanganyika) or names or "
+                   "P-codes, comma-separated.")
+@click.option("--engine", type=click.Choice(["pandas", "dask"]), default=None,
+              help="Join and sum displacement in memory (pandas, the default) or on "
+                   "dask partitions: parallel, or on a dask cluster (docs/scaling.md).")
+@click.option("--preset", type=click.Choice(["analyst", "article"]), default=None,
+              help="analyst: every layer and a layer control [default]; article: a "
+                   "light map for embedding (few layers, fullscreen button).")
+@click.option("--self-contained/--cdn", "self_contained", default=None,
+              help="Inline Leaflet into map.html so it loads no script from outside "
+                   "(tiles aside) [default], or load it from a CDN for a smaller page.")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, population, columns,
-          date, compare, title, out_dir, shapes_dir, offline, hxl, quiet) -> None:
+          date, compare, title, out_dir, shapes_dir, offline, hxl, provinces, engine,
+          preset, self_contained, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
@@ -110,6 +124,7 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
       geomap build
       geomap build --date 2025-02-20 --compare 2024-12-31
       geomap build --displacement dtm.xlsx --column displacement.people=numPresentIdpInd
+      geomap build --admin cod-ab:adm2 --mines ipis   (registered sources: geomap sources)
     """
     import pandas as pd
 
@@ -128,11 +143,22 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
             mapping = parse_column_options(columns)
         except ConfigError as err:
             raise click.BadParameter(str(err), param_hint="--column") from err
+        if provinces is not None:
+            from .provinces import select_provinces
+
+            try:
+                provinces = select_provinces(provinces)
+            except ConfigError as err:
+                raise click.BadParameter(str(err), param_hint="--provinces") from err
         config = merge(config, inputs=inputs or None, columns=mapping or None, date=date,
                        compare=compare, title=title, out_dir=out_dir,
                        shapes_dir=shapes_dir, offline=offline, population=population,
-                       hxl=hxl)
-        result = run(config, report=say)
+                       hxl=hxl, provinces=provinces, engine=engine, preset=preset,
+                       self_contained=self_contained)
+        from .progress import live_status
+
+        with live_status(say, quiet=quiet) as report:
+            result = run(config, report=report)
     for path in result.paths:
         click.echo(path)
 
@@ -171,3 +197,72 @@ def validate(file: Path, layer: str, columns: tuple[str, ...]) -> None:
         click.echo(f"  ... and {len(rejects) - 50} more")
     if len(rejected):
         sys.exit(1)
+
+
+@main.command()
+@click.argument("names", nargs=-1, metavar="[NAME | NAME=FILE]...")
+@click.option("--quiet", is_flag=True, help="No progress bars; print only the files.")
+def fetch(names: tuple[str, ...], quiet: bool) -> None:
+    """Download registered sources into the cache (GEOMAP_CACHE), checked by sha256.
+
+    With no NAME, fetches every source whose credentials are set. NAME=FILE puts a
+    copy you already have into the cache instead (checked the same way). With
+    GEOMAP_MIRROR set, files come from that URL or folder instead of the publishers.
+
+    \b
+    Examples:
+      geomap fetch cod-ab:adm2 ipis
+      geomap fetch cod-ab:adm2=cod_admbnda_rgc_itos_20190911_shp.zip
+      GEOMAP_MIRROR=https://mirror.example.org/geomap geomap fetch
+    """
+    import os
+
+    from .fetch import import_file, source_path
+    from .sources import SOURCES, get_source
+
+    with _reported(quiet):
+        if names:
+            wanted = [(name.partition("=")[0], name.partition("=")[2]) for name in names]
+            for name, _ in wanted:
+                get_source(name)  # an unknown name fails before any download
+        else:
+            wanted = [(name, "") for name, source in SOURCES.items()
+                      if os.environ.get("GEOMAP_MIRROR") or all(
+                          any(os.environ.get(v) for v in spec.split("|"))
+                          for spec in source.env)]
+        failed = []
+        for name, local in wanted:
+            try:
+                path = import_file(name, local) if local else source_path(
+                    name, quiet=quiet)
+            except GeomapError as err:
+                failed.append(f"{name}: {err}")
+                click.echo(f"failed: {name}: {err}", err=True)
+                continue
+            click.echo(path)
+        if failed:
+            msg = (f"{len(failed)} of {len(wanted)} source(s) not fetched; the reasons "
+                   "are above. The cache holds only complete, checked files.")
+            raise click.ClickException(msg)
+
+
+@main.command()
+def sources() -> None:
+    """List the registered sources: layer, publisher, licence and cache state."""
+    from .cache import cache_dir, cache_status
+    from .sources import SOURCES
+
+    rows = [("NAME", "LAYER", "PUBLISHER", "LICENCE", "CACHED", "SIZE", "DATE")]
+    for source in SOURCES.values():
+        status = cache_status(source)
+        size = f"{status.size / 1e6:.1f} MB" if status.size is not None else "-"
+        licence = source.license if len(source.license) <= 28 else (
+            source.license[:27] + "\u2026")
+        rows.append((source.name, source.layer, source.publisher[:24], licence,
+                     "yes" if status.cached else "no", size, status.date or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(
+            row, widths, strict=True)).rstrip())
+    click.echo(f"\ncache: {cache_dir()}  (set GEOMAP_CACHE to move it; GEOMAP_MIRROR "
+               "for a mirror; licences and attribution: docs/sources.md)")

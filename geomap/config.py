@@ -35,13 +35,25 @@ class BuildConfig:
     compare: pd.Timestamp | None = None
     shapes_dir: Path | None = None
     offline: bool = False
+    preset: str = "analyst"
+    self_contained: bool = True
     population: Path | None = None
     hxl: bool = False
+    provinces: tuple[str, ...] = ("CD61", "CD62")
+    engine: str = "pandas"
+    """'pandas' (default) or 'dask': joins and sums displacement on dask partitions."""
 
     def input_path(self, layer: str) -> Path:
-        """The file for *layer*: the one given, or the bundled one in shapes/."""
+        """The file for *layer*: the one given (a registered source name gives its
+        cached file, fetched unless offline), or the bundled one in shapes/."""
         given = self.inputs.get(layer)
         if given is not None:
+            from .sources import is_source_name
+
+            if is_source_name(given):
+                from .fetch import source_path
+
+                return source_path(str(given), offline=self.offline)
             return Path(given)
         return resolve_shapes_dir(self.shapes_dir) / BUNDLED_FILES[layer]
 
@@ -87,7 +99,7 @@ def read_config(path: Path) -> dict:
         msg = f"Cannot read config '{path}': {err}."
         raise ConfigError(msg) from err
     known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes",
-             "population", "hxl"}
+             "population", "hxl", "provinces", "engine", "preset", "self_contained"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -102,7 +114,7 @@ def read_config(path: Path) -> dict:
         if layer not in LAYERS:
             msg = f"Unknown layer '{layer}' under [inputs]; expected one of {list(LAYERS)}."
             raise ConfigError(msg)
-        result.setdefault("inputs", {})[layer] = base / value
+        result.setdefault("inputs", {})[layer] = _input_value(base, value)
     for layer, mapping in settings.get("columns", {}).items():
         if layer not in LAYERS or not isinstance(mapping, dict):
             msg = f"[columns.{layer}] must name a layer among {list(LAYERS)}."
@@ -121,13 +133,34 @@ def read_config(path: Path) -> dict:
         result["out_dir"] = base / settings["out"]
     if "shapes" in settings:
         result["shapes_dir"] = base / settings["shapes"]
+    if "preset" in settings:
+        if settings["preset"] not in ("analyst", "article"):
+            msg = (f"'preset' in '{path.name}' must be 'analyst' or 'article', not "
+                   f"'{settings['preset']}'.")
+            raise ConfigError(msg)
+        result["preset"] = settings["preset"]
+    if "self_contained" in settings:
+        result["self_contained"] = bool(settings["self_contained"])
     if "offline" in settings:
         result["offline"] = bool(settings["offline"])
     if "population" in settings:
         result["population"] = base / settings["population"]
     if "hxl" in settings:
         result["hxl"] = bool(settings["hxl"])
+    if "provinces" in settings:
+        from .provinces import select_provinces
+
+        result["provinces"] = select_provinces(settings["provinces"])
+    if "engine" in settings:
+        result["engine"] = str(settings["engine"])
     return result
+
+
+def _input_value(base: Path, value: str) -> Path | str:
+    """A registered source name as it is; a file relative to the config's folder."""
+    from .sources import is_source_name
+
+    return str(value) if is_source_name(str(value)) else base / value
 
 
 def merge(config: BuildConfig, **overrides) -> BuildConfig:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +13,7 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from .load import squash
+from .parsing import per_distinct
 from .schema import STORAGE_CRS
 
 FUZZY_THRESHOLD = 88.0
@@ -232,7 +234,21 @@ def link_records(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
         the join report, one row per distinct reference; and the new places made
         from records' own geometry.
     """
-    records = records.copy()
+    return link_records_with(records, places, admin, layer=layer,
+                             own_geometry=own_geometry, area_index=_area_index)
+
+
+def link_records_with(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
+                      admin: gpd.GeoDataFrame, *, layer: str, own_geometry: bool,
+                      area_index: Callable[[np.ndarray, gpd.GeoDataFrame],
+                                           tuple[np.ndarray, np.ndarray]]
+                      ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """:func:`link_records` with the point-in-area step of an engine (see engine_dask).
+
+    *area_index* takes the point geometries and the admin areas and returns what
+    :func:`_area_index` returns: each point's position among the P-codes, and those.
+    """
+    records = records.copy(deep=False)  # copy-on-write: the input stays unchanged
     has_geometry = ~(records.geometry.isna() | records.geometry.is_empty)
     records["place"] = pd.Series(None, index=records.index, dtype="object")
     records["method"] = pd.Series(None, index=records.index, dtype="object")
@@ -258,7 +274,7 @@ def link_records(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
             }, geometry=located.geometry[first].to_numpy(), crs=STORAGE_CRS)
         else:
             geometry = np.asarray(records.geometry.array)[has_geometry.to_numpy()]
-            found, pcodes = _area_index(geometry, admin)
+            found, pcodes = area_index(geometry, admin)
             records.loc[has_geometry, "place"] = np.append(pcodes, None)[found]
             records.loc[has_geometry, "method"] = np.where(found >= 0, "spatial", None)
             counted = pd.DataFrame({
@@ -296,7 +312,8 @@ def unmatched_reasons(records: pd.DataFrame, report: pd.DataFrame) -> pd.Series:
         reasons[reference] = (
             f"ambiguous area name: matches {near}; use a P-code or town id"
             if method == "ambiguous" else f"unknown area; nearest candidates: {near}")
-    return records["area"].map(reasons).fillna("point lies in no admin area")
+    explained = per_distinct(records["area"], lambda areas: areas.map(reasons))
+    return explained.fillna("point lies in no admin area")
 
 
 def describe_join(report: pd.DataFrame) -> str:

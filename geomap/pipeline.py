@@ -10,13 +10,20 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from .aggregate import (assign_mines, resolve_control, sum_displaced, summarise_actors,
+from .aggregate import (assign_mines, resolve_control, summarise_actors,
                         summarise_areas)
 from .config import BuildConfig
+from .density import write_density
+from .engine_dask import engine_steps
+from .embed import check_budget, embed_snippet
 from .export import staged_outputs, write_csv, write_text
-from .join import build_places, link_records, unmatched_reasons
-from .load import ROW, read_layer
+from .gis_export import HXL_TAGS
+from .join import build_places, describe_join, link_records, unmatched_reasons
+from .inputs import read_input
+from .load import ROW
 from .population import attach_population
+from .progress import announce_file, announce_rows
+from .products import write_exports
 from .render import MapText, build_map
 from .timeline import changes_between, slider_data
 from .validate import VALIDATORS, Rejects, usable_people
@@ -97,22 +104,27 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     raw_displacement = None
     for layer in ("admin", "towns", "mines", "control", "displacement"):
         started = time.perf_counter()
-        path = config.input_path(layer)
-        raw = read_layer(path, layer, config.columns.get(layer))
-        if layer == "displacement":
-            raw_displacement = raw
+        announce_file(config.inputs.get(layer), layer, report)
+        path, raw = read_input(config, layer, report)
+        if layer == "displacement":  # conservation needs only the raw counts
+            raw_displacement = raw[[ROW, "people"]]
+        announce_rows(layer, len(raw), "validating", report)
         clean[layer], rejected = VALIDATORS[layer](raw)
         rejects.append(rejected)
         report(f"{layer}: {len(clean[layer]):,} of {len(raw):,} rows kept from {path.name}"
                f" ({time.perf_counter() - started:.1f} s)")
+    del raw  # free the raw text columns before the join
     places = build_places(clean["admin"], clean["towns"])
     control, control_report, record_places = link_records(
         clean["control"], places, clean["admin"], layer="control", own_geometry=True)
     places = pd.concat([places, record_places], ignore_index=True)
-    displacement, displacement_report = link_records(
+    link_displacement = engine_steps(config.engine)[0]  # pandas or dask
+    announce_rows("displacement", len(clean["displacement"]), "joining", report)
+    displacement, displacement_report = link_displacement(
         clean["displacement"], places, clean["admin"], layer="displacement",
         own_geometry=False)[:2]
     join_report = pd.concat([control_report, displacement_report], ignore_index=True)
+    report(describe_join(join_report))
     for layer, linked, layer_report in (("control", control, control_report),
                                         ("displacement", displacement,
                                          displacement_report)):
@@ -202,7 +214,7 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
     layers = load_layers(config, report)
     report(str(layers.people))
     control_now = resolve_control(layers.control, config.date)
-    displaced = sum_displaced(layers.displacement, config.date)
+    displaced = engine_steps(config.engine)[1](layers.displacement, config.date)
     mines = assign_mines(layers.mines, layers.places, layers.admin)
     areas = summarise_areas(layers.places, control_now, displaced, mines)
     actors = summarise_actors(areas, mines, displaced)
@@ -216,20 +228,33 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
     changes = (changes_between(layers.control, layers.places, config.compare, config.date)
                if config.compare is not None else None)
     fmap = build_map(layers.places, areas, mines, text, slider=slider_data(layers.control),
-                     changes=changes)
+                     changes=changes, preset=config.preset,
+                     self_contained=config.self_contained)
     page = fmap.get_root().render()
     result = BuildResult(people=layers.people, rejects=layers.rejects,
                          join_report=layers.join_report, areas=areas, actors=actors)
     with staged_outputs(Path(config.out_dir)) as staging:
+        tags = HXL_TAGS if config.hxl else {}
         written = [
             write_text(page, staging / "map.html"),
-            write_csv(areas, staging / "summary_areas.csv"),
-            write_csv(actors, staging / "summary_actors.csv"),
-            write_csv(layers.rejects, staging / "rejects.csv"),
-            write_csv(layers.join_report, staging / "join_report.csv"),
+            write_text(embed_snippet(config.title), staging / "embed.html"),
+            write_csv(areas, staging / "summary_areas.csv", hxl=tags.get("summary_areas")),
+            write_csv(actors, staging / "summary_actors.csv",
+                      hxl=tags.get("summary_actors")),
+            write_csv(layers.rejects, staging / "rejects.csv", hxl=tags.get("rejects")),
+            write_csv(layers.join_report, staging / "join_report.csv",
+                      hxl=tags.get("join_report")),
         ]
         if changes is not None:
-            written.append(write_csv(changes, staging / "changes.csv"))
-    result.paths = [Path(config.out_dir) / path.name for path in written]
+            written.append(write_csv(changes, staging / "changes.csv",
+                                     hxl=tags.get("changes")))
+        written += write_exports(staging, layers=layers, areas=areas, actors=actors,
+                                 mines=mines, displaced=displaced, text=text,
+                                 changes=changes)
+        density = write_density(layers.displacement,
+                                staging / "displacement_density.tif")
+        written += [density] if density is not None else []
+        report(check_budget(staging / "map.html", config.preset))
+    result.paths = [Path(config.out_dir) / path.relative_to(staging) for path in written]
     report(f"wrote {len(result.paths)} files to {config.out_dir}")
     return result

@@ -6,12 +6,14 @@ import re
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from .dates import parse_dates
 from .errors import GeometryError, SchemaError, UnknownActorWarning
 from .load import ROW, squash
+from .parsing import parse_numbers, per_distinct
 from .schema import ACTOR_ALIASES, ACTORS, CONFIDENCE, DRC_BOUNDS, STORAGE_CRS
 
 REJECT_COLUMNS = ("layer", "row", "column", "value", "action", "reason")
@@ -51,8 +53,13 @@ class Rejects:
 
     def rejected_rows(self) -> set[int]:
         """Row numbers that were rejected (repairs not counted)."""
-        table = self.table()
-        return set(table.loc[table["action"] == "rejected", "row"].astype(int))
+        return set(self.rejected_array().tolist())
+
+    def rejected_array(self) -> np.ndarray:
+        """Row numbers that were rejected, as a sorted array without repeats."""
+        rows = [part.loc[part["action"] == "rejected", "row"].to_numpy(dtype="int64")
+                for part in self._parts]
+        return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype="int64")
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -60,12 +67,13 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
     text = frame[column].astype("string").str.strip()
-    return text.mask(text == "")
+    empty = text == ""
+    return text.mask(empty) if empty.any() else text
 
 
 def _number(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as plain float64 (NaN for anything that is not a number)."""
-    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return parse_numbers(frame[column])
 
 
 def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
@@ -76,8 +84,14 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
     Rows whose lat/lon fall inside *bounds* only when swapped are rejected as swapped.
     Rows with no coordinates at all are left to the caller (they may name an area).
     """
-    lon = _number(frame, "lon")
-    lat = _number(frame, "lat")
+    return _check_coordinates(frame, rejects, bounds, _number(frame, "lon"),
+                              _number(frame, "lat"))
+
+
+def _check_coordinates(frame: pd.DataFrame, rejects: Rejects,
+                       bounds: tuple[float, float, float, float], lon: pd.Series,
+                       lat: pd.Series) -> pd.Series:
+    """:func:`require_coordinates` on lon/lat already parsed."""
     given = _text(frame, "lon").notna() | _text(frame, "lat").notna()
     minx, miny, maxx, maxy = bounds
     inside = lon.between(minx, maxx) & lat.between(miny, maxy)
@@ -98,15 +112,17 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
     return inside
 
 
-def _points(frame: pd.DataFrame, ok: pd.Series) -> gpd.GeoDataFrame:
-    """Attach point geometry from lon/lat where *ok* holds (empty elsewhere)."""
-    ok = ok.fillna(False).astype(bool)
-    lon = _number(frame, "lon").where(ok)
-    lat = _number(frame, "lat").where(ok)
-    geometry = gpd.points_from_xy(lon, lat)
-    geometry[~ok.to_numpy()] = None
-    return gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]), geometry=geometry,
-                            crs=STORAGE_CRS)
+def _points(frame: pd.DataFrame, ok: pd.Series, lon: pd.Series | None = None,
+            lat: pd.Series | None = None) -> gpd.GeoDataFrame:
+    """Attach point geometry from lon/lat where *ok* holds (none elsewhere)."""
+    ok = ok.fillna(False).astype(bool).to_numpy()
+    lon = (_number(frame, "lon") if lon is None else lon).to_numpy()
+    lat = (_number(frame, "lat") if lat is None else lat).to_numpy()
+    geometry = np.full(len(frame), None, dtype=object)
+    geometry[ok] = shapely.points(lon[ok], lat[ok])
+    return gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]),
+                            geometry=gpd.GeoSeries(geometry, index=frame.index,
+                                                   crs=STORAGE_CRS))
 
 
 def require_geometry(frame: gpd.GeoDataFrame, rejects: Rejects, *,
@@ -144,7 +160,7 @@ def _dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
            required: bool) -> pd.Series:
     """Parse a date column, rejecting unparseable (and, if required, empty) values."""
     text = _text(frame, column)
-    parsed = parse_dates(text)
+    parsed = per_distinct(text, parse_dates)
     rejects.add(frame, text.notna() & parsed.isna(), column,
                 "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
     if required:
@@ -186,9 +202,10 @@ def _located(frame: pd.DataFrame, rejects: Rejects, layer: str) -> pd.DataFrame:
         raise SchemaError(msg)
     area = _text(frame, "area")
     if {"lon", "lat"} <= set(frame.columns):
-        inside = require_coordinates(frame, rejects)
+        lon, lat = _number(frame, "lon"), _number(frame, "lat")
+        inside = _check_coordinates(frame, rejects, DRC_BOUNDS, lon, lat)
         coords_given = _text(frame, "lon").notna() | _text(frame, "lat").notna()
-        frame = _points(frame, inside)
+        frame = _points(frame, inside, lon, lat)
         bad_coords = coords_given & ~inside
         located = inside | (area.notna() & ~bad_coords)
     elif isinstance(frame, gpd.GeoDataFrame):
@@ -204,7 +221,7 @@ def _located(frame: pd.DataFrame, rejects: Rejects, layer: str) -> pd.DataFrame:
         located = area.notna()
         frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame),
                                  index=frame.index, crs=STORAGE_CRS))
-    already = frame[ROW].isin(rejects.rejected_rows())
+    already = frame[ROW].isin(rejects.rejected_array())
     rejects.add(frame, ~located & ~already, "area", "no area, coordinates or geometry")
     frame["area"] = area
     return frame
@@ -226,8 +243,8 @@ def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
     """
     rejects = Rejects("displacement")
     text = _text(frame, "people")
-    people, usable = usable_people(frame)
-    number = pd.to_numeric(text.str.replace(r"[\s,_]", "", regex=True), errors="coerce")
+    number = _counts(text)
+    people, usable = _usable(number)
     rejects.add(frame, text.isna(), "people", "missing count of people")
     rejects.add(frame, text.notna() & number.isna(), "people", "count is not a number")
     rejects.add(frame, number < 0, "people", "negative count of people")
@@ -235,14 +252,15 @@ def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
     frame = frame.assign(people=people)
     frame["date"] = _dates(frame, "date", rejects, required=True)
     frame = _located(frame, rejects, "displacement")
+    clean, table = _split(frame, rejects)
     for column in ("assessment", "origin", "cause", "source", "url", "note"):
-        frame[column] = _text(frame, column)
-    return _split(frame, rejects)
+        clean[column] = _text(clean, column)
+    return clean, table
 
 
 def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Drop rejected rows from *frame* and return it with the rejects table."""
-    bad = frame[ROW].isin(rejects.rejected_rows())
+    bad = frame[ROW].isin(rejects.rejected_array())
     return frame.loc[~bad].copy(), rejects.table()
 
 
@@ -370,7 +388,19 @@ def usable_people(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     A usable count is a whole number >= 0, written with or without thousands
     separators. These are the counts that conservation (read = mapped + rejected) adds.
     """
-    text = _text(frame, "people").str.replace(r"[\s,_]", "", regex=True)
-    number = pd.to_numeric(text, errors="coerce")
+    return _usable(_counts(_text(frame, "people")))
+
+
+def _counts(text: pd.Series) -> pd.Series:
+    """Numbers written in *text* (spaces, commas, underscores as separators), NaN else.
+
+    Parsed once per distinct value: registrations repeat a few household sizes.
+    """
+    return per_distinct(text, lambda values: parse_numbers(
+        values.str.replace(r"[\s,_]", "", regex=True)))
+
+
+def _usable(number: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers >= 0 from :func:`_counts` (0 elsewhere), and where they are."""
     usable = number.notna() & (number >= 0) & (number % 1 == 0)
     return number.where(usable, 0).astype("int64"), usable.astype(bool)

@@ -1,0 +1,214 @@
+"""SYNTHETIC displacement registrations for the benchmark and the scale tests.
+
+Nothing here is real data. Records are random points (numpy, fixed seed) inside
+territory-like polygons: a 7 x 5 grid of boxes over the Kivu extent, or, when the
+repository sits next to ``shared/data/real``, the 24 real OCHA COD-AB territories of
+North and South Kivu (read in place, never copied). A few bad rows of known kinds are
+injected at known row numbers so tests can check that each is rejected exactly.
+
+The same seed and row count always give the same files, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import shapely
+from shapely.geometry import box
+
+from geomap.schema import KIVU_BOUNDS
+
+REAL_ADMIN = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+              / "ocha-codab-adm2-2017" / "cod_admbnda_adm2_rgc_20170711_kivu.geojson")
+"""The 24 real Kivu territories, used when present (relative to the repo's parent)."""
+
+GRID = (7, 5)
+"""Columns and rows of synthetic boxes over the Kivu extent (35 territories)."""
+
+FIRST_DAY = np.datetime64("2025-01-01")
+DAYS = 181
+"""Registration dates fall in the first half of 2025."""
+
+BAD_KINDS = {
+    # kind: the column its reject names
+    "negative": "people",
+    "not-a-number": "people",
+    "swapped": "lon",
+    "outside-drc": "lon",
+    "bad-date": "date",
+    "in-no-area": "area",
+}
+"""Kinds of injected bad rows and the column their reject should name."""
+
+COLUMNS = ("lon", "lat", "area", "people", "date", "origin")
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """Generated records (all text, as in a CSV) and what a correct build must find."""
+
+    records: pd.DataFrame
+    bad: pd.Series
+    """Kind of each injected bad row, indexed by its 1-based row number."""
+
+    @property
+    def people(self) -> pd.Series:
+        """Each row's usable count of people (0 where the count itself is bad)."""
+        number = pd.to_numeric(self.records["people"], errors="coerce")
+        return number.where(number >= 0, 0).fillna(0).astype("int64")
+
+
+def build_polygons(kind: str = "auto") -> gpd.GeoDataFrame:
+    """Return the territories: 'real' (24 OCHA polygons), 'grid' (35 boxes) or 'auto'.
+
+    'auto' takes the real polygons when their file exists next to the repository.
+    """
+    if kind == "real" or (kind == "auto" and REAL_ADMIN.exists()):
+        real = gpd.read_file(REAL_ADMIN)
+        return gpd.GeoDataFrame(
+            {"pcode": real["ADM2_PCODE"], "name": real["ADM2_FR"], "level": 2,
+             "parent_pcode": real["ADM1_PCODE"], "source": "OCHA COD-AB (2017)"},
+            geometry=real.geometry.to_numpy(), crs="EPSG:4326")
+    if kind not in {"auto", "grid"}:
+        msg = f"Polygons must be 'auto', 'grid' or 'real', not '{kind}'."
+        raise ValueError(msg)
+    minx, miny, maxx, maxy = KIVU_BOUNDS
+    columns, rows = GRID
+    width, height = (maxx - minx) / columns, (maxy - miny) / rows
+    boxes, pcodes = [], []
+    for row in range(rows):
+        for column in range(columns):
+            x0, y0 = minx + column * width, miny + row * height
+            boxes.append(box(round(x0, 6), round(y0, 6), round(x0 + width, 6),
+                             round(y0 + height, 6)))
+            pcodes.append(f"SY{len(pcodes) + 1:02d}")
+    return gpd.GeoDataFrame(
+        {"pcode": pcodes, "name": [f"Synthetic {p[2:]}" for p in pcodes], "level": 2,
+         "parent_pcode": "SY", "source": "synthetic"},
+        geometry=boxes, crs="EPSG:4326")
+
+
+def _points_in(polygon, count: int, rng: np.random.Generator) -> np.ndarray:
+    """*count* random points (5 decimals) strictly inside *polygon*, as an (n, 2) array."""
+    shapely.prepare(polygon)
+    minx, miny, maxx, maxy = polygon.bounds
+    found: list[np.ndarray] = []
+    missing = count
+    while missing > 0:
+        draw = max(int(missing * 1.3 * box(*polygon.bounds).area / polygon.area), 64)
+        xy = np.round(np.column_stack([rng.uniform(minx, maxx, draw),
+                                       rng.uniform(miny, maxy, draw)]), 5)
+        xy = xy[shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])][:missing]
+        found.append(xy)
+        missing -= len(xy)
+    return np.concatenate(found) if found else np.empty((0, 2))
+
+
+def generate_records(polygons: gpd.GeoDataFrame, rows: int, *, seed: int = 2025,
+                     area_share: float = 0.03, bad_per_kind: int = 5) -> Synthetic:
+    """Return *rows* registration records: one per household, with lon/lat or an area.
+
+    Parameters
+    ----------
+    polygons : GeoDataFrame
+        The territories, from :func:`build_polygons`.
+    rows : int
+        Number of records.
+    seed : int
+        numpy seed; the same seed gives the same records.
+    area_share : float
+        Share of records that give a territory P-code instead of coordinates.
+    bad_per_kind : int
+        Rows of each kind in :data:`BAD_KINDS` to break.
+    """
+    rng = np.random.default_rng(seed)
+    weights = np.sqrt(shapely.area(polygons.geometry.to_numpy()))
+    counts = rng.multinomial(rows, weights / weights.sum())
+    xy = np.concatenate([_points_in(polygon, int(n), rng)
+                         for polygon, n in zip(polygons.geometry, counts, strict=True)])
+    home = np.repeat(np.arange(len(polygons)), counts)
+    order = rng.permutation(rows)
+    xy, home = xy[order], home[order]
+    pcodes = polygons["pcode"].to_numpy(dtype=object)
+    names = polygons["name"].to_numpy(dtype=object)
+    by_area = rng.random(rows) < area_share
+    lon = np.char.mod("%.5f", xy[:, 0]).astype(object)
+    lat = np.char.mod("%.5f", xy[:, 1]).astype(object)
+    lon[by_area] = None
+    lat[by_area] = None
+    area = np.where(by_area, pcodes[home], None)
+    people = (1 + rng.poisson(4, rows)).astype(str).astype(object)
+    dates = (FIRST_DAY + rng.integers(0, DAYS, rows)).astype(str).astype(object)
+    origin = names[rng.integers(0, len(polygons), rows)]
+    records = pd.DataFrame({"lon": lon, "lat": lat, "area": area, "people": people,
+                            "date": dates, "origin": origin})
+    bad = _break_rows(records, ~by_area, bad_per_kind, rng)
+    return Synthetic(records=records, bad=bad)
+
+
+def _break_rows(records: pd.DataFrame, with_point: np.ndarray, per_kind: int,
+                rng: np.random.Generator) -> pd.Series:
+    """Break *per_kind* point rows of each kind in place; return row number -> kind."""
+    candidates = np.flatnonzero(with_point)
+    chosen = np.sort(rng.choice(candidates, per_kind * len(BAD_KINDS), replace=False))
+    kinds = np.repeat(list(BAD_KINDS), per_kind)
+    rng.shuffle(kinds)
+    for index, kind in zip(chosen, kinds, strict=True):
+        if kind == "negative":
+            records.at[index, "people"] = "-" + records.at[index, "people"]
+        elif kind == "not-a-number":
+            records.at[index, "people"] = "about 12"
+        elif kind == "swapped":
+            records.loc[index, ["lon", "lat"]] = records.loc[index, ["lat", "lon"]].to_numpy()
+        elif kind == "outside-drc":
+            records.loc[index, ["lon", "lat"]] = ["36.82190", "-1.29210"]  # Nairobi
+        elif kind == "bad-date":
+            records.at[index, "date"] = "2025-02-30"
+        else:  # inside the DRC, west of every Kivu territory
+            records.loc[index, ["lon", "lat"]] = ["23.60000", "-3.50000"]
+    return pd.Series(kinds, index=chosen + 1, name="kind").sort_index()
+
+
+def write_admin(polygons: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write the territories as GeoJSON."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    polygons.to_file(path, driver="GeoJSON")
+    return path
+
+
+def write_records(synthetic: Synthetic, path: Path) -> Path:
+    """Write the records as CSV, Parquet or GeoParquet (by the file's suffix).
+
+    Every column is text, as registration exports often are; empty cells are missing.
+    GeoParquet carries point geometry instead of lon/lat (none for area rows).
+    """
+    path = Path(path)
+    records = synthetic.records
+    if path.suffix == ".csv":
+        table = pa.Table.from_pandas(records, preserve_index=False)
+        options = pacsv.WriteOptions(quoting_style="none")
+        pacsv.write_csv(table.cast(pa.schema([(c, pa.string()) for c in COLUMNS])),
+                        path, write_options=options)
+    elif path.suffix == ".parquet":
+        pq.write_table(pa.Table.from_pandas(records.astype("string"),
+                                            preserve_index=False), path)
+    elif path.suffix == ".geoparquet":
+        lon = pd.to_numeric(records["lon"], errors="coerce")
+        lat = pd.to_numeric(records["lat"], errors="coerce")
+        geometry = gpd.points_from_xy(lon, lat)
+        geometry[lon.isna().to_numpy()] = None
+        frame = gpd.GeoDataFrame(records.drop(columns=["lon", "lat"]).astype("string"),
+                                 geometry=geometry, crs="EPSG:4326")
+        frame.to_parquet(path, index=False)
+    else:
+        msg = f"Write records as .csv, .parquet or .geoparquet, not '{path.suffix}'."
+        raise ValueError(msg)
+    return path

@@ -1,0 +1,366 @@
+"""Downloads through pooch into the cache: verified, atomic, offline and mirrored.
+
+Every publisher is played by a local pytest-httpserver; nothing touches the internet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from werkzeug import Response
+
+from geomap import apis, fetch
+from geomap.cli import main
+from geomap.errors import ChecksumError, SchemaError, SourceError
+from geomap.sources import SOURCES, Source
+
+from .publisher_files import (
+    acled_answer,
+    cod_ab_zip,
+    dtm_api,
+    dumps,
+    geoboundaries_adm1,
+    geoboundaries_adm2,
+    geoboundaries_api,
+    ipis_csv,
+)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder; no mirror, no credentials."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("GEOMAP_CACHE", str(folder))
+    for name in ("GEOMAP_MIRROR", "DTM_API_KEY", "ACLED_EMAIL", "ACLED_PASSWORD",
+                 "ACLED_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, bytes]:
+    """Publisher files as bytes: a COD-AB zip and an IPIS visits CSV."""
+    return {"zip": cod_ab_zip(tmp_path / "cod.zip").read_bytes(),
+            "csv": ipis_csv(tmp_path / "ipis.csv").read_bytes()}
+
+
+def _source(url: str, **changes) -> Source:
+    """A test copy of the COD-AB source pointing at *url*."""
+    base = replace(SOURCES["cod-ab:adm2"], name="test:cod-ab", resolver="direct",
+                   urls=(url,), filename="test_cod_ab.zip", pattern=None)
+    return replace(base, **changes)
+
+
+def _ipis(url: str, **changes) -> Source:
+    """A test copy of the IPIS CSV source pointing at *url*."""
+    return replace(SOURCES["ipis:csv"], name="test:ipis", urls=(url,),
+                   filename="test_ipis.csv", **changes)
+
+
+def _left(cache: Path) -> list[str]:
+    """Every file in the cache, temporary ones included."""
+    return sorted(p.name for p in cache.rglob("*") if p.is_file()) if cache.exists() else []
+
+
+def test_download_lands_in_the_cache_once(cache, httpserver, files):
+    """The file is cached whole; a second call reuses it without the network."""
+    httpserver.expect_request("/cod.zip").respond_with_data(files["zip"])
+    source = _source(httpserver.url_for("/cod.zip"))
+    path = fetch.source_path(source)
+    assert path.read_bytes() == files["zip"]
+    assert _left(cache) == ["test_cod_ab.zip"]
+    assert fetch.source_path(source) == path
+    assert len(httpserver.log) == 1
+
+
+def test_known_sha256_is_verified(cache, httpserver, files):
+    """A matching hash passes; a different file raises and is not kept."""
+    httpserver.expect_request("/cod.zip").respond_with_data(files["zip"])
+    good = hashlib.sha256(files["zip"]).hexdigest()
+    assert fetch.source_path(_source(httpserver.url_for("/cod.zip"), sha256=good)).exists()
+    wrong = _source(httpserver.url_for("/cod.zip"), sha256="0" * 64,
+                    filename="other.zip", name="test:wrong")
+    with pytest.raises(ChecksumError, match=r"expected 000000000000\.\.\. but got "
+                       + good[:12]) as err:
+        fetch.source_path(wrong, retries=0)
+    assert "geomap/sources.py" in str(err.value)
+    assert _left(cache) == ["test_cod_ab.zip"]
+
+
+def _html(_request) -> Response:
+    return Response("<!DOCTYPE html><html><body>Service unavailable</body></html>",
+                    content_type="text/html")
+
+
+def _slow(_request) -> Response:
+    time.sleep(1.5)
+    return Response(b"late")
+
+
+@pytest.mark.parametrize(("path", "respond", "error", "fragment"), [
+    ("/missing.zip", lambda e: e.respond_with_data("nope", status=404), SourceError,
+     "answered HTTP 404"),
+    ("/cut.zip", "truncated", SourceError, "is not a whole zip file"),
+    ("/page.zip", lambda e: e.respond_with_handler(_html), SourceError,
+     "answered with an HTML page"),
+], ids=["404", "truncated-zip", "html-page"])
+def test_failures_are_one_line_and_leave_the_cache_clean(cache, httpserver, files, path,
+                                                         respond, error, fragment):
+    """Each failure raises its class with one line and leaves no file behind."""
+    expectation = httpserver.expect_request(path)
+    if respond == "truncated":
+        expectation.respond_with_data(files["zip"][: len(files["zip"]) // 2])
+    else:
+        respond(expectation)
+    with pytest.raises(error, match=re.escape(fragment)) as err:
+        fetch.source_path(_source(httpserver.url_for(path)), timeout=0.5, retries=0)
+    assert "\n" not in str(err.value)
+    assert _left(cache) == []
+
+
+@pytest.fixture
+def slow_server():
+    """A threaded server of its own, so a stalled answer blocks no other test."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_timeout_is_one_line_and_leaves_the_cache_clean(cache, slow_server):
+    """A server that does not answer in time gives up after the timeout."""
+    slow_server.expect_request("/slow.zip").respond_with_handler(_slow)
+    started = time.perf_counter()
+    with pytest.raises(SourceError, match=re.escape("did not answer within 0.5 s")):
+        fetch.source_path(_source(slow_server.url_for("/slow.zip")), timeout=0.5,
+                          retries=0)
+    assert time.perf_counter() - started < 1.4
+    assert _left(cache) == []
+
+
+def test_renamed_columns_are_refused_before_caching(cache, httpserver, tmp_path):
+    """An IPIS release that renamed a column fails its check and is not cached."""
+    renamed = ipis_csv(tmp_path / "renamed.csv", rename={"visit_date": "date_visite"})
+    httpserver.expect_request("/ipis.csv").respond_with_data(renamed.read_bytes())
+    with pytest.raises(SchemaError, match="lacks 'visit_date'"):
+        fetch.source_path(_ipis(httpserver.url_for("/ipis.csv")), retries=0)
+    assert _left(cache) == []
+
+
+def test_permanent_errors_are_not_retried_but_busy_servers_are(cache, httpserver, files):
+    """404 is asked once; a 503 is retried and the second answer is used."""
+    httpserver.expect_request("/gone.zip").respond_with_data("", status=404)
+    with pytest.raises(SourceError):
+        fetch.source_path(_source(httpserver.url_for("/gone.zip")), retries=2)
+    assert len(httpserver.log) == 1
+    httpserver.expect_ordered_request("/busy.zip").respond_with_data("", status=503)
+    httpserver.expect_ordered_request("/busy.zip").respond_with_data(files["zip"])
+    path = fetch.source_path(_source(httpserver.url_for("/busy.zip")), retries=1)
+    assert path.read_bytes() == files["zip"]
+
+
+def test_mirror_serves_files_by_registry_name(cache, httpserver, files, monkeypatch):
+    """With GEOMAP_MIRROR the publisher is never asked, only the mirror."""
+    httpserver.expect_request("/mirror/test_cod_ab.zip").respond_with_data(files["zip"])
+    monkeypatch.setenv("GEOMAP_MIRROR", httpserver.url_for("/mirror/"))
+    path = fetch.source_path(_source("https://publisher.invalid/cod.zip"))
+    assert path.read_bytes() == files["zip"]
+    assert [entry[0].path for entry in httpserver.log] == ["/mirror/test_cod_ab.zip"]
+
+
+def test_local_folder_mirror_works_offline(cache, tmp_path, files, monkeypatch):
+    """A mirror folder (a USB stick) fills the cache even offline."""
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    (folder / "test_cod_ab.zip").write_bytes(files["zip"])
+    monkeypatch.setenv("GEOMAP_MIRROR", str(folder))
+    path = fetch.source_path(_source("https://publisher.invalid/cod.zip"), offline=True)
+    assert path.read_bytes() == files["zip"]
+
+
+def test_offline_names_missing_files_and_the_fix(cache, httpserver):
+    """Offline never touches the network and says which files and how to get them."""
+    source = _source(httpserver.url_for("/cod.zip"))
+    with pytest.raises(SourceError) as err:
+        fetch.source_path(source, offline=True)
+    message = str(err.value)
+    assert "'test_cod_ab.zip' (test:cod-ab)" in message
+    assert "geomap fetch test:cod-ab" in message
+    assert "GEOMAP_MIRROR" in message
+    assert "\n" not in message
+    assert httpserver.log == []
+
+
+def test_offline_uses_a_cached_file(cache, httpserver, files):
+    """A cached file is enough offline."""
+    httpserver.expect_request("/cod.zip").respond_with_data(files["zip"])
+    source = _source(httpserver.url_for("/cod.zip"))
+    fetch.source_path(source)
+    httpserver.clear_log()
+    assert fetch.source_path(source, offline=True).read_bytes() == files["zip"]
+    assert httpserver.log == []
+
+
+def test_import_file_checks_like_a_download(cache, tmp_path, files):
+    """NAME=FILE copies a checked file in; a wrong hash is refused, nothing kept."""
+    local = tmp_path / "copy.zip"
+    local.write_bytes(files["zip"])
+    assert fetch.import_file(_source("https://x.invalid/a.zip"), local).exists()
+    with pytest.raises(ChecksumError):
+        fetch.import_file(_source("https://x.invalid/a.zip", sha256="f" * 64,
+                                  filename="b.zip"), local)
+    assert _left(cache) == ["test_cod_ab.zip"]
+
+
+def test_geoboundaries_api_then_geojson_with_its_adm1(cache, httpserver, monkeypatch):
+    """The API answers with gjDownloadURL; ADM2 also fetches the ADM1 it needs."""
+    for level, data in ((1, geoboundaries_adm1()), (2, geoboundaries_adm2())):
+        download = httpserver.url_for(f"/data/geoBoundaries-COD-ADM{level}.geojson")
+        httpserver.expect_request(f"/api/gbOpen/COD/ADM{level}/").respond_with_json(
+            geoboundaries_api(level, download))
+        httpserver.expect_request(f"/data/geoBoundaries-COD-ADM{level}.geojson"
+                                  ).respond_with_data(dumps(data))
+        name = f"geoboundaries:adm{level}"
+        monkeypatch.setitem(SOURCES, name, replace(
+            SOURCES[name], urls=(httpserver.url_for(f"/api/gbOpen/COD/ADM{level}/"),)))
+    path = fetch.source_path("geoboundaries:adm2")
+    assert json.loads(path.read_text())["features"][0]["properties"]["shapeType"] == "ADM2"
+    assert _left(cache) == ["geoBoundaries-COD-ADM1.geojson",
+                            "geoBoundaries-COD-ADM2.geojson"]
+
+
+def test_hdx_resolves_the_newest_matching_resource(cache, httpserver, files, monkeypatch):
+    """HDX's package_show lists resources; the newest '_shp.zip' is downloaded."""
+    resources = [
+        {"name": "cod_admbnda_rgc_itos_20190911_shp.zip", "format": "SHP",
+         "last_modified": "2019-09-20T00:00:00", "url": httpserver.url_for("/new.zip")},
+        {"name": "cod_admbnda_rgc_20170711_shp.zip", "format": "SHP",
+         "last_modified": "2017-07-20T00:00:00", "url": httpserver.url_for("/old.zip")},
+        {"name": "cod_admbnda_rgc_itos_20190911.xlsx", "format": "XLSX",
+         "last_modified": "2019-09-21T00:00:00", "url": httpserver.url_for("/t.xlsx")}]
+    httpserver.expect_request("/api/3/action/package_show").respond_with_json(
+        {"success": True, "result": {"resources": resources}})
+    httpserver.expect_request("/new.zip").respond_with_data(files["zip"])
+    monkeypatch.setitem(SOURCES, "cod-ab:adm2", replace(SOURCES["cod-ab:adm2"], urls=(
+        httpserver.url_for("/api/3/action/package_show") + "?id=cod",)))
+    assert fetch.source_path("cod-ab:adm2").read_bytes() == files["zip"]
+
+
+@pytest.mark.parametrize(("name", "answer", "fragment"), [
+    ("cod-ab:adm2", {"success": True, "result": {"resources": [
+        {"name": "cod_admbnda_rgc_itos_20190911.xlsx", "url": "https://x.invalid/a"}]}},
+     "has no resource matching '_shp\\.zip$'"),
+    ("geoboundaries:adm1", {"boundaryID": "COD-ADM1"}, "has no 'gjDownloadURL'"),
+    ("geoboundaries:adm1", "<html><body>Maintenance</body></html>",
+     "answered with an HTML page instead of JSON"),
+], ids=["hdx-no-resource", "gb-no-link", "gb-html"])
+def test_api_answers_without_a_file_fail_clearly(cache, httpserver, monkeypatch, name,
+                                                 answer, fragment):
+    """An API that does not point at a file gives one line and caches nothing."""
+    if isinstance(answer, str):
+        httpserver.expect_request("/api").respond_with_data(answer,
+                                                            content_type="text/html")
+    else:
+        httpserver.expect_request("/api").respond_with_json(answer)
+    url = httpserver.url_for("/api") + ("?id=x" if name.startswith("cod") else "")
+    monkeypatch.setitem(SOURCES, name, replace(SOURCES[name], urls=(url,)))
+    with pytest.raises(SourceError, match=re.escape(fragment)):
+        fetch.source_path(name, retries=0)
+    assert _left(cache) == []
+
+
+def test_dtm_api_sends_the_key_as_a_header_and_never_shows_it(cache, httpserver,
+                                                             monkeypatch):
+    """The key travels in Ocp-Apim-Subscription-Key; without it the error names it."""
+    monkeypatch.setitem(SOURCES, "dtm:api", replace(
+        SOURCES["dtm:api"], urls=(httpserver.url_for("/v3/displacement/admin2"),)))
+    with pytest.raises(SourceError, match="needs DTM_API_KEY"):
+        fetch.source_path("dtm:api")
+    monkeypatch.setenv("DTM_API_KEY", "s3cret-key")
+    httpserver.expect_request(
+        "/v3/displacement/admin2", headers={"Ocp-Apim-Subscription-Key": "s3cret-key"},
+        query_string={"CountryName": apis.DTM_COUNTRY}).respond_with_json(dtm_api())
+    path = fetch.source_path("dtm:api")
+    assert json.loads(path.read_text())["isSuccess"] is True
+    assert "s3cret" not in str(path)
+
+
+def test_dtm_api_refusal_does_not_leak_the_key(cache, httpserver, monkeypatch):
+    """A 401 says the credentials were refused, without printing them."""
+    monkeypatch.setitem(SOURCES, "dtm:api", replace(
+        SOURCES["dtm:api"], urls=(httpserver.url_for("/v3/displacement/admin2"),)))
+    monkeypatch.setenv("DTM_API_KEY", "s3cret-key")
+    httpserver.expect_request("/v3/displacement/admin2").respond_with_data("", status=401)
+    with pytest.raises(SourceError, match="HTTP 401") as err:
+        fetch.source_path("dtm:api", retries=0)
+    assert "s3cret" not in str(err.value)
+    assert _left(cache) == []
+
+
+def test_acled_signs_in_and_pages_through_events(cache, httpserver, monkeypatch):
+    """OAuth token first, then every page of events into one JSON file."""
+    answer = acled_answer()
+    monkeypatch.setattr(apis, "ACLED_PAGE", 3)
+    monkeypatch.setitem(SOURCES, "acled", replace(SOURCES["acled"], urls=(
+        httpserver.url_for("/api/acled/read"), httpserver.url_for("/oauth/token"),
+        httpserver.url_for("/legacy/read"))))
+    monkeypatch.setenv("ACLED_EMAIL", "analyst@example.org")
+    monkeypatch.setenv("ACLED_PASSWORD", "pw")
+    httpserver.expect_request("/oauth/token", method="POST").respond_with_json(
+        {"token_type": "Bearer", "access_token": "tok", "expires_in": 86400})
+    for page, rows in ((1, answer["data"][:3]), (2, answer["data"][3:])):
+        query = {"country": apis.ACLED_COUNTRY, "limit": "3", "page": str(page),
+                 "_format": "json"}
+        httpserver.expect_request("/api/acled/read", query_string=query, headers={
+            "Authorization": "Bearer tok"}).respond_with_json(
+            {"status": 200, "count": len(rows), "data": rows})
+    path = fetch.source_path("acled")
+    assert json.loads(path.read_text())["count"] == len(answer["data"])
+
+
+def test_cli_fetch_and_sources_table(cache, httpserver, files, monkeypatch):
+    """'geomap fetch' fills the cache from a mirror; 'geomap sources' shows it."""
+    name = SOURCES["cod-ab:adm2"].filename
+    httpserver.expect_request(f"/m/{name}").respond_with_data(files["zip"])
+    monkeypatch.setenv("GEOMAP_MIRROR", httpserver.url_for("/m"))
+    runner = CliRunner()
+    result = runner.invoke(main, ["fetch", "cod-ab:adm2", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert name in result.output
+    table = runner.invoke(main, ["sources"]).output
+    row = next(line for line in table.splitlines() if line.startswith("cod-ab:adm2 "))
+    assert " yes " in row
+    assert "MB" in row
+    assert next(line for line in table.splitlines()
+                if line.startswith("ipis ")).split()[-3:] == ["no", "-", "-"]
+
+
+def test_cli_fetch_unknown_name_suggests_and_exits_1(cache):
+    """A misspelt name fails before any download, with the nearest names."""
+    result = CliRunner().invoke(main, ["fetch", "cod-ab:adm22"])
+    assert result.exit_code == 1
+    assert "Did you mean 'cod-ab:adm2'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_fetch_failure_is_one_line_per_source_and_exit_1(cache, httpserver,
+                                                             monkeypatch):
+    """A mirror without the file: the reason per source, exit 1, nothing cached."""
+    monkeypatch.setenv("GEOMAP_MIRROR", httpserver.url_for("/empty"))
+    httpserver.expect_request(re.compile("/empty/.*")).respond_with_data("", status=404)
+    result = CliRunner().invoke(main, ["fetch", "cod-ab:adm2", "--quiet"])
+    assert result.exit_code == 1
+    assert "failed: cod-ab:adm2: Cannot fetch 'cod-ab:adm2'" in result.output
+    assert "HTTP 404" in result.output
+    assert "Traceback" not in result.output
+    assert _left(cache) == []
