@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-
 import pandas as pd
 
 from .join import attach_areas
@@ -151,7 +150,8 @@ def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
     table["people"] = table["people"].fillna(0).astype("int64")
     table["mines"] = count_mines(mines).reindex(table.index).fillna(0).astype("int64")
     table = table.reset_index().sort_values(["level", "kind", "name"], kind="stable")
-    return table[["name", "pcode", "place", "kind", "actor", "actor_name", "confidence",
+    return table[["name", "pcode", "place", "kind", "level", "actor", "actor_name",
+                  "confidence",
                   "since", "people", "people_as_of", "mines", "source", "url"]]
 
 
@@ -208,3 +208,8 @@ def actor_colors(actors: pd.Series) -> pd.Series:
     return actors.map(lambda a: CONTESTED_COLOR if a == CONTESTED else actor_for(a).color)
 
 
+def attach_summary(places: gpd.GeoDataFrame, areas: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return *places* (geometry kept) with the per-place summary columns joined on."""
+    summary = areas.drop(columns=["name", "pcode", "kind", "level"], errors="ignore")
+    joined = places.merge(summary, on="place", how="left")
+    return gpd.GeoDataFrame(joined, geometry=places.geometry.name, crs=places.crs)

@@ -88,7 +88,7 @@ def _area_index(geometry: np.ndarray, admin: gpd.GeoDataFrame, *,
     points = gpd.GeoSeries(geometry, crs=STORAGE_CRS)
     with _as_pandas_does():
         parts = dask_geopandas.from_geopandas(
-            points, npartitions=partition_count(len(points), npartitions))
+            points, npartitions=partition_count(len(points), npartitions), sort=False)
         found = parts.map_partitions(partial(_found, admin=admin),
                                      meta=pd.Series(dtype="int64")).compute()
     return found.to_numpy(dtype=np.int64), pcodes
@@ -137,6 +137,25 @@ def link_records(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
         area_index=partial(_area_index, npartitions=npartitions))
 
 
+def _slices(frame: pd.DataFrame, npartitions: int | None) -> Any:
+    """*frame* as a dask DataFrame of row slices, taken when a partition is computed.
+
+    Slices of a pandas frame share its memory (copy-on-write), where
+    ``dd.from_pandas`` would copy every partition up front.
+    """
+    import dask.dataframe as dd
+
+    edges = np.linspace(0, len(frame), partition_count(len(frame), npartitions) + 1)
+    spans = list(zip(edges[:-1].astype(int), edges[1:].astype(int), strict=True))
+    return dd.from_map(partial(_rows, frame), spans, meta=frame.iloc[:0],
+                       enforce_metadata=False)
+
+
+def _rows(frame: pd.DataFrame, span: tuple[int, int]) -> pd.DataFrame:
+    """Rows ``span[0]`` to ``span[1]`` (excluded) of *frame*."""
+    return frame.iloc[span[0]:span[1]]
+
+
 def sum_displaced(displacement: Any, date: pd.Timestamp, *,
                   window_days: int | None = None, npartitions: int | None = None
                   ) -> pd.DataFrame:
@@ -170,9 +189,7 @@ def sum_displaced(displacement: Any, date: pd.Timestamp, *,
         if _is_dask(displacement):
             parts = displacement[columns]
         else:
-            frame = pd.DataFrame(displacement[columns])
-            parts = dd.from_pandas(frame, npartitions=partition_count(len(frame),
-                                                                       npartitions))
+            parts = _slices(pd.DataFrame(displacement[columns]), npartitions)
         linked = parts[~parts["place"].isna() & (parts["date"] <= date)]
         daily = linked.groupby(columns[:3], dropna=False)["people"].sum().compute()
     partial_sums = daily.reset_index()

@@ -21,8 +21,16 @@ import pooch
 import requests
 
 from . import apis
-from .cache import (cached_path, check_download, checksum_message, import_file,
-                    is_good, local_mirror, mirror, offline_message)
+from .cache import (
+    cached_path,
+    check_download,
+    checksum_message,
+    import_file,
+    is_good,
+    local_mirror,
+    mirror,
+    offline_message,
+)
 from .errors import ChecksumError, GeomapError, SourceError
 from .sources import Source, get_source, required_sources
 

@@ -21,7 +21,8 @@ DECIMALS = 6
 HXL_TAGS: dict[str, dict[str, str]] = {
     "summary_areas": {
         "name": "#loc+name", "pcode": "#loc+code", "place": "#loc+id",
-        "kind": "#loc+type", "actor": "#group+code", "actor_name": "#group+name",
+        "kind": "#loc+type", "level": "#loc+level", "actor": "#group+code",
+        "actor_name": "#group+name",
         "confidence": "#status+confidence", "since": "#date+start",
         "people": "#affected+idps+ind", "people_as_of": "#date+reported",
         "mines": "#indicator+mines+num", "source": "#meta+source", "url": "#meta+url",

@@ -16,8 +16,9 @@ import pandas as pd
 from .dates import parse_dates
 from .load import ROW, squash
 from .provinces import PROVINCES, province_of
-from .pubread import (ReadOptions, find_column, missing_columns, read_table, read_vector,
-                      text_column)
+from .pubread import ReadOptions, find_column, read_table, read_vector
+from .pubread import missing_columns as _missing
+from .pubread import text_column as _text
 
 MINERALS = {"or": "gold", "gold": "gold", "cassiterite": "cassiterite",
             "coltan": "coltan", "wolframite": "wolframite", "diamant": "diamond",
@@ -67,7 +68,7 @@ def ipis_columns(columns) -> dict[str, str | list[str]]:
         ("interference", ("interference",)))}
     if mapping["date"] is None or mapping["name"] is None or (
             mapping["site"] is None and mapping["visit"] is None):
-        error = missing_columns("IPIS", "'visit_date', 'name' and 'pcode' (or 'vid')", columns)
+        error = _missing("IPIS", "'visit_date', 'name' and 'pcode' (or 'vid')", columns)
         raise error
     found = {key: value for key, value in mapping.items() if value is not None}
     found["minerals"] = [c for n in (1, 2, 3) if (c := find_column(columns, f"mineral{n}"))]
@@ -78,7 +79,7 @@ def ipis_columns(columns) -> dict[str, str | list[str]]:
 
 def _minerals(visits: pd.DataFrame, columns: list[str]) -> pd.Series:
     """'gold;coltan' per visit, French names translated, order kept, no repeats."""
-    parts = [text_column(visits, c).map(lambda v: MINERALS.get(squash(v), str(v).lower())
+    parts = [_text(visits, c).map(lambda v: MINERALS.get(squash(v), str(v).lower())
                                   if isinstance(v, str) else None) for c in columns]
     joined = [";".join(dict.fromkeys(v for v in row if isinstance(v, str) and v))
               for row in zip(*parts, strict=True)] \
@@ -88,11 +89,11 @@ def _minerals(visits: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 def _armed(visits: pd.DataFrame, mapping: dict) -> pd.Series:
     """Armed groups seen at each visit; 'none reported' when the visit says none."""
-    parts = [text_column(visits, c) for c in mapping["groups"]]
+    parts = [_text(visits, c) for c in mapping["groups"]]
     joined = (["; ".join(dict.fromkeys(v for v in row if isinstance(v, str)))
                for row in zip(*parts, strict=True)] if parts else [""] * len(visits))
     groups = pd.Series(joined, index=visits.index, dtype="string")
-    flags = [pd.to_numeric(text_column(visits, mapping.get(k)), errors="coerce")
+    flags = [pd.to_numeric(_text(visits, mapping.get(k)), errors="coerce")
              for k in ("interference", "presence")]
     said_none = pd.concat(flags, axis=1).eq(0).any(axis=1)
     return groups.mask(groups == "", pd.Series("none reported", index=visits.index)
@@ -111,29 +112,29 @@ def read_ipis(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
     else:
         visits = read_table(path, options.fmt)
     mapping = ipis_columns(visits.columns)
-    lon = pd.to_numeric(text_column(visits, mapping.get("lon")), errors="coerce")
-    lat = pd.to_numeric(text_column(visits, mapping.get("lat")), errors="coerce")
+    lon = pd.to_numeric(_text(visits, mapping.get("lon")), errors="coerce")
+    lat = pd.to_numeric(_text(visits, mapping.get("lat")), errors="coerce")
     if isinstance(visits, gpd.GeoDataFrame):
         points = visits.geometry.where(visits.geom_type == "Point")
         lon = lon.fillna(points.x)
         lat = lat.fillna(points.y)
     total = len(visits)
-    keep = _in_provinces(text_column(visits, mapping.get("province")), lon, lat,
+    keep = _in_provinces(_text(visits, mapping.get("province")), lon, lat,
                          options.provinces)
     visits, lon, lat = visits.loc[keep], lon[keep], lat[keep]
-    site = text_column(visits, mapping.get("site")).fillna(
-        "visit-" + text_column(visits, mapping.get("visit")).fillna(visits[ROW].astype("string")))
+    site = _text(visits, mapping.get("site")).fillna(
+        "visit-" + _text(visits, mapping.get("visit")).fillna(visits[ROW].astype("string")))
     table = pd.DataFrame({
-        "site_id": site, "name": text_column(visits, mapping["name"]),
-        "date": _visit_dates(text_column(visits, mapping["date"])),
-        "vid": pd.to_numeric(text_column(visits, mapping.get("visit")), errors="coerce"),
-        "workers": pd.to_numeric(text_column(visits, mapping.get("workers")), errors="coerce"),
+        "site_id": site, "name": _text(visits, mapping["name"]),
+        "date": _visit_dates(_text(visits, mapping["date"])),
+        "vid": pd.to_numeric(_text(visits, mapping.get("visit")), errors="coerce"),
+        "workers": pd.to_numeric(_text(visits, mapping.get("workers")), errors="coerce"),
         "minerals": _minerals(visits, mapping["minerals"]),
         "armed_presence": _armed(visits, mapping),
-        "qualification": text_column(visits, mapping.get("qualification")),
-        "project": text_column(visits, mapping.get("project")),
-        "province": text_column(visits, mapping.get("province")),
-        "territory": text_column(visits, mapping.get("territory")),
+        "qualification": _text(visits, mapping.get("qualification")),
+        "project": _text(visits, mapping.get("project")),
+        "province": _text(visits, mapping.get("province")),
+        "territory": _text(visits, mapping.get("territory")),
         "lon": lon, "lat": lat, ROW: visits[ROW],
     })
     table = table.sort_values(["site_id", "date", "vid", ROW], kind="stable",
@@ -185,7 +186,7 @@ def ipis_places_columns(columns) -> dict[str, str]:
     mapping = {key: find_column(columns, key_raw) for key, key_raw in (
         ("name", "name"), ("kind", "kind"), ("lon", "longitude"), ("lat", "latitude"))}
     if None in mapping.values():
-        error = missing_columns("IPIS place index", "'name', 'kind', 'longitude' and 'latitude'",
+        error = _missing("IPIS place index", "'name', 'kind', 'longitude' and 'latitude'",
                        columns)
         raise error
     return mapping
@@ -200,9 +201,9 @@ def read_ipis_places(path: Path, options: ReadOptions) -> pd.DataFrame:
     """
     table = read_table(path, options.fmt)
     mapping = ipis_places_columns(table.columns)
-    kind = text_column(table, mapping["kind"]).str.lower()
-    lon = pd.to_numeric(text_column(table, mapping["lon"]), errors="coerce")
-    lat = pd.to_numeric(text_column(table, mapping["lat"]), errors="coerce")
+    kind = _text(table, mapping["kind"]).str.lower()
+    lon = pd.to_numeric(_text(table, mapping["lon"]), errors="coerce")
+    lat = pd.to_numeric(_text(table, mapping["lat"]), errors="coerce")
     mine = kind.eq("mine_site").fillna(False)
     names = pd.Series(pd.NA, index=table.index, dtype="string")
     inside = _in_provinces(names, lon, lat, options.provinces) & mine
@@ -212,6 +213,6 @@ def read_ipis_places(path: Path, options: ReadOptions) -> pd.DataFrame:
     kept = table.loc[inside]
     return pd.DataFrame({
         "site_id": "ipis-index-" + kept[ROW].astype("string"),
-        "name": text_column(kept, mapping["name"]), "lon": lon[inside], "lat": lat[inside],
+        "name": _text(kept, mapping["name"]), "lon": lon[inside], "lat": lat[inside],
         "source": options.source or "IPIS", "url": options.url or path.name,
         ROW: kept[ROW]}).reset_index(drop=True)

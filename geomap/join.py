@@ -55,6 +55,35 @@ def squash_spaces(name: str) -> str:
     return re.sub(r"[^a-z0-9']+", " ", folded.lower()).strip()
 
 
+def add_parent_areas(admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return *admin* plus each missing province, drawn as the union of its areas.
+
+    A territory file (COD-AB ADM2) names its province in ``parent_pcode`` but has no
+    province polygon, so figures published per province (CD61, CD62) would find no
+    place. Each province P-code that is a parent of level-2 areas and absent itself is
+    added as a level-1 area whose outline is the union of its children; its ``source``
+    says so (it is complete only when the file holds all of the province's areas).
+    """
+    from .provinces import OTHER_PROVINCES, PROVINCES
+
+    names = {**{p.pcode: p.name for p in PROVINCES.values()}, **OTHER_PROVINCES}
+    children = admin.loc[(admin["level"] == 2) & admin["parent_pcode"].isin(names)
+                         & ~admin["parent_pcode"].isin(set(admin["pcode"]))]
+    if children.empty:
+        return admin
+    groups = children.groupby("parent_pcode", sort=True)
+    sources = groups["source"].first().fillna("no source")
+    counts = groups.size()
+    parents = gpd.GeoDataFrame({
+        "pcode": counts.index, "name": counts.index.map(names), "level": 1,
+        "parent_pcode": "CD", "url": None, "date": None,
+        "source": ("Derived by geomap: union of the " + counts.astype(str)
+                   + " level-2 areas of " + sources).to_numpy(),
+    }, geometry=[shapely.union_all(rows.geometry.to_numpy()) for _, rows in groups],
+        crs=admin.crs)
+    return pd.concat([admin, parents], ignore_index=True)
+
+
 def build_places(admin: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return one table of every place a record can name: admin areas and towns.
 
@@ -312,8 +341,13 @@ def unmatched_reasons(records: pd.DataFrame, report: pd.DataFrame) -> pd.Series:
         reasons[reference] = (
             f"ambiguous area name: matches {near}; use a P-code or town id"
             if method == "ambiguous" else f"unknown area; nearest candidates: {near}")
-    explained = per_distinct(records["area"], lambda areas: areas.map(reasons))
-    return explained.fillna("point lies in no admin area")
+    explained = np.empty(len(records), dtype=object)
+    explained[:] = "point lies in no admin area"  # one shared str (np.full copies it)
+    named = records["area"].notna().to_numpy()
+    if named.any():  # one lookup per distinct reference, not per row
+        found = per_distinct(records["area"][named], lambda areas: areas.map(reasons))
+        explained[named] = found.astype(object).where(found.notna(), explained[named])
+    return pd.Series(explained, index=records.index, dtype="object")
 
 
 def describe_join(report: pd.DataFrame) -> str:

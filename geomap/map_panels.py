@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .aggregate import CONTESTED
-from .map_script import circle_radius
+from .map_script import PEOPLE_SHADES, circle_radius
 from .markup import MapText, esc, fmt_date, link
 from .schema import CONTESTED_COLOR, DISCLAIMER, NO_DATA_COLOR, actor_for
 
@@ -20,8 +20,13 @@ def title_box(text: MapText) -> str:
             f"<div class='geomap-note'>{esc(DISCLAIMER)}</div>{sources_box(text)}</div>")
 
 
-def legend_box(joined: pd.DataFrame, *, mines: bool = True) -> str:
-    """The control legend (actors, confidence) and the displacement legend (sizes)."""
+def legend_box(joined: pd.DataFrame, *, circles: pd.Series, mines: bool = True,
+               breaks: list[int] | None = None, changes: bool = False) -> str:
+    """The control legend (actors, confidence) and the displacement legend.
+
+    *circles* holds the figures drawn as circles (towns, provinces), which set the
+    circle sizes; *breaks* the classes of the territory shading.
+    """
     actors = [a for a in pd.unique(joined["actor"].dropna()) if a != CONTESTED]
     items = "".join(
         f"<div><span class='geomap-sw' style='background:{actor_for(a).color}'></span>"
@@ -32,24 +37,37 @@ def legend_box(joined: pd.DataFrame, *, mines: bool = True) -> str:
               "confirmed (dashed, hollow)</div>"
               f"<div><span class='geomap-sw' style='background:{NO_DATA_COLOR}'></span>"
               "No control record</div>"
-              "<div><span class='geomap-sw' style='border:3px solid #ff7f00;"
-              "border-radius:50%;background:none'></span>Changed hands (with "
-              "--compare)</div>")
-    people = joined["people"].fillna(0)
+              + ("<div><span class='geomap-sw' style='border:3px solid #ff7f00;"
+                 "border-radius:50%;background:none'></span>Changed hands</div>"
+                 if changes else ""))
+    people = circles.fillna(0)
     top = int(people.max()) if len(people) else 0
     sizes = [s for s in (top, top // 4, top // 16) if s > 0]
-    circles = "".join(
+    sized = "".join(
         f"<div><span class='geomap-circle' style='width:{2 * circle_radius(s, top):.0f}px;"
         f"height:{2 * circle_radius(s, top):.0f}px'></span>{s:,}</div>" for s in sizes)
     return ("<details class='geomap-box geomap-legend' open><summary class='geomap-h2'>"
             "Legend</summary><div class='geomap-h2'>Control</div>"
             f"{items}<div class='geomap-h2'>People displaced</div>"
-            f"{circles or '<div>No figure as of this date</div>'}"
+            f"{_shade_items(breaks or [])}"
+            f"{sized or ('' if breaks else '<div>No figure as of this date</div>')}"
             + ("<div class='geomap-h2'>Mining sites</div><div><span class='geomap-sw' "
                "style='background:#f1c40f;border-radius:50%'></span>Site (clustered)</div>"
                if mines else "") +
             "</details><script>if (window.innerWidth < 600) {document.querySelector("
             "'.geomap-legend').removeAttribute('open');}</script>")
+
+
+def _shade_items(breaks: list[int]) -> str:
+    """Legend rows of the territory choropleth: one swatch per class."""
+    if not breaks:
+        return ""
+    shades = PEOPLE_SHADES[-len(breaks):]
+    lows = [1, *(bound + 1 for bound in breaks[:-1])]
+    return "".join(
+        f"<div><span class='geomap-sw' style='background:{shade}'></span>"
+        f"{low:,} to {high:,} (territory)</div>"
+        for shade, low, high in zip(shades, lows, breaks, strict=True))
 
 
 def sources_box(text: MapText) -> str:

@@ -7,13 +7,33 @@ import pandas as pd
 from .markup import MapText, esc, fmt_date, safe_json
 from .schema import NO_DATA_COLOR
 
-PANES = {"admin": 410, "areas": 420, "displacement": 430, "towns": 440, "mines": 450}
+PANES = {"admin": 410, "shading": 415, "areas": 420, "displacement": 430, "towns": 440, "mines": 450}
 """Leaflet panes, bottom to top: the layer order is fixed whatever is toggled."""
 
 
 def circle_radius(people: float, max_people: float) -> float:
     """Pixel radius of a displacement circle; its area grows with the count."""
     return 4 + 26 * (people / max_people) ** 0.5 if max_people > 0 else 4
+
+
+PEOPLE_SHADES = ("#efedf5", "#bcbddc", "#9e9ac8", "#6a51a3")
+"""Purples for the displacement choropleth of territories, light to dark."""
+
+
+def people_breaks(people: pd.Series) -> list[int]:
+    """Upper bounds of up to four classes of people displaced (quartiles, rounded)."""
+    if people.empty:
+        return []
+    quantiles = people.quantile([0.25, 0.5, 0.75, 1.0], interpolation="higher")
+    return sorted({int(value) for value in quantiles})
+
+
+def people_shade(people: float, breaks: list[int]) -> str | None:
+    """The shade of the first class whose upper bound holds *people*."""
+    for shade, bound in zip(PEOPLE_SHADES[-len(breaks):], breaks, strict=False):
+        if people <= bound:
+            return shade
+    return None
 
 
 def layers_script(map_name: str, layers: dict, bounds, text: MapText, *,
@@ -24,7 +44,8 @@ def layers_script(map_name: str, layers: dict, bounds, text: MapText, *,
     'Control: areas', 'Control: towns', 'People displaced' and 'Mining sites' get their
     own styles, any other name is drawn as rings around places (changes).
     """
-    people = [f["properties"]["people"] for f in layers["People displaced"][1]["features"]]
+    people = [f["properties"]["people"] for f in layers["People displaced"][1]["features"]
+              if not f["properties"].get("fill")]
     max_people = max(people, default=1)
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     credits = "Data: " + ", ".join(esc(source) for source in text.credits)
@@ -60,7 +81,10 @@ def layers_script(map_name: str, layers: dict, bounds, text: MapText, *,
         color: c === "claimed" ? f.properties.color : "#222", dashArray: dash[c] || null,
         fillColor: c === "claimed" ? "#fff" : f.properties.color, fillOpacity: 0.95}}); }},
     onEachFeature: bind}});
-  made["People displaced"] = L.geoJSON(data["People displaced"], {{
+  made["People displaced"] = L.geoJSON(data["People displaced"], {{pane: "shading",
+    style: function(f) {{ if (f.geometry.type === "Point") return {{}};
+      return {{color: "#54278f", weight: 0.8, fillColor: f.properties.fill,
+               fillOpacity: 0.75}}; }},
     pointToLayer: function(f, ll) {{
       return L.circleMarker(ll, {{pane: "displacement",
         radius: circleRadius(f.properties.people), color: "#6a3d9a",

@@ -18,7 +18,7 @@ from .engine_dask import engine_steps
 from .embed import check_budget, embed_snippet
 from .export import staged_outputs, write_csv, write_text
 from .gis_export import HXL_TAGS
-from .join import build_places, describe_join, link_records, unmatched_reasons
+from .join import add_parent_areas, build_places, describe_join, link_records, unmatched_reasons
 from .inputs import read_input
 from .load import ROW
 from .population import attach_population
@@ -114,6 +114,7 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
         report(f"{layer}: {len(clean[layer]):,} of {len(raw):,} rows kept from {path.name}"
                f" ({time.perf_counter() - started:.1f} s)")
     del raw  # free the raw text columns before the join
+    clean["admin"] = add_parent_areas(clean["admin"])
     places = build_places(clean["admin"], clean["towns"])
     control, control_report, record_places = link_records(
         clean["control"], places, clean["admin"], layer="control", own_geometry=True)
@@ -161,8 +162,8 @@ def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
 
 def _sources(clean: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
     """Distinct (source, url) pairs cited by the layers, for the sources list."""
-    pairs = [frame[["source", "url"]].drop_duplicates() for frame in clean.values()
-             if {"source", "url"} <= set(frame.columns)]
+    pairs = [frame[["source", "url"]].dropna(subset=["source"]).drop_duplicates()
+             for frame in clean.values() if {"source", "url"} <= set(frame.columns)]
     if not pairs:
         return []
     table = pd.concat(pairs).dropna(subset=["source"]).drop_duplicates()

@@ -1,7 +1,7 @@
 """Turn each publisher's file into a canonical layer, cut to the chosen provinces.
 
 The admin boundary publishers live here (OCHA COD-AB, geoBoundaries, Natural Earth);
-the survey and event publishers (IPIS, IOM DTM, ACLED) in :mod:`geomap.surveys`.
+IPIS in :mod:`geomap.ipis`, IOM DTM and ACLED in :mod:`geomap.surveys`.
 Every loader returns raw canonical columns plus ``_row``, ready for
 ``geomap.validate.VALIDATORS[layer]``.
 """
@@ -19,8 +19,15 @@ from .errors import GeomapError
 from .ipis import ipis_columns, ipis_places_columns, read_ipis, read_ipis_places
 from .load import ROW, squash
 from .provinces import PROVINCES, describe, keep_mask, province_of
-from .pubread import (ReadOptions, find_column, guess_format, missing_columns,
-                      read_columns, read_vector, shapefile_members)
+from .pubread import (
+    ReadOptions,
+    find_column,
+    guess_format,
+    read_columns,
+    read_vector,
+    shapefile_members,
+)
+from .pubread import missing_columns as _missing
 from .surveys import acled_columns, dtm_columns, read_acled, read_dtm
 
 _NULLS = {"<null>", "null", "none", "nan", ""}
@@ -57,14 +64,14 @@ def cod_ab_columns(columns, level: int | None = None) -> dict[str, str]:
                     if (m := re.fullmatch(r"adm(in)?(\d)pcode?", squash(c))))
     if not levels or (level is not None and level not in levels):
         wanted = f"ADM{level}_PCODE" if level else "an ADM<n>_PCODE column"
-        error = missing_columns("COD-AB", f"'{wanted}'", columns)
+        error = _missing("COD-AB", f"'{wanted}'", columns)
         raise error
     level = level or levels[-1]
     mapping = {"pcode": _pcode_column(columns, level)}
     name = find_column(columns, *(f"{p}{level}{s}" for p in ("adm", "admin") for s in
                                   ("fr", "namefr", "name", "en", "nameen", "ref")))
     if name is None:
-        error = missing_columns("COD-AB", f"a name column for level {level} ('ADM{level}_FR')",
+        error = _missing("COD-AB", f"a name column for level {level} ('ADM{level}_FR')",
                        columns)
         raise error
     mapping["name"] = name
@@ -140,7 +147,7 @@ def geoboundaries_columns(columns) -> dict[str, str]:
                (("name", "shapeName"), ("iso", "shapeISO"), ("id", "shapeID"),
                 ("type", "shapeType"))}
     if mapping["name"] is None or mapping["id"] is None:
-        error = missing_columns("geoBoundaries", "'shapeName' and 'shapeID'", list(columns))
+        error = _missing("geoBoundaries", "'shapeName' and 'shapeID'", list(columns))
         raise error
     return {key: value for key, value in mapping.items() if value is not None}
 
@@ -224,7 +231,7 @@ def natural_earth_columns(columns) -> dict[str, str]:
     mapping = {key: find_column(columns, raw) for key, raw in
                (("iso", "iso_3166_2"), ("name", "name"), ("country", "adm0_a3"))}
     if mapping["iso"] is None or mapping["name"] is None:
-        error = missing_columns("Natural Earth", "'iso_3166_2' and 'name'", list(columns))
+        error = _missing("Natural Earth", "'iso_3166_2' and 'name'", list(columns))
         raise error
     return {key: value for key, value in mapping.items() if value is not None}
 

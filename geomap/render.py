@@ -11,14 +11,19 @@ import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from .aggregate import CONTESTED
+from .aggregate import CONTESTED, attach_summary
 from .assets import leaflet_head
 from .map_panels import MAP_CSS, legend_box, title_box
-from .map_script import circle_radius, layers_script, slider_script  # noqa: F401
+from .map_script import (  # noqa: F401
+    circle_radius,
+    layers_script,
+    people_breaks,
+    people_shade,
+    slider_script,
+)
 from .markup import MapText, esc, fmt_date, link
 from .schema import CONTESTED_COLOR, NO_DATA_COLOR, actor_for
 from .web_geometry import WEB_GRID, WEB_TOLERANCE, simplify_for_web
-
 
 CDN_HEAD = """<link rel="stylesheet" href="https://unpkg.com/leaflet@1.9.4/dist/leaflet.css">
 <link rel="stylesheet" href="https://unpkg.com/leaflet.markercluster@1.4.1/dist/MarkerCluster.css">
@@ -137,8 +142,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     figure.header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="geomap_css")
     places = simplify_for_web(places, tolerance=WEB_TOLERANCE[preset],
                               grid=WEB_GRID[preset])
-    joined = places.merge(areas.drop(columns=["name", "pcode", "kind"]), on="place",
-                          how="left")
+    joined = attach_summary(places, areas)
     joined["popup"] = _place_popup(joined)
     joined["color"] = _actor_style(joined["actor"])
     joined["label"] = joined["name"].map(esc)
@@ -147,7 +151,12 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     zones = joined.loc[(joined["kind"].isin(["area", "zone"])) & joined["actor"].notna()]
     points = joined.loc[joined.geom_type == "Point"]
     displaced = joined.loc[joined["people"].fillna(0) > 0].copy()
-    displaced["geometry"] = displaced.geometry.representative_point()
+    shaded = (displaced["kind"] == "area") & (displaced["level"] >= 2)
+    breaks = people_breaks(displaced.loc[shaded, "people"])
+    displaced["fill"] = displaced["people"].map(lambda n: people_shade(n, breaks))
+    displaced["fill"] = displaced["fill"].where(shaded)
+    circles = displaced.geometry.representative_point()
+    displaced["geometry"] = displaced.geometry.where(shaded, circles)
     bounds = places.total_bounds
     layers = {
         "Admin boundaries": ("admin", _features(admin, admin[["label", "popup"]])),
@@ -156,7 +165,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         "Control: towns": ("towns", _features(points, points[["label", "popup", "color",
                                                               "confidence", "ref"]])),
         "People displaced": ("displacement", _features(
-            displaced, displaced[["label", "popup", "people"]])),
+            displaced, displaced[["label", "popup", "people", "fill"]])),
     }
     if preset == "analyst":
         layers["Mining sites"] = ("mines", _features(mines, _mine_props(mines)))
@@ -172,7 +181,9 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
                                      fullscreen=preset == "article")))
     if slider is not None and slider["dates"]:
         fmap.add_child(_Js(slider_script(slider, text.as_of)))
-    fmap.add_child(_Html(title_box(text) + legend_box(joined, mines=preset == "analyst")))
+    fmap.add_child(_Html(title_box(text) + legend_box(
+        joined, circles=displaced.loc[~shaded, "people"], mines=preset == "analyst",
+        breaks=breaks, changes=changes is not None)))
     _fix_ids(figure)
     return fmap
 

@@ -18,13 +18,19 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .aggregate import CONTESTED
+from .aggregate import CONTESTED, attach_summary
 from .map_script import circle_radius
 from .markup import MapText, fmt_date
 from .schema import CONTESTED_COLOR, DISCLAIMER, METRIC_CRS, NO_DATA_COLOR, actor_for
 from .static_labels import place_labels
-from .static_parts import (MINE_STYLE, PEOPLE_STYLE, draw_actor_table, draw_inset,
-                           draw_legend, draw_scale_bar)
+from .static_parts import (
+    MINE_STYLE,
+    PEOPLE_STYLE,
+    draw_actor_table,
+    draw_inset,
+    draw_legend,
+    draw_scale_bar,
+)
 
 A4_MM = (297.0, 210.0)
 DPI = 200
@@ -144,9 +150,7 @@ def build_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
     width_in, height_in = size_mm[0] / 25.4, size_mm[1] / 25.4
     figure = Figure(figsize=(width_in, height_in), facecolor="white")
     FigureCanvasAgg(figure)
-    joined = places.merge(areas.drop(columns=["name", "pcode", "kind"]), on="place",
-                          how="left").to_crs(METRIC_CRS)
-    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=METRIC_CRS)
+    joined = attach_summary(places, areas).to_crs(METRIC_CRS)
     mines_m = mines.to_crs(METRIC_CRS)
     bounds = _padded_bounds(joined, mines_m)
     footer = _footer_lines(text, width_in - 0.7)

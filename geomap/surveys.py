@@ -10,8 +10,9 @@ import pandas as pd
 
 from .load import ROW, squash
 from .provinces import keep_mask, province_of
-from .pubread import (ReadOptions, find_column, missing_columns, read_table,
-                      text_column)
+from .pubread import ReadOptions, find_column, read_table
+from .pubread import missing_columns as _missing
+from .pubread import text_column as _text
 
 # IOM DTM -----------------------------------------------------------------------------
 
@@ -38,7 +39,7 @@ def dtm_columns(columns) -> dict[str, str]:
     mapping = {key: find_column(columns, *raw) for key, raw in _DTM.items()}
     areas = [mapping[k] for k in ("admin2", "admin1", "admin2_name", "admin1_name")]
     if mapping["people"] is None or mapping["date"] is None or not any(areas):
-        error = missing_columns("DTM", "'numPresentIdpInd', 'reportingDate' and an admin "
+        error = _missing("DTM", "'numPresentIdpInd', 'reportingDate' and an admin "
                        "P-code column ('admin2Pcode' or 'admin1Pcode')", columns)
         raise error
     return {key: value for key, value in mapping.items() if value is not None}
@@ -54,30 +55,31 @@ def read_dtm(path: Path, options: ReadOptions) -> pd.DataFrame:
     table = read_table(path, options.fmt, wanted=lambda cols: any(
         squash(c) == "numpresentidpind" for c in cols))
     mapping = dtm_columns(table.columns)
-    admin1 = text_column(table, mapping.get("admin1")).fillna(
-        text_column(table, mapping.get("admin2")).str.slice(0, 4))
+    admin1 = _text(table, mapping.get("admin1")).fillna(
+        _text(table, mapping.get("admin2")).str.slice(0, 4))
     province = pd.Series(province_of(admin1), index=table.index, dtype="object")
-    province = province.fillna(pd.Series(province_of(text_column(
+    province = province.fillna(pd.Series(province_of(_text(
         table, mapping.get("admin1_name"))), index=table.index, dtype="object"))
     keep = pd.Series(keep_mask(province.where(province.notna(), None), options.provinces),
                      index=table.index)
     options.report(f"DTM: kept {int(keep.sum()):,} of {len(table):,} rows (selected "
                    "provinces, or province unknown)")
     table = table.loc[keep]
-    area = text_column(table, mapping.get("admin2")).fillna(
-        text_column(table, mapping.get("admin2_name"))).fillna(
-        text_column(table, mapping.get("admin1"))).fillna(text_column(table, mapping.get("admin1_name")))
-    operation = text_column(table, mapping.get("operation")).map(
+    area = _text(table, mapping.get("admin2")).fillna(
+        _text(table, mapping.get("admin2_name"))).fillna(
+        _text(table, mapping.get("admin1"))).fillna(
+        _text(table, mapping.get("admin1_name")))
+    operation = _text(table, mapping.get("operation")).map(
         lambda v: re.sub(r"[^a-z0-9]+", "-", v.lower()).strip("-")[:40]
         if isinstance(v, str) else None)
-    rounds = text_column(table, mapping.get("round")).str.replace(r"\.0$", "", regex=True)
-    date = text_column(table, mapping["date"]).str.slice(0, 10)
+    rounds = _text(table, mapping.get("round")).str.replace(r"\.0$", "", regex=True)
+    date = _text(table, mapping["date"]).str.slice(0, 10)
     prefix = operation.map(lambda v: f"dtm-{v}-" if isinstance(v, str) and v else "dtm-")
     assessment = (prefix.astype("string") + ("r" + rounds).fillna(date)).astype("string")
     return pd.DataFrame({
-        "area": area, "people": text_column(table, mapping["people"]), "date": date,
-        "assessment": assessment, "origin": text_column(table, mapping.get("origin")),
-        "cause": text_column(table, mapping.get("cause")),
+        "area": area, "people": _text(table, mapping["people"]), "date": date,
+        "assessment": assessment, "origin": _text(table, mapping.get("origin")),
+        "cause": _text(table, mapping.get("cause")),
         "source": options.source or "IOM DTM", "url": options.url or path.name,
         "note": pd.NA, ROW: table[ROW],
     }).reset_index(drop=True)
@@ -91,8 +93,8 @@ def acled_columns(columns) -> dict[str, str]:
     mapping = {key: find_column(columns, raw) for key, raw in (
         ("date", "event_date"), ("admin1", "admin1"), ("admin2", "admin2"),
         ("type", "event_type"), ("fatalities", "fatalities"))}
-    if mapping["date"] is None or mapping["admin1"] is None or mapping["fatalities"] is None:
-        error = missing_columns("ACLED", "'event_date', 'admin1' and 'fatalities'", columns)
+    if None in (mapping["date"], mapping["admin1"], mapping["fatalities"]):
+        error = _missing("ACLED", "'event_date', 'admin1' and 'fatalities'", columns)
         raise error
     return {key: value for key, value in mapping.items() if value is not None}
 
@@ -103,16 +105,16 @@ def read_acled(path: Path, options: ReadOptions) -> pd.DataFrame:
     """
     events = read_table(path, options.fmt)
     mapping = acled_columns(events.columns)
-    province = pd.Series(province_of(text_column(events, mapping["admin1"])),
+    province = pd.Series(province_of(_text(events, mapping["admin1"])),
                          index=events.index, dtype="object")
     events = events.loc[keep_mask(province.where(province.notna(), None),
                                   options.provinces)]
     table = pd.DataFrame({
         "province": province[events.index],
-        "area": text_column(events, mapping.get("admin2")).fillna("(unknown)"),
-        "month": text_column(events, mapping["date"]).str.slice(0, 7),
-        "event_type": text_column(events, mapping.get("type")).fillna("(unknown)"),
-        "fatalities": pd.to_numeric(text_column(events, mapping["fatalities"]),
+        "area": _text(events, mapping.get("admin2")).fillna("(unknown)"),
+        "month": _text(events, mapping["date"]).str.slice(0, 7),
+        "event_type": _text(events, mapping.get("type")).fillna("(unknown)"),
+        "fatalities": pd.to_numeric(_text(events, mapping["fatalities"]),
                                     errors="coerce").fillna(0).astype("int64"),
     })
     summary = (table.groupby(["province", "area", "month", "event_type"], sort=True)

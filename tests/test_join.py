@@ -88,3 +88,16 @@ def test_describe_join_counts_methods():
                           "method": ["id", "fuzzy", "spatial"], "records": [5, 1, 7]})
     text = describe_join(table)
     assert text == "Join: control 6 records: 5 by id, 1 fuzzy; displacement 7 records: 7 spatial."
+
+
+def test_missing_province_is_derived_from_its_territories(admin):
+    """Territories of CD61 without a CD61 polygon get one: their union, said so."""
+    from geomap.join import add_parent_areas
+
+    territories = admin.assign(parent_pcode="CD61")
+    result = add_parent_areas(territories)
+    province = result.set_index("pcode").loc["CD61"]
+    assert province["name"] == "Nord-Kivu" and province["level"] == 1
+    assert province.geometry.area == pytest.approx(territories.union_all().area)
+    assert "union of the 2 level-2 areas" in province["source"]
+    assert len(add_parent_areas(admin)) == len(admin)  # P1 is no province P-code

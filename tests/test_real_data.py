@@ -202,14 +202,22 @@ def test_build_offline_with_cod_ab_and_ipis_places(tmp_path, cod_ab_zip):
         "--date", "2025-06-01"])
     assert result.exit_code == 0, result.output
     areas = pd.read_csv(out / "summary_areas.csv", dtype={"pcode": str})
-    territories = areas.loc[areas["kind"] == "area"]
+    territories = areas.loc[(areas["kind"] == "area") & (areas["level"] == 2)]
     assert len(territories) == 24
     assert territories["pcode"].str.fullmatch(r"CD6[12]\d\d").all()
+    provinces = areas.loc[(areas["kind"] == "area") & (areas["level"] == 1)]
+    assert sorted(provinces["pcode"]) == ["CD61", "CD62"]  # derived from territories
+    assert provinces["people"].gt(0).all()  # province figures now find their place
     assert territories.set_index("pcode").loc["CD6103", "mines"] > 0
     choropleth = _layer_features((out / "map.html").read_text(encoding="utf-8"),
                                  "Control: areas")
     labels = {feature["properties"]["label"] for feature in choropleth}
     assert {"Goma", "Bukavu"} <= labels
+    shaded = _layer_features((out / "map.html").read_text(encoding="utf-8"),
+                             "People displaced")
+    fills = {f["properties"]["label"]: f["properties"]["fill"] for f in shaded
+             if f["geometry"]["type"] != "Point"}
+    assert fills.get("Masisi")  # the territory figure is drawn as a choropleth
 
 
 def test_build_offline_with_natural_earth_keeps_two_provinces(tmp_path):
@@ -248,7 +256,7 @@ def test_mirror_fetch_then_offline_build_from_the_cache(tmp_path, cod_ab_zip, ht
     assert built.exit_code == 0, built.output
     assert len(httpserver.log) == requests_before
     areas = pd.read_csv(out / "summary_areas.csv", dtype={"pcode": str})
-    by_pcode = areas.loc[areas["kind"] == "area"].set_index("pcode")
+    by_pcode = areas.loc[(areas["kind"] == "area") & (areas["level"] == 2)].set_index("pcode")
     assert len(by_pcode) == 24
     assert by_pcode.loc["CD6103", "mines"] == 1  # Luwowo (Rubaya cluster, Masisi)
     assert by_pcode.loc["CD6212", "mines"] == 1  # Mobale (Mwenga, near Kamituga)
