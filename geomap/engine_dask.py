@@ -168,7 +168,8 @@ def sum_displaced(displacement: Any, date: pd.Timestamp, *,
     Parameters
     ----------
     displacement : DataFrame or dask DataFrame
-        Linked records with ``place``, ``assessment``, ``people`` and ``date``.
+        Linked records with ``place``, ``people`` and ``date`` (datetime64), and
+        ``assessment`` for stock figures (without it every row is a registration).
     date : Timestamp
         The as-of date.
     window_days : int, optional
@@ -182,9 +183,9 @@ def sum_displaced(displacement: Any, date: pd.Timestamp, *,
         Indexed by ``place``: ``people``, ``as_of`` and ``assessment``.
     """
     require_dask()
-    import dask.dataframe as dd
-
     columns = ["place", "assessment", "date", "people"]
+    if "assessment" not in displacement.columns:
+        displacement = displacement.assign(assessment=None)
     with _as_pandas_does():
         if _is_dask(displacement):
             parts = displacement[columns]

@@ -75,25 +75,34 @@ def _actor_style(actor: pd.Series) -> pd.Series:
                      CONTESTED_COLOR if a == CONTESTED else actor_for(a).color)
 
 
+def _popup(title: str, subtitle: str, rows: list[tuple[str, str]], source: object,
+           url: object) -> str:
+    """Popup markup: an escaped title, 'label: value' rows that have a value, the source.
+
+    Values in *rows* must already be escaped (they may hold markup of our own).
+    """
+    lines = [f"<b>{esc(title)}</b>" + (f" <small>{esc(subtitle)}</small>" if subtitle
+                                       else "")]
+    lines += [f"{label}: {value}" for label, value in rows if value]
+    if isinstance(source, str):
+        lines.append(f"{esc(source)} {link(url)}")
+    return "<br>".join(lines)
+
+
 def _place_popup(areas: pd.DataFrame) -> pd.Series:
     """Popup markup for each place row of the summary."""
-    rows = []
+    popups = []
     for row in areas.itertuples(index=False):
         actor = row.actor_name if isinstance(row.actor_name, str) else "no record"
-        lines = [f"<b>{esc(row.name)}</b> <small>{esc(row.pcode if isinstance(row.pcode, str) else row.place)}</small>",
-                 f"Control: <b>{esc(actor)}</b>"]
-        if isinstance(row.confidence, str):
-            lines.append(f"Confidence: {esc(row.confidence)}")
-        if fmt_date(row.since):
-            lines.append(f"Since: {fmt_date(row.since)}")
-        if row.people:
-            lines.append(f"Displaced: {row.people:,} (as of {fmt_date(row.people_as_of)})")
-        if row.mines:
-            lines.append(f"Mining sites: {row.mines}")
-        if isinstance(row.source, str):
-            lines.append(f"{esc(row.source)} {link(row.url)}")
-        rows.append("<br>".join(lines))
-    return pd.Series(rows, index=areas.index, dtype="object")
+        people = (f"{row.people:,} (as of {fmt_date(row.people_as_of)})" if row.people
+                  else "")
+        popups.append(_popup(
+            row.name, row.pcode if isinstance(row.pcode, str) else row.place,
+            [("Control", f"<b>{esc(actor)}</b>"), ("Confidence", esc(row.confidence)),
+             ("Since", fmt_date(row.since)), ("Displaced", people),
+             ("Mining sites", str(row.mines) if row.mines else "")],
+            row.source, row.url))
+    return pd.Series(popups, index=areas.index, dtype="object")
 
 
 def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataFrame,
@@ -204,19 +213,27 @@ def _change_popup(moved: pd.DataFrame) -> pd.Series:
 
 def _mine_props(mines: gpd.GeoDataFrame) -> pd.DataFrame:
     """Popup and label of each mining site."""
-    popups = []
-    for row in mines.itertuples(index=False):
-        lines = [f"<b>{esc(row.name)}</b>",
-                 f"Minerals: {esc(row.minerals.replace(';', ', ')) or 'not recorded'}"]
-        if isinstance(row.armed_presence, str):
-            lines.append(f"Armed presence: {esc(row.armed_presence)}")
-        if fmt_date(row.visited):
-            lines.append(f"Last visit: {fmt_date(row.visited)}")
-        lines.append(f"{esc(row.source)} {link(row.url)}")
-        popups.append("<br>".join(lines))
+    visits = (mines["history"].map(_visit_count) if "history" in mines
+              else pd.Series("", index=mines.index))
+    popups = [
+        _popup(row.name, "", [
+            ("Minerals", esc(row.minerals.replace(";", ", ")) or "not recorded"),
+            ("Armed presence", esc(row.armed_presence)),
+            ("Last visit", fmt_date(row.visited)), ("Visits recorded", count)],
+            row.source, row.url)
+        for row, count in zip(mines.itertuples(index=False), visits, strict=True)]
     return pd.DataFrame({"label": mines["name"].map(esc), "popup": popups},
                         index=mines.index)
 
+
+def _visit_count(history: object) -> str:
+    """How many visits an IPIS site's JSON history lists ('' when none)."""
+    if not isinstance(history, str) or not history.strip():
+        return ""
+    try:
+        return str(len(json.loads(history)))
+    except (ValueError, TypeError):
+        return ""
 
 def _fix_ids(figure: Figure) -> None:
     """Replace folium's random element ids by counters, for reproducible pages."""
