@@ -235,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     build = timings["geomap build"]
     checks = [
         (build.median <= TARGET_RATIO * base.median,
-         f"geomap build {build.median:.1f} s <= half the baseline "
-         f"({TARGET_RATIO * base.median:.1f} s)"),
+         (f"geomap build {build.median:.1f} s <= half the baseline "
+          f"({TARGET_RATIO * base.median:.1f} s)")),
         (max(build.peak_rss) <= TARGET_RSS_BYTES,
          f"peak memory {max(build.peak_rss) / 1e9:.2f} GB <= 1.5 GB"),
         ((out / "map.html").stat().st_size <= TARGET_MAP_BYTES,

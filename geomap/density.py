@@ -60,8 +60,8 @@ def count_density(displacement: gpd.GeoDataFrame, *,
     (7, 7)
     """
     minx, miny, maxx, maxy = bounds
-    width = int(round((maxx - minx) / cell))
-    height = int(round((maxy - miny) / cell))
+    width = round((maxx - minx) / cell)
+    height = round((maxy - miny) / cell)
     transform = Affine(cell, 0.0, minx, 0.0, -cell, maxy)
     x, y, people = _points(displacement)
     inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)

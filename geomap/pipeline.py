@@ -14,8 +14,8 @@ from .aggregate import (assign_mines, resolve_control, summarise_actors,
                         summarise_areas)
 from .config import BuildConfig
 from .density import write_density
-from .engine_dask import engine_steps
 from .embed import check_budget, embed_snippet
+from .engine_dask import engine_steps
 from .export import staged_outputs, write_csv, write_text
 from .gis_export import HXL_TAGS
 from .join import add_parent_areas, build_places, describe_join, link_records, unmatched_reasons

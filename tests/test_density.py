@@ -10,8 +10,13 @@ import pytest
 import rasterio
 from shapely.geometry import Point, box
 
-from geomap.density import (CELL_DEGREES, build_density_overlay, count_density,
-                            encode_png, write_density)
+from geomap.density import (
+    CELL_DEGREES,
+    build_density_overlay,
+    count_density,
+    encode_png,
+    write_density,
+)
 from geomap.schema import KIVU_BOUNDS
 
 
@@ -39,7 +44,7 @@ def test_counts_land_in_their_cells(records):
 
 def test_points_on_the_far_edges_are_kept():
     """A point exactly on the east or south edge of the extent is counted in the grid."""
-    minx, miny, maxx, maxy = KIVU_BOUNDS
+    _, miny, maxx, _ = KIVU_BOUNDS
     edge = gpd.GeoDataFrame({"people": [2, 3]}, geometry=[Point(maxx, -1.0),
                                                           Point(28.0, miny)],
                             crs="EPSG:4326")

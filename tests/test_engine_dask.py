@@ -164,4 +164,24 @@ def test_engine_option_rejects_unknown_values(shapes_dir: Path, tmp_path: Path):
     result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
                                        "--out", str(tmp_path), "--engine", "spark"])
     assert result.exit_code == 2
-    assert "pandas" in result.output and "dask" in result.output
+    assert "pandas" in result.output
+    assert "dask" in result.output
+
+
+def test_partitioned_registrations_without_assessment(admin):
+    """Registrations read from Parquet (no assessment column): points to sums, lazily."""
+    import dask.dataframe as dd
+
+    points = gpd.GeoDataFrame(
+        {"people": [2, 3, 4, 5], "date": pd.to_datetime(
+            ["2025-01-01", "2025-01-02", "2025-01-03", "2025-03-01"]).astype(
+            "datetime64[s]")},
+        geometry=[Point(29.1, -1.5), Point(29.2, -1.6), Point(29.4, -1.5),
+                  Point(29.1, -1.4)], crs="EPSG:4326")
+    parts = dask_geopandas.from_geopandas(points, npartitions=2)
+    parts["place"] = engine_dask.attach_areas(parts.geometry, admin)
+    got = engine_dask.sum_displaced(parts.drop(columns="geometry"),
+                                    pd.Timestamp("2025-01-31"))
+    assert isinstance(parts, dd.DataFrame)
+    assert got["people"].to_dict() == {"T01": 5, "T02": 4}  # March is after the date
+    assert set(got["assessment"]) == {"registrations"}

@@ -36,7 +36,8 @@ def test_parse_numbers_keeps_numeric_columns():
     values = pd.Series([1, None, 3], dtype="Int64", index=[5, 6, 7])
     got = parse_numbers(values)
     assert got.index.tolist() == [5, 6, 7]
-    assert got.iloc[0] == 1.0 and np.isnan(got.iloc[1])
+    assert got.iloc[0] == 1.0
+    assert np.isnan(got.iloc[1])
 
 
 def test_per_distinct_equals_the_direct_parse():

@@ -7,7 +7,13 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from geomap.cli import main
-from geomap.progress import BIG_BYTES, BIG_ROWS, announce_file, announce_rows, live_status
+from geomap.progress import (
+    BIG_BYTES,
+    BIG_ROWS,
+    announce_file,
+    announce_rows,
+    live_status,
+)
 
 
 def test_big_steps_are_announced_and_small_ones_not(tmp_path: Path):
