@@ -23,6 +23,10 @@ from .schema import KIVU_BOUNDS, STORAGE_CRS
 CELL_DEGREES = 0.02
 """Side of a density cell in degrees (about 2.2 km at the equator)."""
 
+DENSITY_MIN_PEOPLE = 50
+"""Cells with fewer people are left blank in published outputs, so that a cell of
+about 2 km cannot single out a household (export publishes aggregates by default)."""
+
 RAMP = ((158, 123, 196), (106, 61, 154), (63, 0, 125))
 """Light to dark purple, the colours of the displacement layer on the map."""
 

@@ -37,7 +37,8 @@ def people_shade(people: float, breaks: list[int]) -> str | None:
 
 
 def layers_script(map_name: str, layers: dict, bounds, text: MapText, *,
-                  layer_control: bool = True, fullscreen: bool = False) -> str:
+                  layer_control: bool = True, fullscreen: bool = False,
+                  overlay: tuple[str, list] | None = None) -> str:
     """The map's own script: panes, layers, layer control, attribution.
 
     *layers* maps a layer name to its pane and GeoJSON; the names 'Admin boundaries',
@@ -106,6 +107,11 @@ def layers_script(map_name: str, layers: dict, bounds, text: MapText, *,
       return L.circleMarker(ll, {{pane: "towns", radius: 11, color: "#ff7f00", weight: 3,
                                   fill: false}}); }}, onEachFeature: bind}});
   }});
+  var overlay = {safe_json(overlay)};
+  if (overlay) {{
+    made["People displaced: density of point records"] = L.imageOverlay(overlay[0],
+      overlay[1], {{pane: "shading", opacity: 0.8}});
+  }}
   Object.keys(made).forEach(function(k) {{ made[k].addTo(map); }});
   if ({safe_json(layer_control)}) {{
     L.control.layers(null, made, {{collapsed: window.innerWidth < 700}}).addTo(map);

@@ -10,20 +10,25 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from .aggregate import (assign_mines, resolve_control, summarise_actors,
-                        summarise_areas)
+from .aggregate import assign_mines, resolve_control, summarise_actors, summarise_areas
 from .config import BuildConfig
-from .density import write_density
+from .density import DENSITY_MIN_PEOPLE, build_density_overlay, write_density
 from .embed import check_budget, embed_snippet
 from .engine_dask import engine_steps
 from .export import staged_outputs, write_csv, write_text
 from .gis_export import HXL_TAGS
-from .join import add_parent_areas, build_places, describe_join, link_records, unmatched_reasons
 from .inputs import read_input
+from .join import (
+    add_parent_areas,
+    build_places,
+    describe_join,
+    link_records,
+    unmatched_reasons,
+)
 from .load import ROW
 from .population import attach_population
-from .progress import announce_file, announce_rows
 from .products import write_exports
+from .progress import announce_file, announce_rows
 from .render import MapText, build_map
 from .timeline import changes_between, slider_data
 from .validate import VALIDATORS, Rejects, usable_people
@@ -228,9 +233,10 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
                    credits=layers.credits, compare=config.compare)
     changes = (changes_between(layers.control, layers.places, config.compare, config.date)
                if config.compare is not None else None)
+    overlay = build_density_overlay(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
     fmap = build_map(layers.places, areas, mines, text, slider=slider_data(layers.control),
                      changes=changes, preset=config.preset,
-                     self_contained=config.self_contained)
+                     self_contained=config.self_contained, density=overlay)
     page = fmap.get_root().render()
     result = BuildResult(people=layers.people, rejects=layers.rejects,
                          join_report=layers.join_report, areas=areas, actors=actors)
@@ -252,8 +258,8 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         written += write_exports(staging, layers=layers, areas=areas, actors=actors,
                                  mines=mines, displaced=displaced, text=text,
                                  changes=changes)
-        density = write_density(layers.displacement,
-                                staging / "displacement_density.tif")
+        density = write_density(layers.displacement, staging / "displacement_density.tif",
+                                min_people=DENSITY_MIN_PEOPLE)
         written += [density] if density is not None else []
         report(check_budget(staging / "map.html", config.preset))
     result.paths = [Path(config.out_dir) / path.relative_to(staging) for path in written]

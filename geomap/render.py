@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Literal
 
@@ -109,7 +110,8 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
               text: MapText, *, slider: dict | None = None,
               changes: pd.DataFrame | None = None,
               preset: Literal["analyst", "article"] = "analyst",
-              self_contained: bool = True) -> folium.Map:
+              self_contained: bool = True,
+              density: tuple[bytes, list[list[float]]] | None = None) -> folium.Map:
     """Build the layered map from places, the per-place summary and mining sites.
 
     Parameters
@@ -133,6 +135,10 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         fullscreen button and lighter geometry.
     self_contained : bool
         Inline Leaflet and its cluster plugin (True) or link them from a CDN.
+    density : (bytes, bounds), optional
+        A PNG density grid of displaced people and its ``[[south, west], [north,
+        east]]`` bounds (:func:`geomap.density.build_density_overlay`), drawn as an
+        image overlay whatever the number of records.
 
     Returns
     -------
@@ -185,9 +191,11 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         moved["popup"] = _change_popup(moved)
         layers[f"Changed hands since {fmt_date(text.compare)}"] = (
             "towns", _features(moved, moved[["label", "popup"]]))
+    overlay = None if density is None else (
+        "data:image/png;base64," + base64.b64encode(density[0]).decode("ascii"), density[1])
     fmap.add_child(_Js(layers_script("__MAP__", layers, bounds, text,
                                      layer_control=preset == "analyst",
-                                     fullscreen=preset == "article")))
+                                     fullscreen=preset == "article", overlay=overlay)))
     if slider is not None and slider["dates"]:
         fmap.add_child(_Js(slider_script(slider, text.as_of)))
     fmap.add_child(_Html(title_box(text) + legend_box(

@@ -88,3 +88,25 @@ def test_cdn_option_links_leaflet(shapes_dir: Path, tmp_path: Path):
     page = (tmp_path / "cdn" / "map.html").read_text()
     assert '<script src="https://unpkg.com/leaflet@1.9.4/dist/leaflet.js">' in page
     assert len(page) < 150_000
+
+
+def test_point_records_draw_a_density_overlay(shapes_dir: Path, tmp_path: Path):
+    """Point records are drawn as one image whatever their number, sparse cells blank."""
+    import numpy as np
+
+    from .conftest import write_csv
+
+    rows = [(f"{29.1 + 0.001 * (i % 7):.4f}", "-1.6", "10", "2025-01-10") for i in range(30)]
+    rows.append(("29.45", "-1.9", "3", "2025-01-10"))  # a lone household: not shown
+    points = write_csv(tmp_path / "points.csv", ["lon", "lat", "people", "date"], rows)
+    run(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=shapes_dir,
+                    out_dir=tmp_path / "out", inputs={"displacement": points}))
+    page = (tmp_path / "out" / "map.html").read_text()
+    assert "People displaced: density of point records" in page
+    assert page.count("[\"data:image/png;base64,") == 1  # one overlay, not one per row
+    import rasterio
+
+    with rasterio.open(tmp_path / "out" / "displacement_density.tif") as raster:
+        grid = raster.read(1)
+    assert grid.sum() == 300  # the 30 clustered rows; the lone household is left out
+    assert np.count_nonzero(grid) >= 1
