@@ -59,7 +59,8 @@ def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,
     """Return people displaced per place as of *date*.
 
     Rows that carry an ``assessment`` are stocks: each place shows the sum of its rows
-    in its most recent assessment dated on or before *date*; rounds are never added
+    in its most recent assessment dated on or before *date* (a round is dated by its
+    latest row, so a round is never cut in two by *date*); rounds are never added
     together. Rows without an assessment (registration records, one per household
     or person) are summed over the *window_days* ending on *date* (all earlier rows
     when no window is given).
@@ -71,15 +72,17 @@ def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,
         ``assessment``.
     """
     used = displacement[["place", "assessment", "people", "date"]]
-    linked = used.loc[used["place"].notna() & (used["date"] <= date)]
+    linked = used.loc[used["place"].notna()]
     stock = linked.loc[linked["assessment"].notna()]
-    flow = linked.loc[linked["assessment"].isna()]
+    flow = linked.loc[linked["assessment"].isna() & (linked["date"] <= date)]
     parts = []
     if not stock.empty:
         rounds = (stock.groupby(["place", "assessment"], sort=True)
                   .agg(people=("people", "sum"), as_of=("date", "max")).reset_index())
+        rounds = rounds.loc[rounds["as_of"] <= date]
         rounds = rounds.sort_values(["place", "as_of", "assessment"], kind="stable")
-        parts.append(rounds.groupby("place").tail(1).set_index("place"))
+        if not rounds.empty:
+            parts.append(rounds.groupby("place").tail(1).set_index("place"))
     if not flow.empty:
         if window_days is not None:
             flow = flow.loc[flow["date"] > date - pd.Timedelta(days=window_days)]
@@ -129,6 +132,38 @@ def count_mines(mines: pd.DataFrame) -> pd.Series:
     return keys.value_counts().sort_index()
 
 
+def resolve_within(places: gpd.GeoDataFrame, control_now: pd.DataFrame
+                   ) -> pd.DataFrame:
+    """For places with no record of their own, the smallest area around them that has one.
+
+    The most specific record wins: a place's own record always counts first, and
+    geomap never copies an area's holder onto a town or a smaller area. This table
+    says it out loud instead: "no record of its own; inside Masisi, held by M23/AFC".
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``place`` (only places without a record of their own that lie in
+        an area with one): ``within`` (that area's name) and ``within_actor``.
+    """
+    held = places.loc[places["kind"].isin(["area", "zone"])
+                      & places["place"].isin(control_now.index)]
+    open_places = places.loc[~places["place"].isin(control_now.index)]
+    if held.empty or open_places.empty:
+        return pd.DataFrame(columns=["within", "within_actor"]).rename_axis("place")
+    inside = open_places.geometry.representative_point()
+    found = pd.Series(None, index=open_places.index, dtype="object")
+    for level in sorted(set(held["level"]), reverse=True):  # deepest area first
+        areas = held.loc[held["level"] == level].assign(pcode=held["place"])
+        hits = attach_areas(inside[found.isna()], areas)
+        found.loc[hits.index] = hits
+    found = found.loc[found.notna() & (found != open_places["place"])]
+    names = places.set_index("place")["name"]
+    return pd.DataFrame({"within": found.map(names).to_numpy(),
+                         "within_actor": found.map(control_now["actor"]).to_numpy()},
+                        index=pd.Index(open_places.loc[found.index, "place"], name="place"))
+
+
 def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
                     displaced: pd.DataFrame, mines: pd.DataFrame) -> pd.DataFrame:
     """One row per area or town: who controls it, people displaced, mines.
@@ -136,8 +171,9 @@ def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
     Returns
     -------
     DataFrame
-        ``name``, ``pcode``, ``place``, ``kind``, ``actor``, ``actor_name``,
-        ``confidence``, ``since``, ``people``, ``people_as_of``, ``mines``,
+        ``name``, ``pcode``, ``place``, ``kind``, ``level``, ``actor``,
+        ``actor_name``, ``confidence``, ``since``, ``within`` and ``within_actor``
+        (see :func:`resolve_within`), ``people``, ``people_as_of``, ``mines``,
         ``source``, ``url``; zeros kept for places with no records.
     """
     table = pd.DataFrame({"place": places["place"], "name": places["name"],
@@ -149,10 +185,12 @@ def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
                                                                       "people_as_of"}))
     table["people"] = table["people"].fillna(0).astype("int64")
     table["mines"] = count_mines(mines).reindex(table.index).fillna(0).astype("int64")
+    table = table.join(resolve_within(places, control_now))
     table = table.reset_index().sort_values(["level", "kind", "name"], kind="stable")
+    table["level"] = table["level"].where(table["kind"] == "area").astype("Int64")
     return table[["name", "pcode", "place", "kind", "level", "actor", "actor_name",
-                  "confidence",
-                  "since", "people", "people_as_of", "mines", "source", "url"]]
+                  "confidence", "since", "within", "within_actor", "people",
+                  "people_as_of", "mines", "source", "url"]]
 
 
 def _actor_name(actor: object) -> object:

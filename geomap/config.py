@@ -20,6 +20,8 @@ BUNDLED_FILES = {
     "control": "control.csv",
     "displacement": "displacement.csv",
 }
+COUNTRY_FILE = "drc_outline.geojson"
+"""The DR Congo outline in shapes/, drawn in the print map's locator when present."""
 DEFAULT_TITLE = "Kivu: territorial control, displacement and mining"
 
 
@@ -59,10 +61,21 @@ class BuildConfig:
 
 
 def resolve_shapes_dir(explicit: Path | None = None) -> Path:
-    """The bundled-data folder: explicit, then ``GEOMAP_SHAPES``, then ``./shapes``."""
-    for candidate in (explicit, os.environ.get("GEOMAP_SHAPES"), "shapes"):
-        if candidate and (Path(candidate) / BUNDLED_FILES["control"]).exists():
-            return Path(candidate)
+    """The bundled-data folder: explicit, then ``GEOMAP_SHAPES``, then ``./shapes``.
+
+    A folder that was named (argument or variable) must hold the bundled files: it is
+    never passed over silently for another one.
+    """
+    named = explicit or os.environ.get("GEOMAP_SHAPES")
+    if named:
+        missing = [name for name in BUNDLED_FILES.values() if not (Path(named) / name).exists()]
+        if missing:
+            msg = (f"The shapes folder '{named}' lacks {missing}. Point --shapes-dir or "
+                   "GEOMAP_SHAPES at geomap's shapes folder, or give those layers as files.")
+            raise SourceError(msg)
+        return Path(named)
+    if (Path("shapes") / BUNDLED_FILES["control"]).exists():
+        return Path("shapes")
     msg = ("No bundled data found: './shapes' has no control.csv. Run geomap from the "
            "project folder, set GEOMAP_SHAPES to the shapes folder, or give every layer "
            "with --admin, --towns, --mines, --control and --displacement.")

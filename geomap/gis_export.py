@@ -22,6 +22,7 @@ HXL_TAGS: dict[str, dict[str, str]] = {
     "summary_areas": {
         "name": "#loc+name", "pcode": "#loc+code", "place": "#loc+id",
         "kind": "#loc+type", "level": "#loc+level", "actor": "#group+code",
+        "within": "#loc+name+parent", "within_actor": "#group+code+parent",
         "actor_name": "#group+name",
         "confidence": "#status+confidence", "since": "#date+start",
         "people": "#affected+idps+ind", "people_as_of": "#date+reported",
@@ -35,6 +36,7 @@ HXL_TAGS: dict[str, dict[str, str]] = {
         "places": "#loc+name+list", "people": "#affected+idps+ind",
         "mines": "#indicator+mines+num", "mines_by_mineral": "#indicator+mines+minerals",
         "population": "#population+total",
+        "people_in_places_gained": "#affected+idps+ind+gained",
     },
     "rejects": {
         "layer": "#meta+layer", "row": "#meta+row", "column": "#meta+column",
@@ -51,7 +53,7 @@ HXL_TAGS: dict[str, dict[str, str]] = {
         "place": "#loc+id", "name": "#loc+name", "actor_before": "#group+code+before",
         "actor_after": "#group+code+after", "confidence": "#status+confidence",
         "changed_on": "#date+changed", "source": "#meta+source", "url": "#meta+url",
-        "note": "#description+note",
+        "note": "#description+note", "people": "#affected+idps+ind",
     },
 }
 """HXL hashtag of each column of the CSV tables, for ``geomap build --hxl``."""

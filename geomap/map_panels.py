@@ -32,7 +32,9 @@ def legend_box(joined: pd.DataFrame, *, circles: pd.Series, mines: bool = True,
         f"<div><span class='geomap-sw' style='background:{actor_for(a).color}'></span>"
         f"{esc(actor_for(a).label)}</div>" for a in sorted(actors))
     items += (f"<div><span class='geomap-sw' style='background:{CONTESTED_COLOR}'></span>"
-              "Contested (claims by more than one actor)</div>"
+              "Contested: records of more than one actor</div>"
+              "<div><span class='geomap-sw geomap-disputed'></span>Reported "
+              "contested: one actor's record during fighting (dotted outline)</div>"
               "<div><span class='geomap-sw geomap-claimed'></span>Claimed, not "
               "confirmed (dashed, hollow)</div>"
               f"<div><span class='geomap-sw' style='background:{NO_DATA_COLOR}'></span>"
@@ -72,7 +74,10 @@ def _shade_items(breaks: list[int]) -> str:
 
 def sources_box(text: MapText) -> str:
     """A folded list of every source cited by the data, with links."""
-    items = "".join(f"<li>{esc(name)} {link(url)}</li>" for name, url in text.sources)
+    items = "".join(
+        f"<li>{esc(name)} {link(url)}"
+        + (f" <small>({esc(licence)})</small>" if licence else "") + "</li>"
+        for name, url, licence in text.sources)
     return (f"<details class='geomap-sources'><summary>Sources ({len(text.sources)})"
             f"</summary><ul>{items}</ul></details>")
 
@@ -92,12 +97,13 @@ html, body {width: 100%; height: 100%; margin: 0; padding: 0;}
 .geomap-sw {display: inline-block; width: 12px; height: 12px; margin-right: 5px;
   vertical-align: middle; border: 1px solid #333;}
 .geomap-claimed {background: #fff; border: 2px dashed #c0392b;}
+.geomap-disputed {background: #c0392b; border: 2px dotted #222;}
 .geomap-circle {display: inline-block; border-radius: 50%; background: rgba(158,123,196,0.45);
   border: 1px solid #6a3d9a; margin-right: 5px; vertical-align: middle;}
 .geomap-sources summary {cursor: pointer; font-weight: 700; margin-top: 4px;}
 .geomap-sources ul {max-height: 30vh; overflow-y: auto; margin: 2px 0; padding-left: 14px;}
 @media (max-width: 600px) {
-  .geomap-title {left: 50px; top: 10px; max-width: calc(100vw - 110px); padding: 4px 6px;}
+  .geomap-title {left: 50px; top: 10px; max-width: calc(100vw - 120px); padding: 4px 6px;}
   .geomap-h {font-size: 13px;}
   .geomap-sub {font-size: 11px;}
   .leaflet-control-scale-line:nth-child(2) {display: none;}
@@ -108,6 +114,7 @@ html, body {width: 100%; height: 100%; margin: 0; padding: 0;}
     max-width: calc(100vw - 90px);}
 }
 .geomap-legend summary {cursor: pointer;}
+.leaflet-control-attribution {max-width: min(70vw, 900px);}
 .geomap-fullscreen {display: block; width: 30px; height: 30px; line-height: 30px;
   text-align: center; font-size: 18px; background: #fff; color: #222;
   text-decoration: none;}

@@ -53,6 +53,7 @@ class MapText:
 
     title: str
     as_of: pd.Timestamp
-    sources: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[tuple[str, str, str]] = field(default_factory=list)
+    """(source, url, licence) of every source the data cites."""
     credits: list[str] = field(default_factory=list)
     compare: pd.Timestamp | None = None

@@ -11,10 +11,11 @@ import geopandas as gpd
 import pandas as pd
 
 from .aggregate import assign_mines, resolve_control, summarise_actors, summarise_areas
-from .config import BuildConfig
+from .config import COUNTRY_FILE, BuildConfig, resolve_shapes_dir
 from .density import DENSITY_MIN_PEOPLE, build_density_overlay, write_density
 from .embed import check_budget, embed_snippet
 from .engine_dask import engine_steps
+from .errors import SchemaError, SourceError
 from .export import staged_outputs, write_csv, write_text
 from .gis_export import HXL_TAGS
 from .inputs import read_input
@@ -30,7 +31,7 @@ from .population import attach_population
 from .products import write_exports
 from .progress import announce_file, announce_rows
 from .render import MapText, build_map
-from .timeline import changes_between, slider_data
+from .timeline import add_changed_people, changes_between, slider_data
 from .validate import VALIDATORS, Rejects, usable_people
 
 Report = Callable[[str], None]
@@ -54,7 +55,8 @@ class PeopleCount:
     def __str__(self) -> str:
         return (f"people read {self.read:,} = mapped {self.mapped:,} + rejected "
                 f"{self.rejected:,} ({self.rows_rejected:,} of {self.rows_read:,} rows "
-                "rejected)")
+                "rejected; sums of the figures in every row and round, a check that no "
+                "row is lost, not a count of displaced people)")
 
 
 @dataclass
@@ -82,8 +84,9 @@ class Layers:
     rejects: pd.DataFrame
     join_report: pd.DataFrame
     people: PeopleCount
-    sources: list[tuple[str, str]]
+    sources: list[tuple[str, str, str]]
     credits: list[str]
+    country: gpd.GeoDataFrame | None = None
 
 
 def _quiet(_: str) -> None:
@@ -116,6 +119,8 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
         announce_rows(layer, len(raw), "validating", report)
         clean[layer], rejected = VALIDATORS[layer](raw)
         rejects.append(rejected)
+        if len(raw) and clean[layer].empty:
+            raise SchemaError(_all_rejected(layer, path, rejected))
         report(f"{layer}: {len(clean[layer]):,} of {len(raw):,} rows kept from {path.name}"
                f" ({time.perf_counter() - started:.1f} s)")
     del raw  # free the raw text columns before the join
@@ -150,7 +155,34 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
                   control=clean["control"], displacement=clean["displacement"],
                   places=places, rejects=rejects_table, join_report=join_report,
-                  people=people, sources=sources, credits=credits)
+                  people=people, sources=sources, credits=credits,
+                  country=read_country_outline(config))
+
+
+def read_country_outline(config: BuildConfig) -> gpd.GeoDataFrame | None:
+    """The bundled DR Congo outline for the print map's locator, when it is there."""
+    try:
+        path = resolve_shapes_dir(config.shapes_dir) / COUNTRY_FILE
+    except SourceError:
+        return None
+    return gpd.read_file(path) if path.exists() else None
+
+
+def _all_rejected(layer: str, path: Path, rejected: pd.DataFrame) -> str:
+    """Say why every row of a layer was rejected: the commonest reasons, with rows."""
+    reasons = rejected.loc[rejected["action"] == "rejected"]
+    top = reasons["reason"].value_counts().index[:2]
+    parts = []
+    for reason in top:
+        rows = reasons.loc[reasons["reason"] == reason, "row"].astype(int).tolist()
+        shown = ", ".join(map(str, rows[:3])) + (f" and {len(rows) - 3} more"
+                                                 if len(rows) > 3 else "")
+        parts.append(f"{reason} (rows {shown})")
+    hint = (" Dates must be written YYYY-MM-DD (or YYYY-MM, YYYY)."
+            if any("date" in reason for reason in top) else "")
+    return (f"Every row of the {layer} file '{path.name}' was rejected: "
+            f"{'; '.join(parts)}.{hint} Check it with 'geomap validate {path.name} "
+            f"--layer {layer}'.")
 
 
 def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
@@ -165,16 +197,16 @@ def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
                        rows_rejected=int(is_rejected.sum()))
 
 
-def _sources(clean: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
-    """Distinct (source, url) pairs cited by the layers, for the sources list."""
-    pairs = [frame[["source", "url"]].dropna(subset=["source"]).drop_duplicates()
+def _sources(clean: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
+    """Distinct (source, url, licence) cited by the layers, for the sources list."""
+    parts = [frame.reindex(columns=["source", "url", "license"])
+             .dropna(subset=["source"]).drop_duplicates()
              for frame in clean.values() if {"source", "url"} <= set(frame.columns)]
-    if not pairs:
+    if not parts:
         return []
-    table = pd.concat(pairs).dropna(subset=["source"]).drop_duplicates()
-    table = table.sort_values(["source", "url"], na_position="first")
-    return [(source, url if isinstance(url, str) else "")
-            for source, url in zip(table["source"], table["url"], strict=True)]
+    table = pd.concat(parts).astype(object).drop_duplicates().fillna("")
+    table = table.sort_values(["source", "url", "license"])
+    return list(zip(table["source"], table["url"], table["license"], strict=True))
 
 
 CREDITS = {
@@ -231,8 +263,11 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
                f"({time.perf_counter() - started:.1f} s)")
     text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
                    credits=layers.credits, compare=config.compare)
-    changes = (changes_between(layers.control, layers.places, config.compare, config.date)
-               if config.compare is not None else None)
+    changes = None
+    if config.compare is not None:
+        changes = changes_between(layers.control, layers.places, config.compare,
+                                  config.date)
+        changes, actors = add_changed_people(changes, areas, actors)
     overlay = build_density_overlay(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
     fmap = build_map(layers.places, areas, mines, text, slider=slider_data(layers.control),
                      changes=changes, preset=config.preset,

@@ -9,8 +9,13 @@ import geopandas as gpd
 import pandas as pd
 
 from .gis_export import write_geojson, write_geopackage
-from .gis_layers import (shape_admin, shape_control, shape_displacement, shape_mines,
-                         shape_towns)
+from .gis_layers import (
+    shape_admin,
+    shape_control,
+    shape_displacement,
+    shape_mines,
+    shape_towns,
+)
 from .markup import MapText
 from .report import collect_sources, write_report
 from .static_map import write_static_map
@@ -73,7 +78,7 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
     written.append(write_geopackage(gis, tables, folder / "geomap.gpkg",
                                     last_change=as_of, empty_types=EMPTY_TYPES))
     written += write_static_map(folder, places=layers.places, areas=areas, mines=mines,
-                                text=text, actors=actors)
+                                text=text, actors=actors, country=layers.country)
     sources = collect_sources({"admin": layers.admin, "towns": layers.towns,
                                "mines": layers.mines, "control": layers.control,
                                "displacement": layers.displacement})

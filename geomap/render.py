@@ -90,6 +90,13 @@ def _popup(title: str, subtitle: str, rows: list[tuple[str, str]], source: objec
     return "<br>".join(lines)
 
 
+def _actor_label(actor: object) -> str:
+    """Display name of an actor id, 'Contested' or 'no record'."""
+    if not isinstance(actor, str):
+        return "no record"
+    return "Contested" if actor == CONTESTED else actor_for(actor).label
+
+
 def _place_popup(areas: pd.DataFrame) -> pd.Series:
     """Popup markup for each place row of the summary."""
     popups = []
@@ -97,10 +104,14 @@ def _place_popup(areas: pd.DataFrame) -> pd.Series:
         actor = row.actor_name if isinstance(row.actor_name, str) else "no record"
         people = (f"{row.people:,} (as of {fmt_date(row.people_as_of)})" if row.people
                   else "")
+        within = getattr(row, "within", None)
+        around = (f"no record of its own; inside {esc(within)}, held by "
+                  f"{esc(_actor_label(row.within_actor))}" if isinstance(within, str)
+                  else "")
         popups.append(_popup(
             row.name, row.pcode if isinstance(row.pcode, str) else row.place,
             [("Control", f"<b>{esc(actor)}</b>"), ("Confidence", esc(row.confidence)),
-             ("Since", fmt_date(row.since)), ("Displaced", people),
+             ("Since", fmt_date(row.since)), ("Note", around), ("Displaced", people),
              ("Mining sites", str(row.mines) if row.mines else "")],
             row.source, row.url))
     return pd.Series(popups, index=areas.index, dtype="object")
@@ -208,9 +219,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
 def _change_popup(moved: pd.DataFrame) -> pd.Series:
     """Popup markup of a place that changed hands."""
     def who(actor: object) -> str:
-        if not isinstance(actor, str):
-            return "no record"
-        return "Contested" if actor == CONTESTED else esc(actor_for(actor).label)
+        return esc(_actor_label(actor))
 
     return pd.Series([
         f"<b>{esc(row.name)}</b><br>Changed hands: {who(row.actor_before)} &rarr; "

@@ -124,7 +124,8 @@ def _map_box(bounds, max_w: float, max_h: float) -> tuple[float, float]:
 def build_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
                      mines: gpd.GeoDataFrame, text: MapText, *,
                      actors: pd.DataFrame | None = None,
-                     size_mm: tuple[float, float] = A4_MM) -> Figure:
+                     size_mm: tuple[float, float] = A4_MM,
+                     country: gpd.GeoDataFrame | None = None) -> Figure:
     """Draw the print map on a matplotlib figure of *size_mm* (A4 landscape).
 
     Parameters
@@ -183,7 +184,7 @@ def build_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
     inset_x = column_x + legend_w + 0.2 / width_in
     inset_w = column_x + column_w - inset_x
     below = draw_inset(figure, (inset_x, bottom_in / height_in, inset_w,
-                                map_h / height_in), places, bounds)
+                                map_h / height_in), places, bounds, country=country)
     if actors is not None and len(actors):
         draw_actor_table(figure, (inset_x, bottom_in / height_in, inset_w,
                                   below - bottom_in / height_in), actors)
@@ -209,7 +210,8 @@ def _pixel_size(size_mm: tuple[float, float], dpi: int) -> tuple[float, float]:
 def write_static_map(folder: Path, *, places: gpd.GeoDataFrame, areas: pd.DataFrame,
                      mines: gpd.GeoDataFrame, text: MapText,
                      actors: pd.DataFrame | None = None, dpi: int = DPI,
-                     size_mm: tuple[float, float] = A4_MM) -> list[Path]:
+                     size_mm: tuple[float, float] = A4_MM,
+                     country: gpd.GeoDataFrame | None = None) -> list[Path]:
     """Write ``map.png``, ``map.pdf`` and ``map.svg`` into *folder*.
 
     Parameters
@@ -231,7 +233,7 @@ def write_static_map(folder: Path, *, places: gpd.GeoDataFrame, areas: pd.DataFr
     folder = Path(folder)
     with mpl.rc_context(_SAVE_RC):
         figure = build_static_map(places, areas, mines, text, actors=actors,
-                                  size_mm=size_mm)
+                                  size_mm=size_mm, country=country)
         paths = [folder / "map.png", folder / "map.pdf", folder / "map.svg"]
         figure.savefig(paths[1], format="pdf",
                        metadata={"CreationDate": None, "ModDate": None,

@@ -10,8 +10,14 @@ from matplotlib.patches import Circle, Rectangle
 
 from .aggregate import CONTESTED
 from .map_script import circle_radius
-from .schema import (CONTESTED_COLOR, DRC_BOUNDS, METRIC_CRS, NO_DATA_COLOR,
-                     STORAGE_CRS, actor_for)
+from .schema import (
+    CONTESTED_COLOR,
+    DRC_BOUNDS,
+    METRIC_CRS,
+    NO_DATA_COLOR,
+    STORAGE_CRS,
+    actor_for,
+)
 from .static_labels import short_name
 
 PEOPLE_STYLE = {"color": "#9e7bc4", "alpha": 0.45, "edgecolors": "#6a3d9a",
@@ -113,11 +119,12 @@ def draw_actor_table(figure, rect, actors: pd.DataFrame) -> None:
             fontsize=6.5, color="#555", va="top")
 
 
-def draw_inset(figure, rect, places: gpd.GeoDataFrame, bounds) -> float:
-    """Locator: the DR Congo extent as a box, the loaded admin areas, this map in red.
+def draw_inset(figure, rect, places: gpd.GeoDataFrame, bounds, *,
+               country: gpd.GeoDataFrame | None = None) -> float:
+    """Locator: the DR Congo, the loaded admin areas, this map's area in red.
 
-    No country outline is bundled, so none is drawn: the box is the extent of the
-    DR Congo (:data:`DRC_BOUNDS`) and the shapes are the admin areas loaded.
+    The country is the bundled Natural Earth outline when *country* is given; without
+    it the dashed box of the DR Congo's extent (:data:`DRC_BOUNDS`) stands in.
     """
     fig_w, fig_h = figure.get_figwidth(), figure.get_figheight()
     side = min(rect[2] * fig_w, rect[3] * fig_h * 0.5, 2.6)
@@ -132,9 +139,16 @@ def draw_inset(figure, rect, places: gpd.GeoDataFrame, bounds) -> float:
         bx = top.total_bounds
         minx, miny = min(minx, bx[0]), min(miny, bx[1])
         maxx, maxy = max(maxx, bx[2]), max(maxy, bx[3])
-    ax.add_patch(Rectangle((DRC_BOUNDS[0], DRC_BOUNDS[1]), DRC_BOUNDS[2] - DRC_BOUNDS[0],
-                           DRC_BOUNDS[3] - DRC_BOUNDS[1], facecolor="none",
-                           edgecolor="#777777", linestyle="--", linewidth=0.8))
+    if country is not None and len(country):
+        country.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#555555", linewidth=0.7,
+                     zorder=0)
+        caption = "Outline: DR Congo (Natural Earth). Grey: admin areas loaded."
+    else:
+        ax.add_patch(Rectangle((DRC_BOUNDS[0], DRC_BOUNDS[1]),
+                               DRC_BOUNDS[2] - DRC_BOUNDS[0], DRC_BOUNDS[3] - DRC_BOUNDS[1],
+                               facecolor="none", edgecolor="#777777", linestyle="--",
+                               linewidth=0.8))
+        caption = "Dashed box: extent of the DR Congo. Grey: admin areas loaded."
     frame = gpd.GeoSeries.from_xy([bounds[0], bounds[2]], [bounds[1], bounds[3]],
                                   crs=METRIC_CRS).to_crs(STORAGE_CRS)
     (x0, x1), (y0, y1) = sorted(frame.x), sorted(frame.y)
@@ -152,9 +166,8 @@ def draw_inset(figure, rect, places: gpd.GeoDataFrame, bounds) -> float:
     for spine in ax.spines.values():
         spine.set_color("#999999")
     ax.set_title("Locator", fontsize=9, fontweight="bold", loc="left")
-    ax.text(0, -0.03, "Dashed box: extent of the DR Congo. Grey: admin areas "
-            "loaded.\nRed: area of this map.", transform=ax.transAxes, fontsize=6.5,
-            va="top", color="#444")
+    ax.text(0, -0.03, caption + "\nRed: area of this map.", transform=ax.transAxes,
+            fontsize=6.5, va="top", color="#444")
     return ax.get_position().y0 - 0.45 / fig_h
 
 

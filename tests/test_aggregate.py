@@ -48,7 +48,8 @@ def test_overlapping_claims_are_contested():
     control = _control([("x", "m23", "2025-01-01", None, "assessed"),
                         ("x", "wazalendo", "2025-02-01", None, "claimed")])
     row = resolve_control(control, DAY("2025-02-10")).loc["x"]
-    assert row["actor"] == "contested" and row["confidence"] == "contested"
+    assert row["actor"] == "contested"
+    assert row["confidence"] == "contested"
     assert row["actors"] == "m23;wazalendo"
 
 
@@ -82,3 +83,40 @@ def test_registrations_are_summed_over_a_window():
     assert sum_displaced(frame, DAY("2025-02-01")).loc["T01", "people"] == 12
     windowed = sum_displaced(frame, DAY("2025-02-01"), window_days=20)
     assert windowed.loc["T01", "people"] == 7
+
+
+def test_a_round_is_not_cut_in_two_by_the_date():
+    """A round whose rows span the date is shown only once all of it is dated."""
+    rows = [("T01", 1000, "2024-10-01", "r1"), ("T01", 400, "2025-01-10", "r2"),
+            ("T01", 100, "2025-01-20", "r2")]
+    result = sum_displaced(_displacement(rows), DAY("2025-01-15"))
+    assert result.loc["T01", "people"] == 1000  # r2 is dated 2025-01-20
+    assert sum_displaced(_displacement(rows), DAY("2025-01-20")).loc["T01", "people"] == 500
+
+
+def test_town_inherits_nothing_silently(admin):
+    """A town with no record of its own keeps none; the area around it is named."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geomap.aggregate import resolve_within, summarise_areas
+
+    places = gpd.GeoDataFrame({
+        "place": ["T01", "T02", "own", "bare"], "name": ["Sierra", "Tango", "Own", "Bare"],
+        "kind": ["area", "area", "town", "town"], "level": [2, 2, 9, 9],
+        "pcode": ["T01", "T02", None, None]},
+        geometry=[*admin.geometry, Point(29.1, -1.5), Point(29.12, -1.6)],
+        crs="EPSG:4326")
+    control = _control([("T01", "m23", "2025-01-01", None, "assessed"),
+                        ("own", "fardc", "2025-01-01", None, "assessed")])
+    now = resolve_control(control, DAY("2025-02-01"))
+    within = resolve_within(places, now)
+    assert within.loc["bare", "within"] == "Sierra"
+    assert within.loc["bare", "within_actor"] == "m23"
+    assert "own" not in within.index  # its own record wins
+    mines = pd.DataFrame({"town": pd.Series(dtype=object), "area": pd.Series(dtype=object)})
+    areas = summarise_areas(places, now, sum_displaced(_displacement([]), DAY("2025")),
+                            mines).set_index("place")
+    assert pd.isna(areas.loc["bare", "actor"])  # nothing copied onto the town
+    assert areas.loc["own", "actor"] == "fardc"
+    assert pd.isna(areas.loc["own", "within"])

@@ -77,4 +77,25 @@ def test_bundled_changes_since_end_of_2024(bundled):
 def test_every_bundled_record_is_sourced(bundled):
     """Each bundled control, mine, town and displacement row names a source and URL."""
     for frame in (bundled.control, bundled.mines, bundled.towns, bundled.displacement):
-        assert frame["source"].notna().all() and frame["url"].notna().all()
+        assert frame["source"].notna().all()
+        assert frame["url"].notna().all()
+
+
+def test_changed_on_is_the_start_of_the_unbroken_run():
+    """A capture reported contested, then confirmed, changed hands on the first day."""
+    from geomap.dates import parse_dates
+
+    control = pd.DataFrame({
+        "place": ["g", "g", "g"], "actor": ["fardc", "m23", "m23"],
+        "start": parse_dates(pd.Series(["", "2025-01-25", "2025-01-27"])),
+        "end": parse_dates(pd.Series(["2025-01-25", "2025-01-27", ""])),
+        "confidence": ["assessed", "contested", "assessed"],
+        "source": "s", "url": "u", "note": None})
+    places = pd.DataFrame({"place": ["g"], "name": ["G"]})
+    table = changes_between(control, places, pd.Timestamp("2025-01-01"),
+                            pd.Timestamp("2025-03-01")).set_index("place")
+    assert table.loc["g", "changed_on"] == pd.Timestamp("2025-01-25")
+    gap = control.assign(start=parse_dates(pd.Series(["", "2025-01-25", "2025-02-10"])))
+    table = changes_between(gap, places, pd.Timestamp("2025-01-01"),
+                            pd.Timestamp("2025-03-01")).set_index("place")
+    assert table.loc["g", "changed_on"] == pd.Timestamp("2025-02-10")  # a gap: new run

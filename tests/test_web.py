@@ -36,7 +36,8 @@ def test_simplification_keeps_neighbours_together():
         before.geometry.iloc[0]) / 5
     assert west.intersection(east).area < 1e-12
     union = west.union(east)
-    assert len(getattr(union, "interiors", [])) == 0 and union.geom_type == "Polygon"
+    assert len(getattr(union, "interiors", [])) == 0
+    assert union.geom_type == "Polygon"
     assert union.area == pytest.approx(before.union_all().area, rel=1e-3)
 
 
@@ -53,7 +54,8 @@ def test_embed_snippet_is_escaped_and_resizes():
     """The snippet is an iframe with an escaped title and a resize script."""
     snippet = embed_snippet('Kivu "<now>"')
     assert '<iframe class="geomap-embed" src="map.html"' in snippet
-    assert "&quot;&lt;now&gt;&quot;" in snippet and "<now>" not in snippet
+    assert "&quot;&lt;now&gt;&quot;" in snippet
+    assert "<now>" not in snippet
     assert "addEventListener(\"resize\"" in snippet
 
 
@@ -75,7 +77,8 @@ def test_article_preset_is_lighter(shapes_dir: Path, tmp_path: Path):
         pages[preset] = (tmp_path / preset / "map.html").read_text()
         assert (tmp_path / preset / "embed.html").exists()
     mines_data = "\"Mining sites\":{\"features\""
-    assert mines_data in pages["analyst"] and mines_data not in pages["article"]
+    assert mines_data in pages["analyst"]
+    assert mines_data not in pages["article"]
     assert 'if (true) {\n    L.control.layers' in pages["analyst"]
     assert 'if (false) {\n    L.control.layers' in pages["article"]
     assert "geomap-fullscreen" in pages["article"]
