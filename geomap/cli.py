@@ -133,7 +133,10 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
 
     say = _say(quiet)
     with _reported(quiet):
-        settings = read_config(config_path) if config_path else {}
+        try:
+            settings = read_config(config_path) if config_path else {}
+        except ConfigError as err:  # a malformed geomap.toml is bad usage: exit 2
+            raise click.BadParameter(str(err), param_hint="--config") from err
         settings.setdefault("date", pd.Timestamp.today().normalize())
         config = BuildConfig(**settings)
         inputs = {layer: path for layer, path in zip(
