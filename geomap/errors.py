@@ -35,6 +35,10 @@ class OutputExistsError(GeomapError, FileExistsError):
     """An export target exists and overwriting was not requested."""
 
 
+class OutputError(GeomapError, OSError):
+    """The output folder cannot be created or written to."""
+
+
 class GeomapWarning(UserWarning):
     """Base class for problems geomap reports but works around."""
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pyogrio
 
 from .errors import CRSError, SchemaError, SourceError
+from .read_errors import folder_given, plain_reason
 from .schema import ALIASES, COLUMNS, REQUIRED, STORAGE_CRS
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls"}
@@ -46,15 +47,13 @@ def read_frame(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
         A vector file has no CRS, or lon/lat values far outside their range.
     """
     path = Path(path)
-    if not path.exists():
-        msg = f"Input file '{path}' does not exist. Check the path or the name in geomap.toml."
-        raise SourceError(msg)
+    _require_file(path)
     suffix = path.suffix.lower()
     try:
         if suffix in {".csv", ".tsv", ".txt"}:
             frame = _read_csv(path)
         elif suffix in {".xlsx", ".xls"}:
-            frame = pd.read_excel(path, dtype=str)
+            frame = _read_workbook(path)
         elif suffix in {".parquet", ".geoparquet"}:
             frame = _read_parquet(path)
         else:
@@ -62,15 +61,49 @@ def read_frame(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
     except (SourceError, CRSError):
         raise
     except Exception as err:  # every reader's failure becomes one clear line
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        msg = (f"Cannot read '{path.name}': {reason}. The file may be truncated or "
-               "not in a format geomap reads (any GDAL vector format, Parquet, CSV, XLSX).")
+        msg = (f"Cannot read '{path.name}': {plain_reason(err)}. The file may be "
+               "truncated or not in a format geomap reads (any GDAL vector format, "
+               "Parquet, CSV, XLSX).")
         raise SourceError(msg) from err
     frame = frame.reset_index(drop=True)
     frame[ROW] = pd.RangeIndex(1, len(frame) + 1)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
         frame = _to_storage_crs(frame, path)
     return frame
+
+
+def _require_file(path: Path) -> None:
+    """Raise SourceError unless *path* is a file with some bytes (or a .gdb folder)."""
+    if path.is_dir():
+        if path.suffix.lower() == ".gdb":  # a File Geodatabase is a folder GDAL reads
+            return
+        msg = folder_given(path, "Input file", "Give the file itself (a shapefile as "
+                           "its .shp, or zipped as one .zip).")
+        raise SourceError(msg)
+    if not path.exists():
+        msg = f"Input file '{path}' does not exist. Check the path or the name in geomap.toml."
+        raise SourceError(msg)
+    if path.stat().st_size == 0:
+        msg = (f"Cannot read '{path.name}': the file is empty (0 bytes). Give a file "
+               "with a header row and data rows; an interrupted download or copy "
+               "leaves an empty file.")
+        raise SourceError(msg)
+
+
+def _read_workbook(path: Path) -> pd.DataFrame:
+    """Read the first sheet of an Excel workbook as strings."""
+    try:
+        return pd.read_excel(path, dtype=str)
+    except ImportError as err:  # .xls needs xlrd, which geomap does not install
+        msg = (f"Cannot read '{path.name}': reading old .xls workbooks needs the xlrd "
+               "package. Save the sheet as .xlsx or CSV, or install xlrd.")
+        raise SourceError(msg) from err
+    except Exception as err:
+        reason = plain_reason(err, fallback="it is not an Excel workbook, or a "
+                              "damaged one")
+        msg = (f"Cannot read '{path.name}': {reason}. Save it again from Excel, or "
+               "give the data as CSV.")
+        raise SourceError(msg) from err
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

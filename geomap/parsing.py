@@ -68,3 +68,23 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     number = pd.to_numeric(values, errors="coerce")
     return pd.Series(number.to_numpy(dtype="float64", na_value=np.nan),
                      index=values.index, name=values.name)
+
+
+def text_values(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return *column* of *frame* as stripped strings, empty ones as missing.
+
+    A column the frame lacks comes back all missing, so optional columns need no
+    special case.
+
+    Examples
+    --------
+    >>> text_values(pd.DataFrame({"a": [" x ", ""]}), "a").tolist()
+    ['x', <NA>]
+    >>> text_values(pd.DataFrame({"a": ["x"]}), "b").tolist()
+    [<NA>]
+    """
+    if column not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    text = frame[column].astype("string").str.strip()
+    empty = text == ""
+    return text.mask(empty) if empty.any() else text

@@ -18,6 +18,7 @@ import shapely
 from pyproj import CRS
 
 from .errors import CRSError, GeomapWarning, SourceError
+from .read_errors import folder_given, plain_reason
 
 FULL_COVERAGE = 0.99
 """Areas whose valid raster cells cover less than this fraction are named in a warning."""
@@ -68,6 +69,10 @@ def read_raster(path: str | Path, *, bounds: tuple[float, float, float, float] |
     from rasterio.windows import Window
 
     path = Path(path)
+    if path.is_dir():
+        msg = folder_given(path, "Population raster", "Give the raster file itself, "
+                           "e.g. a WorldPop population count GeoTIFF.")
+        raise SourceError(msg)
     if not path.is_file():
         msg = (f"Population raster '{path}' does not exist. Check --population or "
                "'population' in geomap.toml.")
@@ -106,9 +111,8 @@ def read_raster(path: str | Path, *, bounds: tuple[float, float, float, float] |
     except (CRSError, SourceError):
         raise
     except (RasterioError, OSError, ValueError) as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        msg = (f"Cannot read population raster '{path.name}': {reason}. Give a GeoTIFF "
-               "such as a WorldPop population count file.")
+        msg = (f"Cannot read population raster '{path.name}': {plain_reason(err)}. Give "
+               "a GeoTIFF such as a WorldPop population count file.")
         raise SourceError(msg) from err
     left, top = transform @ (cols[0], rows[0])
     right, bottom = transform @ (cols[0] + width, rows[0] + height)

@@ -6,6 +6,7 @@ under a temporary name (no suffix) reads the same as the cached file.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import zipfile
@@ -20,6 +21,7 @@ import pyogrio
 from .errors import CRSError, SchemaError, SourceError
 from .load import ROW, squash
 from .provinces import KIVU
+from .read_errors import plain_reason
 
 VECTOR_SUFFIXES = {".geojson", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".parquet"}
 
@@ -114,8 +116,7 @@ def read_vector(path: Path, fmt: str, level: int | None = None, *,
     try:
         frame = gpd.read_file(target, engine="pyogrio", where=where)
     except Exception as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        msg = f"Cannot read '{path.name}': {reason}. The file may be truncated."
+        msg = f"Cannot read '{path.name}': {plain_reason(err)}. The file may be truncated."
         raise SourceError(msg) from err
     if frame.crs is None:
         msg = f"'{path.name}' has no CRS; a shapefile needs its .prj file."
@@ -167,7 +168,8 @@ def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | No
     SourceError
         The file cannot be parsed.
     SchemaError
-        No sheet of a workbook has the wanted columns.
+        No sheet of a workbook has the wanted columns, or a CSV or workbook holds a
+        header and no data rows.
     """
     if fmt == "json":
         table = pd.DataFrame.from_records(_json_records(path)).astype("string")
@@ -178,10 +180,15 @@ def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | No
             table = pd.read_csv(path, sep=None, engine="python", dtype=str,
                                 keep_default_na=False, na_values=[""],
                                 encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
-            msg = f"Cannot read '{path.name}' as CSV: {str(err).splitlines()[0]}."
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError,
+                csv.Error) as err:
+            msg = f"Cannot read '{path.name}' as CSV: {plain_reason(err)}."
             raise SourceError(msg) from err
     table = _drop_hxl(table)
+    if fmt != "json" and table.empty:  # an API may rightly answer with no records
+        msg = (f"'{path.name}' holds a header but no data rows. Give the file with "
+               "its rows; an interrupted download or export leaves only the header.")
+        raise SchemaError(msg)
     table.columns = [str(column).strip() for column in table.columns]
     table[ROW] = pd.RangeIndex(1, len(table) + 1)
     return table
@@ -194,7 +201,8 @@ def _read_workbook(path: Path, wanted: Callable[[list[str]], bool] | None
         with path.open("rb") as handle:
             sheets = pd.read_excel(handle, sheet_name=None, dtype=str, engine="openpyxl")
     except Exception as err:
-        msg = f"Cannot read '{path.name}' as a spreadsheet: {err}. It may be truncated."
+        msg = (f"Cannot read '{path.name}' as a spreadsheet: {plain_reason(err)}. It "
+               "may be truncated.")
         raise SourceError(msg) from err
     for table in sheets.values():
         if wanted is None or wanted([str(c) for c in table.columns]):
@@ -210,7 +218,7 @@ def read_columns(path: Path, fmt: str, level: int | None = None) -> list[str]:
         try:
             fields = pyogrio.read_info(vector_path(path, fmt, level))["fields"]
         except pyogrio.errors.DataSourceError as err:
-            msg = f"Cannot read '{path.name}': {str(err).splitlines()[0]}."
+            msg = f"Cannot read '{path.name}': {plain_reason(err)}."
             raise SourceError(msg) from err
         return [str(name) for name in fields]
     if fmt == "json":
@@ -225,12 +233,16 @@ def read_columns(path: Path, fmt: str, level: int | None = None) -> list[str]:
                 sheets = pd.read_excel(handle, sheet_name=None, nrows=1, dtype=str,
                                        engine="openpyxl")
         except Exception as err:
-            msg = f"Cannot read '{path.name}' as a spreadsheet: {err}."
+            msg = f"Cannot read '{path.name}' as a spreadsheet: {plain_reason(err)}."
             raise SourceError(msg) from err
         return list(dict.fromkeys(str(c).strip() for sheet in sheets.values()
                                   for c in sheet.columns))
-    table = pd.read_csv(path, sep=None, engine="python", dtype=str, nrows=2,
-                        encoding="utf-8-sig")
+    try:
+        table = pd.read_csv(path, sep=None, engine="python", dtype=str, nrows=2,
+                            encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as err:
+        msg = f"Cannot read '{path.name}' as CSV: {plain_reason(err)}."
+        raise SourceError(msg) from err
     return [str(column).strip() for column in table.columns]
 
 

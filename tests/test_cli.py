@@ -23,8 +23,8 @@ def _build(*args: str) -> tuple[int, str, str]:
 def test_build_writes_map_and_summaries(shapes_dir: Path, tmp_path: Path):
     """A build on the synthetic layers writes the map and both summaries."""
     out = tmp_path / "out"
-    code, stdout, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                                  "--date", "2025-02-20")
+    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+                             "--date", "2025-02-20")
     assert code == 0, stderr
     for name in ("map.html", "summary_areas.csv", "summary_actors.csv", "rejects.csv",
                  "join_report.csv"):
@@ -58,11 +58,12 @@ def test_bad_rows_are_counted_and_listed(shapes_dir: Path, tmp_path: Path):
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
                              "--displacement", str(bad), "--date", "2025-02-01")
     assert code == 0, stderr
-    assert "people read 220 = mapped 100 + rejected 120 (4 of 5 rows rejected)" in stderr
+    assert "people read 220 = mapped 100 + rejected 120 (4 of 5 rows rejected;" in stderr
     with (out / "rejects.csv").open() as handle:
         rows = {int(r["row"]): r["reason"] for r in csv.DictReader(handle)}
     assert set(rows) == {2, 3, 4, 5}
-    assert "unknown area" in rows[3] and "Sierra" not in rows[2]
+    assert "unknown area" in rows[3]
+    assert "Sierra" not in rows[2]
 
 
 @pytest.mark.parametrize(("content", "fragment"), [
@@ -79,7 +80,109 @@ def test_bad_files_stop_with_one_line(shapes_dir: Path, tmp_path: Path, content,
     assert code == 1
     assert "Traceback" not in stderr
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and fragment in lines[0]
+    assert len(lines) == 1
+    assert fragment in lines[0]
+
+
+def _one_line_error(*args: str) -> str:
+    """Run `geomap build --quiet`; check exit 1, no uncaught error, one line; return it."""
+    result = CliRunner().invoke(main, ["build", "--quiet", *args])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # not a crash
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+HEADERS = {  # a header the layer's reader recognises
+    "admin": "pcode,name,level",
+    "towns": "town_id,name,lon,lat",
+    "mines": "site_id,name,minerals,lon,lat",
+    "control": "area,actor,start,end",
+    "displacement": "area,people,date",
+}
+
+
+@pytest.mark.parametrize("layer", list(HEADERS))
+@pytest.mark.parametrize(("kind", "fragment"), [
+    ("empty", "the file is empty (0 bytes)"),
+    ("blank-lines", "it holds no header row"),
+    ("header-only", "holds no rows"),
+])
+def test_empty_and_header_only_csv_stop_with_one_line(shapes_dir: Path, tmp_path: Path,
+                                                      layer, kind, fragment):
+    """An empty or header-only CSV for any layer: exit 1, one line naming the file."""
+    path = tmp_path / f"{layer}.csv"
+    path.write_text({"empty": "", "blank-lines": "\n\n",
+                     "header-only": HEADERS[layer] + "\n"}[kind])
+    line = _one_line_error("--shapes-dir", str(shapes_dir), "--out",
+                           str(tmp_path / "o"), f"--{layer}", str(path))
+    assert f"'{layer}.csv'" in line
+    assert fragment in line
+
+
+@pytest.mark.parametrize(("layer", "header"), [
+    ("displacement", "admin1Pcode,admin2Pcode,numPresentIdpInd,reportingDate"),
+    ("mines", "vid,visit_date,name,longitude,latitude"),
+], ids=["dtm", "ipis"])
+def test_header_only_publisher_file_stops(shapes_dir: Path, tmp_path: Path, layer,
+                                          header):
+    """A publisher's file with a header and no rows is an error, not an empty layer."""
+    path = tmp_path / "publisher.csv"
+    path.write_text(header + "\n")
+    line = _one_line_error("--shapes-dir", str(shapes_dir), "--out",
+                           str(tmp_path / "o"), f"--{layer}", str(path))
+    assert "'publisher.csv' holds a header but no data rows" in line
+
+
+def test_unusable_output_folder_is_one_line(shapes_dir: Path, tmp_path: Path):
+    """An --out that cannot be made names the folder and the fix; nothing is written."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way\n")
+    out = blocker / "outputs"
+    line = _one_line_error("--shapes-dir", str(shapes_dir), "--out", str(out))
+    assert f"'{out}'" in line
+    assert "Give a folder you can write to with --out" in line
+    assert blocker.read_text() == "in the way\n"
+
+
+@pytest.mark.parametrize(("make", "expected", "foreign"), [
+    (lambda p: p.mkdir(), "is a folder, not a file", "DRIVER"),
+    (lambda p: p.write_text("area,actor\nalpha,m23\n"), "it is not an Excel workbook.",
+     "engine"),
+], ids=["folder", "fake-xlsx"])
+def test_unreadable_input_is_said_plainly(shapes_dir: Path, tmp_path: Path, make,
+                                          expected, foreign):
+    """A folder or a text file named .xlsx as --control: plain words, one full stop."""
+    path = tmp_path / "control.xlsx"
+    make(path)
+    line = _one_line_error("--shapes-dir", str(shapes_dir), "--out",
+                           str(tmp_path / "o"), "--control", str(path))
+    assert expected in line
+    assert foreign not in line
+    assert ".." not in line
+    assert "does not exist" not in line
+
+
+def test_later_build_removes_outputs_it_did_not_write(shapes_dir: Path, tmp_path: Path):
+    """A build without --compare removes the changes.csv an earlier --compare wrote."""
+    out = tmp_path / "o"
+    (out / "mine").mkdir(parents=True)
+    (out / "notes.txt").write_text("mine\n")
+    (out / "mine" / "changes.csv").write_text("mine\n")
+    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+                             "--date", "2025-02-20", "--compare", "2025-01-01")
+    assert code == 0, stderr
+    assert (out / "changes.csv").exists()
+    code, stdout, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+                                  "--date", "2025-02-20")
+    assert code == 0, stderr
+    assert not (out / "changes.csv").exists()
+    assert "changes.csv" not in stdout
+    assert (out / "map.html").exists()
+    assert (out / "notes.txt").read_text() == "mine\n"
+    assert (out / "mine" / "changes.csv").read_text() == "mine\n"
 
 
 def test_missing_columns_stop_with_the_fix(shapes_dir: Path, tmp_path: Path):
@@ -87,7 +190,8 @@ def test_missing_columns_stop_with_the_fix(shapes_dir: Path, tmp_path: Path):
     odd = write_csv(tmp_path / "c.csv", ["where", "who_holds"], [("alpha", "m23")])
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--control", str(odd),
                              "--out", str(tmp_path / "o"))
-    assert code == 1 and "--column control.actor=COLUMN" in stderr
+    assert code == 1
+    assert "--column control.actor=COLUMN" in stderr
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--control", str(odd),
                              "--column", "control.actor=who_holds", "--column",
                              "control.area=where", "--out", str(tmp_path / "o"))
@@ -106,7 +210,8 @@ def test_publisher_column_names_are_recognised(shapes_dir: Path, tmp_path: Path)
                              "--displacement", str(dtm), "--out", str(out))
     assert code == 0, stderr
     areas = pd.read_csv(out / "summary_areas.csv").set_index("place")
-    assert areas.loc["bravo", "actor"] == "m23" and areas.loc["T02", "people"] == 1234
+    assert areas.loc["bravo", "actor"] == "m23"
+    assert areas.loc["T02", "people"] == 1234
 
 
 def test_projected_file_without_crs_is_refused(shapes_dir: Path, tmp_path: Path, admin):
@@ -116,7 +221,8 @@ def test_projected_file_without_crs_is_refused(shapes_dir: Path, tmp_path: Path,
     path.with_suffix(".prj").unlink()
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--admin", str(path),
                              "--out", str(tmp_path / "o"))
-    assert code == 1 and "has no CRS" in stderr
+    assert code == 1
+    assert "has no CRS" in stderr
 
 
 def test_failed_build_keeps_previous_outputs(shapes_dir: Path, tmp_path: Path):
@@ -138,7 +244,8 @@ def test_bad_usage_exits_2(shapes_dir: Path, tmp_path: Path, args):
     """Bad usage is exit 2 with click's message."""
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out",
                              str(tmp_path / "o"), *args)
-    assert code == 2 and "Traceback" not in stderr
+    assert code == 2
+    assert "Traceback" not in stderr
 
 
 def test_validate_command(shapes_dir: Path, tmp_path: Path):
@@ -146,11 +253,49 @@ def test_validate_command(shapes_dir: Path, tmp_path: Path):
     runner = CliRunner()
     good = runner.invoke(main, ["validate", str(shapes_dir / "control.csv"), "--layer",
                                 "control"])
-    assert good.exit_code == 0 and "5 of 5 control rows valid" in good.stdout
+    assert good.exit_code == 0
+    assert "5 of 5 control rows valid" in good.stdout
     bad = write_csv(tmp_path / "m.csv", ["name", "lon", "lat"],
                     [("ok", "29.1", "-1.5"), ("swapped", "-1.5", "29.1")])
     result = runner.invoke(main, ["validate", str(bad), "--layer", "mines"])
-    assert result.exit_code == 1 and "row 2" in result.stdout and "swapped" in result.stdout
+    assert result.exit_code == 1
+    assert "row 2" in result.stdout
+    assert "swapped" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["--layer", "control"], 0),
+    ([], 2),
+    (["--layer", "control", "--column", "nolayer"], 2),
+    (["--layer", "rivers"], 2),
+], ids=["good", "no-layer", "bad-column", "unknown-layer"])
+def test_validate_exit_codes(shapes_dir: Path, args, code):
+    """`geomap validate`: 0 when no row is rejected, 2 for bad usage."""
+    result = CliRunner().invoke(main, ["validate", str(shapes_dir / "control.csv"),
+                                       *args])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_row_numbers_count_data_rows(tmp_path: Path):
+    """Row 1 is the first row under the header (line 2); the bad latitude is named."""
+    path = tmp_path / "m.csv"
+    path.write_text("name,lon,lat\nfirst,29.1,-1.5\nsecond,29.1,north\n")
+    result = CliRunner().invoke(main, ["validate", str(path), "--layer", "mines"])
+    assert result.exit_code == 1
+    assert "row 2, lat = 'north': rejected, lat is not a number" in result.stdout
+    assert "row 3" not in result.stdout
+
+
+def test_validate_unreadable_file_is_one_line(tmp_path: Path):
+    """An empty file given to `geomap validate` exits 1 with one line."""
+    path = tmp_path / "empty.csv"
+    path.touch()
+    result = CliRunner().invoke(main, ["validate", str(path), "--layer", "control"])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "the file is empty" in lines[0]
 
 
 def test_config_file_names_inputs_and_date(shapes_dir: Path, tmp_path: Path):
@@ -171,4 +316,55 @@ def test_config_file_names_inputs_and_date(shapes_dir: Path, tmp_path: Path):
 def test_version():
     """`geomap --version` prints the package version."""
     result = CliRunner().invoke(main, ["--version"])
-    assert result.exit_code == 0 and "version" in result.stdout
+    assert result.exit_code == 0
+    assert "version" in result.stdout
+
+
+def test_a_layer_with_every_row_rejected_stops(shapes_dir: Path, tmp_path: Path):
+    """Control dates written DD/MM/YYYY reject every row: exit 1, reason and fix."""
+    control = write_csv(tmp_path / "c.csv", ["area", "actor", "start"],
+                        [("alpha", "m23", "31/12/2024"), ("bravo", "m23", "15/01/2025")])
+    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--control", str(control),
+                             "--out", str(tmp_path / "o"))
+    assert code == 1
+    assert "Traceback" not in stderr
+    assert "Every row of the control file 'c.csv' was rejected" in stderr
+    assert "rows 1, 2" in stderr
+    assert "YYYY-MM-DD" in stderr
+
+
+def test_a_named_shapes_folder_must_hold_the_data(shapes_dir: Path, tmp_path: Path):
+    """--shapes-dir pointing at the wrong folder is an error, never passed over."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, stderr = _build("--shapes-dir", str(empty), "--out", str(tmp_path / "o"))
+    assert code == 1
+    assert "lacks" in stderr
+    assert "control.csv" in stderr
+
+
+def test_changes_count_people_in_places_gained(shapes_dir: Path, tmp_path: Path):
+    """--compare adds people displaced per changed place and per gaining actor."""
+    out = tmp_path / "o"
+    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+                             "--date", "2025-02-20", "--compare", "2025-01-01")
+    assert code == 0, stderr
+    changes = pd.read_csv(out / "changes.csv").set_index("place")
+    assert changes.loc["alpha", "people"] == 300  # alpha's figure of 2025-01-20
+    actors = pd.read_csv(out / "summary_actors.csv").set_index("actor")
+    assert actors.loc["m23", "people_in_places_gained"] == changes.loc[
+        changes["actor_after"] == "m23", "people"].sum()
+
+
+def test_malformed_config_is_bad_usage(tmp_path: Path):
+    """A geomap.toml with a syntax error or an unknown key exits 2 with the reason."""
+    broken = tmp_path / "geomap.toml"
+    broken.write_text('title = "unclosed\n')
+    code, _, stderr = _build("--config", str(broken))
+    assert code == 2
+    assert "Cannot read config" in stderr
+    assert "Traceback" not in stderr
+    broken.write_text('colour = "red"\n')
+    code, _, stderr = _build("--config", str(broken))
+    assert code == 2
+    assert "Unknown key(s) ['colour']" in stderr

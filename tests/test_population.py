@@ -223,17 +223,34 @@ def _not_a_raster(tmp_path: Path) -> Path:
     return path
 
 
+def _folder(tmp_path: Path) -> Path:
+    """A folder where the raster file was expected."""
+    path = tmp_path / "rasters"
+    path.mkdir()
+    return path
+
+
 @pytest.mark.parametrize(("maker", "error", "fragment"), [
     (lambda tmp: tmp / "absent.tif", SourceError, "absent.tif' does not exist"),
     (_not_a_raster, SourceError, "Cannot read population raster 'broken.tif'"),
     (_no_crs, CRSError, "Population raster 'nocrs.tif' has no CRS"),
-], ids=["missing", "unreadable", "no-crs"])
+    (_folder, SourceError, "rasters' is a folder, not a file. Give the raster file"),
+], ids=["missing", "unreadable", "no-crs", "folder"])
 def test_bad_raster_raises_one_line(tmp_path: Path, maker, error, fragment):
     """Each broken raster raises its own class with a one-line message."""
     places = _places({"a": _lonlat_box(0, 0, 5, 5)})
     with pytest.raises(error, match=re.escape(fragment)) as caught:
         sum_population(places, maker(tmp_path))
     assert "\n" not in str(caught.value)
+
+
+def test_unreadable_raster_reason_is_plain(tmp_path: Path):
+    """A text file named .tif is said to be in no format GDAL reads, with one stop."""
+    with pytest.raises(SourceError) as caught:
+        read_raster(_not_a_raster(tmp_path))
+    message = str(caught.value)
+    assert "it is in no format GDAL reads. Give a GeoTIFF" in message
+    assert ".." not in message
 
 
 def test_places_without_crs_raise(lonlat_raster: Path):
@@ -337,6 +354,17 @@ def test_cli_missing_raster_is_a_one_line_error(shapes_dir: Path, tmp_path: Path
     assert "nope.tif' does not exist. Check --population" in result.output
     assert "Traceback" not in result.output
     assert not (out / "summary_areas.csv").exists()
+
+
+def test_cli_folder_as_raster_is_named_a_folder(shapes_dir: Path, tmp_path: Path):
+    """A folder given as --population is called a folder, not a missing file."""
+    result = _build(shapes_dir, tmp_path / "out", "--quiet", "--population",
+                    str(_folder(tmp_path)))
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "is a folder, not a file" in lines[0]
+    assert "does not exist" not in lines[0]
 
 
 def test_cli_warns_about_uncovered_areas(shapes_dir: Path, tmp_path: Path):

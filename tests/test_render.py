@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from geomap.config import BuildConfig
-from geomap.pipeline import run
 from geomap.markup import safe_json
+from geomap.pipeline import run
 
 from .conftest import TOWNS, write_csv
 
@@ -52,7 +52,8 @@ def test_no_raw_markup_from_data(page: str):
         assert text not in page
     assert "<img" not in page
     assert "<script>alert" not in page
-    assert "<b>Title</b>" not in page and "&lt;b&gt;Title&lt;/b&gt; &amp; co" in page
+    assert "<b>Title</b>" not in page
+    assert "&lt;b&gt;Title&lt;/b&gt; &amp; co" in page
 
 
 def test_hostile_text_is_escaped_not_dropped(page: str):
@@ -63,14 +64,16 @@ def test_hostile_text_is_escaped_not_dropped(page: str):
 
 def test_javascript_urls_are_not_links(page: str):
     """Only http(s) URLs become links."""
-    assert 'href="javascript' not in page and "href=\\\"javascript" not in page
+    assert 'href="javascript' not in page
+    assert "href=\\\"javascript" not in page
 
 
 def test_page_loads_nothing_from_outside_but_tiles(page: str):
     """Leaflet and the cluster plugin are inlined: no external script or style."""
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+stylesheet", page)
-    assert "L.markerClusterGroup" in page and "leaflet" in page.lower()
+    assert "L.markerClusterGroup" in page
+    assert "leaflet" in page.lower()
 
 
 def test_same_inputs_same_page(shapes_dir: Path, tmp_path: Path):
@@ -88,5 +91,7 @@ def test_same_inputs_same_page(shapes_dir: Path, tmp_path: Path):
 def test_safe_json_escapes_script_breakers():
     """'<', '>', '&' and line separators never appear raw in script data."""
     text = safe_json({"k": "</script>&\u2028"})
-    assert "<" not in text and ">" not in text and "&" not in text
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
     assert "\u2028" not in text

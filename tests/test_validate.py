@@ -11,8 +11,13 @@ from shapely.geometry import Polygon, box
 
 from geomap.errors import CRSError, GeometryError, SchemaError
 from geomap.load import ROW
-from geomap.validate import (usable_people, validate_admin, validate_control,
-                             validate_displacement, validate_mines)
+from geomap.validate import (
+    usable_people,
+    validate_admin,
+    validate_control,
+    validate_displacement,
+    validate_mines,
+)
 
 
 def _rows(records: list[dict]) -> pd.DataFrame:
@@ -32,9 +37,9 @@ GOOD = {"area": "T01", "people": "120", "date": "2025-01-15", "assessment": "r1"
     ({"people": ""}, "people", "missing count"),
     ({"date": "31/31/2025"}, "date", "unparseable date"),
     ({"date": ""}, "date", "missing date"),
-    ({"area": "", "lon": "29.2", "lat": "45.0"}, "lon", "outside the DRC"),
+    ({"area": "", "lon": "29.2", "lat": "45.0"}, "lat", "latitude outside the DRC"),
     ({"area": "", "lon": "-1.6", "lat": "29.2"}, "lon", "swapped"),
-    ({"area": "", "lon": "x", "lat": "y"}, "lon", "not numbers"),
+    ({"area": "", "lon": "x", "lat": "y"}, "lon", "lon is not a number"),
 ], ids=["negative", "non-numeric", "fraction", "empty", "bad-date", "no-date",
         "outside-drc", "swapped", "text-coords"])
 def test_bad_displacement_rows_are_rejected_with_row_numbers(change, column, fragment):
@@ -48,10 +53,36 @@ def test_bad_displacement_rows_are_rejected_with_row_numbers(change, column, fra
     assert fragment in hit["reason"].iloc[0]
 
 
+@pytest.mark.parametrize(("lon", "lat", "faults"), [
+    ("29.2", "north", {"lat": "lat is not a number"}),
+    ("east", "-1.6", {"lon": "lon is not a number"}),
+    ("east", "north", {"lon": "lon is not a number", "lat": "lat is not a number"}),
+    ("29.2", "", {"lat": "lat is missing while lon is given"}),
+    ("", "-1.6", {"lon": "lon is missing while lat is given"}),
+    ("29.2", "45.0", {"lat": "latitude outside the DRC extent"}),
+    ("45.0", "-1.6", {"lon": "longitude outside the DRC extent"}),
+    ("2.35", "48.85", {"lon": "longitude outside", "lat": "latitude outside"}),
+], ids=["lat-text", "lon-text", "both-text", "no-lat", "no-lon", "lat-outside",
+        "lon-outside", "both-outside"])
+def test_coordinate_rejects_name_the_column_at_fault(lon, lat, faults):
+    """A bad latitude is reported under lat with its value, a longitude under lon."""
+    records = [{**GOOD, "area": "", "lon": "29.2", "lat": "-1.6"},
+               {**GOOD, "area": "", "lon": lon, "lat": lat}]
+    clean, rejects = validate_displacement(_rows(records))
+    assert list(clean[ROW]) == [1]
+    found = rejects.loc[rejects["row"] == 2]
+    assert sorted(found["column"]) == sorted(faults)
+    for column, fragment in faults.items():
+        hit = found.loc[found["column"] == column].iloc[0]
+        assert fragment in hit["reason"]
+        assert hit["value"] == {"lon": lon, "lat": lat}[column]
+
+
 def test_thousands_separators_are_counted():
     """'1,200' and '1 200' are whole numbers of people."""
     people, usable = usable_people(_rows([{"people": "1,200"}, {"people": "1 200"}]))
-    assert list(people) == [1200, 1200] and usable.all()
+    assert list(people) == [1200, 1200]
+    assert usable.all()
 
 
 def test_displacement_needs_a_way_to_be_placed():
@@ -104,8 +135,9 @@ def test_mines_outside_and_swapped_are_rejected():
     clean, rejects = validate_mines(_rows(records))
     assert list(clean["name"]) == ["Good"]
     assert clean["minerals"].iloc[0] == "coltan;cassiterite"
-    assert "swapped" in rejects.set_index("row").loc[2, "reason"]
-    assert "outside the DRC" in rejects.set_index("row").loc[3, "reason"]
+    reasons = rejects.groupby("row")["reason"].agg(" | ".join)
+    assert "swapped" in reasons[2]
+    assert "outside the DRC" in reasons[3]
 
 
 def test_admin_repairs_invalid_geometry_and_rejects_duplicates():
@@ -127,7 +159,8 @@ def test_admin_outside_drc_is_rejected():
     admin = gpd.GeoDataFrame({"pcode": ["X1"], "name": ["Far"], ROW: [1]},
                              geometry=[box(2, 48, 3, 49)], crs="EPSG:4326")
     clean, rejects = validate_admin(admin)
-    assert clean.empty and "swapped lat/lon or a wrong CRS" in rejects["reason"].iloc[0]
+    assert clean.empty
+    assert "swapped lat/lon or a wrong CRS" in rejects["reason"].iloc[0]
 
 
 def test_admin_without_geometry_raises():

@@ -1,0 +1,55 @@
+"""Where records are: each coordinate reject names the column at fault."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geomap.errors import CRSError
+from geomap.geometry_checks import require_coordinates
+from geomap.load import ROW
+from geomap.rejects import Rejects
+
+
+def _points(*pairs: tuple[str, str]) -> pd.DataFrame:
+    """Raw lon/lat text as read from a CSV, with 1-based row numbers."""
+    frame = pd.DataFrame(pairs, columns=["lon", "lat"]).astype("string")
+    frame[ROW] = range(1, len(frame) + 1)
+    return frame
+
+
+def test_only_the_bad_column_is_named():
+    """A text latitude next to a good longitude is a 'lat' reject, with lat's value."""
+    frame = _points(("29.2", "-1.6"), ("29.2", "north"), ("east", "-1.6"))
+    rejects = Rejects("mines")
+    inside = require_coordinates(frame, rejects)
+    assert inside.tolist() == [True, False, False]
+    table = rejects.table()
+    assert table[["row", "column", "value"]].values.tolist() == [
+        [2, "lat", "north"], [3, "lon", "east"]]
+    assert table["reason"].tolist() == ["lat is not a number", "lon is not a number"]
+
+
+def test_swapped_pair_is_one_reject():
+    """Swapped axes are one problem of the pair: one reject, under lon."""
+    rejects = Rejects("mines")
+    inside = require_coordinates(_points(("-1.6", "29.2")), rejects)
+    assert not inside.any()
+    table = rejects.table()
+    assert len(table) == 1
+    assert table["column"].iloc[0] == "lon"
+    assert "look swapped" in table["reason"].iloc[0]
+
+
+def test_rows_without_coordinates_are_left_to_the_caller():
+    """No lon and no lat: not inside, and no reject (the row may name an area)."""
+    rejects = Rejects("displacement")
+    inside = require_coordinates(_points(("", "")), rejects)
+    assert not inside.any()
+    assert rejects.table().empty
+
+
+def test_projected_values_stop_the_file():
+    """Every longitude beyond 180 degrees is a CRS problem, not row rejects."""
+    with pytest.raises(CRSError, match="look projected"):
+        require_coordinates(_points(("712000", "9810000")), Rejects("mines"))
