@@ -120,3 +120,13 @@ def test_town_inherits_nothing_silently(admin):
     assert pd.isna(areas.loc["bare", "actor"])  # nothing copied onto the town
     assert areas.loc["own", "actor"] == "fardc"
     assert pd.isna(areas.loc["own", "within"])
+
+
+@pytest.mark.parametrize(("start", "day", "held"), [
+    ("2025-01", "2025-01-01", True), ("2025-01", "2024-12-31", False),
+    ("2025", "2025-01-01", True), ("2025", "2024-12-31", False),
+], ids=["month-on", "month-before", "year-on", "year-before"])
+def test_partial_dates_start_on_the_first_day(start, day, held):
+    """A record dated '2025-01' or '2025' is in force from that period's first day."""
+    control = _control([("x", "m23", start, None, "claimed")])
+    assert ("x" in resolve_control(control, DAY(day)).index) is held

@@ -113,3 +113,12 @@ def test_point_records_draw_a_density_overlay(shapes_dir: Path, tmp_path: Path):
         grid = raster.read(1)
     assert grid.sum() == 300  # the 30 clustered rows; the lone household is left out
     assert np.count_nonzero(grid) >= 1
+
+
+@pytest.mark.parametrize("preset", ["analyst", "article"])
+def test_bundled_map_is_within_its_budget(tmp_path: Path, preset: str):
+    """The map of the bundled data stays within its preset's size budget."""
+    shapes = Path(__file__).resolve().parents[1] / "shapes"
+    run(BuildConfig(date=pd.Timestamp("2025-03-01"), shapes_dir=shapes,
+                    out_dir=tmp_path / preset, preset=preset))
+    assert (tmp_path / preset / "map.html").stat().st_size <= MAP_BUDGET[preset]
