@@ -139,7 +139,10 @@ def shape_displacement(displaced: pd.DataFrame, displacement: pd.DataFrame,
     figures = displaced.reset_index().rename(columns={"as_of": "date"})
     figures = figures.loc[figures["place"].isin(shapes.index)]
     located = shapes.reindex(figures["place"].to_numpy())
-    sources = [_figure_sources(displacement, place, assessment, as_of)
+    # one row per distinct citation: the records behind a figure can be millions
+    cited = displacement.reindex(columns=["place", "assessment", "date", "source", "url"])
+    cited = cited.loc[cited["place"].isin(set(figures["place"]))].drop_duplicates()
+    sources = [_figure_sources(cited, place, assessment, as_of)
                for place, assessment in zip(figures["place"], figures["assessment"],
                                             strict=True)]
     table = pd.DataFrame({

@@ -220,10 +220,13 @@ def _credits(clean: dict[str, pd.DataFrame], config: BuildConfig) -> list[str]:
     credits = []
     for layer, label in CREDITS.items():
         frame = clean[layer]
-        sources = frame["source"].dropna() if "source" in frame else pd.Series([])
-        publisher = sources.str.split(r"[,(]", regex=True).str[0].str.strip()
-        top = publisher.value_counts().index[:2].tolist() if len(publisher) else []
-        others = publisher.nunique() - len(top)
+        sources = frame["source"] if "source" in frame else pd.Series([], dtype=object)
+        counts = sources.value_counts()  # split each distinct source once, not each row
+        publisher = counts.index.astype(str).str.split(r"[,(]", regex=True).str[0]
+        by_publisher = counts.groupby(publisher.str.strip().to_numpy()).sum()
+        by_publisher = by_publisher.sort_values(ascending=False, kind="stable")
+        top = by_publisher.index[:2].tolist()
+        others = len(by_publisher) - len(top)
         named = ", ".join(top) + (f" +{others} more" if others > 0 else "")
         credits.append(f"{label}: {named or config.input_path(layer).name}")
     return credits
