@@ -6,12 +6,11 @@ import geopandas as gpd
 import pandas as pd
 
 from .join import attach_areas
-from .schema import ACTORS, METRIC_CRS, actor_for
+from .schema import ACTORS, CONTESTED, METRIC_CRS, controller_label
 
 TOWN_RADIUS_KM = 10.0
 """A mine belongs to the nearest town within this distance (else to its area only)."""
 
-CONTESTED = "contested"
 
 
 def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
@@ -180,7 +179,7 @@ def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
                           "pcode": places["pcode"], "kind": places["kind"],
                           "level": places["level"]}).set_index("place")
     table = table.join(control_now[["actor", "confidence", "since", "source", "url"]])
-    table["actor_name"] = table["actor"].map(_actor_name)
+    table["actor_name"] = table["actor"].map(controller_label)
     table = table.join(displaced[["people", "as_of"]].rename(columns={"as_of":
                                                                       "people_as_of"}))
     table["people"] = table["people"].fillna(0).astype("int64")
@@ -191,15 +190,6 @@ def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
     return table[["name", "pcode", "place", "kind", "level", "actor", "actor_name",
                   "confidence", "since", "within", "within_actor", "people",
                   "people_as_of", "mines", "source", "url"]]
-
-
-def _actor_name(actor: object) -> object:
-    """Display name of an actor id ('contested' stays as it is)."""
-    if not isinstance(actor, str):
-        return None
-    if actor == CONTESTED:
-        return "Contested"
-    return actor_for(actor).label
 
 
 def summarise_actors(areas: pd.DataFrame, mines: pd.DataFrame,
@@ -232,19 +222,11 @@ def summarise_actors(areas: pd.DataFrame, mines: pd.DataFrame,
     table["mines_by_mineral"] = by_mineral.reindex(table.index).fillna("")
     table.index.name = "actor"
     table = table.reset_index()
-    table.insert(1, "actor_name", table["actor"].map(_actor_name))
+    table.insert(1, "actor_name", table["actor"].map(controller_label))
     order = {actor: i for i, actor in enumerate([*ACTORS, CONTESTED])}
     table["_order"] = table["actor"].map(order).fillna(len(order))
     return table.sort_values(["_order", "actor"]).drop(columns="_order").reset_index(
         drop=True)
-
-
-def actor_colors(actors: pd.Series) -> pd.Series:
-    """Colour of each actor id, grey for contested."""
-    from .schema import CONTESTED_COLOR
-
-    return actors.map(lambda a: CONTESTED_COLOR if a == CONTESTED else actor_for(a).color)
-
 
 def attach_summary(places: gpd.GeoDataFrame, areas: pd.DataFrame) -> gpd.GeoDataFrame:
     """Return *places* (geometry kept) with the per-place summary columns joined on."""

@@ -44,9 +44,3 @@ def leaflet_head() -> str:
     scripts = [re.sub(r"//# sourceMappingURL=\S+", "", script) for script in scripts]
     return ("<style>" + css + cluster_css + "</style>\n"
             + "\n".join(f"<script>{script}</script>" for script in scripts))
-
-
-def leaflet_version() -> str:
-    """The version of the inlined Leaflet, read from its own banner."""
-    match = re.search(r"Leaflet (\d+\.\d+\.\d+)", _read(LEAFLET_PACKAGE, "leaflet.js"))
-    return match.group(1) if match else "unknown"

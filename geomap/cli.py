@@ -99,6 +99,9 @@ def main() -> None:
               help="Cut publisher files to these provinces: 'kivu' (Nord- and Sud-Kivu, "
                    "the default), 'east' (adds Ituri, Maniema, Tanganyika) or names or "
                    "P-codes, comma-separated.")
+@click.option("--window", type=click.IntRange(min=1), default=None, metavar="DAYS",
+              help="Sum registration records (rows without a round) over the DAYS "
+                   "ending on --date [default: all earlier rows].")
 @click.option("--engine", type=click.Choice(["pandas", "dask"]), default=None,
               help="Join and sum displacement in memory (pandas, the default) or on "
                    "dask partitions: parallel, or on a dask cluster (docs/scaling.md).")
@@ -110,14 +113,15 @@ def main() -> None:
                    "(tiles aside) [default], or load it from a CDN for a smaller page.")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, population, columns,
-          date, compare, title, out_dir, shapes_dir, offline, hxl, provinces, engine,
-          preset, self_contained, quiet) -> None:
+          date, compare, title, out_dir, shapes_dir, offline, hxl, provinces, window,
+          engine, preset, self_contained, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
-    outputs/map.html, summary_areas.csv, summary_actors.csv, rejects.csv,
-    join_report.csv, layers/<layer>.geojson, geomap.gpkg, map.png, map.pdf,
-    map.svg and report.html.
+    outputs/map.html, embed.html, summary_areas.csv, summary_actors.csv,
+    rejects.csv, join_report.csv, layers/<layer>.geojson, geomap.gpkg, map.png,
+    map.pdf, map.svg and report.html (and changes.csv with --compare,
+    displacement_density.tif when displacement has point records).
 
     \b
     Examples:
@@ -156,8 +160,8 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
         config = merge(config, inputs=inputs or None, columns=mapping or None, date=date,
                        compare=compare, title=title, out_dir=out_dir,
                        shapes_dir=shapes_dir, offline=offline, population=population,
-                       hxl=hxl, provinces=provinces, engine=engine, preset=preset,
-                       self_contained=self_contained)
+                       hxl=hxl, provinces=provinces, engine=engine, window=window,
+                       preset=preset, self_contained=self_contained)
         from .progress import live_status
 
         with live_status(say, quiet=quiet) as report:

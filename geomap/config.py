@@ -43,6 +43,8 @@ class BuildConfig:
     hxl: bool = False
     provinces: tuple[str, ...] = ("CD61", "CD62")
     engine: str = "pandas"
+    window: int | None = None
+    """Days of registration records summed up to the date (None: all earlier rows)."""
     """'pandas' (default) or 'dask': joins and sums displacement on dask partitions."""
 
     def input_path(self, layer: str) -> Path:
@@ -112,7 +114,7 @@ def read_config(path: Path) -> dict:
         msg = f"Cannot read config '{path}': {err}."
         raise ConfigError(msg) from err
     known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes",
-             "population", "hxl", "provinces", "engine", "preset", "self_contained"}
+             "population", "hxl", "provinces", "engine", "preset", "self_contained", "window"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -165,7 +167,17 @@ def read_config(path: Path) -> dict:
 
         result["provinces"] = select_provinces(settings["provinces"])
     if "engine" in settings:
+        if settings["engine"] not in ("pandas", "dask"):
+            msg = (f"'engine' in '{path.name}' must be 'pandas' or 'dask', not "
+                   f"'{settings['engine']}'.")
+            raise ConfigError(msg)
         result["engine"] = str(settings["engine"])
+    if "window" in settings:
+        window = settings["window"]
+        if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+            msg = f"'window' in '{path.name}' must be a whole number of days >= 1."
+            raise ConfigError(msg)
+        result["window"] = window
     return result
 
 

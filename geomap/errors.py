@@ -31,20 +31,12 @@ class ConfigError(GeomapError, ValueError):
     """A geomap.toml or a command-line mapping is malformed."""
 
 
-class OutputExistsError(GeomapError, FileExistsError):
-    """An export target exists and overwriting was not requested."""
-
-
 class OutputError(GeomapError, OSError):
     """The output folder cannot be created or written to."""
 
 
 class GeomapWarning(UserWarning):
     """Base class for problems geomap reports but works around."""
-
-
-class UnmatchedRecordsWarning(GeomapWarning):
-    """Some records matched no admin unit or town and were left out of a result."""
 
 
 class UnknownActorWarning(GeomapWarning):

@@ -10,21 +10,13 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from .aggregate import CONTESTED
-from .schema import STORAGE_CRS, actor_for
+from .schema import STORAGE_CRS, controller_label
 
 STATUS_COLUMNS = {"actor": "actor", "actor_name": "actor_name",
                   "confidence": "confidence", "since": "control_since",
                   "source": "control_source", "url": "control_url", "people": "people",
                   "people_as_of": "people_as_of", "mines": "mines"}
 """Columns of the per-place summary added to admin areas and towns (new names)."""
-
-
-def _actor_label(actor: object) -> object:
-    """Display name of an actor id; 'Contested' for contested; None when missing."""
-    if not isinstance(actor, str):
-        return None
-    return "Contested" if actor == CONTESTED else actor_for(actor).label
 
 
 def _status(keys: pd.Series, areas: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -78,7 +70,7 @@ def shape_mines(mines: gpd.GeoDataFrame, areas: pd.DataFrame,
     actor = table["near_town"].map(holder).astype(object)
     actor = actor.where(actor.notna(), table["area_pcode"].map(holder).astype(object))
     table["actor"] = actor.where(actor.notna(), None)
-    table["actor_name"] = table["actor"].map(_actor_label)
+    table["actor_name"] = table["actor"].map(controller_label)
     table["as_of"] = as_of
     return _layer(table, mines.geometry, ["site_id", "name"])
 
@@ -98,7 +90,7 @@ def shape_control(control: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
     geometry[has_own] = own[has_own]
     table = control.drop(columns=[control.geometry.name, "name"], errors="ignore")
     table = table.rename(columns={"method": "join_method"})
-    table["actor_name"] = table["actor"].map(_actor_label)
+    table["actor_name"] = table["actor"].map(controller_label)
     table["place_name"] = table["place"].map(shapes["name"])
     table["place_pcode"] = table["place"].map(shapes["pcode"])
     start, end = control["start"], control["end"]

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from rapidfuzz import fuzz, process
 
-from .load import squash
+from .load import fold, squash
 from .parsing import per_distinct
 from .schema import STORAGE_CRS
 
@@ -48,11 +48,8 @@ def normalise_name(name: str) -> str:
 
 
 def squash_spaces(name: str) -> str:
-    """Lower-case, strip accents, turn hyphens and punctuation into single spaces."""
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9']+", " ", folded.lower()).strip()
+    """Fold *name* and turn hyphens and punctuation into single spaces."""
+    return re.sub(r"[^a-z0-9']+", " ", fold(name)).strip()
 
 
 def add_parent_areas(admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from .errors import CRSError, SchemaError, SourceError
 from .read_errors import folder_given, plain_reason
@@ -19,10 +18,14 @@ ROW = "_row"
 """Column holding each record's 1-based row number in its file (header not counted)."""
 
 
-def squash(text: str) -> str:
-    """Lower-case *text*, strip accents and drop everything but letters and digits."""
-    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in folded.lower() if ch.isalnum())
+def fold(text: object) -> str:
+    """Lower-case *text* and strip its accents ('Oïcha' -> 'oicha')."""
+    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+
+
+def squash(text: object) -> str:
+    """Fold *text* (see :func:`fold`) and drop everything but letters and digits."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
 def read_frame(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
@@ -254,8 +257,3 @@ def read_layer(path: str | Path, layer: str,
         msg = f"The {layer} file '{Path(path).name}' holds no rows."
         raise SchemaError(msg)
     return rename_columns(frame, layer, mapping)
-
-
-def list_layers(path: str | Path) -> list[str]:
-    """Return the layer names of a multi-layer vector file such as a GeoPackage."""
-    return [name for name, _ in pyogrio.list_layers(path)]

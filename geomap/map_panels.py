@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .aggregate import CONTESTED
 from .map_script import PEOPLE_SHADES, circle_radius
 from .markup import MapText, esc, fmt_date, link
-from .schema import CONTESTED_COLOR, DISCLAIMER, NO_DATA_COLOR, actor_for
+from .schema import CONTESTED, CONTESTED_COLOR, DISCLAIMER, NO_DATA_COLOR, actor_for
 
 
 def title_box(text: MapText) -> str:

@@ -27,10 +27,11 @@ from .join import (
     unmatched_reasons,
 )
 from .load import ROW
+from .markup import MapText
 from .population import attach_population
 from .products import write_exports
 from .progress import announce_file, announce_rows
-from .render import MapText, build_map
+from .render import build_map
 from .timeline import add_changed_people, changes_between, slider_data
 from .validate import VALIDATORS, Rejects, usable_people
 
@@ -255,7 +256,8 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
     layers = load_layers(config, report)
     report(str(layers.people))
     control_now = resolve_control(layers.control, config.date)
-    displaced = engine_steps(config.engine)[1](layers.displacement, config.date)
+    displaced = engine_steps(config.engine)[1](layers.displacement, config.date,
+                                               window_days=config.window)
     mines = assign_mines(layers.mines, layers.places, layers.admin)
     areas = summarise_areas(layers.places, control_now, displaced, mines)
     actors = summarise_actors(areas, mines, displaced)

@@ -12,18 +12,12 @@ import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from .aggregate import CONTESTED, attach_summary
+from .aggregate import attach_summary
 from .assets import leaflet_head
 from .map_panels import MAP_CSS, legend_box, title_box
-from .map_script import (  # noqa: F401
-    circle_radius,
-    layers_script,
-    people_breaks,
-    people_shade,
-    slider_script,
-)
+from .map_script import layers_script, people_breaks, people_shade, slider_script
 from .markup import MapText, esc, fmt_date, link
-from .schema import CONTESTED_COLOR, NO_DATA_COLOR, actor_for
+from .schema import controller_color, controller_label
 from .web_geometry import WEB_GRID, WEB_TOLERANCE, simplify_for_web
 
 CDN_HEAD = """<link rel="stylesheet" href="https://unpkg.com/leaflet@1.9.4/dist/leaflet.css">
@@ -70,12 +64,6 @@ def _features(frame: gpd.GeoDataFrame, props: pd.DataFrame) -> dict:
                          for g, p in zip(geometry, records, strict=True)]}
 
 
-def _actor_style(actor: pd.Series) -> pd.Series:
-    """Fill colour for each actor id (grey for contested, light grey for none)."""
-    return actor.map(lambda a: NO_DATA_COLOR if not isinstance(a, str) else
-                     CONTESTED_COLOR if a == CONTESTED else actor_for(a).color)
-
-
 def _popup(title: str, subtitle: str, rows: list[tuple[str, str]], source: object,
            url: object) -> str:
     """Popup markup: an escaped title, 'label: value' rows that have a value, the source.
@@ -90,13 +78,6 @@ def _popup(title: str, subtitle: str, rows: list[tuple[str, str]], source: objec
     return "<br>".join(lines)
 
 
-def _actor_label(actor: object) -> str:
-    """Display name of an actor id, 'Contested' or 'no record'."""
-    if not isinstance(actor, str):
-        return "no record"
-    return "Contested" if actor == CONTESTED else actor_for(actor).label
-
-
 def _place_popup(areas: pd.DataFrame) -> pd.Series:
     """Popup markup for each place row of the summary."""
     popups = []
@@ -106,7 +87,7 @@ def _place_popup(areas: pd.DataFrame) -> pd.Series:
                   else "")
         within = getattr(row, "within", None)
         around = (f"no record of its own; inside {esc(within)}, held by "
-                  f"{esc(_actor_label(row.within_actor))}" if isinstance(within, str)
+                  f"{esc(controller_label(row.within_actor))}" if isinstance(within, str)
                   else "")
         popups.append(_popup(
             row.name, row.pcode if isinstance(row.pcode, str) else row.place,
@@ -170,7 +151,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
                               grid=WEB_GRID[preset])
     joined = attach_summary(places, areas)
     joined["popup"] = _place_popup(joined)
-    joined["color"] = _actor_style(joined["actor"])
+    joined["color"] = joined["actor"].map(controller_color)
     joined["label"] = joined["name"].map(esc)
     joined["ref"] = joined["place"]
     admin = joined.loc[joined["kind"] == "area"]
@@ -219,7 +200,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
 def _change_popup(moved: pd.DataFrame) -> pd.Series:
     """Popup markup of a place that changed hands."""
     def who(actor: object) -> str:
-        return esc(_actor_label(actor))
+        return esc(controller_label(actor) or "no record")
 
     return pd.Series([
         f"<b>{esc(row.name)}</b><br>Changed hands: {who(row.actor_before)} &rarr; "

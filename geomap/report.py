@@ -14,9 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .aggregate import CONTESTED
 from .markup import MapText, esc, fmt_date, link
-from .schema import CONTESTED_COLOR, DISCLAIMER, actor_for
+from .schema import (
+    DISCLAIMER,
+    controller_color,
+    controller_label,
+)
 
 AREA_COLUMNS = {"name": "Place", "pcode": "P-code", "kind": "Kind",
                 "actor_name": "Held by", "confidence": "Confidence", "since": "Since",
@@ -63,15 +66,8 @@ def _swatch(actor: object) -> str:
     """A small colour square for an actor id ('' when missing)."""
     if not isinstance(actor, str):
         return ""
-    color = CONTESTED_COLOR if actor == CONTESTED else actor_for(actor).color
+    color = controller_color(actor)
     return f"<span class='sw' style='background:{color}'></span>"
-
-
-def _actor_label(actor: object) -> object:
-    """Display name of an actor id ('Contested' for contested, None when missing)."""
-    if not isinstance(actor, str) or not actor:
-        return None
-    return "Contested" if actor == CONTESTED else actor_for(actor).label
 
 
 def html_table(table: pd.DataFrame, columns: Mapping[str, str], *,
@@ -235,7 +231,7 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         named = changes.copy()
         for column in ("actor_before", "actor_after"):
             if column in named:
-                named[column] = named[column].map(_actor_label).fillna("no record")
+                named[column] = named[column].map(controller_label).fillna("no record")
         sections.append("<section><h2>Changes since "
                         f"{fmt_date(text.compare)}</h2>"
                         + html_table(named, CHANGE_COLUMNS) + "</section>")

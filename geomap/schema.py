@@ -87,6 +87,8 @@ ACTORS = {
         Actor("burundi", "Burundian army (FDNB)", "#d68910"),
     )
 }
+CONTESTED = "contested"
+"""The holder shown where records of two or more actors are in force on one day."""
 CONTESTED_COLOR = "#7f7f7f"
 NO_DATA_COLOR = "#d9d9d9"
 ACTOR_ALIASES = {
@@ -113,3 +115,17 @@ DISCLAIMER = (
     "endorsement or acceptance by geomap or its sources. Control lines are "
     "approximate and change quickly."
 )
+
+
+def controller_label(actor: object) -> str | None:
+    """Display name of a holder: an actor's name, 'Contested', or None when missing."""
+    if not isinstance(actor, str) or not actor:
+        return None
+    return "Contested" if actor == CONTESTED else actor_for(actor).label
+
+
+def controller_color(actor: object) -> str:
+    """Colour of a holder: the actor's, grey when contested, light grey when missing."""
+    if not isinstance(actor, str) or not actor:
+        return NO_DATA_COLOR
+    return CONTESTED_COLOR if actor == CONTESTED else actor_for(actor).color

@@ -18,10 +18,14 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .aggregate import CONTESTED, attach_summary
+from .aggregate import attach_summary
 from .map_script import circle_radius
 from .markup import MapText, fmt_date
-from .schema import CONTESTED_COLOR, DISCLAIMER, METRIC_CRS, NO_DATA_COLOR, actor_for
+from .schema import (
+    DISCLAIMER,
+    METRIC_CRS,
+    controller_color,
+)
 from .static_labels import place_labels
 from .static_parts import (
     MINE_STYLE,
@@ -40,13 +44,6 @@ CIRCLE_SCALE = 0.8
 """Print radius in points = web radius in pixels times this."""
 _SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "path", "pdf.fonttype": 42,
             "font.family": "DejaVu Sans", "path.simplify": True}
-
-
-def fill_color(actor: object) -> str:
-    """Colour of a controller: actor colour, grey if contested, light grey if none."""
-    if not isinstance(actor, str):
-        return NO_DATA_COLOR
-    return CONTESTED_COLOR if actor == CONTESTED else actor_for(actor).color
 
 
 def _frame_text(figure: Figure, text: MapText, top: float) -> None:
@@ -81,7 +78,7 @@ def _draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
     held = polygons.loc[polygons["actor"].notna()]
     for row in held.sort_values("place").itertuples():
         confidence = row.confidence if isinstance(row.confidence, str) else "assessed"
-        color = fill_color(row.actor)
+        color = controller_color(row.actor)
         gpd.GeoSeries([row.geometry]).plot(
             ax=ax, facecolor=to_rgba(color, FILL_ALPHA.get(confidence, 0.55)),
             edgecolor=color, linewidth=1.4,
@@ -101,7 +98,7 @@ def _draw_points(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> float
         ax.scatter(spots.x, spots.y, s=size, zorder=4, **PEOPLE_STYLE)
     towns = joined.loc[joined.geom_type == "Point"].sort_values("place")
     claimed = towns["confidence"].eq("claimed").fillna(False).to_numpy(dtype=bool)
-    colors = [fill_color(a) for a in towns["actor"]]
+    colors = [controller_color(a) for a in towns["actor"]]
     face = ["#ffffff" if c else col for c, col in zip(claimed, colors, strict=True)]
     edge = [col if c else "#222222" for c, col in zip(claimed, colors, strict=True)]
     ax.scatter(towns.geometry.x, towns.geometry.y, s=34, c=face, edgecolors=edge,

@@ -8,15 +8,16 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.patches import Circle, Rectangle
 
-from .aggregate import CONTESTED
 from .map_script import circle_radius
 from .schema import (
+    CONTESTED,
     CONTESTED_COLOR,
     DRC_BOUNDS,
     METRIC_CRS,
     NO_DATA_COLOR,
     STORAGE_CRS,
     actor_for,
+    controller_color,
 )
 from .static_labels import short_name
 
@@ -106,7 +107,7 @@ def draw_actor_table(figure, rect, actors: pd.DataFrame) -> None:
         ax.text(x, y, label, fontsize=7, ha="right", va="top", color="#444")
     y += 0.2
     for row in actors.head(8).itertuples(index=False):
-        color = CONTESTED_COLOR if row.actor == CONTESTED else actor_for(row.actor).color
+        color = controller_color(row.actor)
         ax.add_patch(Rectangle((0.02, y), 0.14, 0.12, facecolor=color, edgecolor="#333",
                                linewidth=0.5))
         ax.text(0.22, y + 0.06, short_name(row.actor_name, 22), fontsize=7.5, va="center",

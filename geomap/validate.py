@@ -16,10 +16,9 @@ from .geometry_checks import (
     require_geometry,
     require_location,
 )
-from .load import ROW
+from .load import ROW, fold
 from .parsing import parse_numbers, per_distinct, text_values
 from .rejects import (
-    REJECT_COLUMNS,  # noqa: F401  (re-exported: geomap.validate API)
     Rejects,
 )
 from .schema import ACTOR_ALIASES, ACTORS, CONFIDENCE
@@ -44,17 +43,9 @@ def normalise_actor(values: pd.Series) -> pd.Series:
     known = {**{key: key for key in ACTORS}, **{label.lower(): key for key, label in
              ((a.id, a.label) for a in ACTORS.values())}, **ACTOR_ALIASES}
     mapped = lowered.map(known)
-    slug = lowered.map(lambda value: re.sub(r"[^a-z0-9]+", "-", squash_keep(value)).strip("-")
+    slug = lowered.map(lambda value: re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")
                        if isinstance(value, str) else value)
     return mapped.fillna(slug).astype("string")
-
-
-def squash_keep(text: str) -> str:
-    """Strip accents but keep separators, lower-cased."""
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return folded.lower()
 
 
 def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:

@@ -368,3 +368,42 @@ def test_malformed_config_is_bad_usage(tmp_path: Path):
     code, _, stderr = _build("--config", str(broken))
     assert code == 2
     assert "Unknown key(s) ['colour']" in stderr
+
+
+def test_mines_count_for_the_holder_of_their_town_first(shapes_dir: Path, tmp_path: Path):
+    """A mine near a town counts for the town's holder, not for the area around it."""
+    write_csv(shapes_dir / "control.csv", ["area", "actor", "start"], [
+        ("T01", "fardc", "2024-01-01"), ("alpha", "m23", "2024-06-01"),
+        ("T02", "wazalendo", "2024-01-01")])
+    out = tmp_path / "o"
+    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+                             "--date", "2025-01-01")
+    assert code == 0, stderr
+    actors = pd.read_csv(out / "summary_actors.csv").set_index("actor")
+    assert actors.loc["m23", "mines"] == 1  # m1, 2 km from alpha, inside T01
+    assert actors.loc["m23", "mines_by_mineral"] == "cassiterite: 1; coltan: 1"
+    assert actors.loc["wazalendo", "mines"] == 1  # m2, far from any town, inside T02
+    assert actors.loc["fardc", "mines"] == 0
+
+
+def test_window_sums_registrations_over_the_last_days(shapes_dir: Path, tmp_path: Path):
+    """--window keeps only registrations dated in the days before --date."""
+    rows = write_csv(tmp_path / "r.csv", ["area", "people", "date"],
+                     [("T01", "5", "2025-01-01"), ("T01", "7", "2025-01-25")])
+    for window, expected in ((None, 12), ("10", 7)):
+        out = tmp_path / f"o{window}"
+        args = ["--shapes-dir", str(shapes_dir), "--displacement", str(rows), "--out",
+                str(out), "--date", "2025-01-31"] + (["--window", window] if window else [])
+        code, _, stderr = _build(*args)
+        assert code == 0, stderr
+        areas = pd.read_csv(out / "summary_areas.csv").set_index("place")
+        assert areas.loc["T01", "people"] == expected
+
+
+def test_bad_engine_in_config_is_bad_usage(tmp_path: Path):
+    """An unknown engine in geomap.toml stops before any file is read."""
+    config = tmp_path / "geomap.toml"
+    config.write_text('engine = "spark"\n')
+    code, _, stderr = _build("--config", str(config))
+    assert code == 2
+    assert "'pandas' or 'dask'" in stderr

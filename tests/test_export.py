@@ -25,7 +25,8 @@ def test_outputs_this_build_did_not_write_are_removed(tmp_path: Path):
            "layers/admin.geojson", "layers/changes.geojson")
     with staged_outputs(out) as staging:
         _write(staging, "map.html", "layers/admin.geojson")
-    assert (out / "map.html").read_text() == "old map.html\n"  # rewritten by this build
+        (staging / "map.html").write_text("new map.html\n")
+    assert (out / "map.html").read_text() == "new map.html\n"  # rewritten by this build
     assert (out / "layers" / "admin.geojson").exists()
     for stale in ("changes.csv", "displacement_density.tif", "layers/changes.geojson"):
         assert not (out / stale).exists(), stale

@@ -95,3 +95,21 @@ def test_safe_json_escapes_script_breakers():
     assert ">" not in text
     assert "&" not in text
     assert "\u2028" not in text
+
+
+def test_attribution_credits_each_layer(shapes_dir: Path, tmp_path: Path):
+    """The attribution names the publishers of every layer, the most cited first."""
+    import pandas as pd
+
+    write_csv(shapes_dir / "control.csv", ["area", "actor", "start", "source", "url"], [
+        ("alpha", "m23", "2025-01-01", "Radio Okapi, report (2025)", "https://a.example"),
+        ("bravo", "m23", "2025-01-01", "Radio Okapi (2025), other", "https://b.example"),
+        ("charlie", "m23", "2025-01-01", "Africanews, report", "https://c.example"),
+        ("T02", "m23", "2025-01-01", "OCHA", "https://d.example"),
+        ("T01", "m23", "2025-01-01", "RFI", "https://e.example")])
+    run(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=shapes_dir,
+                    out_dir=tmp_path / "out"))
+    page = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    credit = re.search(r'addAttribution\("([^"]*)"\)', page).group(1)
+    assert credit.startswith("Data: admin areas: test, towns: test, mining sites: test")
+    assert "control: Radio Okapi, Africanews +2 more" in credit

@@ -2,31 +2,34 @@
 
 No timing is asserted here (benchmarks/bench_displacement.py measures); these tests
 check what must hold at any size: exact conservation of people, every injected bad
-row rejected at its own row number for its own reason, and a map whose size does not
-grow with the number of rows.
+row rejected at its own row number for its own reason by the real pipeline
+(``geomap.pipeline.load_layers``), a map whose size does not grow with the number of
+rows, and synthetic territories that tile the Kivu bounds as real ones would.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
+from shapely.geometry import box
 
 from geomap.config import BuildConfig
-from geomap.join import build_places, link_records
-from geomap.load import read_layer
-from geomap.pipeline import count_people, run
-from geomap.validate import Rejects, validate_admin, validate_displacement
+from geomap.pipeline import load_layers, run
+from geomap.schema import KIVU_BOUNDS
 
 REPO = Path(__file__).resolve().parents[1]
 LAST_DAY = pd.Timestamp("2025-06-30")
 
 REASONS = {
-    # kind of injected bad row: (column named by the reject, fragment of its reason)
+    # kind of injected bad row: (column the reject must name, what its reason must say)
     "negative": ("people", "negative count of people"),
     "not-a-number": ("people", "count is not a number"),
     "swapped": ("lon", "look swapped"),
@@ -36,14 +39,14 @@ REASONS = {
 }
 
 
-def _generator():
-    """The benchmark's generator module, loaded from benchmarks/synthetic.py."""
-    if "synthetic" in sys.modules:
-        return sys.modules["synthetic"]
-    spec = importlib.util.spec_from_file_location("synthetic",
-                                                  REPO / "benchmarks" / "synthetic.py")
+def _benchmark_module(name: str):
+    """A module of benchmarks/ (synthetic.py, territories.py), loaded from its file."""
+    if name in sys.modules:
+        return sys.modules[name]
+    path = REPO / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules["synthetic"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -51,38 +54,79 @@ def _generator():
 @pytest.fixture(scope="module")
 def generator():
     """benchmarks/synthetic.py."""
-    return _generator()
+    return _benchmark_module("synthetic")
 
 
 @pytest.fixture(scope="module")
-def polygons(generator):
-    """35 synthetic boxes over the Kivu (never the real files: results stay fixed)."""
-    return generator.build_polygons("grid")
+def territories():
+    """benchmarks/territories.py."""
+    return _benchmark_module("territories")
+
+
+@pytest.fixture(scope="module")
+def polygons(territories):
+    """35 synthetic wiggled Voronoi territories (never the real ones: results stay)."""
+    return territories.build_polygons("synthetic")
+
+
+@pytest.fixture(scope="module")
+def boxes(territories):
+    """35 synthetic boxes over the Kivu, a 7 x 5 grid."""
+    return territories.build_polygons("grid")
+
+
+def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
+    """Write a small CSV."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _other_layers(polygons: gpd.GeoDataFrame, folder: Path) -> dict[str, Path]:
+    """One town, one mine and one control row inside the first two territories."""
+    first, second = (shapely.get_coordinates(shape.representative_point())[0]
+                     for shape in polygons.geometry.iloc[:2])
+    pcode = polygons["pcode"].iloc[0]
+    town = ("t1", "Town one", *first.round(5), pcode, "SY", "test", "")
+    mine = ("m1", "Mine one", "gold", *second.round(5), "test", "")
+    control = ("t1", "m23", "2025-01-27", "", "assessed", "test", "", "")
+    return {
+        "towns": _write_csv(folder / "towns.csv",
+                            ["town_id", "name", "lon", "lat", "pcode", "province_pcode",
+                             "source", "url"], [town]),
+        "mines": _write_csv(folder / "mines.csv",
+                            ["site_id", "name", "minerals", "lon", "lat", "source",
+                             "url"], [mine]),
+        "control": _write_csv(folder / "control.csv",
+                              ["area", "actor", "start", "end", "confidence", "source",
+                               "url", "note"], [control]),
+    }
 
 
 def _inputs(generator, polygons, folder: Path, rows: int, suffix: str = ".csv"):
-    """Write the admin boxes and *rows* records; return their paths and the truth."""
+    """Write every layer (the territories, *rows* records, a town, a mine, a control
+    row) into *folder*; return the build's inputs and the generator's truth."""
     folder.mkdir(parents=True, exist_ok=True)
     truth = generator.generate_records(polygons, rows, seed=7)
-    admin = generator.write_admin(polygons, folder / "admin.geojson")
-    records = generator.write_records(truth, folder / f"registrations{suffix}")
-    return admin, records, truth
+    records = folder / f"registrations{suffix}"
+    inputs = {"admin": generator.write_admin(polygons, folder / "admin.geojson"),
+              "displacement": generator.write_records(truth, records),
+              **_other_layers(polygons, folder)}
+    return inputs, truth
 
 
-def _linked(admin_path: Path, records_path: Path):
-    """Read, validate and join the records as the pipeline does."""
-    admin = validate_admin(read_layer(admin_path, "admin"))[0]
-    towns = gpd.GeoDataFrame({"town_id": [], "name": [], "pcode": [],
-                              "province_pcode": []}, geometry=[], crs="EPSG:4326")
-    raw = read_layer(records_path, "displacement")
-    clean, rejects = validate_displacement(raw)
-    linked, report, _ = link_records(clean, build_places(admin, towns), admin,
-                                     layer="displacement", own_geometry=False)
-    missing = linked["place"].isna()
-    unmatched = Rejects("displacement")
-    unmatched.add(linked, missing, "area", "point lies in no admin area")
-    rejects = pd.concat([rejects, unmatched.table()], ignore_index=True)
-    return raw, linked.loc[~missing], rejects, report
+def _loaded(inputs: dict[str, Path], out_dir: Path):
+    """The pipeline's own read, validate and join of *inputs*."""
+    return load_layers(BuildConfig(date=LAST_DAY, inputs=inputs, out_dir=out_dir))
+
+
+def _displacement_rejects(layers) -> pd.DataFrame:
+    """The rejected displacement rows of the pipeline's rejects table."""
+    rejects = layers.rejects
+    return rejects.loc[(rejects["layer"] == "displacement")
+                       & (rejects["action"] == "rejected")]
 
 
 def test_generator_is_deterministic(generator, polygons, tmp_path):
@@ -99,29 +143,47 @@ def test_generator_is_deterministic(generator, polygons, tmp_path):
 
 def test_twenty_thousand_rows_conserve_people_and_reject_exactly(generator, polygons,
                                                                    tmp_path):
-    """Every person is mapped or rejected, and each bad row is rejected for its reason."""
-    admin, records, truth = _inputs(generator, polygons, tmp_path, 20_000)
-    raw, mapped, rejects, _ = _linked(admin, records)
-    rejected = rejects.loc[rejects["action"] == "rejected"]
+    """Every person is mapped or rejected; each bad row is rejected for its reason."""
+    inputs, truth = _inputs(generator, polygons, tmp_path / "in", 20_000)
+    layers = _loaded(inputs, tmp_path / "out")
+    rejected = _displacement_rejects(layers)
     assert sorted(set(rejected["row"])) == sorted(truth.bad.index)
     for row, kind in truth.bad.items():
         column, fragment = REASONS[kind]
         found = rejected.loc[rejected["row"] == row]
         assert (found["column"] == column).any(), (row, kind, found)
         assert found["reason"].str.contains(fragment, regex=False).any(), (row, kind)
-    people = count_people(raw, mapped, rejects)
     expected_read = int(truth.people.sum())
-    expected_rejected = int(truth.people.loc[truth.bad.index - 1].sum())
-    assert people.read == expected_read
-    assert people.rejected == expected_rejected
-    assert people.mapped == expected_read - expected_rejected
-    assert people.balanced
+    expected_rejected = int(truth.people.loc[truth.bad.index - 1].sum())  # 1-based rows
+    assert layers.people.read == expected_read
+    assert layers.people.rejected == expected_rejected
+    assert layers.people.mapped == expected_read - expected_rejected
+    assert layers.people.rows_rejected == len(truth.bad)
+    assert int(layers.displacement["people"].sum()) == expected_read - expected_rejected
 
 
-def test_points_fall_in_the_box_they_were_drawn_in(generator, polygons, tmp_path):
+def test_points_land_in_the_wiggled_territory_that_covers_them(generator, polygons,
+                                                                tmp_path):
+    """On complex outlines each point record is given the territory that covers it."""
+    inputs, truth = _inputs(generator, polygons, tmp_path / "in", 5_000)
+    mapped = _loaded(inputs, tmp_path / "out").displacement
+    spatial = mapped.loc[mapped["method"] == "spatial"]
+    text = truth.records.loc[spatial["_row"] - 1]
+    lon = pd.to_numeric(text["lon"]).to_numpy()
+    lat = pd.to_numeric(text["lat"]).to_numpy()
+    shapes = polygons.set_index("pcode").geometry
+    covered = [shapely.intersects_xy(shapes[place], x, y)
+               for place, x, y in zip(spatial["place"], lon, lat, strict=True)]
+    assert len(spatial) > 4_000
+    assert all(covered)
+    assert spatial["place"].nunique() == len(polygons)
+
+
+def test_points_fall_in_the_box_they_were_drawn_in(generator, boxes, tmp_path):
     """The join puts each point in its own box: P-code rows and point rows agree."""
-    admin, records, truth = _inputs(generator, polygons, tmp_path, 5_000)
-    _, mapped, _, report = _linked(admin, records)
+    inputs, truth = _inputs(generator, boxes, tmp_path / "in", 5_000)
+    layers = _loaded(inputs, tmp_path / "out")
+    mapped = layers.displacement
     text = truth.records.loc[mapped["_row"] - 1]
     lon = pd.to_numeric(text["lon"]).to_numpy()
     lat = pd.to_numeric(text["lat"]).to_numpy()
@@ -135,28 +197,30 @@ def test_points_fall_in_the_box_they_were_drawn_in(generator, polygons, tmp_path
     by_code = ~spatial
     assert (mapped.loc[by_code, "place"].to_numpy()
             == text.loc[by_code, "area"].to_numpy()).all()
+    report = layers.join_report.loc[layers.join_report["layer"] == "displacement"]
     assert report["records"].sum() == len(mapped) + (truth.bad == "in-no-area").sum()
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".geoparquet"])
 def test_parquet_inputs_give_the_csv_result(generator, polygons, tmp_path, suffix):
-    """Parquet and GeoParquet go through the same checks: same rows kept, same people."""
-    admin, csv_path, truth = _inputs(generator, polygons, tmp_path / "csv", 4_000)
-    _, other_path, _ = _inputs(generator, polygons, tmp_path / "other", 4_000, suffix)
-    _, from_csv, _, _ = _linked(admin, csv_path)
-    _, from_other, other_rejects, _ = _linked(admin, other_path)
-    assert list(from_other["_row"]) == list(from_csv["_row"])
-    assert list(from_other["place"]) == list(from_csv["place"])
-    assert from_other["people"].sum() == from_csv["people"].sum()
-    rejected = other_rejects.loc[other_rejects["action"] == "rejected", "row"]
+    """Parquet and GeoParquet go through the same checks: same rows, same people."""
+    csv_inputs, truth = _inputs(generator, polygons, tmp_path / "csv", 4_000)
+    other_inputs, _ = _inputs(generator, polygons, tmp_path / "other", 4_000, suffix)
+    from_csv = _loaded(csv_inputs, tmp_path / "out-csv")
+    from_other = _loaded(other_inputs, tmp_path / "out-other")
+    csv_rows, other_rows = from_csv.displacement, from_other.displacement
+    assert list(other_rows["_row"]) == list(csv_rows["_row"])
+    assert list(other_rows["place"]) == list(csv_rows["place"])
+    assert other_rows["people"].sum() == csv_rows["people"].sum()
+    rejected = _displacement_rejects(from_other)["row"]
     assert sorted(set(rejected)) == sorted(truth.bad.index)
 
 
 def _build(generator, polygons, folder: Path, rows: int):
     """Run the whole build on *rows* synthetic records; return the result."""
-    admin, records, truth = _inputs(generator, polygons, folder / "in", rows)
-    config = BuildConfig(date=LAST_DAY, inputs={"admin": admin, "displacement": records},
-                         out_dir=folder / "out", shapes_dir=REPO / "shapes")
+    inputs, truth = _inputs(generator, polygons, folder / "in", rows)
+    config = BuildConfig(date=LAST_DAY, inputs=inputs, out_dir=folder / "out",
+                         shapes_dir=REPO / "shapes")
     return run(config), truth
 
 
@@ -173,3 +237,66 @@ def test_map_size_does_not_grow_with_rows(generator, polygons, tmp_path):
         assert result.people.rows_rejected == len(truth.bad)
     density = tmp_path / "large" / "out" / "displacement_density.tif"
     assert density.exists()
+
+
+def test_synthetic_territories_tile_the_bounds(territories, polygons):
+    """Valid, no overlap, no gap, real-like vertex counts, identical shared edges."""
+    shapes = polygons.geometry.to_numpy()
+    bounds = box(*KIVU_BOUNDS)
+    assert len(shapes) == 35
+    assert shapely.is_valid(shapes).all()
+    assert set(shapely.get_type_id(shapes)) == {3}  # single polygons
+    overlaps = [shapely.intersection(a, b).area
+                for i, a in enumerate(shapes) for b in shapes[i + 1:]]
+    assert max(overlaps) < 1e-12
+    assert abs(shapely.union_all(shapes).area - bounds.area) < 1e-9 * bounds.area
+    assert shapely.covers(bounds, shapes).all()
+    vertices = shapely.get_num_coordinates(shapes)
+    assert vertices.min() >= 500
+    assert vertices.max() <= 4_000
+    assert np.median(vertices) >= 1_000
+    rings = [shapely.get_coordinates(shape) for shape in shapes]
+    owners: dict[tuple[float, float], set[int]] = {}
+    for index, ring in enumerate(rings):
+        for x, y in ring:
+            owners.setdefault((x, y), set()).add(index)
+    outline = bounds.exterior
+    inner = [point for point in owners
+             if not shapely.intersects_xy(outline.buffer(1e-9), *point)]
+    assert len(inner) > 10_000
+    assert all(len(owners[point]) >= 2 for point in inner)  # each on a shared edge
+    report = territories.check_partition(polygons)
+    assert report["invalid"] == 0
+    assert report["overlap"] < 1e-12
+    assert abs(report["gap"]) < 1e-9
+
+
+def test_synthetic_territories_are_deterministic(territories, polygons):
+    """The same seed gives the same vertices; another seed other territories."""
+    again = territories.build_polygons("synthetic")
+    other = territories.build_polygons("synthetic", seed=1)
+    assert list(again["pcode"]) == list(polygons["pcode"])
+    assert all(shapely.equals_exact(again.geometry, polygons.geometry, tolerance=0))
+    assert not shapely.equals(other.geometry.iloc[0], polygons.geometry.iloc[0])
+
+
+def test_check_partition_finds_overlaps_and_gaps(territories):
+    """Two overlapping boxes leave the rest of the bounds uncovered: both are found."""
+    minx, miny, _, _ = KIVU_BOUNDS
+    broken = gpd.GeoDataFrame(geometry=[box(minx, miny, minx + 1, miny + 1),
+                                        box(minx + 0.5, miny, minx + 1.5, miny + 1)],
+                              crs="EPSG:4326")
+    report = territories.check_partition(broken)
+    assert report["overlap"] == pytest.approx(0.5)
+    assert report["gap"] == pytest.approx(box(*KIVU_BOUNDS).area - 1.5)
+
+
+def test_polygon_kinds_and_bad_kind(territories, boxes, tmp_path, monkeypatch):
+    """'grid' gives boxes; an unknown kind is refused; 'real' needs its file."""
+    assert (shapely.get_num_coordinates(boxes.geometry.to_numpy()) == 5).all()
+    with pytest.raises(ValueError, match="Polygons must be one of"):
+        territories.build_polygons("voronoi")
+    monkeypatch.setattr(territories, "REAL_ADMIN", tmp_path / "absent.geojson")
+    assert territories.resolve_kind("auto") == "synthetic"
+    with pytest.raises(FileNotFoundError, match="absent.geojson"):
+        territories.build_polygons("real")

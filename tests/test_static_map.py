@@ -135,3 +135,5 @@ def test_hostile_names_and_no_figures_still_render(shapes_dir: Path,
     ET.parse(tmp_path / "o" / "map.svg")
     with Image.open(tmp_path / "o" / "map.png") as image:
         assert image.size == (2339, 1654)
+    svg = (tmp_path / "o" / "map.svg").read_text(encoding="utf-8")
+    assert "Title with $dollars$ &amp; &lt;tags&gt;" in svg  # literal text, not maths
