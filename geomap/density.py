@@ -96,8 +96,12 @@ def has_points(displacement: gpd.GeoDataFrame) -> bool:
 
 def write_density(displacement: gpd.GeoDataFrame, path: str | Path, *,
                   bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
-                  cell: float = CELL_DEGREES, min_people: int = 0) -> Path | None:
+                  cell: float = CELL_DEGREES, min_people: int = 0,
+                  grid: tuple[np.ndarray, Affine] | None = None) -> Path | None:
     """Write the people-per-cell GeoTIFF; write nothing when no record has a point.
+
+    *grid*, the result of :func:`count_density` when the caller has it already,
+    saves counting the records again.
 
     Returns
     -------
@@ -106,10 +110,10 @@ def write_density(displacement: gpd.GeoDataFrame, path: str | Path, *,
     """
     import rasterio
 
-    if not has_points(displacement):
+    if grid is None and not has_points(displacement):
         return None
-    counts, transform = count_density(displacement, bounds=bounds, cell=cell,
-                                      min_people=min_people)
+    counts, transform = grid or count_density(displacement, bounds=bounds, cell=cell,
+                                              min_people=min_people)
     path = Path(path)
     profile = {"driver": "GTiff", "width": counts.shape[1], "height": counts.shape[0],
                "count": 1, "dtype": "uint32", "crs": STORAGE_CRS,
@@ -124,7 +128,8 @@ def write_density(displacement: gpd.GeoDataFrame, path: str | Path, *,
 
 def build_density_overlay(displacement: gpd.GeoDataFrame, *,
                           bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
-                          cell: float = CELL_DEGREES, min_people: int = 0
+                          cell: float = CELL_DEGREES, min_people: int = 0,
+                          grid: tuple[np.ndarray, Affine] | None = None
                           ) -> tuple[bytes, list[list[float]]] | None:
     """A transparent PNG of the density grid and its bounds, for an image overlay.
 
@@ -146,10 +151,10 @@ def build_density_overlay(displacement: gpd.GeoDataFrame, *,
     >>> png[:4] == b"\\x89PNG", corners
     (True, [[-5.2, 26.5], [1.2, 30.3]])
     """
-    if not has_points(displacement):
+    if grid is None and not has_points(displacement):
         return None
-    counts, _ = count_density(displacement, bounds=bounds, cell=cell,
-                              min_people=min_people)
+    counts, _ = grid or count_density(displacement, bounds=bounds, cell=cell,
+                                      min_people=min_people)
     minx, miny, maxx, maxy = bounds
     return encode_png(shade(counts)), [[miny, minx], [maxy, maxx]]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,6 +158,9 @@ def _download(source: Source, *, quiet: bool, timeout: float, retries: int) -> P
     store = pooch.create(path=target.parent, base_url="", retry_if_failed=retries,
                          registry={source.filename: known}, urls={source.filename: url})
     shown = apis.public_url(url)
+    mirrored = bool(os.environ.get("GEOMAP_MIRROR"))
+    other = ("Check the mirror (GEOMAP_MIRROR)" if mirrored
+             else "Try again, or use a mirror (GEOMAP_MIRROR)")
     try:
         with _pooch_silenced():
             store.fetch(source.filename, downloader=_Checked(source, how))
@@ -164,7 +168,7 @@ def _download(source: Source, *, quiet: bool, timeout: float, retries: int) -> P
         raise stop.error from stop.__cause__
     except requests.exceptions.Timeout as err:
         msg = (f"Cannot fetch '{source.name}': '{shown}' did not answer within "
-               f"{timeout:g} s ({_attempts(retries)}). Try again, or use GEOMAP_MIRROR.")
+               f"{timeout:g} s ({_attempts(retries)}). {other}.")
         raise SourceError(msg) from err
     except requests.exceptions.HTTPError as err:
         status = err.response.status_code if err.response is not None else 0
@@ -172,7 +176,7 @@ def _download(source: Source, *, quiet: bool, timeout: float, retries: int) -> P
     except requests.exceptions.RequestException as err:
         msg = (f"Cannot fetch '{source.name}' from '{shown}': {type(err).__name__} "
                f"after {_attempts(retries)} (the download was cut or the server is "
-               "unreachable). Check the connection, or use GEOMAP_MIRROR.")
+               f"unreachable). Check the connection. {other}.")
         raise SourceError(msg) from err
     except OSError as err:  # after requests' errors, which are OSErrors too
         msg = (f"Cannot write '{source.filename}' into the cache '{target.parent}': "

@@ -84,7 +84,7 @@ def _require_file(path: Path) -> None:
                            "its .shp, or zipped as one .zip).")
         raise SourceError(msg)
     if not path.exists():
-        msg = f"Input file '{path}' does not exist. Check the path or the name in geomap.toml."
+        msg = f"Input file '{path}' does not exist. Check the path."
         raise SourceError(msg)
     if path.stat().st_size == 0:
         msg = (f"Cannot read '{path.name}': the file is empty (0 bytes). Give a file "

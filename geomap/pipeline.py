@@ -12,7 +12,13 @@ import pandas as pd
 
 from .aggregate import assign_mines, resolve_control, summarise_actors, summarise_areas
 from .config import COUNTRY_FILE, BuildConfig, resolve_shapes_dir
-from .density import DENSITY_MIN_PEOPLE, build_density_overlay, write_density
+from .density import (
+    DENSITY_MIN_PEOPLE,
+    build_density_overlay,
+    count_density,
+    has_points,
+    write_density,
+)
 from .embed import check_budget, embed_snippet
 from .engine_dask import engine_steps
 from .errors import SchemaError, SourceError
@@ -273,7 +279,10 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         changes = changes_between(layers.control, layers.places, config.compare,
                                   config.date)
         changes, actors = add_changed_people(changes, areas, actors)
-    overlay = build_density_overlay(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
+    grid = (count_density(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
+            if has_points(layers.displacement) else None)  # counted once, used twice
+    overlay = (build_density_overlay(layers.displacement, grid=grid)
+               if grid is not None else None)
     fmap = build_map(layers.places, areas, mines, text, slider=slider_data(layers.control),
                      changes=changes, preset=config.preset,
                      self_contained=config.self_contained, density=overlay)
@@ -298,8 +307,8 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         written += write_exports(staging, layers=layers, areas=areas, actors=actors,
                                  mines=mines, displaced=displaced, text=text,
                                  changes=changes)
-        density = write_density(layers.displacement, staging / "displacement_density.tif",
-                                min_people=DENSITY_MIN_PEOPLE)
+        density = (write_density(layers.displacement, staging / "displacement_density.tif",
+                                 grid=grid) if grid is not None else None)
         written += [density] if density is not None else []
         report(check_budget(staging / "map.html", config.preset))
     result.paths = [Path(config.out_dir) / path.relative_to(staging) for path in written]
