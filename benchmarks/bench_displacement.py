@@ -1,8 +1,16 @@
 """Benchmark: 1.7 million SYNTHETIC displacement records through `geomap build`.
 
-Generates the records deterministically (see synthetic.py: random points, fixed seed,
-inside ~35 territory-like boxes or the 24 real Kivu territories when they sit next to
-the repository), then times, in the same run and each as a fresh process:
+Generates the records deterministically (see synthetic.py: random points, fixed seed)
+inside territories chosen with ``--polygons`` (see territories.py):
+
+- ``real``: the 24 real Kivu territories (OCHA COD-AB), when they sit next to the
+  repository; the default then;
+- ``synthetic``: 35 SYNTHETIC territory-like polygons, wiggled Voronoi cells with 771
+  to 3,145 vertices each, sharing their edges exactly; the default otherwise;
+- ``grid``: a 7 x 5 grid of rectangular boxes, the easy case for the baseline (a
+  point-in-box test is trivial, so its ``sjoin`` is far faster than on real outlines);
+
+then times, in the same run and each as a fresh process:
 
 - ``geomap build`` end to end (``--quiet``): read, validate, join, summarise, the map,
   the tables, the layers, the static maps, the report and the density raster;
@@ -19,6 +27,7 @@ injected bad rows rejected at their own row numbers.
 
     python benchmarks/bench_displacement.py                 # 1.7 million rows, 3 runs
     python benchmarks/bench_displacement.py --rows 200000 --runs 1
+    python benchmarks/bench_displacement.py --polygons grid --no-dask
 """
 
 from __future__ import annotations
@@ -40,6 +49,12 @@ REPO = Path(__file__).resolve().parents[1]
 LAST_DAY = "2025-06-30"
 """Build date: the day of the last synthetic registration, so every record counts."""
 
+POLYGON_LABELS = {
+    "real": "real Kivu territories (OCHA COD-AB)",
+    "synthetic": "SYNTHETIC wiggled Voronoi territories",
+    "grid": "rectangular boxes (7 x 5 grid)",
+}
+
 TARGET_RATIO = 0.5
 TARGET_RSS_BYTES = 1.5e9
 TARGET_MAP_BYTES = 2e6
@@ -53,11 +68,13 @@ class Timing:
     seconds: list[float] = field(default_factory=list)
     peak_rss: list[int] = field(default_factory=list)
     output: str = ""
+    failures: list[str] = field(default_factory=list)
+    """How each failed run ended (exit code and last line of its output)."""
 
     @property
     def median(self) -> float:
-        """Median wall time in seconds."""
-        return statistics.median(self.seconds)
+        """Median wall time in seconds of the runs that finished (nan if none did)."""
+        return statistics.median(self.seconds) if self.seconds else float("nan")
 
 
 def run_measured(command: list[str], log: Path) -> tuple[float, int]:
@@ -72,9 +89,10 @@ def run_measured(command: list[str], log: Path) -> tuple[float, int]:
                                    cwd=REPO)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        msg = f"{command[2:5]} failed ({process.returncode}); see {log}:\n{log.read_text()}"
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        lines = log.read_text(errors="replace").strip().splitlines() or [""]
+        msg = f"exit {code}: {lines[-1][:120]}"
         raise RuntimeError(msg)
     return seconds, usage.ru_maxrss * 1024
 
@@ -157,11 +175,17 @@ def _table(timings: list[Timing], base: Timing) -> str:
     lines = ["| command | median s | min-max s | vs baseline | peak RSS | output |",
              "| --- | ---: | ---: | ---: | ---: | --- |"]
     for timing in timings:
+        if not timing.seconds:
+            lines.append(f"| {timing.label} | - | - | - | - | every run failed |")
+            continue
         ratio = timing.median / base.median
+        failed = (f"{'; ' if timing.output else ''}failed in {len(timing.failures)} of "
+                  f"{len(timing.failures) + len(timing.seconds)} runs"
+                  if timing.failures else "")
         lines.append(
             f"| {timing.label} | {timing.median:.1f} | {min(timing.seconds):.1f}-"
             f"{max(timing.seconds):.1f} | {ratio:.2f} | "
-            f"{max(timing.peak_rss) / 1e9:.2f} GB | {timing.output} |")
+            f"{max(timing.peak_rss) / 1e9:.2f} GB | {timing.output}{failed} |")
     return "\n".join(lines)
 
 
@@ -171,25 +195,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_700_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--polygons", choices=["auto", "grid", "real"], default="auto")
+    parser.add_argument(
+        "--polygons", choices=["auto", "real", "synthetic", "grid"], default="auto",
+        help="real: the 24 COD-AB territories (auto when present); synthetic: 35 "
+             "wiggled Voronoi territories (auto otherwise); grid: 35 boxes, the easy "
+             "case for the baseline.")
     parser.add_argument("--workdir", type=Path, help="Keep the files here.")
     parser.add_argument("--no-dask", action="store_true", help="Skip --engine dask.")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import synthetic as generator
+    import territories
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="geomap-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    polygons = generator.build_polygons(args.polygons)
+    kind = territories.resolve_kind(args.polygons)
+    polygons = territories.build_polygons(kind)
     records = generator.generate_records(polygons, args.rows, seed=args.seed)
     admin = generator.write_admin(polygons, work / "admin.geojson")
     table = generator.write_records(records, work / "registrations.csv")
     digest = hashlib.sha256(table.read_bytes()).hexdigest()[:16]
-    kind = "real Kivu territories" if polygons["source"].iloc[0] != "synthetic" else \
-        "synthetic boxes"
-    print(f"SYNTHETIC data: {args.rows:,} records, seed {args.seed}, {len(polygons)} "  # noqa: T201
-          f"{kind}, {_size(table)} CSV (sha256 {digest}...), made in "
+    vertices = polygons.geometry.count_coordinates()
+    print(f"SYNTHETIC records: {args.rows:,}, seed {args.seed}, in {len(polygons)} "  # noqa: T201
+          f"{POLYGON_LABELS[kind]} ({vertices.min():,} to {vertices.max():,} vertices "
+          f"each), {_size(table)} CSV (sha256 {digest}...), made in "
           f"{time.perf_counter() - started:.1f} s", flush=True)
     synthetic = generator.Synthetic(records=records.records[["people"]], bad=records.bad)
     del records
@@ -218,7 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     for run in range(args.runs):
         order = list(commands) if run % 2 == 0 else list(reversed(commands))
         for label in order:  # alternate the order: a noisy machine hurts both alike
-            seconds, rss = run_measured(commands[label], work / "command.log")
+            try:
+                seconds, rss = run_measured(commands[label], work / "command.log")
+            except RuntimeError as failure:  # say so, and time the other commands
+                timings[label].failures.append(str(failure))
+                print(f"run {run + 1}: {label}: FAILED ({failure})", flush=True)  # noqa: T201
+                continue
             timings[label].seconds.append(seconds)
             timings[label].peak_rss.append(rss)
             print(f"run {run + 1}: {label}: {seconds:.1f} s, "  # noqa: T201
@@ -244,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     conservation = check_conservation(synthetic, out)
     checks += [(line.endswith(("exact", "yes")), line) for line in conservation]
+    failures = [f"{t.label} ({failure})" for t in timings.values() for failure in t.failures]
+    checks.append((not failures, "every run finished" if not failures else
+                   f"{len(failures)} run(s) failed: {'; '.join(failures)}"))
     print()  # noqa: T201
     for passed, line in checks:
         print(f"{'PASS' if passed else 'FAIL'}  {line}")  # noqa: T201

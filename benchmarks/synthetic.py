@@ -1,10 +1,10 @@
 """SYNTHETIC displacement registrations for the benchmark and the scale tests.
 
-Nothing here is real data. Records are random points (numpy, fixed seed) inside
-territory-like polygons: a 7 x 5 grid of boxes over the Kivu extent, or, when the
-repository sits next to ``shared/data/real``, the 24 real OCHA COD-AB territories of
-North and South Kivu (read in place, never copied). A few bad rows of known kinds are
-injected at known row numbers so tests can check that each is rejected exactly.
+Nothing here is real data. Records are random points (numpy, fixed seed) inside the
+territories given (see territories.py: the 24 real OCHA COD-AB territories when they
+sit next to the repository, synthetic wiggled Voronoi territories, or a grid of boxes).
+A few bad rows of known kinds are injected at known row numbers so tests can check
+that each is rejected exactly.
 
 The same seed and row count always give the same files, byte for byte.
 """
@@ -22,15 +22,6 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import box
-
-from geomap.schema import KIVU_BOUNDS
-
-REAL_ADMIN = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-              / "ocha-codab-adm2-2017" / "cod_admbnda_adm2_rgc_20170711_kivu.geojson")
-"""The 24 real Kivu territories, used when present (relative to the repo's parent)."""
-
-GRID = (7, 5)
-"""Columns and rows of synthetic boxes over the Kivu extent (35 territories)."""
 
 FIRST_DAY = np.datetime64("2025-01-01")
 DAYS = 181
@@ -65,36 +56,6 @@ class Synthetic:
         return number.where(number >= 0, 0).fillna(0).astype("int64")
 
 
-def build_polygons(kind: str = "auto") -> gpd.GeoDataFrame:
-    """Return the territories: 'real' (24 OCHA polygons), 'grid' (35 boxes) or 'auto'.
-
-    'auto' takes the real polygons when their file exists next to the repository.
-    """
-    if kind == "real" or (kind == "auto" and REAL_ADMIN.exists()):
-        real = gpd.read_file(REAL_ADMIN)
-        return gpd.GeoDataFrame(
-            {"pcode": real["ADM2_PCODE"], "name": real["ADM2_FR"], "level": 2,
-             "parent_pcode": real["ADM1_PCODE"], "source": "OCHA COD-AB (2017)"},
-            geometry=real.geometry.to_numpy(), crs="EPSG:4326")
-    if kind not in {"auto", "grid"}:
-        msg = f"Polygons must be 'auto', 'grid' or 'real', not '{kind}'."
-        raise ValueError(msg)
-    minx, miny, maxx, maxy = KIVU_BOUNDS
-    columns, rows = GRID
-    width, height = (maxx - minx) / columns, (maxy - miny) / rows
-    boxes, pcodes = [], []
-    for row in range(rows):
-        for column in range(columns):
-            x0, y0 = minx + column * width, miny + row * height
-            boxes.append(box(round(x0, 6), round(y0, 6), round(x0 + width, 6),
-                             round(y0 + height, 6)))
-            pcodes.append(f"SY{len(pcodes) + 1:02d}")
-    return gpd.GeoDataFrame(
-        {"pcode": pcodes, "name": [f"Synthetic {p[2:]}" for p in pcodes], "level": 2,
-         "parent_pcode": "SY", "source": "synthetic"},
-        geometry=boxes, crs="EPSG:4326")
-
-
 def _points_in(polygon, count: int, rng: np.random.Generator) -> np.ndarray:
     """*count* random points (5 decimals) strictly inside *polygon*, as an (n, 2) array."""
     shapely.prepare(polygon)
@@ -118,7 +79,7 @@ def generate_records(polygons: gpd.GeoDataFrame, rows: int, *, seed: int = 2025,
     Parameters
     ----------
     polygons : GeoDataFrame
-        The territories, from :func:`build_polygons`.
+        The territories, from ``territories.build_polygons``.
     rows : int
         Number of records.
     seed : int

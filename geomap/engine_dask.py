@@ -86,6 +86,7 @@ def _area_index(geometry: np.ndarray, admin: gpd.GeoDataFrame, *,
     if len(geometry) == 0:
         return np.empty(0, dtype=np.int64), pcodes
     points = gpd.GeoSeries(geometry, crs=STORAGE_CRS)
+    join.prepare_areas(admin)  # before the partitions' threads share the polygons
     with _as_pandas_does():
         parts = dask_geopandas.from_geopandas(
             points, npartitions=partition_count(len(points), npartitions), sort=False)
@@ -112,6 +113,7 @@ def attach_areas(points: Any, admin: gpd.GeoDataFrame) -> Any:
     if not _is_dask(points):
         return join.attach_areas(points, admin)
     require_dask()
+    join.prepare_areas(admin)  # before the partitions' threads share the polygons
     with _as_pandas_does():
         return points.map_partitions(partial(join.attach_areas, admin=admin),
                                      meta=pd.Series(dtype="object"))

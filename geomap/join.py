@@ -218,13 +218,30 @@ def _area_index(geometry: np.ndarray, admin: gpd.GeoDataFrame
                                        & (y >= miny) & (y <= maxy))
             if len(candidate) == 0:
                 continue
-            shapely.prepare(polygon)
+            if not shapely.is_prepared(polygon):
+                shapely.prepare(polygon)
             inside = test(polygon, x[candidate], y[candidate])
             found[candidate[inside]] = position
         valid &= found < 0
         if not valid.any():
             break
     return found, pcodes
+
+
+def prepare_areas(admin: gpd.GeoDataFrame) -> None:
+    """Prepare every area polygon now, in this thread, ready for point tests.
+
+    GEOS builds a prepared polygon's index lazily, on its first test, and that step
+    is not thread-safe (libgeos/geos#825). Threads that share the polygons (dask's
+    partitions) must find them prepared and already used once.
+    """
+    polygons = admin.geometry.to_numpy()
+    shapely.prepare(polygons)
+    for polygon in polygons:
+        if polygon is not None and not polygon.is_empty:
+            x, y = polygon.bounds[:2]
+            shapely.contains_xy(polygon, x, y)
+            shapely.intersects_xy(polygon, x, y)
 
 
 def _geometry_key(geometry: gpd.GeoSeries) -> pd.Series:

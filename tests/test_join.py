@@ -102,3 +102,16 @@ def test_missing_province_is_derived_from_its_territories(admin):
     assert province.geometry.area == pytest.approx(territories.union_all().area)
     assert "union of the 2 level-2 areas" in province["source"]
     assert len(add_parent_areas(admin)) == len(admin)  # P1 is no province P-code
+
+
+def test_prepare_areas_prepares_every_polygon_before_threads_share_them(admin):
+    """GEOS prepares lazily and not thread-safely: geomap prepares up front."""
+    import shapely
+
+    from geomap.join import prepare_areas
+
+    fresh = admin.copy()
+    fresh["geometry"] = shapely.from_wkb(shapely.to_wkb(admin.geometry.to_numpy()))
+    assert not shapely.is_prepared(fresh.geometry.to_numpy()).any()
+    prepare_areas(fresh)
+    assert shapely.is_prepared(fresh.geometry.to_numpy()).all()
