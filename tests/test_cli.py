@@ -356,18 +356,20 @@ def test_changes_count_people_in_places_gained(shapes_dir: Path, tmp_path: Path)
         changes["actor_after"] == "m23", "people"].sum()
 
 
-def test_malformed_config_is_bad_usage(tmp_path: Path):
-    """A geomap.toml with a syntax error or an unknown key exits 2 with the reason."""
-    broken = tmp_path / "geomap.toml"
-    broken.write_text('title = "unclosed\n')
-    code, _, stderr = _build("--config", str(broken))
+@pytest.mark.parametrize(("content", "fragment"), [
+    ('title = "unclosed\n', "Cannot read config"),
+    ('colour = "red"\n', "Unknown key(s) ['colour']"),
+    ('engine = "spark"\n', "'pandas' or 'dask'"),
+    ('window = 0\n', "whole number of days"),
+], ids=["syntax", "unknown-key", "engine", "window"])
+def test_malformed_config_is_bad_usage(tmp_path: Path, content: str, fragment: str):
+    """A bad geomap.toml exits 2 with the reason, before any file is read."""
+    config = tmp_path / "geomap.toml"
+    config.write_text(content)
+    code, _, stderr = _build("--config", str(config))
     assert code == 2
-    assert "Cannot read config" in stderr
+    assert fragment in stderr
     assert "Traceback" not in stderr
-    broken.write_text('colour = "red"\n')
-    code, _, stderr = _build("--config", str(broken))
-    assert code == 2
-    assert "Unknown key(s) ['colour']" in stderr
 
 
 def test_mines_count_for_the_holder_of_their_town_first(shapes_dir: Path, tmp_path: Path):
@@ -399,11 +401,3 @@ def test_window_sums_registrations_over_the_last_days(shapes_dir: Path, tmp_path
         areas = pd.read_csv(out / "summary_areas.csv").set_index("place")
         assert areas.loc["T01", "people"] == expected
 
-
-def test_bad_engine_in_config_is_bad_usage(tmp_path: Path):
-    """An unknown engine in geomap.toml stops before any file is read."""
-    config = tmp_path / "geomap.toml"
-    config.write_text('engine = "spark"\n')
-    code, _, stderr = _build("--config", str(config))
-    assert code == 2
-    assert "'pandas' or 'dask'" in stderr

@@ -9,7 +9,6 @@ rows, and synthetic territories that tile the Kivu bounds as real ones would.
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import sys
 from pathlib import Path
@@ -24,6 +23,8 @@ from shapely.geometry import box
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers, run
 from geomap.schema import KIVU_BOUNDS
+
+from .conftest import write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 LAST_DAY = pd.Timestamp("2025-06-30")
@@ -75,15 +76,6 @@ def boxes(territories):
     return territories.build_polygons("grid")
 
 
-def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
-    """Write a small CSV."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def _other_layers(polygons: gpd.GeoDataFrame, folder: Path) -> dict[str, Path]:
     """One town, one mine and one control row inside the first two territories."""
     first, second = (shapely.get_coordinates(shape.representative_point())[0]
@@ -93,13 +85,13 @@ def _other_layers(polygons: gpd.GeoDataFrame, folder: Path) -> dict[str, Path]:
     mine = ("m1", "Mine one", "gold", *second.round(5), "test", "")
     control = ("t1", "m23", "2025-01-27", "", "assessed", "test", "", "")
     return {
-        "towns": _write_csv(folder / "towns.csv",
+        "towns": write_csv(folder / "towns.csv",
                             ["town_id", "name", "lon", "lat", "pcode", "province_pcode",
                              "source", "url"], [town]),
-        "mines": _write_csv(folder / "mines.csv",
+        "mines": write_csv(folder / "mines.csv",
                             ["site_id", "name", "minerals", "lon", "lat", "source",
                              "url"], [mine]),
-        "control": _write_csv(folder / "control.csv",
+        "control": write_csv(folder / "control.csv",
                               ["area", "actor", "start", "end", "confidence", "source",
                                "url", "note"], [control]),
     }
