@@ -126,10 +126,10 @@ def library_floor(admin_path: str, records_path: str) -> None:
     import geopandas as gpd
     import pandas as pd
 
-    from geomap.aggregate import sum_displaced
+    from geomap.summarise.areas import sum_displaced
     from geomap.join import build_places, link_records
-    from geomap.load import read_layer
-    from geomap.validate import validate_admin, validate_displacement
+    from geomap.load.files import read_layer
+    from geomap.validate.checks import validate_admin, validate_displacement
 
     admin = validate_admin(read_layer(admin_path, "admin"))[0]
     towns = gpd.GeoDataFrame({"town_id": [], "name": [], "pcode": [],

@@ -2,9 +2,9 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .config import BuildConfig
-from .errors import GeomapError
-from .pipeline import run
+from geomap.config import BuildConfig
+from geomap.errors import GeomapError
+from geomap.pipeline import run
 
 try:
     __version__ = version("geomap")

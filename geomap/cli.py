@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ConfigError, GeomapError, GeomapWarning
+from geomap.errors import ConfigError, GeomapError, GeomapWarning
 
 LAYER_OPTIONS = ("admin", "towns", "mines", "control", "displacement")
 
@@ -22,7 +22,7 @@ class _Date(click.ParamType):
     name = "YYYY-MM-DD"
 
     def convert(self, value, param, ctx):
-        from .dates import parse_date
+        from geomap.dates import parse_date
 
         if not isinstance(value, str):
             return value
@@ -132,8 +132,8 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
     """
     import pandas as pd
 
-    from .config import BuildConfig, merge, parse_column_options, read_config
-    from .pipeline import run
+    from geomap.config import BuildConfig, merge, parse_column_options, read_config
+    from geomap.pipeline import run
 
     say = _say(quiet)
     with _reported(quiet):
@@ -151,7 +151,7 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
         except ConfigError as err:
             raise click.BadParameter(str(err), param_hint="--column") from err
         if provinces is not None:
-            from .provinces import select_provinces
+            from geomap.load.provinces import select_provinces
 
             try:
                 provinces = select_provinces(provinces)
@@ -162,7 +162,7 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
                        shapes_dir=shapes_dir, offline=offline, population=population,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
                        preset=preset, self_contained=self_contained)
-        from .progress import live_status
+        from geomap.progress import live_status
 
         with live_status(say, quiet=quiet) as report:
             result = run(config, report=report)
@@ -183,9 +183,9 @@ def validate(file: Path, layer: str, columns: tuple[str, ...]) -> None:
     Example:
       geomap validate shapes/control.csv --layer control
     """
-    from .config import parse_column_options
-    from .load import read_layer
-    from .validate import VALIDATORS
+    from geomap.config import parse_column_options
+    from geomap.load.files import read_layer
+    from geomap.validate.checks import VALIDATORS
 
     with _reported(quiet=False):
         try:
@@ -224,8 +224,8 @@ def fetch(names: tuple[str, ...], quiet: bool) -> None:
     """
     import os
 
-    from .fetch import import_file, source_path
-    from .sources import SOURCES, get_source
+    from geomap.sources.fetch import import_file, source_path
+    from geomap.sources.registry import SOURCES, get_source
 
     with _reported(quiet):
         if names:
@@ -256,8 +256,8 @@ def fetch(names: tuple[str, ...], quiet: bool) -> None:
 @main.command()
 def sources() -> None:
     """List the registered sources: layer, publisher, licence and cache state."""
-    from .cache import cache_dir, cache_status
-    from .sources import SOURCES
+    from geomap.sources.cache import cache_dir, cache_status
+    from geomap.sources.registry import SOURCES
 
     rows = [("NAME", "LAYER", "PUBLISHER", "LICENCE", "CACHED", "SIZE", "DATE")]
     for source in SOURCES.values():

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dates import parse_date
-from .errors import ConfigError, SourceError
-from .schema import LAYERS
+from geomap.dates import parse_date
+from geomap.errors import ConfigError, SourceError
+from geomap.schema import LAYERS
 
 BUNDLED_FILES = {
     "admin": "admin.geojson",
@@ -52,10 +52,10 @@ class BuildConfig:
         cached file, fetched unless offline), or the bundled one in shapes/."""
         given = self.inputs.get(layer)
         if given is not None:
-            from .sources import is_source_name
+            from geomap.sources.registry import is_source_name
 
             if is_source_name(given):
-                from .fetch import source_path
+                from geomap.sources.fetch import source_path
 
                 return source_path(str(given), offline=self.offline)
             return Path(given)
@@ -163,7 +163,7 @@ def read_config(path: Path) -> dict:
     if "hxl" in settings:
         result["hxl"] = bool(settings["hxl"])
     if "provinces" in settings:
-        from .provinces import select_provinces
+        from geomap.load.provinces import select_provinces
 
         result["provinces"] = select_provinces(settings["provinces"])
     if "engine" in settings:
@@ -183,7 +183,7 @@ def read_config(path: Path) -> dict:
 
 def _input_value(base: Path, value: str) -> Path | str:
     """A registered source name as it is; a file relative to the config's folder."""
-    from .sources import is_source_name
+    from geomap.sources.registry import is_source_name
 
     return str(value) if is_source_name(str(value)) else base / value
 

@@ -10,36 +10,36 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from .aggregate import assign_mines, resolve_control, summarise_actors, summarise_areas
-from .config import COUNTRY_FILE, BuildConfig, resolve_shapes_dir
-from .density import (
+from geomap.summarise.areas import assign_mines, resolve_control, summarise_actors, summarise_areas
+from geomap.config import COUNTRY_FILE, BuildConfig, resolve_shapes_dir
+from geomap.summarise.density import (
     DENSITY_MIN_PEOPLE,
     build_density_overlay,
     count_density,
     has_points,
     write_density,
 )
-from .embed import check_budget, embed_snippet
-from .engine_dask import engine_steps
-from .errors import SchemaError, SourceError
-from .export import staged_outputs, write_csv, write_text
-from .gis_export import HXL_TAGS
-from .inputs import read_input
-from .join import (
+from geomap.export.embed import check_budget, embed_snippet
+from geomap.summarise.engines import engine_steps
+from geomap.errors import SchemaError, SourceError
+from geomap.export.staging import staged_outputs, write_csv, write_text
+from geomap.export.gis import HXL_TAGS
+from geomap.load.inputs import read_input
+from geomap.join import (
     add_parent_areas,
     build_places,
     describe_join,
     link_records,
     unmatched_reasons,
 )
-from .load import ROW
-from .markup import MapText
-from .population import attach_population
-from .products import write_exports
-from .progress import announce_file, announce_rows
-from .render import build_map
-from .timeline import add_changed_people, changes_between, slider_data
-from .validate import VALIDATORS, Rejects, usable_people
+from geomap.load.files import ROW
+from geomap.render.markup import MapText
+from geomap.summarise.population import attach_population
+from geomap.export.outputs import write_exports
+from geomap.progress import announce_file, announce_rows
+from geomap.render.web.map import build_map
+from geomap.summarise.changes import add_changed_people, changes_between, slider_data
+from geomap.validate.checks import VALIDATORS, Rejects, usable_people
 
 Report = Callable[[str], None]
 

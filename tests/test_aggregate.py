@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geomap.aggregate import resolve_control, sum_displaced
+from geomap.summarise.areas import resolve_control, sum_displaced
 from geomap.dates import parse_dates
 
 
@@ -99,7 +99,7 @@ def test_town_inherits_nothing_silently(admin):
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from geomap.aggregate import resolve_within, summarise_areas
+    from geomap.summarise.areas import resolve_within, summarise_areas
 
     places = gpd.GeoDataFrame({
         "place": ["T01", "T02", "own", "bare"], "name": ["Sierra", "Tango", "Own", "Bare"],

@@ -10,7 +10,7 @@ import pytest
 import rasterio
 from shapely.geometry import Point, box
 
-from geomap.density import (
+from geomap.summarise.density import (
     CELL_DEGREES,
     build_density_overlay,
     count_density,

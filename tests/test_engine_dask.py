@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from shapely.geometry import Point, box
 
-from geomap import engine_dask
-from geomap.aggregate import sum_displaced
+from geomap.summarise import engines as engine_dask
+from geomap.summarise.areas import sum_displaced
 from geomap.cli import main
 from geomap.errors import ConfigError
 from geomap.join import attach_areas, build_places, link_records
-from geomap.validate import validate_displacement
+from geomap.validate.checks import validate_displacement
 
 dask = pytest.importorskip("dask")
 dask_geopandas = pytest.importorskip("dask_geopandas")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from geomap.errors import GeomapError, OutputError
-from geomap.export import OUTPUT_NAMES, staged_outputs
+from geomap.export.staging import OUTPUT_NAMES, staged_outputs
 
 
 def _write(folder: Path, *names: str) -> None:

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 from werkzeug import Response
 
-from geomap import apis, fetch
+from geomap.sources import apis, fetch
 from geomap.cli import main
 from geomap.errors import ChecksumError, SchemaError, SourceError
-from geomap.sources import SOURCES, Source
+from geomap.sources.registry import SOURCES, Source
 
 from .publisher_files import (
     acled_answer,

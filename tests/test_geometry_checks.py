@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from geomap.errors import CRSError
-from geomap.geometry_checks import require_coordinates
-from geomap.load import ROW
-from geomap.rejects import Rejects
+from geomap.validate.geometry import require_coordinates
+from geomap.load.files import ROW
+from geomap.validate.rejects import Rejects
 
 
 def _points(*pairs: tuple[str, str]) -> pd.DataFrame:

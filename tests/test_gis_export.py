@@ -18,7 +18,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from geomap.cli import main
 from geomap.config import BuildConfig
 from geomap.errors import CRSError, SchemaError
-from geomap.gis_export import HXL_TAGS, write_geojson, write_geopackage
+from geomap.export.gis import HXL_TAGS, write_geojson, write_geopackage
 from geomap.pipeline import run
 from geomap.schema import DRC_BOUNDS
 

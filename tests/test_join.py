@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import Point
 
 from geomap.join import attach_areas, build_places, match_references, normalise_name
-from geomap.validate import validate_towns
+from geomap.validate.checks import validate_towns
 
 
 @pytest.fixture

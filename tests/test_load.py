@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 
 from geomap.errors import SchemaError, SourceError
-from geomap.load import read_frame, read_layer
+from geomap.load.files import read_frame, read_layer
 
 
 def _message(path: Path) -> str:

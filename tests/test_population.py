@@ -19,7 +19,7 @@ from shapely.geometry import Point, Polygon, box
 from geomap.cli import main
 from geomap.config import read_config
 from geomap.errors import ConfigError, CRSError, GeomapWarning, SourceError
-from geomap.population import attach_population, read_raster, sum_population
+from geomap.summarise.population import attach_population, read_raster, sum_population
 
 NODATA = -9999.0
 CELL = 0.01

@@ -10,12 +10,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geomap.aggregate import sum_displaced
+from geomap.summarise.areas import sum_displaced
 from geomap.errors import SchemaError, SourceError
-from geomap.provinces import EAST, KIVU
-from geomap.publishers import check_publisher, detect_loader, read_publisher
-from geomap.pubread import ReadOptions
-from geomap.validate import VALIDATORS
+from geomap.load.provinces import EAST, KIVU
+from geomap.load.publishers import check_publisher, detect_loader, read_publisher
+from geomap.load.formats import ReadOptions
+from geomap.validate.checks import VALIDATORS
 
 from .publisher_files import (
     COD_AB_2017,

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from geomap.read_errors import plain_reason
+from geomap.load.read_errors import plain_reason
 
 GDAL_UNKNOWN = ("'adir' not recognized as being in a supported file format.; It might "
                 "help to specify the correct driver explicitly by prefixing the file "

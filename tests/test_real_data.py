@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from geomap.cli import main
 from geomap.errors import UnknownActorWarning
 from geomap.join import attach_areas, build_places, match_references
-from geomap.load import read_layer
-from geomap.publishers import detect_loader, read_publisher
-from geomap.pubread import ReadOptions
-from geomap.sources import SOURCES
-from geomap.validate import VALIDATORS
+from geomap.load.files import read_layer
+from geomap.load.publishers import detect_loader, read_publisher
+from geomap.load.formats import ReadOptions
+from geomap.sources.registry import SOURCES
+from geomap.validate.checks import VALIDATORS
 
 from .conftest import REPO, SHARED_REAL
 from .publisher_files import ipis_csv

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geomap.config import BuildConfig
-from geomap.markup import safe_json
+from geomap.render.markup import safe_json
 from geomap.pipeline import run
 
 from .conftest import TOWNS, write_csv

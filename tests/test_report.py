@@ -11,7 +11,7 @@ import pytest
 
 from geomap.config import BuildConfig
 from geomap.pipeline import run
-from geomap.report import MAX_ROWS, collect_sources, html_table
+from geomap.export.report import MAX_ROWS, collect_sources, html_table
 
 from .conftest import CONTROL, TOWNS, write_csv
 

@@ -9,10 +9,10 @@ import pytest
 
 from geomap.config import read_config
 from geomap.errors import ConfigError, SourceError
-from geomap.load import squash
-from geomap.provinces import EAST, KIVU, PROVINCES, select_provinces
-from geomap.publishers import LOADERS
-from geomap.sources import (
+from geomap.load.files import squash
+from geomap.load.provinces import EAST, KIVU, PROVINCES, select_provinces
+from geomap.load.publishers import LOADERS
+from geomap.sources.registry import (
     SOURCES,
     get_source,
     is_source_name,
@@ -158,7 +158,7 @@ def test_a_source_of_another_layer_is_refused_before_any_download(tmp_path, monk
     import pandas as pd
 
     from geomap.config import BuildConfig
-    from geomap.inputs import read_input
+    from geomap.load.inputs import read_input
 
     monkeypatch.setenv("GEOMAP_CACHE", str(tmp_path / "cache"))
     config = BuildConfig(date=pd.Timestamp("2025-01-01"), inputs={"mines": "cod-ab:adm2"})

@@ -9,7 +9,7 @@ import pytest
 
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers, run
-from geomap.timeline import changes_between, slider_data
+from geomap.summarise.changes import changes_between, slider_data
 
 REPO_SHAPES = Path(__file__).resolve().parents[1] / "shapes"
 
@@ -52,14 +52,14 @@ def bundled():
 ])
 def test_bundled_timeline(bundled, date, town, actor):
     """The bundled control records give the documented holders."""
-    from geomap.aggregate import resolve_control
+    from geomap.summarise.areas import resolve_control
 
     assert resolve_control(bundled.control, pd.Timestamp(date)).loc[town, "actor"] == actor
 
 
 def test_bundled_walikale_withdrawal(bundled):
     """As of 2025-04-20 Walikale-centre is not held by M23/AFC."""
-    from geomap.aggregate import resolve_control
+    from geomap.summarise.areas import resolve_control
 
     held = resolve_control(bundled.control, pd.Timestamp("2025-04-20"))
     assert held.loc["walikale-centre", "actor"] != "m23"

@@ -10,8 +10,8 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from geomap.errors import CRSError, GeometryError, SchemaError
-from geomap.load import ROW
-from geomap.validate import (
+from geomap.load.files import ROW
+from geomap.validate.checks import (
     usable_people,
     validate_admin,
     validate_control,

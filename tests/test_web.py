@@ -12,10 +12,10 @@ import shapely
 from shapely.geometry import Polygon
 
 from geomap.config import BuildConfig
-from geomap.embed import MAP_BUDGET, check_budget, embed_snippet
+from geomap.export.embed import MAP_BUDGET, check_budget, embed_snippet
 from geomap.errors import GeomapWarning
 from geomap.pipeline import run
-from geomap.web_geometry import simplify_for_web
+from geomap.render.web.geometry import simplify_for_web
 
 
 def _wiggly_neighbours() -> gpd.GeoDataFrame:

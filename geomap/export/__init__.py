@@ -1,0 +1,1 @@
+"""Every file geomap writes: staging, tables, GIS layers, report, embed."""

@@ -1,0 +1,278 @@
+"""Write GIS layers: RFC 7946 GeoJSON and a GeoPackage, plus the HXL tag dictionary."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geomap.errors import CRSError, SchemaError
+from geomap.schema import STORAGE_CRS
+
+DECIMALS = 6
+"""Decimal places kept in GeoJSON coordinates (about 0.1 m at the equator)."""
+
+HXL_TAGS: dict[str, dict[str, str]] = {
+    "summary_areas": {
+        "name": "#loc+name", "pcode": "#loc+code", "place": "#loc+id",
+        "kind": "#loc+type", "level": "#loc+level", "actor": "#group+code",
+        "within": "#loc+name+parent", "within_actor": "#group+code+parent",
+        "actor_name": "#group+name",
+        "confidence": "#status+confidence", "since": "#date+start",
+        "people": "#affected+idps+ind", "people_as_of": "#date+reported",
+        "mines": "#indicator+mines+num", "source": "#meta+source", "url": "#meta+url",
+        "population": "#population+total",
+        "population_coverage": "#population+coverage+pct",
+    },
+    "summary_actors": {
+        "actor": "#group+code", "actor_name": "#group+name",
+        "areas": "#indicator+areas+num", "towns": "#indicator+towns+num",
+        "places": "#loc+name+list", "people": "#affected+idps+ind",
+        "mines": "#indicator+mines+num", "mines_by_mineral": "#indicator+mines+minerals",
+        "population": "#population+total",
+        "people_in_places_gained": "#affected+idps+ind+gained",
+    },
+    "rejects": {
+        "layer": "#meta+layer", "row": "#meta+row", "column": "#meta+column",
+        "value": "#meta+value", "action": "#status+action",
+        "reason": "#description+reason",
+    },
+    "join_report": {
+        "layer": "#meta+layer", "reference": "#loc+name+reference",
+        "place": "#loc+id", "place_name": "#loc+name", "method": "#meta+method",
+        "score": "#meta+score", "records": "#indicator+records+num",
+        "candidates": "#loc+name+candidates",
+    },
+    "changes": {
+        "place": "#loc+id", "name": "#loc+name", "actor_before": "#group+code+before",
+        "actor_after": "#group+code+after", "confidence": "#status+confidence",
+        "changed_on": "#date+changed", "source": "#meta+source", "url": "#meta+url",
+        "note": "#description+note", "people": "#affected+idps+ind",
+    },
+}
+"""HXL hashtag of each column of the CSV tables, for ``geomap build --hxl``."""
+
+
+def _is_listlike(value: object) -> bool:
+    """True for lists, tuples, sets and arrays (not strings)."""
+    return isinstance(value, list | tuple | set | frozenset | np.ndarray)
+
+
+def _cell_text(value: object) -> object:
+    """One object cell as text: lists joined with '; ', dates as ISO, missing as None."""
+    if _is_listlike(value):
+        return "; ".join(str(item) for item in value)
+    if value is None or (np.ndim(value) == 0 and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool | np.bool_ | int | np.integer | float | np.floating | str):
+        return value
+    return str(value)
+
+
+def _attributes(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of the non-geometry columns ready for files.
+
+    Columns starting with '_' (internal) are dropped, dates become ISO text,
+    list-like and mixed object columns become text, string columns plain objects.
+    """
+    geometry = table.geometry.name if isinstance(table, gpd.GeoDataFrame) else None
+    out = {}
+    for column in table.columns:
+        if column == geometry or str(column).startswith("_"):
+            continue
+        values = table[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d")
+            out[column] = text.astype(object).where(values.notna(), None)
+        elif isinstance(values.dtype, pd.StringDtype) or values.dtype == object \
+                or str(values.dtype) == "str":
+            out[column] = pd.Series([_cell_text(v) for v in values], index=table.index,
+                                    dtype=object)
+            if any(isinstance(v, float | np.floating | int | np.integer)
+                   for v in out[column]) and any(isinstance(v, str) for v in out[column]):
+                out[column] = out[column].map(lambda v: v if v is None else str(v))
+        else:
+            out[column] = values
+    return pd.DataFrame(out, index=table.index)
+
+
+def _rounded(coords: object) -> object:
+    """Round nested coordinate tuples to :data:`DECIMALS` places."""
+    if isinstance(coords, tuple | list) and coords and isinstance(coords[0], float | int):
+        return [round(float(c), DECIMALS) + 0.0 for c in coords]
+    return [_rounded(part) for part in coords]
+
+
+def rfc7946_geometry(geometry: shapely.Geometry | None) -> dict | None:
+    """Return a GeoJSON geometry dict: snapped to 1e-6 degrees, rings RFC-wound.
+
+    Exterior rings run counter-clockwise and holes clockwise (RFC 7946, 3.1.6);
+    snapping keeps polygons valid. Missing or empty geometries give None.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> rfc7946_geometry(box(0, 0, 1, 1, ccw=False))["coordinates"][0][:2]
+    [[1.0, 0.0], [1.0, 1.0]]
+    """
+    if geometry is None or geometry.is_empty:
+        return None
+    snapped = shapely.set_precision(geometry, 10.0 ** -DECIMALS)
+    if snapped.is_empty:  # a sliver narrower than the grid: keep the raw shape
+        snapped = geometry
+    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
+    mapping = shapely.geometry.mapping(oriented)
+    if mapping["type"] == "GeometryCollection":
+        return {"type": "GeometryCollection",
+                "geometries": [rfc7946_geometry(part) for part in oriented.geoms]}
+    return {"type": mapping["type"], "coordinates": _rounded(mapping["coordinates"])}
+
+
+def _json_value(value: object) -> object:
+    """A property value as a JSON-safe Python object (numpy scalars unwrapped)."""
+    if value is None or (np.ndim(value) == 0 and pd.isna(value)):
+        return None
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return float(value)
+    return value
+
+
+def _lonlat(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    """Return *frame* in WGS84 lon/lat; raise CRSError when it has no CRS."""
+    if frame.crs is None:
+        msg = (f"Cannot write {what}: the layer has no CRS. Set one with "
+               "frame.set_crs(...) before exporting.")
+        raise CRSError(msg)
+    return frame if frame.crs.equals(STORAGE_CRS) else frame.to_crs(STORAGE_CRS)
+
+
+def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write *frame* as an RFC 7946 GeoJSON FeatureCollection.
+
+    Coordinates are WGS84 lon/lat with at most six decimals, there is no ``crs``
+    member, exterior rings are counter-clockwise and holes clockwise, dates are ISO
+    text, list columns are '; '-joined text, property keys are sorted and features
+    keep the row order of *frame* (sort it first for a stable file). One feature per
+    line, ``\\n`` line ends, no timestamp: the same frame gives the same bytes.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer; any CRS (it is reprojected to EPSG:4326).
+    path : Path
+        The file to write.
+
+    Returns
+    -------
+    Path
+        *path*.
+
+    Raises
+    ------
+    CRSError
+        *frame* has no CRS.
+    """
+    frame = _lonlat(frame, f"'{Path(path).name}'")
+    props = _attributes(frame)
+    columns = list(props.columns)
+    lines = []
+    for geometry, row in zip(frame.geometry, props.itertuples(index=False, name=None),
+                             strict=True):
+        feature = {"type": "Feature", "geometry": rfc7946_geometry(geometry),
+                   "properties": {c: _json_value(v) for c, v in zip(columns, row,
+                                                                     strict=True)}}
+        lines.append(json.dumps(feature, ensure_ascii=False, sort_keys=True,
+                                separators=(",", ":"), allow_nan=False))
+    body = ",\n".join(lines)
+    text = '{"type":"FeatureCollection","features":[\n' + body + ("\n" if lines else "") \
+        + "]}\n"
+    Path(path).write_text(text, encoding="utf-8", newline="\n")
+    return Path(path)
+
+
+def _geometry_type(geometry: gpd.GeoSeries) -> tuple[str, bool]:
+    """The GeoPackage geometry type of a column, and whether to promote to multi."""
+    kinds = set(geometry.dropna().geom_type)
+    for single in ("Point", "LineString", "Polygon"):
+        if kinds == {single}:
+            return single, False
+        if kinds and kinds <= {single, f"Multi{single}"}:
+            return f"Multi{single}", True
+    return "Unknown", False
+
+
+def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame],
+                     tables: Mapping[str, pd.DataFrame], path: Path, *,
+                     last_change: pd.Timestamp | None = None,
+                     empty_types: Mapping[str, str] | None = None) -> Path:
+    """Write spatial *layers* and attribute-only *tables* into one GeoPackage.
+
+    Layers are stored in EPSG:4326; a layer mixing points and polygons gets the
+    generic geometry type. Dates become ISO text and list columns text. The
+    ``last_change`` stamp GeoPackage keeps per layer is set to *last_change*
+    (default 1970-01-01), so the same inputs give the same bytes.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Layer name to spatial layer.
+    tables : mapping of str to DataFrame
+        Table name to non-spatial table (written without geometry).
+    path : Path
+        The ``.gpkg`` file to write; an existing file is replaced.
+    last_change : Timestamp, optional
+        The date recorded as each layer's last change.
+    empty_types : mapping of str to str, optional
+        Geometry type of a layer when it has no rows (e.g. ``{"mines": "Point"}``),
+        so an empty layer still opens as points in QGIS.
+
+    Returns
+    -------
+    Path
+        *path*.
+
+    Raises
+    ------
+    SchemaError
+        A layer and a table share a name.
+    CRSError
+        A layer has no CRS.
+    """
+    clash = sorted(set(layers) & set(tables))
+    if clash:
+        msg = (f"GeoPackage layer names must be unique, but {clash} is both a layer and "
+               "a table. Rename one of them.")
+        raise SchemaError(msg)
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    stamp = pd.Timestamp(last_change or "1970-01-01").strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        for name, frame in layers.items():
+            frame = _lonlat(frame, f"layer '{name}'")
+            kind, promote = _geometry_type(frame.geometry)
+            if frame.empty and empty_types and name in empty_types:
+                kind = empty_types[name]
+            out = gpd.GeoDataFrame(_attributes(frame), geometry=frame.geometry.to_numpy(),
+                                   crs=STORAGE_CRS).reset_index(drop=True)
+            pyogrio.write_dataframe(out, path, layer=name, driver="GPKG",
+                                    geometry_type=kind, promote_to_multi=promote)
+        for name, table in tables.items():
+            out = _attributes(pd.DataFrame(table)).reset_index(drop=True)
+            pyogrio.write_dataframe(out, path, layer=name, driver="GPKG")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+    return path

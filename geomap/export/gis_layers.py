@@ -1,0 +1,153 @@
+"""Shape the build's layers for GIS files: one frame per layer, stable row order.
+
+Each exported layer carries P-codes, sources, dates and the status as of the build
+date, so an analyst can style it in QGIS without joining anything. Displacement is
+published as aggregates per place (never as records of displaced people).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geomap.schema import STORAGE_CRS, controller_label
+
+STATUS_COLUMNS = {"actor": "actor", "actor_name": "actor_name",
+                  "confidence": "confidence", "since": "control_since",
+                  "source": "control_source", "url": "control_url", "people": "people",
+                  "people_as_of": "people_as_of", "mines": "mines"}
+"""Columns of the per-place summary added to admin areas and towns (new names)."""
+
+
+def _status(keys: pd.Series, areas: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The summary row of each place key, renamed for export, plus ``as_of``."""
+    summary = areas.drop_duplicates("place").set_index("place")
+    status = summary[list(STATUS_COLUMNS)].rename(columns=STATUS_COLUMNS)
+    status = status.reindex(keys.to_numpy())
+    status.index = keys.index
+    status["people"] = status["people"].fillna(0).astype("int64")
+    status["mines"] = status["mines"].fillna(0).astype("int64")
+    status["as_of"] = as_of
+    return status
+
+
+def _layer(frame: pd.DataFrame, geometry, order: list[str]) -> gpd.GeoDataFrame:
+    """A GeoDataFrame in EPSG:4326 sorted by *order*, with a fresh index."""
+    layer = gpd.GeoDataFrame(frame.drop(columns=["geometry"], errors="ignore"),
+                             geometry=list(geometry), crs=STORAGE_CRS)
+    return layer.sort_values(order, kind="stable", na_position="first").reset_index(
+        drop=True)
+
+
+def shape_admin(admin: gpd.GeoDataFrame, areas: pd.DataFrame,
+                as_of: pd.Timestamp) -> gpd.GeoDataFrame:
+    """Admin areas with who controls each and the people displaced there."""
+    table = pd.concat([admin.drop(columns=admin.geometry.name),
+                       _status(admin["pcode"], areas, as_of)], axis=1)
+    return _layer(table, admin.geometry, ["level", "pcode"])
+
+
+def shape_towns(towns: gpd.GeoDataFrame, admin: gpd.GeoDataFrame, areas: pd.DataFrame,
+                as_of: pd.Timestamp) -> gpd.GeoDataFrame:
+    """Towns with their status; a town folded into an area (a city) takes the area's."""
+    folded = towns["pcode"].notna() & towns["pcode"].isin(set(admin["pcode"]))
+    keys = towns["town_id"].astype(object).where(~folded, towns["pcode"].astype(object))
+    table = pd.concat([towns.drop(columns=towns.geometry.name),
+                       _status(keys, areas, as_of)], axis=1)
+    return _layer(table, towns.geometry, ["town_id"])
+
+
+def shape_mines(mines: gpd.GeoDataFrame, areas: pd.DataFrame,
+                as_of: pd.Timestamp) -> gpd.GeoDataFrame:
+    """Mining sites with their admin area, nearest town and the actor holding them.
+
+    The holder is the actor controlling the nearest town when it has a record in
+    force, else the one controlling the area (the rule of the actor summary).
+    """
+    holder = areas.drop_duplicates("place").set_index("place")["actor"]
+    table = mines.drop(columns=mines.geometry.name).rename(
+        columns={"area": "area_pcode", "town": "near_town", "town_km": "near_town_km"})
+    actor = table["near_town"].map(holder).astype(object)
+    actor = actor.where(actor.notna(), table["area_pcode"].map(holder).astype(object))
+    table["actor"] = actor.where(actor.notna(), None)
+    table["actor_name"] = table["actor"].map(controller_label)
+    table["as_of"] = as_of
+    return _layer(table, mines.geometry, ["site_id", "name"])
+
+
+def shape_control(control: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
+                  as_of: pd.Timestamp) -> gpd.GeoDataFrame:
+    """Every control record (a dated interval) on the geometry of its place.
+
+    Records with their own geometry keep it; the others take their place's polygon
+    or point. ``in_force`` says whether the record holds on the build date.
+    """
+    shapes = places.drop_duplicates("place").set_index("place")
+    own = control.geometry
+    has_own = ~(own.isna() | own.is_empty)
+    geometry = pd.Series(shapes.geometry.reindex(control["place"].to_numpy()).to_numpy(),
+                         index=control.index, dtype=object)
+    geometry[has_own] = own[has_own]
+    table = control.drop(columns=[control.geometry.name, "name"], errors="ignore")
+    table = table.rename(columns={"method": "join_method"})
+    table["actor_name"] = table["actor"].map(controller_label)
+    table["place_name"] = table["place"].map(shapes["name"])
+    table["place_pcode"] = table["place"].map(shapes["pcode"])
+    start, end = control["start"], control["end"]
+    table["in_force"] = ((start.isna() | (start <= as_of))
+                         & (end.isna() | (end > as_of))).astype(bool)
+    table["as_of"] = as_of
+    return _layer(table, geometry, ["place", "start", "actor", "_row"])
+
+
+def _figure_sources(displacement: pd.DataFrame, place: str, assessment: str,
+                    as_of: pd.Timestamp) -> tuple[str, str]:
+    """Distinct sources and URLs of the rows behind one place's figure."""
+    rows = displacement.loc[(displacement["place"] == place)
+                            & (displacement["date"] <= as_of)]
+    rounds = set(str(assessment).split("; "))
+    in_round = rows["assessment"].astype(object).isin(rounds)
+    if "registrations" in rounds:
+        in_round |= rows["assessment"].isna()
+    rows = rows.loc[in_round]
+
+    def joined(column: str) -> str:
+        if column not in rows:
+            return ""
+        return "; ".join(sorted(set(rows[column].dropna().astype(str))))
+
+    return joined("source"), joined("url")
+
+
+def shape_displacement(displaced: pd.DataFrame, displacement: pd.DataFrame,
+                       places: gpd.GeoDataFrame, as_of: pd.Timestamp
+                       ) -> gpd.GeoDataFrame:
+    """People displaced per place as of the build date, one point per place.
+
+    Areas are represented by a point inside them (as on the web map); the figure is
+    the place's total, with the assessment, date, sources and URLs behind it.
+    """
+    shapes = places.drop_duplicates("place").set_index("place")
+    figures = displaced.reset_index().rename(columns={"as_of": "date"})
+    figures = figures.loc[figures["place"].isin(shapes.index)]
+    located = shapes.reindex(figures["place"].to_numpy())
+    # one row per distinct citation: the records behind a figure can be millions
+    cited = displacement.reindex(columns=["place", "assessment", "date", "source", "url"])
+    cited = cited.loc[cited["place"].isin(set(figures["place"]))].drop_duplicates()
+    sources = [_figure_sources(cited, place, assessment, as_of)
+               for place, assessment in zip(figures["place"], figures["assessment"],
+                                            strict=True)]
+    table = pd.DataFrame({
+        "place": figures["place"].to_numpy(),
+        "name": located["name"].to_numpy(),
+        "pcode": located["pcode"].to_numpy(),
+        "kind": located["kind"].to_numpy(),
+        "people": figures["people"].astype("int64").to_numpy(),
+        "date": figures["date"].to_numpy(),
+        "assessment": figures["assessment"].to_numpy(),
+        "source": [source for source, _ in sources],
+        "url": [url for _, url in sources],
+        "as_of": as_of,
+    })
+    points = gpd.GeoSeries(located.geometry.to_numpy(), crs=STORAGE_CRS)
+    return _layer(table, points.representative_point(), ["place"])

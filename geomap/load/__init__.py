@@ -1,0 +1,1 @@
+"""Read files and publishers' downloads into frames with canonical column names."""

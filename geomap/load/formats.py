@@ -1,0 +1,272 @@
+"""Open publisher files by format: shapefile zips, GeoJSON, CSV, XLSX and API JSON.
+
+Files are opened by their registered format, not their name, so a download still
+under a temporary name (no suffix) reads the same as the cached file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geomap.errors import CRSError, SchemaError, SourceError
+from geomap.load.files import ROW, squash
+from geomap.load.provinces import KIVU
+from geomap.load.read_errors import plain_reason
+
+VECTOR_SUFFIXES = {".geojson", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".parquet"}
+
+
+def _quiet(_: str) -> None:
+    """Report nothing."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read one publisher file and what to keep of it."""
+
+    fmt: str
+    provinces: tuple[str, ...] = KIVU
+    level: int | None = None
+    source: str = ""
+    url: str = ""
+    companions: tuple[Path, ...] = ()
+    report: Callable[[str], None] = field(default=_quiet)
+
+
+def guess_format(path: Path) -> str:
+    """The registry format of a local file, from its suffix and first bytes."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return "zip-shapefile"
+    if suffix in {".csv", ".tsv", ".txt"}:
+        return "csv"
+    if suffix in {".xlsx", ".xlsm"}:
+        return "xlsx"
+    if suffix == ".json":
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+        return "geojson" if re.search(r'"type"\s*:\s*"Feature', head) else "json"
+    return "geojson" if suffix == ".geojson" else "vector"
+
+
+def shapefile_members(path: Path) -> list[str]:
+    """Names of the shapefiles inside a zip, sorted."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as err:
+        msg = f"'{path.name}' is not a readable zip file ({err}); it may be truncated."
+        raise SourceError(msg) from err
+    return sorted(name for name in names if name.lower().endswith(".shp")
+                  and not name.startswith("__MACOSX"))
+
+
+def vector_path(path: Path, fmt: str, level: int | None = None) -> str:
+    """A path GDAL opens: the shapefile of *level* inside a zip, else the file itself.
+
+    Raises
+    ------
+    SourceError
+        The zip holds no shapefile, or none for the requested admin level.
+    """
+    if fmt != "zip-shapefile":
+        return str(path)
+    members = shapefile_members(path)
+    if not members:
+        msg = f"'{path.name}' holds no shapefile (no .shp inside the zip)."
+        raise SourceError(msg)
+    chosen = members
+    if len(members) > 1:
+        levels = {m: re.search(r"adm(?:in)?_?(\d)(?!\d)", Path(m).stem, re.IGNORECASE)
+                  for m in members}
+        levels = {m: int(found.group(1)) for m, found in levels.items() if found}
+        if level is None:  # no level asked: the deepest one published
+            chosen = sorted(levels, key=levels.get, reverse=True) or members
+        else:
+            chosen = [m for m, found in levels.items() if found == level]
+        if not chosen:
+            msg = (f"'{path.name}' holds no level-{level} shapefile; it has "
+                   f"{[Path(m).name for m in members]}.")
+            raise SourceError(msg)
+    return f"/vsizip/{{{path}}}/{chosen[0]}"
+
+
+def read_vector(path: Path, fmt: str, level: int | None = None, *,
+                where: str | None = None) -> gpd.GeoDataFrame:
+    """Read a vector publisher file into lon/lat, with a 1-based ``_row``.
+
+    Raises
+    ------
+    SourceError
+        GDAL cannot read the file (truncated, not vector data).
+    CRSError
+        The file has no CRS.
+    """
+    target = vector_path(path, fmt, level)
+    try:
+        frame = gpd.read_file(target, engine="pyogrio", where=where)
+    except Exception as err:
+        msg = f"Cannot read '{path.name}': {plain_reason(err)}. The file may be truncated."
+        raise SourceError(msg) from err
+    if frame.crs is None:
+        msg = f"'{path.name}' has no CRS; a shapefile needs its .prj file."
+        raise CRSError(msg)
+    if frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs("EPSG:4326")
+    frame = frame.reset_index(drop=True)
+    frame[ROW] = pd.RangeIndex(1, len(frame) + 1)
+    return frame
+
+
+def _drop_hxl(table: pd.DataFrame) -> pd.DataFrame:
+    """Drop an HXL hashtag row (``#adm1+code``...) right under the header."""
+    if len(table) and table.iloc[0].astype("string").str.startswith("#").fillna(
+            False).sum() >= max(1, table.shape[1] // 2):
+        return table.iloc[1:].reset_index(drop=True)
+    return table
+
+
+def _json_records(path: Path) -> list[dict]:
+    """The records of an API answer: DTM's ``result``, ACLED's ``data``, or a list."""
+    try:
+        with path.open("rb") as handle:
+            answer = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        msg = f"'{path.name}' is not valid JSON ({err}); it may be truncated."
+        raise SourceError(msg) from err
+    if isinstance(answer, dict):
+        if answer.get("isSuccess") is False:
+            errors = answer.get("errorMessages") or ["no reason given"]
+            msg = f"The API answered with an error in '{path.name}': {errors[0]}."
+            raise SourceError(msg)
+        for key in ("result", "data", "results"):
+            if isinstance(answer.get(key), list):
+                return answer[key]
+    if isinstance(answer, list):
+        return answer
+    msg = (f"'{path.name}' holds JSON but no list of records under 'result' or "
+           "'data'.")
+    raise SchemaError(msg)
+
+
+def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | None = None
+               ) -> pd.DataFrame:
+    """Read CSV, XLSX (the first sheet *wanted* accepts) or API JSON as text columns.
+
+    Raises
+    ------
+    SourceError
+        The file cannot be parsed.
+    SchemaError
+        No sheet of a workbook has the wanted columns, or a CSV or workbook holds a
+        header and no data rows.
+    """
+    if fmt == "json":
+        table = pd.DataFrame.from_records(_json_records(path)).astype("string")
+    elif fmt == "xlsx":
+        table = _read_workbook(path, wanted)
+    else:
+        try:
+            table = pd.read_csv(path, sep=None, engine="python", dtype=str,
+                                keep_default_na=False, na_values=[""],
+                                encoding="utf-8-sig")
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError,
+                csv.Error) as err:
+            msg = f"Cannot read '{path.name}' as CSV: {plain_reason(err)}."
+            raise SourceError(msg) from err
+    table = _drop_hxl(table)
+    if fmt != "json" and table.empty:  # an API may rightly answer with no records
+        msg = (f"'{path.name}' holds a header but no data rows. Give the file with "
+               "its rows; an interrupted download or export leaves only the header.")
+        raise SchemaError(msg)
+    table.columns = [str(column).strip() for column in table.columns]
+    table[ROW] = pd.RangeIndex(1, len(table) + 1)
+    return table
+
+
+def _read_workbook(path: Path, wanted: Callable[[list[str]], bool] | None
+                   ) -> pd.DataFrame:
+    """Read the first sheet of a workbook whose header *wanted* accepts."""
+    try:
+        with path.open("rb") as handle:
+            sheets = pd.read_excel(handle, sheet_name=None, dtype=str, engine="openpyxl")
+    except Exception as err:
+        msg = (f"Cannot read '{path.name}' as a spreadsheet: {plain_reason(err)}. It "
+               "may be truncated.")
+        raise SourceError(msg) from err
+    for table in sheets.values():
+        if wanted is None or wanted([str(c) for c in table.columns]):
+            return table
+    found = {name: [str(c) for c in table.columns][:6] for name, table in sheets.items()}
+    msg = f"No sheet of '{path.name}' has the expected columns; sheets start with {found}."
+    raise SchemaError(msg)
+
+
+def read_columns(path: Path, fmt: str, level: int | None = None) -> list[str]:
+    """The column names of a publisher file, reading as little of it as possible."""
+    if fmt in {"zip-shapefile", "geojson", "vector"}:
+        try:
+            fields = pyogrio.read_info(vector_path(path, fmt, level))["fields"]
+        except pyogrio.errors.DataSourceError as err:
+            msg = f"Cannot read '{path.name}': {plain_reason(err)}."
+            raise SourceError(msg) from err
+        return [str(name) for name in fields]
+    if fmt == "json":
+        records = _json_records(path)
+        if not records:
+            msg = f"'{path.name}' holds no records: the API answered with an empty list."
+            raise SourceError(msg)
+        return sorted({key for record in records[:50] for key in record})
+    if fmt == "xlsx":  # every sheet's header: the data may not be on the first
+        try:
+            with path.open("rb") as handle:
+                sheets = pd.read_excel(handle, sheet_name=None, nrows=1, dtype=str,
+                                       engine="openpyxl")
+        except Exception as err:
+            msg = f"Cannot read '{path.name}' as a spreadsheet: {plain_reason(err)}."
+            raise SourceError(msg) from err
+        return list(dict.fromkeys(str(c).strip() for sheet in sheets.values()
+                                  for c in sheet.columns))
+    try:
+        table = pd.read_csv(path, sep=None, engine="python", dtype=str, nrows=2,
+                            encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as err:
+        msg = f"Cannot read '{path.name}' as CSV: {plain_reason(err)}."
+        raise SourceError(msg) from err
+    return [str(column).strip() for column in table.columns]
+
+
+def find_column(columns, *candidates: str) -> str | None:
+    """The first column whose folded name is one of *candidates* (folded too)."""
+    by_key = {squash(column): column for column in columns}
+    for candidate in candidates:
+        if squash(candidate) in by_key:
+            return by_key[squash(candidate)]
+    return None
+
+
+def missing_columns(loader: str, what: str, columns) -> SchemaError:
+    """A one-line error for a publisher file whose columns were renamed."""
+    shown = ", ".join(f"'{c}'" for c in list(columns)[:12])
+    more = f" and {len(columns) - 12} more" if len(columns) > 12 else ""
+    msg = (f"The {loader} file lacks {what}; it has [{shown}]{more}. The publisher may "
+           "have renamed its columns: give the file with --column mappings instead.")
+    return SchemaError(msg)
+
+
+def text_column(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    """A stripped text column (missing when absent or empty)."""
+    if column is None or column not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    text = frame[column].astype("string").str.strip()
+    return text.mask(text.str.lower().isin({"", "nan", "none", "null", "<null>"}))

@@ -1,0 +1,68 @@
+"""Read a build's input: a registered source, a publisher's file, or a canonical file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from geomap.config import BuildConfig
+from geomap.errors import SourceError
+from geomap.load.files import read_layer
+from geomap.load.provinces import KIVU
+
+
+def _quiet(_: str) -> None:
+    """Report nothing."""
+
+
+def read_input(config: BuildConfig, layer: str,
+               report: Callable[[str], None] = _quiet) -> tuple[Path, pd.DataFrame]:
+    """Read *layer*'s input as raw canonical columns, cut to the chosen provinces.
+
+    The input may be a registered source name (fetched into the cache unless
+    ``config.offline``), a publisher's own file (recognised by its columns: COD-AB,
+    geoBoundaries, Natural Earth, IPIS, DTM) or a file in geomap's canonical shape.
+    An explicit ``--column`` mapping for the layer reads the file as given.
+
+    Returns
+    -------
+    (Path, DataFrame)
+        The file read, and its rows under canonical names with ``_row``.
+
+    Raises
+    ------
+    GeomapError
+        Unknown source, missing file (offline: which, and how to get it), unreadable
+        data, or a source of another layer.
+    """
+    from geomap.sources.fetch import cached_path, source_path
+    from geomap.load.publishers import LOADERS, detect_loader, read_publisher
+    from geomap.load.formats import ReadOptions
+    from geomap.sources.registry import get_source, is_source_name, landing_page, required_sources
+
+    given = config.inputs.get(layer)
+    mapping = config.columns.get(layer)
+    provinces = tuple(getattr(config, "provinces", KIVU) or KIVU)
+    if given is not None and is_source_name(given):
+        source = get_source(str(given))
+        if source.layer != layer:
+            msg = (f"Source '{source.name}' holds {source.layer} data, not {layer}; "
+                   f"give it as --{source.layer}." if source.layer != "events" else
+                   f"Source '{source.name}' holds conflict events, which geomap uses "
+                   f"only for aggregates, not as the {layer} layer.")
+            raise SourceError(msg)
+        path = source_path(source, offline=config.offline)
+        companions = tuple(cached_path(s) for s in required_sources(source)[:-1])
+        options = ReadOptions(fmt=source.format, provinces=provinces, level=source.level,
+                              source=source.attribution, url=landing_page(source),
+                              companions=companions, report=report)
+        return path, read_publisher(source.loader, path, options)
+    path = config.input_path(layer)
+    detected = None if mapping else detect_loader(path)
+    if detected is not None and LOADERS[detected[0]][0] == layer:
+        options = ReadOptions(fmt=detected[1], provinces=provinces, url=path.name,
+                              report=report)
+        return path, read_publisher(detected[0], path, options)
+    return path, read_layer(path, layer, mapping)

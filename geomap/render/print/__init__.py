@@ -1,0 +1,1 @@
+"""The print map: PNG, PDF and SVG drawn with matplotlib."""

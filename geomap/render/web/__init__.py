@@ -1,0 +1,1 @@
+"""The interactive web map: folium/Leaflet page, its script, panels and assets."""

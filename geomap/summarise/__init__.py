@@ -1,0 +1,1 @@
+"""Summaries as of the build date: control, displacement, mines, population."""

@@ -1,0 +1,227 @@
+"""Check each layer against its schema: good rows go on, bad rows go to rejects."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import geopandas as gpd
+import pandas as pd
+
+from geomap.dates import parse_dates
+from geomap.errors import GeometryError, SchemaError, UnknownActorWarning
+from geomap.validate.geometry import (
+    attach_points,
+    require_coordinates,
+    require_geometry,
+    require_location,
+)
+from geomap.load.files import ROW, fold
+from geomap.validate.parsing import parse_numbers, per_distinct, text_values
+from geomap.validate.rejects import (
+    Rejects,
+)
+from geomap.schema import ACTOR_ALIASES, ACTORS, CONFIDENCE
+
+
+def _dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
+           required: bool) -> pd.Series:
+    """Parse a date column, rejecting unparseable (and, if required, empty) values."""
+    text = text_values(frame, column)
+    parsed = per_distinct(text, parse_dates)
+    rejects.add(frame, text.notna() & parsed.isna(), column,
+                "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
+    if required:
+        rejects.add(frame, text.isna(), column, "missing date")
+    return parsed
+
+
+def normalise_actor(values: pd.Series) -> pd.Series:
+    """Map actor names to stable ids ('M23/AFC' -> 'm23'); unknown names are slugged."""
+    text = values.astype("string").str.strip()
+    lowered = text.str.lower()
+    known = {**{key: key for key in ACTORS}, **{label.lower(): key for key, label in
+             ((a.id, a.label) for a in ACTORS.values())}, **ACTOR_ALIASES}
+    mapped = lowered.map(known)
+    slug = lowered.map(lambda value: re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")
+                       if isinstance(value, str) else value)
+    return mapped.fillna(slug).astype("string")
+
+
+def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check a displacement layer; return the good rows and the rejects table.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame)
+        Rows with an integer ``people`` >= 0, a parsed ``date`` and an area reference
+        or a point in the DRC; and one rejects row per problem found.
+
+    Raises
+    ------
+    SchemaError
+        The file has no way to place its records.
+    """
+    rejects = Rejects("displacement")
+    text = text_values(frame, "people")
+    number = _counts(text)
+    people, usable = _usable(number)
+    rejects.add(frame, text.isna(), "people", "missing count of people")
+    rejects.add(frame, text.notna() & number.isna(), "people", "count is not a number")
+    rejects.add(frame, number < 0, "people", "negative count of people")
+    rejects.add(frame, (number >= 0) & ~usable, "people", "count is not a whole number")
+    frame = frame.assign(people=people)
+    frame["date"] = _dates(frame, "date", rejects, required=True)
+    frame = require_location(frame, rejects, "displacement")
+    clean, table = _split(frame, rejects)
+    for column in ("assessment", "origin", "cause", "source", "url", "note"):
+        clean[column] = text_values(clean, column)
+    return clean, table
+
+
+def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Drop rejected rows from *frame* and return it with the rejects table."""
+    bad = frame[ROW].isin(rejects.rejected_array())
+    return frame.loc[~bad].copy(), rejects.table()
+
+
+def validate_control(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check a control layer of dated intervals; return good rows and rejects.
+
+    Unknown actors are kept with a deterministic colour and an
+    :class:`UnknownActorWarning`. A record whose end precedes its start is rejected.
+    """
+    rejects = Rejects("control")
+    actor = text_values(frame, "actor")
+    rejects.add(frame, actor.isna(), "actor", "missing actor")
+    frame = frame.assign(actor=normalise_actor(actor))
+    unknown = sorted(set(frame["actor"].dropna()) - set(ACTORS))
+    if unknown:
+        warnings.warn(f"Control names actor(s) {unknown} that geomap does not know; "
+                      "they get a fixed colour of their own.", UnknownActorWarning,
+                      stacklevel=2)
+    frame["start"] = _dates(frame, "start", rejects, required=False)
+    frame["end"] = _dates(frame, "end", rejects, required=False)
+    backwards = frame["start"].notna() & frame["end"].notna() & (frame["end"] <= frame["start"])
+    rejects.add(frame, backwards, "end", "end date is not after the start date")
+    confidence = text_values(frame, "confidence").str.lower().fillna("assessed")
+    rejects.add(frame, ~confidence.isin(CONFIDENCE), "confidence",
+                f"unknown confidence; expected one of {list(CONFIDENCE)}")
+    frame["confidence"] = confidence
+    frame = require_location(frame, rejects, "control")
+    for column in ("source", "url", "note", "name"):
+        frame[column] = text_values(frame, column)
+    return _split(frame, rejects)
+
+
+def validate_mines(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check mining sites: points inside the DRC; minerals as 'a;b' lower-case text."""
+    rejects = Rejects("mines")
+    if isinstance(frame, gpd.GeoDataFrame) and "lon" not in frame:
+        frame = require_geometry(frame, rejects, kinds=("Point",))
+    elif {"lon", "lat"} <= set(frame.columns):
+        inside = require_coordinates(frame, rejects)
+        rejects.add(frame, text_values(frame, "lon").isna() & text_values(frame, "lat").isna(), "lon",
+                    "no coordinates")
+        frame = attach_points(frame, inside)
+    else:
+        msg = ("The mines file has no geometry and no lon/lat columns; map them with "
+               "--column mines.lon=COLUMN --column mines.lat=COLUMN.")
+        raise SchemaError(msg)
+    frame = frame.copy()
+    frame["name"] = text_values(frame, "name")
+    rejects.add(frame, frame["name"].isna(), "name", "missing site name")
+    minerals = text_values(frame, "minerals").str.lower().str.replace(r"\s*[;,/|]\s*", ";",
+                                                                regex=True)
+    frame["minerals"] = minerals.fillna("")
+    site_id = text_values(frame, "site_id")
+    frame["site_id"] = site_id.fillna("row-" + frame[ROW].astype("string"))
+    duplicated = frame["site_id"].duplicated(keep="first")
+    rejects.add(frame, duplicated, "site_id", "duplicate site_id (first kept)")
+    frame["workers"] = pd.to_numeric(text_values(frame, "workers"), errors="coerce").astype("Int64")
+    frame["visited"] = _dates(frame, "visited", rejects, required=False)
+    for column in ("armed_presence", "source", "url", "date", "note"):
+        frame[column] = text_values(frame, column)
+    return _split(frame, rejects)
+
+
+def validate_admin(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check admin areas: unique P-codes, polygons inside the DRC, levels 1 to 3."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        msg = ("The admin file has no geometry: admin areas must be polygons (GeoJSON, "
+               "GeoPackage, Shapefile, ...).")
+        raise GeometryError(msg)
+    rejects = Rejects("admin")
+    frame = frame.copy()
+    frame["pcode"] = text_values(frame, "pcode").str.upper()
+    frame["name"] = text_values(frame, "name")
+    rejects.add(frame, frame["pcode"].isna(), "pcode", "missing P-code")
+    duplicate = frame["pcode"].notna() & frame["pcode"].duplicated(keep="first")
+    rejects.add(frame, duplicate, "pcode", "duplicate P-code (first kept)")
+    frame = require_geometry(frame, rejects, kinds=("Polygon", "MultiPolygon"))
+    if "level" in frame:
+        level = pd.to_numeric(frame["level"], errors="coerce")
+    else:
+        digits = frame["pcode"].str.extract(r"^[A-Z]{2}(\d+)$")[0].str.len()
+        level = (digits // 2).where(digits.notna(), 1)
+    frame["level"] = level.fillna(1).astype("int64")
+    frame["parent_pcode"] = text_values(frame, "parent_pcode").str.upper()
+    for column in ("source", "url", "date"):
+        frame[column] = text_values(frame, column)
+    return _split(frame, rejects)
+
+
+def validate_towns(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check towns: unique ids, points inside the DRC."""
+    rejects = Rejects("towns")
+    if {"lon", "lat"} <= set(frame.columns):
+        inside = require_coordinates(frame, rejects)
+        frame = attach_points(frame, inside)
+    elif isinstance(frame, gpd.GeoDataFrame):
+        frame = require_geometry(frame, rejects, kinds=("Point",))
+    else:
+        msg = "The towns file has no lon/lat columns and no point geometry."
+        raise SchemaError(msg)
+    frame = frame.copy()
+    frame["town_id"] = text_values(frame, "town_id").str.lower()
+    duplicate = frame["town_id"].duplicated(keep="first")
+    rejects.add(frame, duplicate, "town_id", "duplicate town_id (first kept)")
+    rejects.add(frame, frame.geometry.isna(), "geometry", "no location")
+    for column in ("name", "pcode", "kind", "territory", "province_pcode", "source",
+                   "url", "date"):
+        frame[column] = text_values(frame, column)
+    frame["pcode"] = frame["pcode"].str.upper()
+    return _split(frame, rejects)
+
+
+VALIDATORS = {
+    "admin": validate_admin,
+    "towns": validate_towns,
+    "mines": validate_mines,
+    "control": validate_control,
+    "displacement": validate_displacement,
+}
+
+
+def usable_people(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return each row's count of people (0 where unusable) and the usable mask.
+
+    A usable count is a whole number >= 0, written with or without thousands
+    separators. These are the counts that conservation (read = mapped + rejected) adds.
+    """
+    return _usable(_counts(text_values(frame, "people")))
+
+
+def _counts(text: pd.Series) -> pd.Series:
+    """Numbers written in *text* (spaces, commas, underscores as separators), NaN else.
+
+    Parsed once per distinct value: registrations repeat a few household sizes.
+    """
+    return per_distinct(text, lambda values: parse_numbers(
+        values.str.replace(r"[\s,_]", "", regex=True)))
+
+
+def _usable(number: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers >= 0 from :func:`_counts` (0 elsewhere), and where they are."""
+    usable = number.notna() & (number >= 0) & (number % 1 == 0)
+    return number.where(usable, 0).astype("int64"), usable.astype(bool)
