@@ -151,7 +151,7 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
         except ConfigError as err:
             raise click.BadParameter(str(err), param_hint="--column") from err
         if provinces is not None:
-            from geomap.load.provinces import select_provinces
+            from geomap.provinces import select_provinces
 
             try:
                 provinces = select_provinces(provinces)
@@ -224,6 +224,7 @@ def fetch(names: tuple[str, ...], quiet: bool) -> None:
     """
     import os
 
+    from geomap.load.publishers import check_source_file
     from geomap.sources.fetch import import_file, source_path
     from geomap.sources.registry import SOURCES, get_source
 
@@ -240,8 +241,8 @@ def fetch(names: tuple[str, ...], quiet: bool) -> None:
         failed = []
         for name, local in wanted:
             try:
-                path = import_file(name, local) if local else source_path(
-                    name, quiet=quiet)
+                path = (import_file(name, local, check_source_file) if local else
+                        source_path(name, quiet=quiet, check=check_source_file))
             except GeomapError as err:
                 failed.append(f"{name}: {err}")
                 click.echo(f"failed: {name}: {err}", err=True)

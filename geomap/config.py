@@ -47,20 +47,6 @@ class BuildConfig:
     """Days of registration records summed up to the date (None: all earlier rows)."""
     """'pandas' (default) or 'dask': joins and sums displacement on dask partitions."""
 
-    def input_path(self, layer: str) -> Path:
-        """The file for *layer*: the one given (a registered source name gives its
-        cached file, fetched unless offline), or the bundled one in shapes/."""
-        given = self.inputs.get(layer)
-        if given is not None:
-            from geomap.sources.registry import is_source_name
-
-            if is_source_name(given):
-                from geomap.sources.fetch import source_path
-
-                return source_path(str(given), offline=self.offline)
-            return Path(given)
-        return resolve_shapes_dir(self.shapes_dir) / BUNDLED_FILES[layer]
-
 
 def resolve_shapes_dir(explicit: Path | None = None) -> Path:
     """The bundled-data folder: explicit, then ``GEOMAP_SHAPES``, then ``./shapes``.
@@ -163,7 +149,7 @@ def read_config(path: Path) -> dict:
     if "hxl" in settings:
         result["hxl"] = bool(settings["hxl"])
     if "provinces" in settings:
-        from geomap.load.provinces import select_provinces
+        from geomap.provinces import select_provinces
 
         result["provinces"] = select_provinces(settings["provinces"])
     if "engine" in settings:

@@ -12,9 +12,9 @@ import pandas as pd
 import shapely
 from rapidfuzz import fuzz, process
 
-from geomap.load.files import fold, squash
-from geomap.validate.parsing import per_distinct
 from geomap.schema import STORAGE_CRS
+from geomap.text import fold, squash
+from geomap.validate.parsing import per_distinct
 
 FUZZY_THRESHOLD = 88.0
 """Lowest rapidfuzz ratio (0-100) accepted for a fuzzy name match."""
@@ -61,7 +61,7 @@ def add_parent_areas(admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     added as a level-1 area whose outline is the union of its children; its ``source``
     says so (it is complete only when the file holds all of the province's areas).
     """
-    from geomap.load.provinces import OTHER_PROVINCES, PROVINCES
+    from geomap.provinces import OTHER_PROVINCES, PROVINCES
 
     names = {**{p.pcode: p.name for p in PROVINCES.values()}, **OTHER_PROVINCES}
     children = admin.loc[(admin["level"] == 2) & admin["parent_pcode"].isin(names)

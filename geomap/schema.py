@@ -129,3 +129,6 @@ def controller_color(actor: object) -> str:
     if not isinstance(actor, str) or not actor:
         return NO_DATA_COLOR
     return CONTESTED_COLOR if actor == CONTESTED else actor_for(actor).color
+
+ROW = "_row"
+"""Column holding each record's 1-based row number in its file (header not counted)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geomap.summarise.areas import resolve_control, sum_displaced
 from geomap.dates import parse_dates
+from geomap.summarise.areas import resolve_control, sum_displaced
 
 
 def _control(rows: list[tuple]) -> pd.DataFrame:

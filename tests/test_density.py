@@ -10,14 +10,10 @@ import pytest
 import rasterio
 from shapely.geometry import Point, box
 
-from geomap.summarise.density import (
-    CELL_DEGREES,
-    build_density_overlay,
-    count_density,
-    encode_png,
-    write_density,
-)
+from geomap.export.raster import write_density
+from geomap.render.web.density import build_density_overlay, encode_png
 from geomap.schema import KIVU_BOUNDS
+from geomap.summarise.density import CELL_DEGREES, count_density
 
 
 @pytest.fixture

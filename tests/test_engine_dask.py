@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from shapely.geometry import Point, box
 
-from geomap.summarise import engines as engine_dask
-from geomap.summarise.areas import sum_displaced
 from geomap.cli import main
 from geomap.errors import ConfigError
 from geomap.join import attach_areas, build_places, link_records
+from geomap.summarise import engines as engine_dask
+from geomap.summarise.areas import sum_displaced
 from geomap.validate.checks import validate_displacement
 
 dask = pytest.importorskip("dask")

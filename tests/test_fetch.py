@@ -10,15 +10,17 @@ import json
 import re
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from werkzeug import Response
 
-from geomap.sources import apis, fetch
 from geomap.cli import main
 from geomap.errors import ChecksumError, SchemaError, SourceError
+from geomap.load.publishers import check_source_file
+from geomap.sources import apis, fetch
 from geomap.sources.registry import SOURCES, Source
 
 from .publisher_files import (
@@ -31,6 +33,10 @@ from .publisher_files import (
     geoboundaries_api,
     ipis_csv,
 )
+
+source_path = partial(fetch.source_path, check=check_source_file)
+"""Fetch as a build does: the publisher's columns are checked before a file is kept."""
+import_file = partial(fetch.import_file, check=check_source_file)
 
 
 @pytest.fixture
@@ -73,10 +79,10 @@ def test_download_lands_in_the_cache_once(cache, httpserver, files):
     """The file is cached whole; a second call reuses it without the network."""
     httpserver.expect_request("/cod.zip").respond_with_data(files["zip"])
     source = _source(httpserver.url_for("/cod.zip"))
-    path = fetch.source_path(source)
+    path = source_path(source)
     assert path.read_bytes() == files["zip"]
     assert _left(cache) == ["test_cod_ab.zip"]
-    assert fetch.source_path(source) == path
+    assert source_path(source) == path
     assert len(httpserver.log) == 1
 
 
@@ -84,12 +90,12 @@ def test_known_sha256_is_verified(cache, httpserver, files):
     """A matching hash passes; a different file raises and is not kept."""
     httpserver.expect_request("/cod.zip").respond_with_data(files["zip"])
     good = hashlib.sha256(files["zip"]).hexdigest()
-    assert fetch.source_path(_source(httpserver.url_for("/cod.zip"), sha256=good)).exists()
+    assert source_path(_source(httpserver.url_for("/cod.zip"), sha256=good)).exists()
     wrong = _source(httpserver.url_for("/cod.zip"), sha256="0" * 64,
                     filename="other.zip", name="test:wrong")
     with pytest.raises(ChecksumError, match=r"expected 000000000000\.\.\. but got "
                        + good[:12]) as err:
-        fetch.source_path(wrong, retries=0)
+        source_path(wrong, retries=0)
     assert "geomap/sources.py" in str(err.value)
     assert _left(cache) == ["test_cod_ab.zip"]
 
@@ -120,7 +126,7 @@ def test_failures_are_one_line_and_leave_the_cache_clean(cache, httpserver, file
     else:
         respond(expectation)
     with pytest.raises(error, match=re.escape(fragment)) as err:
-        fetch.source_path(_source(httpserver.url_for(path)), timeout=0.5, retries=0)
+        source_path(_source(httpserver.url_for(path)), timeout=0.5, retries=0)
     assert "\n" not in str(err.value)
     assert _left(cache) == []
 
@@ -142,7 +148,7 @@ def test_timeout_is_one_line_and_leaves_the_cache_clean(cache, slow_server):
     slow_server.expect_request("/slow.zip").respond_with_handler(_slow)
     started = time.perf_counter()
     with pytest.raises(SourceError, match=re.escape("did not answer within 0.5 s")):
-        fetch.source_path(_source(slow_server.url_for("/slow.zip")), timeout=0.5,
+        source_path(_source(slow_server.url_for("/slow.zip")), timeout=0.5,
                           retries=0)
     assert time.perf_counter() - started < 1.4
     assert _left(cache) == []
@@ -153,7 +159,7 @@ def test_renamed_columns_are_refused_before_caching(cache, httpserver, tmp_path)
     renamed = ipis_csv(tmp_path / "renamed.csv", rename={"visit_date": "date_visite"})
     httpserver.expect_request("/ipis.csv").respond_with_data(renamed.read_bytes())
     with pytest.raises(SchemaError, match="lacks 'visit_date'"):
-        fetch.source_path(_ipis(httpserver.url_for("/ipis.csv")), retries=0)
+        source_path(_ipis(httpserver.url_for("/ipis.csv")), retries=0)
     assert _left(cache) == []
 
 
@@ -161,11 +167,11 @@ def test_permanent_errors_are_not_retried_but_busy_servers_are(cache, httpserver
     """404 is asked once; a 503 is retried and the second answer is used."""
     httpserver.expect_request("/gone.zip").respond_with_data("", status=404)
     with pytest.raises(SourceError):
-        fetch.source_path(_source(httpserver.url_for("/gone.zip")), retries=2)
+        source_path(_source(httpserver.url_for("/gone.zip")), retries=2)
     assert len(httpserver.log) == 1
     httpserver.expect_ordered_request("/busy.zip").respond_with_data("", status=503)
     httpserver.expect_ordered_request("/busy.zip").respond_with_data(files["zip"])
-    path = fetch.source_path(_source(httpserver.url_for("/busy.zip")), retries=1)
+    path = source_path(_source(httpserver.url_for("/busy.zip")), retries=1)
     assert path.read_bytes() == files["zip"]
 
 
@@ -173,7 +179,7 @@ def test_mirror_serves_files_by_registry_name(cache, httpserver, files, monkeypa
     """With GEOMAP_MIRROR the publisher is never asked, only the mirror."""
     httpserver.expect_request("/mirror/test_cod_ab.zip").respond_with_data(files["zip"])
     monkeypatch.setenv("GEOMAP_MIRROR", httpserver.url_for("/mirror/"))
-    path = fetch.source_path(_source("https://publisher.invalid/cod.zip"))
+    path = source_path(_source("https://publisher.invalid/cod.zip"))
     assert path.read_bytes() == files["zip"]
     assert [entry[0].path for entry in httpserver.log] == ["/mirror/test_cod_ab.zip"]
 
@@ -184,7 +190,7 @@ def test_local_folder_mirror_works_offline(cache, tmp_path, files, monkeypatch):
     folder.mkdir()
     (folder / "test_cod_ab.zip").write_bytes(files["zip"])
     monkeypatch.setenv("GEOMAP_MIRROR", str(folder))
-    path = fetch.source_path(_source("https://publisher.invalid/cod.zip"), offline=True)
+    path = source_path(_source("https://publisher.invalid/cod.zip"), offline=True)
     assert path.read_bytes() == files["zip"]
 
 
@@ -192,7 +198,7 @@ def test_offline_names_missing_files_and_the_fix(cache, httpserver):
     """Offline never touches the network and says which files and how to get them."""
     source = _source(httpserver.url_for("/cod.zip"))
     with pytest.raises(SourceError) as err:
-        fetch.source_path(source, offline=True)
+        source_path(source, offline=True)
     message = str(err.value)
     assert "'test_cod_ab.zip' (test:cod-ab)" in message
     assert "geomap fetch test:cod-ab" in message
@@ -205,9 +211,9 @@ def test_offline_uses_a_cached_file(cache, httpserver, files):
     """A cached file is enough offline."""
     httpserver.expect_request("/cod.zip").respond_with_data(files["zip"])
     source = _source(httpserver.url_for("/cod.zip"))
-    fetch.source_path(source)
+    source_path(source)
     httpserver.clear_log()
-    assert fetch.source_path(source, offline=True).read_bytes() == files["zip"]
+    assert source_path(source, offline=True).read_bytes() == files["zip"]
     assert httpserver.log == []
 
 
@@ -215,9 +221,9 @@ def test_import_file_checks_like_a_download(cache, tmp_path, files):
     """NAME=FILE copies a checked file in; a wrong hash is refused, nothing kept."""
     local = tmp_path / "copy.zip"
     local.write_bytes(files["zip"])
-    assert fetch.import_file(_source("https://x.invalid/a.zip"), local).exists()
+    assert import_file(_source("https://x.invalid/a.zip"), local).exists()
     with pytest.raises(ChecksumError):
-        fetch.import_file(_source("https://x.invalid/a.zip", sha256="f" * 64,
+        import_file(_source("https://x.invalid/a.zip", sha256="f" * 64,
                                   filename="b.zip"), local)
     assert _left(cache) == ["test_cod_ab.zip"]
 
@@ -233,7 +239,7 @@ def test_geoboundaries_api_then_geojson_with_its_adm1(cache, httpserver, monkeyp
         name = f"geoboundaries:adm{level}"
         monkeypatch.setitem(SOURCES, name, replace(
             SOURCES[name], urls=(httpserver.url_for(f"/api/gbOpen/COD/ADM{level}/"),)))
-    path = fetch.source_path("geoboundaries:adm2")
+    path = source_path("geoboundaries:adm2")
     assert json.loads(path.read_text())["features"][0]["properties"]["shapeType"] == "ADM2"
     assert _left(cache) == ["geoBoundaries-COD-ADM1.geojson",
                             "geoBoundaries-COD-ADM2.geojson"]
@@ -253,7 +259,7 @@ def test_hdx_resolves_the_newest_matching_resource(cache, httpserver, files, mon
     httpserver.expect_request("/new.zip").respond_with_data(files["zip"])
     monkeypatch.setitem(SOURCES, "cod-ab:adm2", replace(SOURCES["cod-ab:adm2"], urls=(
         httpserver.url_for("/api/3/action/package_show") + "?id=cod",)))
-    assert fetch.source_path("cod-ab:adm2").read_bytes() == files["zip"]
+    assert source_path("cod-ab:adm2").read_bytes() == files["zip"]
 
 
 @pytest.mark.parametrize(("name", "answer", "fragment"), [
@@ -275,7 +281,7 @@ def test_api_answers_without_a_file_fail_clearly(cache, httpserver, monkeypatch,
     url = httpserver.url_for("/api") + ("?id=x" if name.startswith("cod") else "")
     monkeypatch.setitem(SOURCES, name, replace(SOURCES[name], urls=(url,)))
     with pytest.raises(SourceError, match=re.escape(fragment)):
-        fetch.source_path(name, retries=0)
+        source_path(name, retries=0)
     assert _left(cache) == []
 
 
@@ -285,12 +291,12 @@ def test_dtm_api_sends_the_key_as_a_header_and_never_shows_it(cache, httpserver,
     monkeypatch.setitem(SOURCES, "dtm:api", replace(
         SOURCES["dtm:api"], urls=(httpserver.url_for("/v3/displacement/admin2"),)))
     with pytest.raises(SourceError, match="needs DTM_API_KEY"):
-        fetch.source_path("dtm:api")
+        source_path("dtm:api")
     monkeypatch.setenv("DTM_API_KEY", "s3cret-key")
     httpserver.expect_request(
         "/v3/displacement/admin2", headers={"Ocp-Apim-Subscription-Key": "s3cret-key"},
         query_string={"CountryName": apis.DTM_COUNTRY}).respond_with_json(dtm_api())
-    path = fetch.source_path("dtm:api")
+    path = source_path("dtm:api")
     assert json.loads(path.read_text())["isSuccess"] is True
     assert "s3cret" not in str(path)
 
@@ -302,7 +308,7 @@ def test_dtm_api_refusal_does_not_leak_the_key(cache, httpserver, monkeypatch):
     monkeypatch.setenv("DTM_API_KEY", "s3cret-key")
     httpserver.expect_request("/v3/displacement/admin2").respond_with_data("", status=401)
     with pytest.raises(SourceError, match="HTTP 401") as err:
-        fetch.source_path("dtm:api", retries=0)
+        source_path("dtm:api", retries=0)
     assert "s3cret" not in str(err.value)
     assert _left(cache) == []
 
@@ -324,7 +330,7 @@ def test_acled_signs_in_and_pages_through_events(cache, httpserver, monkeypatch)
         httpserver.expect_request("/api/acled/read", query_string=query, headers={
             "Authorization": "Bearer tok"}).respond_with_json(
             {"status": 200, "count": len(rows), "data": rows})
-    path = fetch.source_path("acled")
+    path = source_path("acled")
     assert json.loads(path.read_text())["count"] == len(answer["data"])
 
 

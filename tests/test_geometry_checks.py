@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from geomap.errors import CRSError
+from geomap.schema import ROW
 from geomap.validate.geometry import require_coordinates
-from geomap.load.files import ROW
 from geomap.validate.rejects import Rejects
 
 

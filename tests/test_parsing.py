@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from geomap.dates import parse_dates
-from geomap.validate.parsing import parse_numbers, per_distinct
 from geomap.validate.checks import Rejects
+from geomap.validate.parsing import parse_numbers, per_distinct
 
 ODD_NUMBERS = ["1", "1.5", "-2", "1e3", "+3", ".5", "5.", "inf", "nan", "0x10",
                "1_000", " 2", "3 ", "", None, "1,5", "twelve", "\u0661"]

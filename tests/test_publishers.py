@@ -10,11 +10,11 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geomap.summarise.areas import sum_displaced
 from geomap.errors import SchemaError, SourceError
-from geomap.load.provinces import EAST, KIVU
-from geomap.load.publishers import check_publisher, detect_loader, read_publisher
 from geomap.load.formats import ReadOptions
+from geomap.load.publishers import check_publisher, detect_loader, read_publisher
+from geomap.provinces import EAST, KIVU
+from geomap.summarise.areas import sum_displaced
 from geomap.validate.checks import VALIDATORS
 
 from .publisher_files import (

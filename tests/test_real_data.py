@@ -20,8 +20,8 @@ from geomap.cli import main
 from geomap.errors import UnknownActorWarning
 from geomap.join import attach_areas, build_places, match_references
 from geomap.load.files import read_layer
-from geomap.load.publishers import detect_loader, read_publisher
 from geomap.load.formats import ReadOptions
+from geomap.load.publishers import detect_loader, read_publisher
 from geomap.sources.registry import SOURCES
 from geomap.validate.checks import VALIDATORS
 

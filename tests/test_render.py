@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from geomap.config import BuildConfig
-from geomap.render.markup import safe_json
 from geomap.pipeline import run
+from geomap.render.markup import safe_json
 
 from .conftest import TOWNS, write_csv
 

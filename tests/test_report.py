@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from geomap.config import BuildConfig
-from geomap.pipeline import run
 from geomap.export.report import MAX_ROWS, collect_sources, html_table
+from geomap.pipeline import run
 
 from .conftest import CONTROL, TOWNS, write_csv
 

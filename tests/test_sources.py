@@ -9,9 +9,8 @@ import pytest
 
 from geomap.config import read_config
 from geomap.errors import ConfigError, SourceError
-from geomap.load.files import squash
-from geomap.load.provinces import EAST, KIVU, PROVINCES, select_provinces
 from geomap.load.publishers import LOADERS
+from geomap.provinces import EAST, KIVU, PROVINCES, select_provinces
 from geomap.sources.registry import (
     SOURCES,
     get_source,
@@ -19,6 +18,7 @@ from geomap.sources.registry import (
     landing_page,
     required_sources,
 )
+from geomap.text import squash
 
 SUFFIX = {"zip-shapefile": ".zip", "geojson": ".geojson", "csv": ".csv", "xlsx": ".xlsx",
           "json": ".json"}

@@ -87,15 +87,15 @@ def test_two_renders_are_byte_identical(shapes_dir: Path, tmp_path: Path) -> Non
 
 def test_labels_do_not_overlap(shapes_dir: Path, tmp_path: Path) -> None:
     """Crowded towns: every label drawn on the map is clear of every other one."""
+    from geomap.pipeline import load_layers
+    from geomap.render.markup import MapText
+    from geomap.render.print.figure import build_static_map
     from geomap.summarise.areas import (
         assign_mines,
         resolve_control,
         sum_displaced,
         summarise_areas,
     )
-    from geomap.render.markup import MapText
-    from geomap.pipeline import load_layers
-    from geomap.render.print.figure import build_static_map
 
     crowd = [(f"t{i}", f"Crowded town {i}", 29.10 + 0.004 * i, -1.55, "", "P1")
              for i in range(12)]

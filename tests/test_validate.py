@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from geomap.errors import CRSError, GeometryError, SchemaError
-from geomap.load.files import ROW
+from geomap.schema import ROW
 from geomap.validate.checks import (
     usable_people,
     validate_admin,

@@ -12,8 +12,8 @@ import shapely
 from shapely.geometry import Polygon
 
 from geomap.config import BuildConfig
-from geomap.export.embed import MAP_BUDGET, check_budget, embed_snippet
 from geomap.errors import GeomapWarning
+from geomap.export.embed import MAP_BUDGET, check_budget, embed_snippet
 from geomap.pipeline import run
 from geomap.render.web.geometry import simplify_for_web
 

@@ -1,14 +1,16 @@
-"""Write the files for analysts and report writers: GIS layers, print map, report."""
+"""Write every output of a build into one staging folder, then put the set in place."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
-from geomap.export.gis import write_geojson, write_geopackage
+from geomap.config import BuildConfig
+from geomap.export.embed import check_budget, embed_snippet
+from geomap.export.gis import HXL_TAGS, write_geojson, write_geopackage
 from geomap.export.gis_layers import (
     shape_admin,
     shape_control,
@@ -16,12 +18,12 @@ from geomap.export.gis_layers import (
     shape_mines,
     shape_towns,
 )
-from geomap.render.markup import MapText
+from geomap.export.raster import write_density
 from geomap.export.report import collect_sources, write_report
+from geomap.export.staging import staged_outputs, write_csv, write_text
+from geomap.layers import Layers, Summary
+from geomap.render.markup import MapText
 from geomap.render.print.figure import write_static_map
-
-if TYPE_CHECKING:
-    from geomap.pipeline import Layers
 
 LAYER_FOLDER = "layers"
 EMPTY_TYPES = {"admin": "MultiPolygon", "towns": "Point", "mines": "Point",
@@ -88,3 +90,41 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         rejects=layers.rejects, sources=sources, changes=changes,
         people=getattr(layers, "people", None)))
     return written
+
+
+def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
+                  text: MapText, page: str, report: Callable[[str], None]) -> list[Path]:
+    """Write every output of a build into ``config.out_dir``, all or nothing.
+
+    Returns
+    -------
+    list of Path
+        Every file written, under ``config.out_dir``.
+
+    Raises
+    ------
+    OutputError
+        The output folder cannot be written; its previous contents are left intact.
+    """
+    out_dir = Path(config.out_dir)
+    tags = HXL_TAGS if config.hxl else {}
+    tables = {"summary_areas": summary.areas, "summary_actors": summary.actors,
+              "rejects": layers.rejects, "join_report": layers.join_report}
+    if summary.changes is not None:
+        tables["changes"] = summary.changes
+    with staged_outputs(out_dir) as staging:
+        written = [write_text(page, staging / "map.html"),
+                   write_text(embed_snippet(config.title), staging / "embed.html")]
+        written += [write_csv(table, staging / f"{name}.csv", hxl=tags.get(name))
+                    for name, table in tables.items()]
+        written += write_exports(staging, layers=layers, areas=summary.areas,
+                                 actors=summary.actors, mines=summary.mines,
+                                 displaced=summary.displaced, text=text,
+                                 changes=summary.changes)
+        if summary.density is not None:
+            density = write_density(layers.displacement,
+                                    staging / "displacement_density.tif",
+                                    grid=summary.density)
+            written += [density] if density is not None else []
+        report(check_budget(staging / "map.html", config.preset))
+    return [out_dir / path.relative_to(staging) for path in written]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,21 +10,10 @@ import pandas as pd
 
 from geomap.errors import CRSError, SchemaError, SourceError
 from geomap.load.read_errors import folder_given, plain_reason
-from geomap.schema import ALIASES, COLUMNS, REQUIRED, STORAGE_CRS
+from geomap.schema import ALIASES, COLUMNS, REQUIRED, ROW, STORAGE_CRS
+from geomap.text import squash
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls"}
-ROW = "_row"
-"""Column holding each record's 1-based row number in its file (header not counted)."""
-
-
-def fold(text: object) -> str:
-    """Lower-case *text* and strip its accents ('Oïcha' -> 'oicha')."""
-    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-
-
-def squash(text: object) -> str:
-    """Fold *text* (see :func:`fold`) and drop everything but letters and digits."""
-    return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
 def read_frame(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:

@@ -19,9 +19,10 @@ import pandas as pd
 import pyogrio
 
 from geomap.errors import CRSError, SchemaError, SourceError
-from geomap.load.files import ROW, squash
-from geomap.load.provinces import KIVU
 from geomap.load.read_errors import plain_reason
+from geomap.provinces import KIVU
+from geomap.schema import ROW
+from geomap.text import squash
 
 VECTOR_SUFFIXES = {".geojson", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".parquet"}
 

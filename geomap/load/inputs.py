@@ -5,16 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
-from geomap.config import BuildConfig
+from geomap.config import BUNDLED_FILES, COUNTRY_FILE, BuildConfig, resolve_shapes_dir
 from geomap.errors import SourceError
 from geomap.load.files import read_layer
-from geomap.load.provinces import KIVU
+from geomap.provinces import KIVU
 
 
 def _quiet(_: str) -> None:
     """Report nothing."""
+
+
+def input_path(config: BuildConfig, layer: str) -> Path:
+    """The file for *layer*: the one given (a registered source name gives its cached
+    file, fetched unless offline), or the bundled one in shapes/."""
+    from geomap.load.publishers import check_source_file
+    from geomap.sources.fetch import source_path
+    from geomap.sources.registry import is_source_name
+
+    given = config.inputs.get(layer)
+    if given is None:
+        return resolve_shapes_dir(config.shapes_dir) / BUNDLED_FILES[layer]
+    if is_source_name(given):
+        return source_path(str(given), offline=config.offline, check=check_source_file)
+    return Path(given)
 
 
 def read_input(config: BuildConfig, layer: str,
@@ -37,10 +53,20 @@ def read_input(config: BuildConfig, layer: str,
         Unknown source, missing file (offline: which, and how to get it), unreadable
         data, or a source of another layer.
     """
-    from geomap.sources.fetch import cached_path, source_path
-    from geomap.load.publishers import LOADERS, detect_loader, read_publisher
     from geomap.load.formats import ReadOptions
-    from geomap.sources.registry import get_source, is_source_name, landing_page, required_sources
+    from geomap.load.publishers import (
+        LOADERS,
+        check_source_file,
+        detect_loader,
+        read_publisher,
+    )
+    from geomap.sources.fetch import cached_path, source_path
+    from geomap.sources.registry import (
+        get_source,
+        is_source_name,
+        landing_page,
+        required_sources,
+    )
 
     given = config.inputs.get(layer)
     mapping = config.columns.get(layer)
@@ -53,16 +79,25 @@ def read_input(config: BuildConfig, layer: str,
                    f"Source '{source.name}' holds conflict events, which geomap uses "
                    f"only for aggregates, not as the {layer} layer.")
             raise SourceError(msg)
-        path = source_path(source, offline=config.offline)
+        path = source_path(source, offline=config.offline, check=check_source_file)
         companions = tuple(cached_path(s) for s in required_sources(source)[:-1])
         options = ReadOptions(fmt=source.format, provinces=provinces, level=source.level,
                               source=source.attribution, url=landing_page(source),
                               companions=companions, report=report)
         return path, read_publisher(source.loader, path, options)
-    path = config.input_path(layer)
+    path = input_path(config, layer)
     detected = None if mapping else detect_loader(path)
     if detected is not None and LOADERS[detected[0]][0] == layer:
         options = ReadOptions(fmt=detected[1], provinces=provinces, url=path.name,
                               report=report)
         return path, read_publisher(detected[0], path, options)
     return path, read_layer(path, layer, mapping)
+
+
+def read_country_outline(config: BuildConfig) -> gpd.GeoDataFrame | None:
+    """The bundled DR Congo outline for the print map's locator, when it is there."""
+    try:
+        path = resolve_shapes_dir(config.shapes_dir) / COUNTRY_FILE
+    except SourceError:
+        return None
+    return gpd.read_file(path) if path.exists() else None

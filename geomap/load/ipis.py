@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from geomap.dates import parse_dates
-from geomap.load.files import ROW, squash
-from geomap.load.provinces import PROVINCES, province_of
 from geomap.load.formats import ReadOptions, find_column, read_table, read_vector
 from geomap.load.formats import missing_columns as _missing
 from geomap.load.formats import text_column as _text
+from geomap.provinces import PROVINCES, province_of
+from geomap.schema import ROW
+from geomap.text import squash
 
 MINERALS = {"or": "gold", "gold": "gold", "cassiterite": "cassiterite",
             "coltan": "coltan", "wolframite": "wolframite", "diamant": "diamond",

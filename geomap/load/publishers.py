@@ -16,9 +16,6 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.errors import GeomapError
-from geomap.load.ipis import ipis_columns, ipis_places_columns, read_ipis, read_ipis_places
-from geomap.load.files import ROW, squash
-from geomap.load.provinces import PROVINCES, describe, keep_mask, province_of
 from geomap.load.formats import (
     ReadOptions,
     find_column,
@@ -28,7 +25,17 @@ from geomap.load.formats import (
     shapefile_members,
 )
 from geomap.load.formats import missing_columns as _missing
+from geomap.load.ipis import (
+    ipis_columns,
+    ipis_places_columns,
+    read_ipis,
+    read_ipis_places,
+)
 from geomap.load.surveys import acled_columns, dtm_columns, read_acled, read_dtm
+from geomap.provinces import PROVINCES, describe, keep_mask, province_of
+from geomap.schema import ROW
+from geomap.sources.registry import Source
+from geomap.text import squash
 
 _NULLS = {"<null>", "null", "none", "nan", ""}
 
@@ -289,6 +296,11 @@ def read_publisher(loader: str, path: str | Path, options: ReadOptions) -> pd.Da
         The file cannot be read or its columns are not the publisher's.
     """
     return LOADERS[loader][1](Path(path), options)
+
+
+def check_source_file(path: Path, source: Source) -> None:
+    """Raise SchemaError if a source's file lacks its publisher's columns."""
+    check_publisher(source.loader, path, source.format, source.level)
 
 
 def check_publisher(loader: str, path: Path, fmt: str, level: int | None = None) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from geomap.load.files import ROW, squash
-from geomap.load.provinces import keep_mask, province_of
 from geomap.load.formats import ReadOptions, find_column, read_table
 from geomap.load.formats import missing_columns as _missing
 from geomap.load.formats import text_column as _text
+from geomap.provinces import keep_mask, province_of
+from geomap.schema import ROW
+from geomap.text import squash
 
 # IOM DTM -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,6 @@ from pathlib import Path
 import platformdirs
 
 from geomap.errors import ChecksumError, SourceError
-from geomap.load.publishers import check_publisher
 from geomap.sources.registry import Source, get_source
 
 
@@ -97,7 +97,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_download(path: Path, source: Source) -> None:
+ContentCheck = Callable[[Path, Source], None]
+"""Checks a downloaded file's content (the load stage knows publishers' columns)."""
+
+
+def check_download(path: Path, source: Source, check: ContentCheck | None = None
+                   ) -> None:
     """Raise if *path* is not *source*'s data: empty, an error page, a broken zip,
     or missing the publisher's columns.
 
@@ -128,10 +133,12 @@ def check_download(path: Path, source: Source) -> None:
         if broken is not None:
             msg = f"'{source.filename}' is a damaged zip: member '{broken}' fails its CRC."
             raise SourceError(msg)
-    check_publisher(source.loader, path, source.format, source.level)
+    if check is not None:
+        check(path, source)
 
 
-def import_file(name: str | Source, path: str | Path) -> Path:
+def import_file(name: str | Source, path: str | Path, check: ContentCheck | None = None
+                ) -> Path:
     """Put a local copy of a source's file into the cache, checked like a download.
 
     Raises
@@ -150,7 +157,7 @@ def import_file(name: str | Source, path: str | Path) -> Path:
     os.close(handle)
     try:
         shutil.copyfile(path, temporary)
-        check_download(Path(temporary), source)
+        check_download(Path(temporary), source, check)
         if source.sha256 and (found := _sha256(Path(temporary))) != source.sha256:
             raise ChecksumError(checksum_message(source, found))
         os.replace(temporary, target)

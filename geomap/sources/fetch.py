@@ -21,8 +21,10 @@ from pathlib import Path
 import pooch
 import requests
 
+from geomap.errors import ChecksumError, GeomapError, SourceError
 from geomap.sources import apis
 from geomap.sources.cache import (
+    ContentCheck,
     cached_path,
     check_download,
     checksum_message,
@@ -32,7 +34,6 @@ from geomap.sources.cache import (
     mirror,
     offline_message,
 )
-from geomap.errors import ChecksumError, GeomapError, SourceError
 from geomap.sources.registry import Source, get_source, required_sources
 
 TIMEOUT = 60.0
@@ -40,7 +41,8 @@ RETRIES = 2
 
 
 def source_path(name: str | Source, *, offline: bool = False, quiet: bool = True,
-                timeout: float = TIMEOUT, retries: int = RETRIES) -> Path:
+                timeout: float = TIMEOUT, retries: int = RETRIES,
+                check: ContentCheck | None = None) -> Path:
     """The cached file of a source, fetching it (and what it needs) when missing.
 
     Parameters
@@ -49,6 +51,8 @@ def source_path(name: str | Source, *, offline: bool = False, quiet: bool = True
         A registered source name (case and punctuation do not matter).
     offline : bool
         Never touch the network: use the cache, or a ``GEOMAP_MIRROR`` folder.
+    check : callable, optional
+        Checks each new file's content (the publisher's columns) before it is kept.
 
     Returns
     -------
@@ -70,11 +74,11 @@ def source_path(name: str | Source, *, offline: bool = False, quiet: bool = True
         if is_good(item):
             continue
         if folder is not None and (folder / item.filename).is_file():
-            import_file(item, folder / item.filename)
+            import_file(item, folder / item.filename, check)
         elif offline:
             raise SourceError(offline_message([n for n in needed if not is_good(n)]))
         else:
-            _download(item, quiet=quiet, timeout=timeout, retries=retries)
+            _download(item, quiet=quiet, timeout=timeout, retries=retries, check=check)
     return cached_path(source)
 
 
@@ -90,9 +94,10 @@ class _Checked:
     """A pooch downloader: HTTP with timeouts, permanent HTTP errors not retried,
     and the download checked before pooch moves it into the cache."""
 
-    def __init__(self, source: Source, downloader) -> None:
+    def __init__(self, source: Source, downloader, check: ContentCheck | None) -> None:
         self.source = source
         self.downloader = downloader
+        self.check = check
 
     def __call__(self, url: str, output_file: str, store: object,
                  check_only: bool = False) -> None:
@@ -104,7 +109,7 @@ class _Checked:
                 raise _Stop(_http_error(self.source, url, status)) from err
             raise
         try:
-            check_download(Path(output_file), self.source)
+            check_download(Path(output_file), self.source, self.check)
         except GeomapError as err:
             raise _Stop(err) from err
 
@@ -147,7 +152,8 @@ def _pooch_silenced() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _download(source: Source, *, quiet: bool, timeout: float, retries: int) -> Path:
+def _download(source: Source, *, quiet: bool, timeout: float, retries: int,
+              check: ContentCheck | None = None) -> Path:
     """Download one source's file into the cache through pooch."""
     url, how = _plan(source, timeout=timeout, retries=retries)
     if isinstance(how, dict):
@@ -163,7 +169,7 @@ def _download(source: Source, *, quiet: bool, timeout: float, retries: int) -> P
              else "Try again, or use a mirror (GEOMAP_MIRROR)")
     try:
         with _pooch_silenced():
-            store.fetch(source.filename, downloader=_Checked(source, how))
+            store.fetch(source.filename, downloader=_Checked(source, how, check))
     except _Stop as stop:
         raise stop.error from stop.__cause__
     except requests.exceptions.Timeout as err:

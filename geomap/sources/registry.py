@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from geomap.errors import SourceError
-from geomap.load.files import squash
+from geomap.text import squash
 
 Format = Literal["zip-shapefile", "geojson", "csv", "xlsx", "json"]
 Resolver = Literal["direct", "hdx", "geoboundaries", "dtm-api", "acled-api"]

@@ -15,16 +15,16 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geomap import join
-from geomap.summarise import areas as aggregate
 from geomap.errors import ConfigError
 from geomap.schema import STORAGE_CRS
+from geomap.summarise import areas as aggregate
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -212,8 +212,15 @@ def check_engine(engine: str) -> str:
     return engine
 
 
-def engine_steps(engine: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The ``(link_records, sum_displaced)`` pair the pipeline uses with *engine*.
+class EngineSteps(NamedTuple):
+    """The two steps an engine runs: linking records to places, summing people."""
+
+    link_records: Callable[..., Any]
+    sum_displacement: Callable[..., Any]
+
+
+def engine_steps(engine: str) -> EngineSteps:
+    """The steps the pipeline uses with *engine* ('pandas' or 'dask').
 
     Raises
     ------
@@ -221,5 +228,5 @@ def engine_steps(engine: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
         Unknown engine, or 'dask' without dask-geopandas installed.
     """
     if check_engine(engine) == "dask":
-        return link_records, sum_displaced
-    return join.link_records, aggregate.sum_displaced
+        return EngineSteps(link_records, sum_displaced)
+    return EngineSteps(join.link_records, aggregate.sum_displaced)

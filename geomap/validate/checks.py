@@ -10,18 +10,18 @@ import pandas as pd
 
 from geomap.dates import parse_dates
 from geomap.errors import GeometryError, SchemaError, UnknownActorWarning
+from geomap.schema import ACTOR_ALIASES, ACTORS, CONFIDENCE, ROW
+from geomap.text import fold
 from geomap.validate.geometry import (
     attach_points,
     require_coordinates,
     require_geometry,
     require_location,
 )
-from geomap.load.files import ROW, fold
 from geomap.validate.parsing import parse_numbers, per_distinct, text_values
 from geomap.validate.rejects import (
     Rejects,
 )
-from geomap.schema import ACTOR_ALIASES, ACTORS, CONFIDENCE
 
 
 def _dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,

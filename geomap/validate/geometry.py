@@ -12,10 +12,9 @@ import pandas as pd
 import shapely
 
 from geomap.errors import CRSError, SchemaError
-from geomap.load.files import ROW
+from geomap.schema import DRC_BOUNDS, ROW, STORAGE_CRS
 from geomap.validate.parsing import parse_numbers, text_values
 from geomap.validate.rejects import Rejects
-from geomap.schema import DRC_BOUNDS, STORAGE_CRS
 
 Bounds = tuple[float, float, float, float]
 

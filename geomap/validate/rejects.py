@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geomap.load.files import ROW
+from geomap.schema import ROW
 
 REJECT_COLUMNS = ("layer", "row", "column", "value", "action", "reason")
 """Columns of a rejects table, as written to ``rejects.csv``."""

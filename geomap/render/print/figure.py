@@ -18,14 +18,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from geomap.summarise.areas import attach_summary
-from geomap.render.web.script import circle_radius
 from geomap.render.markup import MapText, fmt_date
-from geomap.schema import (
-    DISCLAIMER,
-    METRIC_CRS,
-    controller_color,
-)
 from geomap.render.print.labels import place_labels
 from geomap.render.print.parts import (
     MINE_STYLE,
@@ -35,6 +28,13 @@ from geomap.render.print.parts import (
     draw_legend,
     draw_scale_bar,
 )
+from geomap.render.web.script import circle_radius
+from geomap.schema import (
+    DISCLAIMER,
+    METRIC_CRS,
+    controller_color,
+)
+from geomap.summarise.areas import attach_summary
 
 A4_MM = (297.0, 210.0)
 DPI = 200

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.patches import Circle, Rectangle
 
+from geomap.render.print.labels import short_name
 from geomap.render.web.script import circle_radius
 from geomap.schema import (
     CONTESTED,
@@ -19,7 +20,6 @@ from geomap.schema import (
     actor_for,
     controller_color,
 )
-from geomap.render.print.labels import short_name
 
 PEOPLE_STYLE = {"color": "#9e7bc4", "alpha": 0.45, "edgecolors": "#6a3d9a",
                 "linewidths": 0.8}

@@ -12,13 +12,18 @@ import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from geomap.summarise.areas import attach_summary
-from geomap.render.web.assets import leaflet_head
-from geomap.render.web.panels import MAP_CSS, legend_box, title_box
-from geomap.render.web.script import layers_script, people_breaks, people_shade, slider_script
 from geomap.render.markup import MapText, esc, fmt_date, link
-from geomap.schema import controller_color, controller_label
+from geomap.render.web.assets import leaflet_head
 from geomap.render.web.geometry import WEB_GRID, WEB_TOLERANCE, simplify_for_web
+from geomap.render.web.panels import MAP_CSS, legend_box, title_box
+from geomap.render.web.script import (
+    layers_script,
+    people_breaks,
+    people_shade,
+    slider_script,
+)
+from geomap.schema import controller_color, controller_label
+from geomap.summarise.areas import attach_summary
 
 CDN_HEAD = """<link rel="stylesheet" href="https://unpkg.com/leaflet@1.9.4/dist/leaflet.css">
 <link rel="stylesheet" href="https://unpkg.com/leaflet.markercluster@1.4.1/dist/MarkerCluster.css">

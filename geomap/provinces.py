@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geomap.errors import ConfigError
-from geomap.load.files import squash
+from geomap.text import squash
 
 
 @dataclass(frozen=True)

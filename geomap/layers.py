@@ -1,0 +1,79 @@
+"""The records passed between stages: the linked layers, the people count, the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class PeopleCount:
+    """Conservation of people: read = mapped + rejected, exactly."""
+
+    read: int
+    mapped: int
+    rejected: int
+    rows_read: int
+    rows_rejected: int
+
+    @property
+    def balanced(self) -> bool:
+        """True when every person read is either mapped or rejected."""
+        return self.read == self.mapped + self.rejected
+
+    def __str__(self) -> str:
+        return (f"people read {self.read:,} = mapped {self.mapped:,} + rejected "
+                f"{self.rejected:,} ({self.rows_rejected:,} of {self.rows_read:,} rows "
+                "rejected; sums of the figures in every row and round, a check that no "
+                "row is lost, not a count of displaced people)")
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what it found."""
+
+    paths: list[Path] = field(default_factory=list)
+    people: PeopleCount | None = None
+    rejects: pd.DataFrame | None = None
+    join_report: pd.DataFrame | None = None
+    areas: pd.DataFrame | None = None
+    actors: pd.DataFrame | None = None
+
+
+@dataclass
+class Layers:
+    """The validated, linked layers of one build."""
+
+    admin: gpd.GeoDataFrame
+    towns: gpd.GeoDataFrame
+    mines: gpd.GeoDataFrame
+    control: gpd.GeoDataFrame
+    displacement: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    join_report: pd.DataFrame
+    people: PeopleCount
+    sources: list[tuple[str, str, str]]
+    credits: list[str]
+    country: gpd.GeoDataFrame | None = None
+
+
+@dataclass
+class Summary:
+    """The build's summaries as of its date, shared by every output."""
+
+    displaced: pd.DataFrame
+    """People displaced per place as of the build date."""
+    mines: gpd.GeoDataFrame
+    """Mining sites with their area and nearest town."""
+    areas: pd.DataFrame
+    """One row per place: holder, confidence, people displaced, mines."""
+    actors: pd.DataFrame
+    """One row per actor: places held, mines, people displaced in them."""
+    changes: pd.DataFrame | None = None
+    """Places that changed hands since the comparison date (with ``--compare``)."""
+    density: tuple | None = None
+    """People per grid cell and its transform, when records are points."""

@@ -1,0 +1,52 @@
+"""The summarise stage in one call: control, displacement, mines, actors, changes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from geomap.config import BuildConfig
+from geomap.layers import Layers, Summary
+from geomap.summarise.areas import (
+    assign_mines,
+    resolve_control,
+    summarise_actors,
+    summarise_areas,
+)
+from geomap.summarise.changes import add_changed_people, changes_between
+from geomap.summarise.density import DENSITY_MIN_PEOPLE, count_density, has_points
+from geomap.summarise.engines import engine_steps
+from geomap.summarise.population import attach_population
+
+
+def summarise_build(layers: Layers, config: BuildConfig,
+                    report: Callable[[str], None]) -> Summary:
+    """Summarise the linked *layers* as of ``config.date``.
+
+    Returns
+    -------
+    Summary
+        Per-place and per-actor tables, mines with their places, changes since
+        ``config.compare`` and the density grid of point records.
+    """
+    control_now = resolve_control(layers.control, config.date)
+    displaced = engine_steps(config.engine).sum_displacement(
+        layers.displacement, config.date, window_days=config.window)
+    mines = assign_mines(layers.mines, layers.places, layers.admin)
+    areas = summarise_areas(layers.places, control_now, displaced, mines)
+    actors = summarise_actors(areas, mines, displaced)
+    if config.population is not None:
+        started = time.perf_counter()
+        areas, actors = attach_population(areas, actors, layers.places, config.population)
+        report(f"population: summed {Path(config.population).name} over the areas "
+               f"({time.perf_counter() - started:.1f} s)")
+    changes = None
+    if config.compare is not None:
+        changes = changes_between(layers.control, layers.places, config.compare,
+                                  config.date)
+        changes, actors = add_changed_people(changes, areas, actors)
+    density = (count_density(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
+               if has_points(layers.displacement) else None)  # counted once, used twice
+    return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
+                   changes=changes, density=density)
