@@ -21,7 +21,7 @@ STAGES = (
     {"render"},
     {"export"},
     {"pipeline"},
-    {"cli", "__init__"},
+    {"cli", "__init__", "__main__"},
 )
 """Each module's rank is the first part of its name below ``geomap``."""
 
