@@ -1,10 +1,15 @@
-"""geomap: maps of territorial control, displacement and mining in the Kivus."""
+"""geomap: maps of territorial control, displacement and mining in the Kivus.
 
+Importing the package loads nothing heavy: ``geomap.run``, ``geomap.BuildConfig`` and
+``geomap.GeomapError`` are imported on first use, so ``geomap --version`` and
+``geomap validate`` start without pandas' neighbours (geopandas, matplotlib, folium).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-
-from geomap.config import BuildConfig
-from geomap.errors import GeomapError
-from geomap.pipeline import run
+from typing import Any
 
 try:
     __version__ = version("geomap")
@@ -12,3 +17,14 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 __all__ = ["BuildConfig", "GeomapError", "__version__", "run"]
+
+_LAZY = {"BuildConfig": "geomap.config", "GeomapError": "geomap.errors",
+         "run": "geomap.pipeline"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``run``, ``BuildConfig`` and ``GeomapError`` when first asked for."""
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    msg = f"module 'geomap' has no attribute '{name}'"
+    raise AttributeError(msg)
