@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-
 STORAGE_CRS = "EPSG:4326"
 # Kivu spans UTM zones 35S and 36S; 35S keeps distortion small over both provinces.
 METRIC_CRS = "EPSG:32735"
@@ -67,68 +64,12 @@ ALIASES = {
 CONFIDENCE = ("assessed", "claimed", "contested")
 
 
-@dataclass(frozen=True)
-class Actor:
-    """An armed actor with a stable id, a display name and one colour."""
-
-    id: str
-    label: str
-    color: str
-
-
-ACTORS = {
-    actor.id: actor
-    for actor in (
-        Actor("m23", "M23/AFC", "#c0392b"),
-        Actor("fardc", "FARDC", "#1f5fa8"),
-        Actor("wazalendo", "Wazalendo", "#2e8b57"),
-        Actor("fdlr", "FDLR", "#8e44ad"),
-        Actor("adf", "ADF", "#5d4037"),
-        Actor("burundi", "Burundian army (FDNB)", "#d68910"),
-    )
-}
-CONTESTED = "contested"
-"""The holder shown where records of two or more actors are in force on one day."""
-CONTESTED_COLOR = "#7f7f7f"
-NO_DATA_COLOR = "#d9d9d9"
-ACTOR_ALIASES = {
-    "m23/afc": "m23", "afc/m23": "m23", "afc": "m23", "m23-afc": "m23",
-    "government": "fardc", "fardc/wazalendo": "fardc", "forces armees": "fardc",
-    "forces armées de la république démocratique du congo": "fardc",
-}
-
-_FALLBACK_PALETTE = ("#e67e22", "#16a085", "#7f8c8d", "#b7950b", "#6c3483",
-                     "#117a65", "#a04000", "#2874a6", "#943126", "#196f3d")
-
-
-def actor_for(actor_id: str) -> Actor:
-    """Return the actor record for *actor_id*; unknown ids get a stable colour."""
-    if actor_id in ACTORS:
-        return ACTORS[actor_id]
-    digest = hashlib.sha256(actor_id.encode("utf-8")).digest()
-    color = _FALLBACK_PALETTE[digest[0] % len(_FALLBACK_PALETTE)]
-    return Actor(actor_id, actor_id, color)
-
-
 DISCLAIMER = (
     "Boundaries, names and designations on this map do not imply official "
     "endorsement or acceptance by geomap or its sources. Control lines are "
     "approximate and change quickly."
 )
 
-
-def controller_label(actor: object) -> str | None:
-    """Display name of a holder: an actor's name, 'Contested', or None when missing."""
-    if not isinstance(actor, str) or not actor:
-        return None
-    return "Contested" if actor == CONTESTED else actor_for(actor).label
-
-
-def controller_color(actor: object) -> str:
-    """Colour of a holder: the actor's, grey when contested, light grey when missing."""
-    if not isinstance(actor, str) or not actor:
-        return NO_DATA_COLOR
-    return CONTESTED_COLOR if actor == CONTESTED else actor_for(actor).color
 
 ROW = "_row"
 """Column holding each record's 1-based row number in its file (header not counted)."""

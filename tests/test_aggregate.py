@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geomap.actors import resolve_control
 from geomap.dates import parse_dates
-from geomap.summarise.areas import resolve_control, sum_displaced
+from geomap.summarise.areas import sum_displaced
 
 
 def _control(rows: list[tuple]) -> pd.DataFrame:

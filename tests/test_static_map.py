@@ -13,9 +13,9 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
+from geomap.actors import ACTORS
 from geomap.config import BuildConfig
 from geomap.pipeline import run
-from geomap.schema import ACTORS
 
 from .conftest import TOWNS, write_csv
 
@@ -87,15 +87,11 @@ def test_two_renders_are_byte_identical(shapes_dir: Path, tmp_path: Path) -> Non
 
 def test_labels_do_not_overlap(shapes_dir: Path, tmp_path: Path) -> None:
     """Crowded towns: every label drawn on the map is clear of every other one."""
+    from geomap.actors import resolve_control
     from geomap.pipeline import load_layers
     from geomap.render.markup import MapText
     from geomap.render.print.figure import build_static_map
-    from geomap.summarise.areas import (
-        assign_mines,
-        resolve_control,
-        sum_displaced,
-        summarise_areas,
-    )
+    from geomap.summarise.areas import assign_mines, sum_displaced, summarise_areas
 
     crowd = [(f"t{i}", f"Crowded town {i}", 29.10 + 0.004 * i, -1.55, "", "P1")
              for i in range(12)]

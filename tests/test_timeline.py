@@ -52,14 +52,14 @@ def bundled():
 ])
 def test_bundled_timeline(bundled, date, town, actor):
     """The bundled control records give the documented holders."""
-    from geomap.summarise.areas import resolve_control
+    from geomap.actors import resolve_control
 
     assert resolve_control(bundled.control, pd.Timestamp(date)).loc[town, "actor"] == actor
 
 
 def test_bundled_walikale_withdrawal(bundled):
     """As of 2025-04-20 Walikale-centre is not held by M23/AFC."""
-    from geomap.summarise.areas import resolve_control
+    from geomap.actors import resolve_control
 
     held = resolve_control(bundled.control, pd.Timestamp("2025-04-20"))
     assert held.loc["walikale-centre", "actor"] != "m23"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geomap.schema import STORAGE_CRS, controller_label
+from geomap.actors import controller_label
+from geomap.schema import STORAGE_CRS
 
 STATUS_COLUMNS = {"actor": "actor", "actor_name": "actor_name",
                   "confidence": "confidence", "since": "control_since",

@@ -14,12 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geomap.actors import controller_color, controller_label
 from geomap.render.markup import MapText, esc, fmt_date, link
-from geomap.schema import (
-    DISCLAIMER,
-    controller_color,
-    controller_label,
-)
+from geomap.schema import DISCLAIMER
 
 AREA_COLUMNS = {"name": "Place", "pcode": "P-code", "kind": "Kind",
                 "actor_name": "Held by", "confidence": "Confidence", "since": "Since",

@@ -5,52 +5,12 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geomap.actors import ACTORS, CONTESTED, controller_label
 from geomap.join import attach_areas
-from geomap.schema import ACTORS, CONTESTED, METRIC_CRS, controller_label
+from geomap.schema import METRIC_CRS
 
 TOWN_RADIUS_KM = 10.0
 """A mine belongs to the nearest town within this distance (else to its area only)."""
-
-
-
-def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
-    """Return who controls each place on *date*, from dated intervals.
-
-    A record is in force on *date* when ``start <= date < end`` (a missing start is
-    "since before the record", a missing end is ongoing), so on the day of a handover
-    the new holder shows. Records in force of two or more actors make the place
-    contested; so does a record whose own confidence is 'contested'.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``place``: ``actor`` (an actor id or 'contested'), ``actors``
-        (ids in force, ';'-joined), ``confidence``, ``since``, ``source``, ``url``
-        and ``note`` of the latest record in force.
-    """
-    columns = ["actor", "actors", "confidence", "since", "source", "url", "note"]
-    linked = control.loc[control["place"].notna()]
-    start = linked["start"]
-    end = linked["end"]
-    active = linked.loc[(start.isna() | (start <= date)) & (end.isna() | (end > date))]
-    if active.empty:
-        return pd.DataFrame(columns=columns).rename_axis("place")
-    active = active.sort_values(["place", "start"], na_position="first", kind="stable")
-    grouped = active.groupby("place", sort=True)
-    latest = grouped.tail(1).set_index("place")
-    actors = grouped["actor"].agg(lambda ids: ";".join(sorted(set(ids))))
-    several = actors.str.contains(";", regex=False)
-    confidence = latest["confidence"].where(~several, CONTESTED)
-    result = pd.DataFrame({
-        "actor": latest["actor"].where(~several, CONTESTED),
-        "actors": actors,
-        "confidence": confidence,
-        "since": latest["start"],
-        "source": latest["source"],
-        "url": latest["url"],
-        "note": latest["note"],
-    })
-    return result[columns]
 
 
 def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomap.schema import CONTESTED_COLOR, actor_for
-from geomap.summarise.areas import resolve_control
+from geomap.actors import CONTESTED_COLOR, actor_for, resolve_control
 
 CHANGE_COLUMNS = ("place", "name", "actor_before", "actor_after", "confidence",
                   "changed_on", "source", "url", "note")

@@ -6,14 +6,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from geomap.actors import resolve_control
 from geomap.config import BuildConfig
 from geomap.layers import Layers, Summary
-from geomap.summarise.areas import (
-    assign_mines,
-    resolve_control,
-    summarise_actors,
-    summarise_areas,
-)
+from geomap.summarise.areas import assign_mines, summarise_actors, summarise_areas
 from geomap.summarise.changes import add_changed_people, changes_between
 from geomap.summarise.density import DENSITY_MIN_PEOPLE, count_density, has_points
 from geomap.summarise.engines import engine_steps

@@ -8,9 +8,10 @@ import warnings
 import geopandas as gpd
 import pandas as pd
 
+from geomap.actors import ACTOR_ALIASES, ACTORS
 from geomap.dates import parse_dates
 from geomap.errors import GeometryError, SchemaError, UnknownActorWarning
-from geomap.schema import ACTOR_ALIASES, ACTORS, CONFIDENCE, ROW
+from geomap.schema import CONFIDENCE, ROW
 from geomap.text import fold
 from geomap.validate.geometry import (
     attach_points,

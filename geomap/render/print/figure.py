@@ -18,6 +18,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from geomap.actors import controller_color
 from geomap.render.markup import MapText, fmt_date
 from geomap.render.print.labels import place_labels
 from geomap.render.print.parts import (
@@ -28,12 +29,8 @@ from geomap.render.print.parts import (
     draw_legend,
     draw_scale_bar,
 )
-from geomap.render.web.script import circle_radius
-from geomap.schema import (
-    DISCLAIMER,
-    METRIC_CRS,
-    controller_color,
-)
+from geomap.render.style import circle_radius
+from geomap.schema import DISCLAIMER, METRIC_CRS
 from geomap.summarise.areas import attach_summary
 
 A4_MM = (297.0, 210.0)

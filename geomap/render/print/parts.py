@@ -8,18 +8,16 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.patches import Circle, Rectangle
 
-from geomap.render.print.labels import short_name
-from geomap.render.web.script import circle_radius
-from geomap.schema import (
+from geomap.actors import (
     CONTESTED,
     CONTESTED_COLOR,
-    DRC_BOUNDS,
-    METRIC_CRS,
     NO_DATA_COLOR,
-    STORAGE_CRS,
     actor_for,
     controller_color,
 )
+from geomap.render.print.labels import short_name
+from geomap.render.style import circle_radius
+from geomap.schema import DRC_BOUNDS, METRIC_CRS, STORAGE_CRS
 
 PEOPLE_STYLE = {"color": "#9e7bc4", "alpha": 0.45, "edgecolors": "#6a3d9a",
                 "linewidths": 0.8}

@@ -12,6 +12,7 @@ import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
+from geomap.actors import controller_color, controller_label
 from geomap.render.markup import MapText, esc, fmt_date, link
 from geomap.render.web.assets import leaflet_head
 from geomap.render.web.geometry import WEB_GRID, WEB_TOLERANCE, simplify_for_web
@@ -22,7 +23,6 @@ from geomap.render.web.script import (
     people_shade,
     slider_script,
 )
-from geomap.schema import controller_color, controller_label
 from geomap.summarise.areas import attach_summary
 
 CDN_HEAD = """<link rel="stylesheet" href="https://unpkg.com/leaflet@1.9.4/dist/leaflet.css">

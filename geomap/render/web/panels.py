@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geomap.actors import CONTESTED, CONTESTED_COLOR, NO_DATA_COLOR, actor_for
 from geomap.render.markup import MapText, esc, fmt_date, link
-from geomap.render.web.script import PEOPLE_SHADES, circle_radius
-from geomap.schema import (
-    CONTESTED,
-    CONTESTED_COLOR,
-    DISCLAIMER,
-    NO_DATA_COLOR,
-    actor_for,
-)
+from geomap.render.style import PEOPLE_SHADES, circle_radius
+from geomap.schema import DISCLAIMER
 
 
 def title_box(text: MapText) -> str:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geomap.actors import NO_DATA_COLOR
 from geomap.render.markup import MapText, esc, fmt_date, safe_json
-from geomap.schema import NO_DATA_COLOR
+from geomap.render.style import PEOPLE_SHADES
 
 PANES = {"admin": 410, "shading": 415, "areas": 420, "displacement": 430, "towns": 440, "mines": 450}
 """Leaflet panes, bottom to top: the layer order is fixed whatever is toggled."""
 
 
-def circle_radius(people: float, max_people: float) -> float:
-    """Pixel radius of a displacement circle; its area grows with the count."""
-    return 4 + 26 * (people / max_people) ** 0.5 if max_people > 0 else 4
-
-
-PEOPLE_SHADES = ("#efedf5", "#bcbddc", "#9e9ac8", "#6a51a3")
-"""Purples for the displacement choropleth of territories, light to dark."""
 
 
 def people_breaks(people: pd.Series) -> list[int]:

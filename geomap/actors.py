@@ -1,0 +1,122 @@
+"""Actors: stable ids, display names and colours, and THE holder rule.
+
+Every output (web map, print map, report, GIS layers) asks this module who holds a
+place on a day and in which colour it is drawn; none of them recomputes it.
+Colours were chosen to stay apart in greyscale and under deuteranopia and protanopia
+(CIEDE2000 >= 15 for every pair drawn together; tests/test_style.py checks it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An armed actor with a stable id, a display name and one colour."""
+
+    id: str
+    label: str
+    color: str
+
+
+ACTORS = {
+    actor.id: actor
+    for actor in (
+        Actor("m23", "M23/AFC", "#c0240a"),
+        Actor("fardc", "FARDC", "#77bed7"),
+        Actor("wazalendo", "Wazalendo", "#317d57"),
+        Actor("fdlr", "FDLR", "#0d758c"),
+        Actor("adf", "ADF", "#452c24"),
+        Actor("burundi", "Burundian army (FDNB)", "#fa770f"),
+        Actor("rdf", "Rwanda Defence Force (RDF)", "#562148"),
+        Actor("eacrf", "EAC Regional Force (EACRF)", "#1509f6"),
+    )
+}
+
+
+CONTESTED = "contested"
+"""The holder shown where records of two or more actors are in force on one day."""
+
+
+CONTESTED_COLOR = "#8d9392"
+
+
+NO_DATA_COLOR = "#e8e8e3"
+
+
+ACTOR_ALIASES = {
+    "m23/afc": "m23", "afc/m23": "m23", "afc": "m23", "m23-afc": "m23",
+    "government": "fardc", "fardc/wazalendo": "fardc", "forces armees": "fardc",
+    "forces armées de la république démocratique du congo": "fardc",
+}
+
+
+_FALLBACK_PALETTE = ("#e67e22", "#16a085", "#7f8c8d", "#b7950b", "#6c3483",
+                     "#117a65", "#a04000", "#2874a6", "#943126", "#196f3d")
+
+
+def actor_for(actor_id: str) -> Actor:
+    """Return the actor record for *actor_id*; unknown ids get a stable colour."""
+    if actor_id in ACTORS:
+        return ACTORS[actor_id]
+    digest = hashlib.sha256(actor_id.encode("utf-8")).digest()
+    color = _FALLBACK_PALETTE[digest[0] % len(_FALLBACK_PALETTE)]
+    return Actor(actor_id, actor_id, color)
+
+
+def controller_label(actor: object) -> str | None:
+    """Display name of a holder: an actor's name, 'Contested', or None when missing."""
+    if not isinstance(actor, str) or not actor:
+        return None
+    return "Contested" if actor == CONTESTED else actor_for(actor).label
+
+
+def controller_color(actor: object) -> str:
+    """Colour of a holder: the actor's, grey when contested, light grey when missing."""
+    if not isinstance(actor, str) or not actor:
+        return NO_DATA_COLOR
+    return CONTESTED_COLOR if actor == CONTESTED else actor_for(actor).color
+
+
+def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
+    """Return who controls each place on *date*, from dated intervals.
+
+    A record is in force on *date* when ``start <= date < end`` (a missing start is
+    "since before the record", a missing end is ongoing), so on the day of a handover
+    the new holder shows. Records in force of two or more actors make the place
+    contested; so does a record whose own confidence is 'contested'.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``place``: ``actor`` (an actor id or 'contested'), ``actors``
+        (ids in force, ';'-joined), ``confidence``, ``since``, ``source``, ``url``
+        and ``note`` of the latest record in force.
+    """
+    columns = ["actor", "actors", "confidence", "since", "source", "url", "note"]
+    linked = control.loc[control["place"].notna()]
+    start = linked["start"]
+    end = linked["end"]
+    active = linked.loc[(start.isna() | (start <= date)) & (end.isna() | (end > date))]
+    if active.empty:
+        return pd.DataFrame(columns=columns).rename_axis("place")
+    active = active.sort_values(["place", "start"], na_position="first", kind="stable")
+    grouped = active.groupby("place", sort=True)
+    latest = grouped.tail(1).set_index("place")
+    actors = grouped["actor"].agg(lambda ids: ";".join(sorted(set(ids))))
+    several = actors.str.contains(";", regex=False)
+    confidence = latest["confidence"].where(~several, CONTESTED)
+    result = pd.DataFrame({
+        "actor": latest["actor"].where(~several, CONTESTED),
+        "actors": actors,
+        "confidence": confidence,
+        "since": latest["start"],
+        "source": latest["source"],
+        "url": latest["url"],
+        "note": latest["note"],
+    })
+    return result[columns]

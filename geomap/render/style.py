@@ -1,0 +1,67 @@
+"""The one style table: colours, fills, line styles and sizes of every drawn thing.
+
+The web map, the print map and the GIS styles (QGIS QML/SLD) all draw from this
+table, so a contested town looks the same wherever it is read. Actor colours live
+with the actors (:mod:`geomap.actors`); this module adds everything else and the way
+each confidence is drawn. Doubt is carried by pattern and line style as well as by
+colour, so it survives greyscale printing and colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geomap.actors import CONTESTED_COLOR, NO_DATA_COLOR
+
+CHANGED_RING_COLOR = "#56c27e"
+"""Ring around a place that changed hands since the comparison date."""
+CHANGED_RING_CASING = "#1a1a1a"
+"""Thin dark casing under the ring, so it shows in greyscale."""
+DISPLACEMENT_COLOR = "#b25fe5"
+"""Fill of displacement circles and of the density overlay's middle shade."""
+DISPLACEMENT_EDGE = "#5b2a80"
+MINE_COLOR = "#faec1d"
+"""Mining sites and their clusters: a colour no actor uses."""
+MINE_EDGE = "#111111"
+OUTLINE_COLOR = "#333333"
+"""Admin outlines and the default dark edge of symbols."""
+PEOPLE_SHADES = ("#efedf5", "#bcbddc", "#9e9ac8", "#6a51a3")
+"""Choropleth classes of people displaced per territory, lightest first."""
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """How one level of confidence is drawn, the same on web, print and GIS."""
+
+    fill_alpha: float
+    """Opacity of the actor-coloured fill (0 for a hollow fill)."""
+    dash: tuple[float, ...] | None
+    """Outline dash pattern in points (None: solid)."""
+    hatch: str | None
+    """matplotlib hatch for polygons ('//' diagonal, 'xx' crosshatch)."""
+    outline: str
+    """'actor' to draw the outline in the actor's colour, else a colour."""
+    label: str
+    """Legend wording."""
+
+
+CONFIDENCE_STYLES = {
+    "assessed": Confidence(fill_alpha=0.55, dash=None, hatch=None,
+                           outline=OUTLINE_COLOR, label="Assessed control"),
+    "claimed": Confidence(fill_alpha=0.0, dash=(6, 3), hatch="//", outline="actor",
+                          label="Claimed, not confirmed"),
+    "contested": Confidence(fill_alpha=0.35, dash=(1, 2), hatch="xx",
+                            outline=OUTLINE_COLOR, label="Contested (fighting reported)"),
+}
+"""Fill, hatch and outline per confidence value (see :data:`geomap.schema.CONFIDENCE`)."""
+
+CONTESTED_FILL = CONTESTED_COLOR
+NO_RECORD_FILL = NO_DATA_COLOR
+
+TOWN_RADIUS = 7
+"""Radius in pixels (web) of a town marker; print scales it to points."""
+
+
+def circle_radius(people: float, max_people: float) -> float:
+    """Pixel radius of a displacement circle; its area grows with the count."""
+    return 4 + 26 * (people / max_people) ** 0.5 if max_people > 0 else 4
