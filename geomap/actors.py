@@ -52,6 +52,8 @@ ACTOR_ALIASES = {
     "m23/afc": "m23", "afc/m23": "m23", "afc": "m23", "m23-afc": "m23",
     "government": "fardc", "fardc/wazalendo": "fardc", "forces armees": "fardc",
     "forces armées de la république démocratique du congo": "fardc",
+    "eac regional force": "eacrf", "east african community regional force": "eacrf",
+    "eac-rf": "eacrf", "rwanda defence force": "rdf", "rwandan army": "rdf",
 }
 
 

@@ -10,7 +10,7 @@ METRIC_CRS = "EPSG:32735"
 DRC_BOUNDS = (12.0, -13.6, 31.4, 5.5)
 KIVU_BOUNDS = (26.5, -5.2, 30.3, 1.2)
 
-LAYERS = ("admin", "mines", "control", "displacement", "towns")
+LAYERS = ("admin", "mines", "control", "displacement", "towns", "events")
 
 REQUIRED = {
     "admin": ("pcode", "name"),
@@ -18,6 +18,7 @@ REQUIRED = {
     "mines": ("name",),
     "control": ("actor",),
     "displacement": ("people",),
+    "events": ("date", "title"),
 }
 """Columns a layer must have after renaming (geometry or area references aside)."""
 
@@ -28,9 +29,12 @@ COLUMNS = {
     "mines": ("site_id", "name", "minerals", "workers", "armed_presence", "visited",
               "source", "url", "date", "note"),
     "control": ("area", "actor", "start", "end", "confidence", "source", "url",
-                "note"),
-    "displacement": ("area", "people", "date", "assessment", "origin", "cause",
+                "note", "start_precision", "end_precision", "source_kind",
+                "sources_count", "source_date"),
+    "displacement": ("area", "people", "date", "assessment", "origin", "cause", "kind",
                      "source", "url", "note"),
+    "events": ("date", "end", "date_precision", "kind", "title", "place", "pcode",
+               "source", "source_kind", "url", "note"),
 }
 """Canonical columns of each layer, in output order."""
 
@@ -62,6 +66,42 @@ ALIASES = {
 """Common publisher column names recognised without any mapping (case-insensitive)."""
 
 CONFIDENCE = ("assessed", "claimed", "contested")
+
+DISPLACEMENT_KINDS = ("idps", "refugees", "returnees", "mobile-population",
+                      "new-displacement")
+"""What a displacement figure counts. Figures of different kinds are never added:
+``idps`` (internally displaced people, a stock), ``refugees`` and ``returnees``
+(stocks), ``mobile-population`` (IOM DTM's "mobile population": IDPs, returnees and
+others together), ``new-displacement`` (people who fled over a period: a flow)."""
+DEFAULT_DISPLACEMENT_KIND = "idps"
+"""The kind of a figure whose file has no ``kind`` (a column of IDPs, as most are)."""
+DISPLACEMENT_KIND_ALIASES = {
+    "idp": "idps", "pdi": "idps", "pdis": "idps", "deplaces": "idps",
+    "displaced": "idps", "internally-displaced": "idps", "refugee": "refugees",
+    "refugies": "refugees", "returnee": "returnees", "retournes": "returnees",
+    "returned": "returnees", "mobile": "mobile-population",
+    "new-displacements": "new-displacement", "new-arrivals": "new-displacement",
+}
+"""Other spellings of the kinds (after folding accents and case, words joined by '-')."""
+
+DATE_PRECISIONS = ("day", "month", "year", "approximate", "range", "bound",
+                   "last-reported")
+"""How exact a date is. ``month``/``year``: only that is known (a ``YYYY-MM`` or
+``YYYY`` date, read as its first day); ``approximate``: about that day; ``range``:
+the change happened within a range of days, the record keeps one end of it (the
+neighbouring record of the same place, or the note, gives the other); ``bound``: a
+limit of the change, not its day (e.g. the first report found); ``last-reported``:
+the record stops at the last report found, what followed is unknown."""
+
+EVENT_KINDS = ("talks", "agreement", "mechanism", "deployment", "fighting",
+               "refugees", "strike", "sanctions", "disaster", "other")
+"""Kinds of the dated events (talks, agreements, ...) shown beside the control record."""
+
+SOURCE_KINDS = ("wire", "UN", "international media", "national media", "trade press",
+                "encyclopedia", "aggregator", "party-aligned", "party statement")
+"""Kinds of outlet in a row's ``source`` (see the confidence rubric of shapes/README)."""
+ASSESSING_SOURCE_KINDS = ("wire", "UN")
+"""One source of these kinds is enough for an ``assessed`` record; else it takes two."""
 
 
 DISCLAIMER = (

@@ -74,3 +74,30 @@ def shapes_dir(tmp_path: Path, admin: gpd.GeoDataFrame) -> Path:
               ["area", "people", "date", "assessment", "source"],
               [(*row, "test") for row in DISPLACEMENT])
     return folder
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The repository's own shapes/ layers, loaded once per test session.
+
+    Tests that need the bundled record call the stage functions on these layers
+    instead of building; they must not change them.
+    """
+    import pandas as pd
+
+    from geomap.config import BuildConfig
+    from geomap.pipeline import load_layers
+
+    if not (REPO / "shapes" / "control.csv").exists():
+        pytest.skip("the bundled shapes/ folder is not in this checkout")
+    return load_layers(BuildConfig(date=pd.Timestamp("2026-03-01"),
+                                   shapes_dir=REPO / "shapes"))
+
+
+def place_of(layers, town_id: str) -> str:
+    """The place key of a town: its own id, or the P-code of the ville it is."""
+    places = layers.places
+    hits = places.loc[(places["place"] == town_id)
+                      | places["aliases"].map(lambda names: town_id in names)]
+    assert len(hits) == 1, (town_id, hits["place"].tolist())
+    return hits["place"].iloc[0]

@@ -11,7 +11,7 @@ from geomap.config import BuildConfig
 from geomap.pipeline import load_layers, run
 from geomap.summarise.changes import changes_between, slider_data
 
-REPO_SHAPES = Path(__file__).resolve().parents[1] / "shapes"
+from .conftest import place_of
 
 
 def test_changes_list_the_handover(shapes_dir: Path, tmp_path: Path):
@@ -37,13 +37,6 @@ def test_slider_data_covers_every_record_date(shapes_dir: Path):
     assert data["intervals"]["alpha"][0][:2] == ["", "2025-01-27"]
 
 
-@pytest.fixture(scope="module")
-def bundled():
-    """The bundled layers (the repository's own shapes/)."""
-    return load_layers(BuildConfig(date=pd.Timestamp("2025-02-20"),
-                                   shapes_dir=REPO_SHAPES))
-
-
 @pytest.mark.parametrize(("date", "town", "actor"), [
     ("2024-12-31", "goma", "fardc"), ("2024-12-31", "bukavu", "fardc"),
     ("2025-02-20", "goma", "m23"), ("2025-02-20", "bukavu", "m23"),
@@ -54,7 +47,8 @@ def test_bundled_timeline(bundled, date, town, actor):
     """The bundled control records give the documented holders."""
     from geomap.actors import resolve_control
 
-    assert resolve_control(bundled.control, pd.Timestamp(date)).loc[town, "actor"] == actor
+    held = resolve_control(bundled.control, pd.Timestamp(date))
+    assert held.loc[place_of(bundled, town), "actor"] == actor
 
 
 def test_bundled_walikale_withdrawal(bundled):
@@ -70,8 +64,8 @@ def test_bundled_changes_since_end_of_2024(bundled):
     changes = changes_between(bundled.control, bundled.places, pd.Timestamp("2024-12-31"),
                               pd.Timestamp("2025-02-20")).set_index("place")
     for town in ("goma", "bukavu", "kavumu", "kamanyola"):
-        assert changes.loc[town, "actor_after"] == "m23"
-        assert changes.loc[town, "source"]
+        assert changes.loc[place_of(bundled, town), "actor_after"] == "m23"
+        assert changes.loc[place_of(bundled, town), "source"]
 
 
 def test_every_bundled_record_is_sourced(bundled):

@@ -9,10 +9,17 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.actors import ACTOR_ALIASES, ACTORS
-from geomap.dates import parse_dates
 from geomap.errors import GeometryError, SchemaError, UnknownActorWarning
-from geomap.schema import CONFIDENCE, ROW
+from geomap.schema import (
+    CONFIDENCE,
+    DEFAULT_DISPLACEMENT_KIND,
+    DISPLACEMENT_KIND_ALIASES,
+    DISPLACEMENT_KINDS,
+    ROW,
+    SOURCE_KINDS,
+)
 from geomap.text import fold
+from geomap.validate.choices import read_choice, read_dated, read_dates
 from geomap.validate.geometry import (
     attach_points,
     require_coordinates,
@@ -23,18 +30,6 @@ from geomap.validate.parsing import parse_numbers, per_distinct, text_values
 from geomap.validate.rejects import (
     Rejects,
 )
-
-
-def _dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
-           required: bool) -> pd.Series:
-    """Parse a date column, rejecting unparseable (and, if required, empty) values."""
-    text = text_values(frame, column)
-    parsed = per_distinct(text, parse_dates)
-    rejects.add(frame, text.notna() & parsed.isna(), column,
-                "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
-    if required:
-        rejects.add(frame, text.isna(), column, "missing date")
-    return parsed
 
 
 def normalise_actor(values: pd.Series) -> pd.Series:
@@ -55,8 +50,11 @@ def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
     Returns
     -------
     (GeoDataFrame, DataFrame)
-        Rows with an integer ``people`` >= 0, a parsed ``date`` and an area reference
-        or a point in the DRC; and one rejects row per problem found.
+        Rows with an integer ``people`` >= 0, a parsed ``date`` with its
+        ``date_precision`` (``month`` for a ``YYYY-MM`` date), a ``kind`` among
+        :data:`~geomap.schema.DISPLACEMENT_KINDS` (``idps`` when the file has none)
+        and an area reference or a point in the DRC; and one rejects row per
+        problem found.
 
     Raises
     ------
@@ -72,7 +70,11 @@ def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
     rejects.add(frame, number < 0, "people", "negative count of people")
     rejects.add(frame, (number >= 0) & ~usable, "people", "count is not a whole number")
     frame = frame.assign(people=people)
-    frame["date"] = _dates(frame, "date", rejects, required=True)
+    frame["date"], frame["date_precision"] = read_dated(
+        frame, "date", "date_precision", rejects, required=True)
+    frame["kind"] = read_choice(frame, "kind", DISPLACEMENT_KINDS, rejects,
+                                aliases=DISPLACEMENT_KIND_ALIASES,
+                                default=DEFAULT_DISPLACEMENT_KIND, what="kind")
     frame = require_location(frame, rejects, "displacement")
     clean, table = _split(frame, rejects)
     for column in ("assessment", "origin", "cause", "source", "url", "note"):
@@ -101,8 +103,9 @@ def validate_control(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFram
         warnings.warn(f"Control names actor(s) {unknown} that geomap does not know; "
                       "they get a fixed colour of their own.", UnknownActorWarning,
                       stacklevel=2)
-    frame["start"] = _dates(frame, "start", rejects, required=False)
-    frame["end"] = _dates(frame, "end", rejects, required=False)
+    for side in ("start", "end"):
+        frame[side], frame[f"{side}_precision"] = read_dated(
+            frame, side, f"{side}_precision", rejects, required=False)
     backwards = frame["start"].notna() & frame["end"].notna() & (frame["end"] <= frame["start"])
     rejects.add(frame, backwards, "end", "end date is not after the start date")
     confidence = text_values(frame, "confidence").str.lower().fillna("assessed")
@@ -112,7 +115,25 @@ def validate_control(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFram
     frame = require_location(frame, rejects, "control")
     for column in ("source", "url", "note", "name"):
         frame[column] = text_values(frame, column)
-    return _split(frame, rejects)
+    return _split(_read_citation(frame, rejects), rejects)
+
+
+def _read_citation(frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
+    """The rubric's columns, when the file has them: ``source_kind`` (a closed
+    choice), ``sources_count`` (a whole number >= 0) and ``source_date``."""
+    frame = frame.copy()
+    if "source_kind" in frame:
+        frame["source_kind"] = read_choice(frame, "source_kind", SOURCE_KINDS, rejects,
+                                           required=False, what="source kind")
+    if "sources_count" in frame:
+        text = text_values(frame, "sources_count")
+        count = parse_numbers(text)
+        bad = text.notna() & ~(count.notna() & (count >= 0) & (count % 1 == 0))
+        rejects.add(frame, bad, "sources_count", "expected a whole number >= 0")
+        frame["sources_count"] = count.where(~bad).astype("Int64")
+    if "source_date" in frame:
+        frame["source_date"] = read_dates(frame, "source_date", rejects, required=False)
+    return frame
 
 
 def validate_mines(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
@@ -140,7 +161,7 @@ def validate_mines(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]
     duplicated = frame["site_id"].duplicated(keep="first")
     rejects.add(frame, duplicated, "site_id", "duplicate site_id (first kept)")
     frame["workers"] = pd.to_numeric(text_values(frame, "workers"), errors="coerce").astype("Int64")
-    frame["visited"] = _dates(frame, "visited", rejects, required=False)
+    frame["visited"] = read_dates(frame, "visited", rejects, required=False)
     for column in ("armed_presence", "source", "url", "date", "note"):
         frame[column] = text_values(frame, column)
     return _split(frame, rejects)

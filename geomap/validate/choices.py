@@ -1,0 +1,110 @@
+"""Checks shared by the layers: dates, how exact they are, and closed choices."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from geomap.dates import parse_dates
+from geomap.schema import DATE_PRECISIONS
+from geomap.text import fold
+from geomap.validate.parsing import per_distinct, text_values
+from geomap.validate.rejects import Rejects
+
+_MONTH_ONLY = r"^\s*-?\d{4}-\d{1,2}\s*$"
+_YEAR_ONLY = r"^\s*-?\d{4}\s*$"
+
+
+def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
+               required: bool) -> pd.Series:
+    """Parse a date column, rejecting unparseable (and, if required, empty) values.
+
+    Returns
+    -------
+    Series
+        ``datetime64[s]`` days (a ``YYYY-MM`` or ``YYYY`` date is its first day), NaT
+        where the value is empty or rejected.
+    """
+    text = text_values(frame, column)
+    parsed = per_distinct(text, parse_dates)
+    rejects.add(frame, text.notna() & parsed.isna(), column,
+                "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
+    if required:
+        rejects.add(frame, text.isna(), column, "missing date")
+    return parsed
+
+
+def slug_values(values: pd.Series) -> pd.Series:
+    """Fold accents and case, and join words with '-' ('Mobile population' ->
+    'mobile-population'); missing values stay missing."""
+    return values.astype("string").map(
+        lambda value: re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")
+        if isinstance(value, str) else value).astype("string")
+
+
+def read_choice(frame: pd.DataFrame, column: str, choices: Sequence[str],
+                rejects: Rejects, *, aliases: Mapping[str, str] | None = None,
+                default: str | None = None, required: bool = True,
+                what: str = "value") -> pd.Series:
+    """Read a column of closed choices; reject values outside *choices*.
+
+    Values are compared after :func:`slug_values` (so 'IDPs', 'idps' and ' IDPs '
+    agree); *aliases* map other spellings. Empty values take *default*; without one
+    they are rejected when *required*, else left missing.
+
+    Returns
+    -------
+    Series
+        The canonical choice of each row (as written in *choices*), missing where
+        the row was rejected.
+    """
+    text = text_values(frame, column)
+    folded = {slug_values(pd.Series([c])).iloc[0]: c for c in choices}
+    folded.update({key: value for key, value in (aliases or {}).items()})
+    slugs = slug_values(text)
+    chosen = slugs.map(folded).astype("string")
+    unknown = text.notna() & chosen.isna()
+    if unknown.any():
+        reasons = text.loc[unknown].map(lambda value: _unknown_reason(value, choices,
+                                                                      what))
+        rejects.add(frame, unknown, column, reasons.reindex(frame.index))
+    if default is None and required:
+        rejects.add(frame, text.isna(), column, f"missing {what}; expected one of "
+                    f"{list(choices)}")
+    elif default is not None:
+        chosen = chosen.mask(text.isna(), default)
+    return chosen
+
+
+def _unknown_reason(value: str, choices: Sequence[str], what: str) -> str:
+    """'unknown kind 'idp's'; expected one of [...]' with the nearest choices first."""
+    near = difflib.get_close_matches(fold(value), list(choices), n=3, cutoff=0.5)
+    hint = f" (nearest: {near})" if near else ""
+    return f"unknown {what} '{value}'; expected one of {list(choices)}{hint}"
+
+
+def read_dated(frame: pd.DataFrame, column: str, precision_column: str,
+               rejects: Rejects, *, required: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse a date column as :func:`read_dates` does, and say how exact each date is.
+
+    A ``YYYY-MM`` date is ``month`` and a ``YYYY`` date is ``year`` whatever
+    *precision_column* says (the text cannot be more exact than it is); other dates
+    take that column's value, ``day`` when it is empty. Where the date is empty, so
+    is the precision. Values outside :data:`~geomap.schema.DATE_PRECISIONS` are
+    rejected.
+
+    Returns
+    -------
+    (Series, Series)
+        The dates, and one of ``DATE_PRECISIONS`` per row with a date.
+    """
+    written = text_values(frame, column)
+    dates = read_dates(frame, column, rejects, required=required)
+    given = read_choice(frame, precision_column, DATE_PRECISIONS, rejects,
+                        default="day", what="date precision")
+    given = given.mask(written.str.match(_MONTH_ONLY).fillna(False).astype(bool), "month")
+    given = given.mask(written.str.match(_YEAR_ONLY).fillna(False).astype(bool), "year")
+    return dates, given.mask(dates.isna())
