@@ -19,7 +19,10 @@ BUNDLED_FILES = {
     "mines": "mines.csv",
     "control": "control.csv",
     "displacement": "displacement.csv",
+    "events": "events.csv",
 }
+OPTIONAL_LAYERS = ("events",)
+"""Layers a build goes without when no file is given and shapes/ has none."""
 COUNTRY_FILE = "drc_outline.geojson"
 """The DR Congo outline in shapes/, drawn in the print map's locator when present."""
 DEFAULT_TITLE = "Kivu: territorial control, displacement and mining"
@@ -56,7 +59,8 @@ def resolve_shapes_dir(explicit: Path | None = None) -> Path:
     """
     named = explicit or os.environ.get("GEOMAP_SHAPES")
     if named:
-        missing = [name for name in BUNDLED_FILES.values() if not (Path(named) / name).exists()]
+        missing = [name for layer, name in BUNDLED_FILES.items()
+                   if layer not in OPTIONAL_LAYERS and not (Path(named) / name).exists()]
         if missing:
             msg = (f"The shapes folder '{named}' lacks {missing}. Point --shapes-dir or "
                    "GEOMAP_SHAPES at geomap's shapes folder, or give those layers as files.")

@@ -38,3 +38,74 @@ def parse_date(text: str) -> pd.Timestamp:
         msg = f"expected a date such as 2025-02-20, 2025-02 or 2025 but got '{text}'"
         raise ValueError(msg)
     return parsed
+
+
+def _day_text(day: pd.Timestamp, *, month: bool = True, year: bool = True) -> str:
+    """'19 Jan 2025', '19 Jan' or '19' (no leading zero)."""
+    parts = [str(day.day)]
+    if month:
+        parts.append(day.strftime("%b"))
+    if year:
+        parts.append(str(day.year))
+    return " ".join(parts)
+
+
+def _span_text(first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """'19–21 Jan 2025', '30 Jan–2 Feb 2025' or '30 Dec 2025–2 Jan 2026'."""
+    if first.year != last.year:
+        return f"{_day_text(first)}–{_day_text(last)}"
+    if first.month != last.month:
+        return f"{_day_text(first, year=False)}–{_day_text(last)}"
+    return f"{_day_text(first, month=False, year=False)}–{_day_text(last)}"
+
+
+def describe_date(day: object, precision: object = "day", *,
+                  until: object = None) -> str:
+    """Write a date as exactly as it is known, for tables, popups and the report.
+
+    Parameters
+    ----------
+    day : Timestamp or None
+        The date (for a month or a year, its first day).
+    precision : str, optional
+        One of ``DATE_PRECISIONS`` (geomap.schema); missing means ``day``.
+    until : Timestamp, optional
+        The other end of a range or the last day of a multi-day event.
+
+    Returns
+    -------
+    str
+        '' when *day* is missing.
+
+    Examples
+    --------
+    >>> day = pd.Timestamp("2025-01-19")
+    >>> describe_date(day, "range", until=pd.Timestamp("2025-01-21"))
+    '19–21 Jan 2025'
+    >>> describe_date(pd.Timestamp("2025-12-10"), "approximate")
+    'about 10 Dec 2025'
+    >>> describe_date(pd.Timestamp("2025-03-01"), "month")
+    'Mar 2025'
+    >>> describe_date(pd.Timestamp("2024-03-08"), "bound")
+    '8 Mar 2024 (a limit, not the day)'
+    """
+    if day is None or pd.isna(day):
+        return ""
+    day = pd.Timestamp(day)
+    precision = precision if isinstance(precision, str) and precision else "day"
+    last = pd.Timestamp(until) if until is not None and not pd.isna(until) else None
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        text = day.strftime("%b %Y")
+        return text if last is None else f"{text} (to {_day_text(last)})"
+    text = _day_text(day) if last is None or last <= day else _span_text(day, last)
+    if precision == "approximate":
+        return f"about {text}"
+    if precision == "range":
+        return text if last is not None and last > day else f"{text} (within a range)"
+    if precision == "bound":
+        return f"{text} (a limit, not the day)"
+    if precision == "last-reported":
+        return f"last reported {text}"
+    return text

@@ -59,6 +59,9 @@ class Layers:
     sources: list[tuple[str, str, str]]
     credits: list[str]
     country: gpd.GeoDataFrame | None = None
+    events: pd.DataFrame | None = None
+    """Dated events (talks, agreements, deployments, ...), by date; see
+    :func:`geomap.validate.events.validate_events`."""
 
 
 @dataclass

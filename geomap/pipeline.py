@@ -18,7 +18,7 @@ from geomap.join import (
     unmatched_reasons,
 )
 from geomap.layers import BuildResult, Layers
-from geomap.load.inputs import read_country_outline, read_input
+from geomap.load.inputs import has_input, read_country_outline, read_input
 from geomap.progress import announce_file, announce_rows
 from geomap.render.markup import MapText
 from geomap.render.web.density import build_density_overlay
@@ -32,7 +32,7 @@ from geomap.validate.checks import VALIDATORS, Rejects
 from geomap.validate.conservation import all_rejected_message, count_people
 
 Report = Callable[[str], None]
-READ_ORDER = ("admin", "towns", "mines", "control", "displacement")
+READ_ORDER = ("admin", "towns", "mines", "control", "displacement", "events")
 """Layers in the order they are read; places (admin, towns) come first."""
 
 
@@ -57,6 +57,9 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     clean, rejects, names = {}, [], {}
     for layer in READ_ORDER:
         started = time.perf_counter()
+        if not has_input(config, layer):  # an optional layer nobody gave: none
+            clean[layer], names[layer] = VALIDATORS[layer](pd.DataFrame({ROW: []}))[0], ""
+            continue
         announce_file(config.inputs.get(layer), layer, report)
         path, raw = read_input(config, layer, report)
         names[layer] = path.name
@@ -97,6 +100,7 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
         raise AssertionError(msg)
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
                   control=clean["control"], displacement=clean["displacement"],
+                  events=clean["events"],
                   places=places, rejects=rejects_table, join_report=join_report,
                   people=people, sources=list_sources(clean),
                   credits=credit_lines(clean, names),

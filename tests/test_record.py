@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geomap.schema import ACTORS, DISPLACEMENT_KINDS, ROW
+from geomap.actors import ACTORS
+from geomap.schema import DISPLACEMENT_KINDS, ROW
 from geomap.validate.checks import validate_control, validate_displacement
 
 

@@ -8,7 +8,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geomap.config import BUNDLED_FILES, COUNTRY_FILE, BuildConfig, resolve_shapes_dir
+from geomap.config import (
+    BUNDLED_FILES,
+    COUNTRY_FILE,
+    OPTIONAL_LAYERS,
+    BuildConfig,
+    resolve_shapes_dir,
+)
 from geomap.errors import SourceError
 from geomap.load.files import read_layer
 from geomap.provinces import KIVU
@@ -31,6 +37,13 @@ def input_path(config: BuildConfig, layer: str) -> Path:
     if is_source_name(given):
         return source_path(str(given), offline=config.offline, check=check_source_file)
     return Path(given)
+
+
+def has_input(config: BuildConfig, layer: str) -> bool:
+    """False only for an optional layer (events) given no file and not in shapes/."""
+    if layer not in OPTIONAL_LAYERS or config.inputs.get(layer) is not None:
+        return True
+    return (resolve_shapes_dir(config.shapes_dir) / BUNDLED_FILES[layer]).exists()
 
 
 def read_input(config: BuildConfig, layer: str,
@@ -79,6 +92,8 @@ def read_input(config: BuildConfig, layer: str,
                    f"Source '{source.name}' holds conflict events, which geomap uses "
                    f"only for aggregates, not as the {layer} layer.")
             raise SourceError(msg)
+        if source.layer == "events":  # ACLED: conflict events, not dated milestones
+            raise SourceError(_conflict_events(f"Source '{source.name}'"))
         path = source_path(source, offline=config.offline, check=check_source_file)
         companions = tuple(cached_path(s) for s in required_sources(source)[:-1])
         options = ReadOptions(fmt=source.format, provinces=provinces, level=source.level,
@@ -87,11 +102,20 @@ def read_input(config: BuildConfig, layer: str,
         return path, read_publisher(source.loader, path, options)
     path = input_path(config, layer)
     detected = None if mapping else detect_loader(path)
+    if detected is not None and layer == "events" and LOADERS[detected[0]][0] == layer:
+        raise SourceError(_conflict_events(f"'{path.name}'"))
     if detected is not None and LOADERS[detected[0]][0] == layer:
         options = ReadOptions(fmt=detected[1], provinces=provinces, url=path.name,
                               report=report)
         return path, read_publisher(detected[0], path, options)
     return path, read_layer(path, layer, mapping)
+
+
+def _conflict_events(what: str) -> str:
+    """Why a file of conflict events (ACLED) is not the events layer."""
+    return (f"{what} holds conflict events, which geomap uses only for aggregates, "
+            "not as the events layer (dated talks, agreements, deployments: give a "
+            "file such as shapes/events.csv).")
 
 
 def read_country_outline(config: BuildConfig) -> gpd.GeoDataFrame | None:

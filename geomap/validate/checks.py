@@ -20,6 +20,7 @@ from geomap.schema import (
 )
 from geomap.text import fold
 from geomap.validate.choices import read_choice, read_dated, read_dates
+from geomap.validate.events import validate_events
 from geomap.validate.geometry import (
     attach_points,
     require_coordinates,
@@ -222,6 +223,7 @@ VALIDATORS = {
     "mines": validate_mines,
     "control": validate_control,
     "displacement": validate_displacement,
+    "events": validate_events,
 }
 
 

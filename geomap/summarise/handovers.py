@@ -1,0 +1,159 @@
+"""The control record as a list of handovers, each dated as exactly as it is known."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geomap.actors import controller_label, resolve_control
+from geomap.dates import describe_date
+
+HANDOVER_COLUMNS = ("place", "name", "changed_on", "changed_on_text", "actor_before",
+                    "actor_after", "actor_before_name", "actor_after_name",
+                    "confidence", "source", "url")
+_REFERENCE_DAY = pd.Timestamp("2000-01-01")
+_ONE_DAY = pd.Timedelta(days=1)
+
+
+def _precision(control: pd.DataFrame, side: str) -> pd.Series:
+    """The ``start_precision``/``end_precision`` column, 'day' where the file has none."""
+    column = f"{side}_precision"
+    if column in control:
+        return control[column].astype(object).where(control[column].notna(), "day")
+    return pd.Series("day", index=control.index, dtype=object)
+
+
+def _in_force(records: pd.DataFrame, day: pd.Timestamp) -> bool:
+    """True when some record of *records* is in force on *day*."""
+    return bool(((records["start"].isna() | (records["start"] <= day))
+                 & (records["end"].isna() | (records["end"] > day))).any())
+
+
+def describe_control_dates(control: pd.DataFrame) -> pd.DataFrame:
+    """Write each record's start and end as exactly as they are known.
+
+    A ``range`` date is one end of the days within which the change happened: when
+    the place has no record in force between this record and its neighbour (the
+    days the sources leave open), the range runs from one to the other, e.g.
+    Numbi '19–21 Jan 2025'. Other precisions read 'about 10 Dec 2025',
+    'Mar 2025', '8 Mar 2024 (a limit, not the day)' or 'last reported 17 Jan 2026'.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like *control*: ``start_text`` and ``end_text`` ('' where the date
+        is empty).
+    """
+    start_precision = _precision(control, "start")
+    end_precision = _precision(control, "end")
+    start_text = pd.Series("", index=control.index, dtype=object)
+    end_text = pd.Series("", index=control.index, dtype=object)
+    for _, records in control.groupby("place", sort=False):
+        ends = records["end"].dropna()
+        starts = records["start"].dropna()
+        for key, row in records.iterrows():
+            start, end = row["start"], row["end"]
+            until = None
+            if pd.notna(start) and start_precision[key] == "range":
+                before = ends.loc[ends < start]
+                if len(before) and not _in_force(records, before.max()):
+                    start, until = before.max(), row["start"]
+            start_text[key] = describe_date(start, start_precision[key], until=until)
+            until = None
+            if pd.notna(end) and end_precision[key] == "range":
+                after = starts.loc[starts > end]
+                if len(after) and not _in_force(records, end):
+                    until = after.min()
+            end_text[key] = describe_date(end, end_precision[key], until=until)
+    return pd.DataFrame({"start_text": start_text, "end_text": end_text})
+
+
+def holders_on(control: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
+    """Who held each place on each day of *days*, by the one holder rule.
+
+    :func:`~geomap.actors.resolve_control` is applied to every pair at
+    once: each pair gets a copy of its place's records, shifted in time so that its
+    day falls on one reference day.
+
+    Parameters
+    ----------
+    control : DataFrame
+        Linked control records (``place``, ``actor``, ``start``, ``end``, ...).
+    days : DataFrame
+        ``place`` and ``day`` columns, one row per question.
+
+    Returns
+    -------
+    DataFrame
+        One row per row of *days*, in order (index 0..n-1): ``actor`` (missing
+        where no record is in force), ``confidence``, ``source``, ``url``.
+    """
+    columns = ["place", "actor", "start", "end", "confidence", "source", "url", "note"]
+    pairs = pd.DataFrame({"place": days["place"].to_numpy(),
+                          "day": days["day"].to_numpy(),
+                          "_pair": range(len(days))})
+    copies = control.reindex(columns=columns).merge(pairs, on="place")
+    shift = copies["day"] - _REFERENCE_DAY
+    copies = copies.assign(start=copies["start"] - shift, end=copies["end"] - shift,
+                           place=copies["_pair"])
+    held = resolve_control(copies, _REFERENCE_DAY)
+    return held[["actor", "confidence", "source", "url"]].reindex(range(len(days)))
+
+
+def list_handovers(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Every day a place changed holder in the record, dated as exactly as known.
+
+    A handover is a day whose holder differs from the day before's (an actor, two
+    actors at once: 'contested', or no record). Days the sources leave open between
+    two holders are folded into one handover, dated by the range they span (Numbi,
+    FARDC to M23/AFC, '19–21 Jan 2025'), except where the same actor is on both
+    sides (a withdrawal and a return stay two handovers).
+
+    Returns
+    -------
+    DataFrame
+        :data:`HANDOVER_COLUMNS`, sorted by day, then name: ``changed_on`` is the
+        first day of the new holder, ``confidence``, ``source`` and ``url`` are those
+        of the record in force on it.
+    """
+    linked = control.loc[control["place"].notna()]
+    texts = describe_control_dates(linked)
+    bounds = pd.concat([
+        pd.DataFrame({"place": linked["place"], "day": linked["start"],
+                      "text": texts["start_text"]}),
+        pd.DataFrame({"place": linked["place"], "day": linked["end"],
+                      "text": texts["end_text"]})]).dropna(subset=["day"])
+    # a day on which one record starts says more than one that ends on it
+    bounds = bounds.drop_duplicates(["place", "day"], keep="first")
+    bounds = bounds.sort_values(["place", "day"], kind="stable").reset_index(drop=True)
+    before = holders_on(linked, bounds.assign(day=bounds["day"] - _ONE_DAY))
+    after = holders_on(linked, bounds)
+    changed = before["actor"].fillna("") != after["actor"].fillna("")
+    table = pd.DataFrame({
+        "place": bounds["place"], "changed_on": bounds["day"],
+        "changed_on_text": bounds["text"],
+        "actor_before": before["actor"], "actor_after": after["actor"],
+        "confidence": after["confidence"], "source": after["source"],
+        "url": after["url"]}).loc[changed].reset_index(drop=True)
+    table = _fold_gaps(table)
+    names = places.drop_duplicates("place").set_index("place")["name"]
+    table["name"] = table["place"].map(names)
+    table["actor_before_name"] = table["actor_before"].map(controller_label)
+    table["actor_after_name"] = table["actor_after"].map(controller_label)
+    table = table.sort_values(["changed_on", "name"], kind="stable", ignore_index=True)
+    return table.reindex(columns=HANDOVER_COLUMNS)
+
+
+def _fold_gaps(table: pd.DataFrame) -> pd.DataFrame:
+    """Fold 'X to no record' then 'no record to Y' (X != Y) into one ranged handover."""
+    keep = pd.Series(True, index=table.index)
+    table = table.copy()
+    for index in range(len(table) - 1):
+        gap, back = table.iloc[index], table.iloc[index + 1]
+        if (gap["place"] == back["place"] and pd.isna(gap["actor_after"])
+                and pd.notna(gap["actor_before"]) and pd.isna(back["actor_before"])
+                and back["actor_after"] != gap["actor_before"]):
+            table.loc[index + 1, "actor_before"] = gap["actor_before"]
+            table.loc[index + 1, "changed_on_text"] = describe_date(
+                gap["changed_on"], "range", until=back["changed_on"])
+            keep[index] = False
+    return table.loc[keep].reset_index(drop=True)
