@@ -111,10 +111,13 @@ def main() -> None:
 @click.option("--self-contained/--cdn", "self_contained", default=None,
               help="Inline Leaflet into map.html so it loads no script from outside "
                    "(tiles aside) [default], or load it from a CDN for a smaller page.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default=None,
+              help="Language of every word on the map, print map and report: English "
+                   "[default] or French. Place names stay as in the data.")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, population, columns,
           date, compare, title, out_dir, shapes_dir, offline, hxl, provinces, window,
-          engine, preset, self_contained, quiet) -> None:
+          engine, preset, self_contained, lang, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
@@ -161,7 +164,7 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
                        compare=compare, title=title, out_dir=out_dir,
                        shapes_dir=shapes_dir, offline=offline, population=population,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
-                       preset=preset, self_contained=self_contained)
+                       preset=preset, self_contained=self_contained, lang=lang)
         from geomap.progress import live_status
 
         with live_status(say, quiet=quiet) as report:

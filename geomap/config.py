@@ -12,6 +12,7 @@ import pandas as pd
 from geomap.dates import parse_date
 from geomap.errors import ConfigError, SourceError
 from geomap.schema import LAYERS
+from geomap.words import DEFAULT_LANG, require_lang, word
 
 BUNDLED_FILES = {
     "admin": "admin.geojson",
@@ -25,7 +26,8 @@ OPTIONAL_LAYERS = ("events",)
 """Layers a build goes without when no file is given and shapes/ has none."""
 COUNTRY_FILE = "drc_outline.geojson"
 """The DR Congo outline in shapes/, drawn in the print map's locator when present."""
-DEFAULT_TITLE = "Kivu: territorial control, displacement and mining"
+DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
+"""The title when none is given (in the build's language: see :func:`merge`)."""
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,16 @@ class BuildConfig:
     hxl: bool = False
     provinces: tuple[str, ...] = ("CD61", "CD62")
     engine: str = "pandas"
+    """'pandas' (default) or 'dask': joins and sums displacement on dask partitions."""
     window: int | None = None
     """Days of registration records summed up to the date (None: all earlier rows)."""
-    """'pandas' (default) or 'dask': joins and sums displacement on dask partitions."""
+    lang: str = DEFAULT_LANG
+    """Language of every word geomap writes: 'en' (default) or 'fr'."""
+
+    def __post_init__(self) -> None:
+        require_lang(self.lang)
+        if self.title == DEFAULT_TITLE and self.lang != DEFAULT_LANG:
+            object.__setattr__(self, "title", word("title_default", self.lang))
 
 
 def resolve_shapes_dir(explicit: Path | None = None) -> Path:
@@ -104,7 +113,8 @@ def read_config(path: Path) -> dict:
         msg = f"Cannot read config '{path}': {err}."
         raise ConfigError(msg) from err
     known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes",
-             "population", "hxl", "provinces", "engine", "preset", "self_contained", "window"}
+             "population", "hxl", "provinces", "engine", "preset", "self_contained", "window",
+             "lang"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -168,6 +178,12 @@ def read_config(path: Path) -> dict:
             msg = f"'window' in '{path.name}' must be a whole number of days >= 1."
             raise ConfigError(msg)
         result["window"] = window
+    if "lang" in settings:
+        try:
+            result["lang"] = require_lang(settings["lang"])
+        except ConfigError as err:
+            msg = f"'lang' in '{path.name}': {err}"
+            raise ConfigError(msg) from err
     return result
 
 
@@ -181,6 +197,9 @@ def _input_value(base: Path, value: str) -> Path | str:
 def merge(config: BuildConfig, **overrides) -> BuildConfig:
     """Return *config* with the options that were given (not None) applied."""
     given = {key: value for key, value in overrides.items() if value is not None}
+    if ("lang" in given and "title" not in given
+            and config.title == word("title_default", config.lang)):
+        given["title"] = word("title_default", given["lang"])  # the default, translated
     if "inputs" in given:
         given["inputs"] = {**config.inputs, **given["inputs"]}
     if "columns" in given:

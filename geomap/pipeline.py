@@ -131,7 +131,7 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
     report(str(layers.people))
     summary = summarise_build(layers, config, report)
     text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
-                   credits=layers.credits, compare=config.compare)
+                   credits=layers.credits, compare=config.compare, lang=config.lang)
     overlay = (build_density_overlay(layers.displacement, grid=summary.density)
                if summary.density is not None else None)
     fmap = build_map(layers.places, summary.areas, summary.mines, text,

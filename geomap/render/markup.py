@@ -57,3 +57,5 @@ class MapText:
     """(source, url, licence) of every source the data cites."""
     credits: list[str] = field(default_factory=list)
     compare: pd.Timestamp | None = None
+    lang: str = "en"
+    """Language of every word written ('en' or 'fr'; see :mod:`geomap.words`)."""
