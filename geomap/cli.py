@@ -263,14 +263,16 @@ def sources() -> None:
     from geomap.sources.cache import cache_dir, cache_status
     from geomap.sources.registry import SOURCES
 
-    rows = [("NAME", "LAYER", "PUBLISHER", "LICENCE", "CACHED", "SIZE", "DATE")]
+    rows = [("NAME", "LAYER", "LEVEL", "LICENCE", "PUBLISHER", "CACHED", "SIZE",
+             "DATE")]
     for source in SOURCES.values():
         status = cache_status(source)
         size = f"{status.size / 1e6:.1f} MB" if status.size is not None else "-"
-        licence = source.license if len(source.license) <= 28 else (
-            source.license[:27] + "\u2026")
-        rows.append((source.name, source.layer, source.publisher[:24], licence,
-                     "yes" if status.cached else "no", size, status.date or "-"))
+        level = "1,2" if source.layer == "admin" and source.level is None else (
+            str(source.level) if source.level is not None else "-")
+        rows.append((source.name, source.layer, level, source.license,
+                     source.publisher[:24], "yes" if status.cached else "no", size,
+                     status.date or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(

@@ -25,12 +25,14 @@ from geomap.sources.registry import SOURCES, Source
 
 from .publisher_files import (
     acled_answer,
+    cod_ab_cod_resources,
     cod_ab_zip,
     dtm_api,
     dumps,
     geoboundaries_adm1,
     geoboundaries_adm2,
     geoboundaries_api,
+    hdx_package,
     ipis_csv,
 )
 
@@ -66,7 +68,7 @@ def _source(url: str, **changes) -> Source:
 
 def _ipis(url: str, **changes) -> Source:
     """A test copy of the IPIS CSV source pointing at *url*."""
-    return replace(SOURCES["ipis:csv"], name="test:ipis", urls=(url,),
+    return replace(SOURCES["ipis"], name="test:ipis", urls=(url,), resolver="direct",
                    filename="test_ipis.csv", **changes)
 
 
@@ -96,7 +98,7 @@ def test_known_sha256_is_verified(cache, httpserver, files):
     with pytest.raises(ChecksumError, match=r"expected 000000000000\.\.\. but got "
                        + good[:12]) as err:
         source_path(wrong, retries=0)
-    assert "geomap/sources.py" in str(err.value)
+    assert "geomap/sources/registry.py" in str(err.value)
     assert _left(cache) == ["test_cod_ab.zip"]
 
 
@@ -246,26 +248,43 @@ def test_geoboundaries_api_then_geojson_with_its_adm1(cache, httpserver, monkeyp
 
 
 def test_hdx_resolves_the_newest_matching_resource(cache, httpserver, files, monkeypatch):
-    """HDX's package_show lists resources; the newest '_shp.zip' is downloaded."""
-    resources = [
-        {"name": "cod_admbnda_rgc_itos_20190911_shp.zip", "format": "SHP",
-         "last_modified": "2019-09-20T00:00:00", "url": httpserver.url_for("/new.zip")},
-        {"name": "cod_admbnda_rgc_20170711_shp.zip", "format": "SHP",
-         "last_modified": "2017-07-20T00:00:00", "url": httpserver.url_for("/old.zip")},
-        {"name": "cod_admbnda_rgc_itos_20190911.xlsx", "format": "XLSX",
-         "last_modified": "2019-09-21T00:00:00", "url": httpserver.url_for("/t.xlsx")}]
-    httpserver.expect_request("/api/3/action/package_show").respond_with_json(
-        {"success": True, "result": {"resources": resources}})
-    httpserver.expect_request("/new.zip").respond_with_data(files["zip"])
+    """'cod-ab-cod' lists four formats of one file: the '.shp.zip' is downloaded,
+    and of two shapefile zips the newest."""
+    resources = [*cod_ab_cod_resources(httpserver.url_for("/dl")),
+                 {"name": "cod_admbnda_rgc_itos_20190911_SHP.zip", "format": "SHP",
+                  "last_modified": "2019-09-20T00:00:00",
+                  "url": httpserver.url_for("/old.zip")}]
+    httpserver.expect_request("/api/3/action/package_show", query_string={
+        "id": "cod-ab-cod"}).respond_with_json(hdx_package("cod-ab-cod", resources))
+    httpserver.expect_request("/dl/cod_admin_boundaries.shp.zip").respond_with_data(
+        files["zip"])
     monkeypatch.setitem(SOURCES, "cod-ab:adm2", replace(SOURCES["cod-ab:adm2"], urls=(
-        httpserver.url_for("/api/3/action/package_show") + "?id=cod",)))
+        httpserver.url_for("/api/3/action/package_show") + "?id=cod-ab-cod",)))
     assert source_path("cod-ab:adm2").read_bytes() == files["zip"]
+    assert [e[0].path for e in httpserver.log][-1] == "/dl/cod_admin_boundaries.shp.zip"
+
+
+def test_hdx_falls_back_to_the_older_dataset_name(cache, httpserver, files, monkeypatch):
+    """When 'cod-ab-cod' is not found, the 2019 dataset name is asked next."""
+    show = httpserver.url_for("/api/3/action/package_show")
+    httpserver.expect_request("/api/3/action/package_show", query_string={
+        "id": "cod-ab-cod"}).respond_with_json(
+        {"success": False, "error": {"__type": "Not Found Error"}}, status=404)
+    httpserver.expect_request("/api/3/action/package_show", query_string={
+        "id": "drc-administrative-boundaries-levels-0-2"}).respond_with_json(hdx_package(
+            "drc-administrative-boundaries-levels-0-2", [
+                {"name": "cod_admbnda_rgc_itos_20190911_SHP.zip", "format": "SHP",
+                 "url": httpserver.url_for("/2019.zip")}]))
+    httpserver.expect_request("/2019.zip").respond_with_data(files["zip"])
+    monkeypatch.setitem(SOURCES, "cod-ab:adm2", replace(SOURCES["cod-ab:adm2"], urls=(
+        show + "?id=cod-ab-cod", show + "?id=drc-administrative-boundaries-levels-0-2")))
+    assert source_path("cod-ab:adm2", retries=0).read_bytes() == files["zip"]
 
 
 @pytest.mark.parametrize(("name", "answer", "fragment"), [
     ("cod-ab:adm2", {"success": True, "result": {"resources": [
         {"name": "cod_admbnda_rgc_itos_20190911.xlsx", "url": "https://x.invalid/a"}]}},
-     "has no resource matching '_shp\\.zip$'"),
+     "has no resource matching '[._]shp\\.zip$'"),
     ("geoboundaries:adm1", {"boundaryID": "COD-ADM1"}, "has no 'gjDownloadURL'"),
     ("geoboundaries:adm1", "<html><body>Maintenance</body></html>",
      "answered with an HTML page instead of JSON"),
@@ -285,53 +304,145 @@ def test_api_answers_without_a_file_fail_clearly(cache, httpserver, monkeypatch,
     assert _left(cache) == []
 
 
+def _dtm_hosts(httpserver, monkeypatch) -> None:
+    """dtm:api pointed at two local 'hosts': /main (dtmapi) and /second (dtm-apim)."""
+    monkeypatch.setitem(SOURCES, "dtm:api", replace(SOURCES["dtm:api"], urls=(
+        httpserver.url_for("/main/v3/displacement/admin2"),
+        httpserver.url_for("/second/v3/displacement/admin2"))))
+
+
 def test_dtm_api_sends_the_key_as_a_header_and_never_shows_it(cache, httpserver,
                                                              monkeypatch):
     """The key travels in Ocp-Apim-Subscription-Key; without it the error names it."""
-    monkeypatch.setitem(SOURCES, "dtm:api", replace(
-        SOURCES["dtm:api"], urls=(httpserver.url_for("/v3/displacement/admin2"),)))
+    assert SOURCES["dtm:api"].urls[0].startswith("https://dtmapi.iom.int/v3/")
+    _dtm_hosts(httpserver, monkeypatch)
     with pytest.raises(SourceError, match="needs DTM_API_KEY"):
         source_path("dtm:api")
     monkeypatch.setenv("DTM_API_KEY", "s3cret-key")
     httpserver.expect_request(
-        "/v3/displacement/admin2", headers={"Ocp-Apim-Subscription-Key": "s3cret-key"},
-        query_string={"CountryName": apis.DTM_COUNTRY}).respond_with_json(dtm_api())
+        "/main/v3/displacement/admin2",
+        headers={"Ocp-Apim-Subscription-Key": "s3cret-key"},
+        query_string={"Admin0Pcode": "COD"}).respond_with_json(dtm_api())
     path = source_path("dtm:api")
     assert json.loads(path.read_text())["isSuccess"] is True
     assert "s3cret" not in str(path)
 
 
-def test_dtm_api_refusal_does_not_leak_the_key(cache, httpserver, monkeypatch):
-    """A 401 says the credentials were refused, without printing them."""
-    monkeypatch.setitem(SOURCES, "dtm:api", replace(
-        SOURCES["dtm:api"], urls=(httpserver.url_for("/v3/displacement/admin2"),)))
+def test_dtm_api_falls_back_to_its_second_host(cache, httpserver, monkeypatch):
+    """A documented host that is down (503) gives way to the second server."""
+    _dtm_hosts(httpserver, monkeypatch)
+    monkeypatch.setenv("DTM_API_KEY", "k")
+    httpserver.expect_request("/main/v3/displacement/admin2").respond_with_data(
+        "", status=503)
+    httpserver.expect_request("/second/v3/displacement/admin2").respond_with_json(
+        dtm_api())
+    assert json.loads(source_path("dtm:api", retries=0).read_text())["result"]
+
+
+@pytest.mark.parametrize(("main", "fragment"), [
+    (lambda e: e.respond_with_data("", status=401), "HTTP 401"),
+    (lambda e: e.respond_with_json({"isSuccess": False, "result": None,
+                                    "errorMessages": ["Invalid Admin0Pcode"]}),
+     "The DTM API answered with an error: Invalid Admin0Pcode."),
+], ids=["refused", "error-envelope"])
+def test_dtm_api_refusals_are_one_line_and_never_show_the_key(cache, httpserver,
+                                                               monkeypatch, main,
+                                                               fragment):
+    """A refused key is not tried on the other host; an error envelope says why."""
+    _dtm_hosts(httpserver, monkeypatch)
     monkeypatch.setenv("DTM_API_KEY", "s3cret-key")
-    httpserver.expect_request("/v3/displacement/admin2").respond_with_data("", status=401)
-    with pytest.raises(SourceError, match="HTTP 401") as err:
+    main(httpserver.expect_request("/main/v3/displacement/admin2"))
+    with pytest.raises(SourceError, match=re.escape(fragment)) as err:
         source_path("dtm:api", retries=0)
     assert "s3cret" not in str(err.value)
+    assert [e[0].path for e in httpserver.log] == ["/main/v3/displacement/admin2"]
     assert _left(cache) == []
 
 
+def _acled(httpserver, monkeypatch) -> None:
+    """acled pointed at the local server, with an account in the environment."""
+    monkeypatch.setitem(SOURCES, "acled", replace(SOURCES["acled"], urls=(
+        httpserver.url_for("/api/acled/read"), httpserver.url_for("/oauth/token"))))
+    monkeypatch.setenv("ACLED_EMAIL", "analyst@example.org")
+    monkeypatch.setenv("ACLED_PASSWORD", "pw-s3cret")
+
+
 def test_acled_signs_in_and_pages_through_events(cache, httpserver, monkeypatch):
-    """OAuth token first, then every page of events into one JSON file."""
+    """OAuth password grant first, then pages until an empty one, into one file."""
     answer = acled_answer()
     monkeypatch.setattr(apis, "ACLED_PAGE", 3)
-    monkeypatch.setitem(SOURCES, "acled", replace(SOURCES["acled"], urls=(
-        httpserver.url_for("/api/acled/read"), httpserver.url_for("/oauth/token"),
-        httpserver.url_for("/legacy/read"))))
-    monkeypatch.setenv("ACLED_EMAIL", "analyst@example.org")
-    monkeypatch.setenv("ACLED_PASSWORD", "pw")
-    httpserver.expect_request("/oauth/token", method="POST").respond_with_json(
-        {"token_type": "Bearer", "access_token": "tok", "expires_in": 86400})
-    for page, rows in ((1, answer["data"][:3]), (2, answer["data"][3:])):
+    _acled(httpserver, monkeypatch)
+    httpserver.expect_request("/oauth/token", method="POST", data=(
+        "username=analyst%40example.org&password=pw-s3cret&grant_type=password&"
+        "client_id=acled")).respond_with_json(
+        {"token_type": "Bearer", "access_token": "tok", "expires_in": 86400,
+         "refresh_token": "ref"})
+    for page, rows in ((1, answer["data"][:3]), (2, answer["data"][3:]), (3, [])):
         query = {"country": apis.ACLED_COUNTRY, "limit": "3", "page": str(page),
                  "_format": "json"}
         httpserver.expect_request("/api/acled/read", query_string=query, headers={
             "Authorization": "Bearer tok"}).respond_with_json(
-            {"status": 200, "count": len(rows), "data": rows})
+            {"status": 200, "success": True, "count": len(rows), "data": rows})
     path = source_path("acled")
     assert json.loads(path.read_text())["count"] == len(answer["data"])
+
+
+@pytest.mark.parametrize(("setup", "fragment"), [
+    ("key-only", "ACLED no longer accepts access keys (ACLED_KEY)"),
+    ("refused", "ACLED refused the sign-in"),
+    ("same-page", "it ignored 'page'"),
+], ids=["legacy-key", "refused", "page-ignored"])
+def test_acled_failures_are_one_line(cache, httpserver, monkeypatch, setup, fragment):
+    """Old keys, a refused sign-in and a server ignoring 'page' each say so."""
+    monkeypatch.setattr(apis, "ACLED_PAGE", 3)
+    _acled(httpserver, monkeypatch)
+    if setup == "key-only":
+        monkeypatch.delenv("ACLED_PASSWORD")
+        monkeypatch.setenv("ACLED_KEY", "old-key")
+    token = httpserver.expect_request("/oauth/token", method="POST")
+    if setup == "refused":
+        token.respond_with_json({"error": "invalid_grant"}, status=400)
+    else:
+        token.respond_with_json({"access_token": "tok"})
+    httpserver.expect_request("/api/acled/read").respond_with_json(
+        {"data": acled_answer()["data"][:3]})
+    with pytest.raises(SourceError, match=re.escape(fragment)) as err:
+        source_path("acled", retries=0)
+    assert "s3cret" not in str(err.value)
+    assert "\n" not in str(err.value)
+    assert _left(cache) == []
+
+
+def _ipis_page(httpserver, monkeypatch, page: str | None) -> None:
+    """'ipis' pointed at a local open-data page (None: the page is gone)."""
+    if page is None:
+        httpserver.expect_request("/open-data/").respond_with_data("", status=404)
+    else:
+        httpserver.expect_request("/open-data/").respond_with_data(
+            page, content_type="text/html")
+    monkeypatch.setitem(SOURCES, "ipis", replace(SOURCES["ipis"], urls=(
+        httpserver.url_for("/open-data/"),
+        httpserver.url_for("/uploads/2026/05/cod_mines_curated_all_opendata_p_ipis.csv"))))
+
+
+def test_ipis_csv_is_found_on_the_open_data_page(cache, httpserver, monkeypatch, files):
+    """The newest CSV the page links is fetched, wherever the upload month put it."""
+    links = "".join(f'<a href="/uploads/{month}/cod_mines_curated_all_opendata_p_ipis'
+                    f'.csv">CSV</a>' for month in ("2026/05", "2026/11"))
+    _ipis_page(httpserver, monkeypatch, f"<html><body>{links}</body></html>")
+    httpserver.expect_request("/uploads/2026/11/cod_mines_curated_all_opendata_p_ipis"
+                              ".csv").respond_with_data(files["csv"])
+    assert source_path("ipis").read_bytes() == files["csv"]
+
+
+def test_ipis_page_gone_and_file_moved_says_how_to_give_it(cache, httpserver,
+                                                           monkeypatch):
+    """Page gone, last known link gone: the message says how to give the file."""
+    _ipis_page(httpserver, monkeypatch, None)
+    httpserver.expect_request(re.compile("/uploads/.*")).respond_with_data("", status=404)
+    with pytest.raises(SourceError, match=re.escape("'geomap fetch ipis=FILE'")):
+        source_path("ipis", retries=0)
+    assert _left(cache) == []
 
 
 def test_cli_fetch_and_sources_table(cache, httpserver, files, monkeypatch):

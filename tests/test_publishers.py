@@ -14,18 +14,26 @@ from geomap.errors import SchemaError, SourceError
 from geomap.load.formats import ReadOptions
 from geomap.load.publishers import check_publisher, detect_loader, read_publisher
 from geomap.provinces import EAST, KIVU
+from geomap.sources.registry import SOURCES
 from geomap.summarise.areas import sum_displaced
 from geomap.validate.checks import VALIDATORS
 
 from .publisher_files import (
+    ACLED_COLUMNS,
     COD_AB_2017,
     COD_AB_GLOBAL,
     COD_AB_OLD,
     IPIS_COLUMNS,
     acled_answer,
+    acled_csv,
+    acled_events,
+    cod_ab_2026_layers,
+    cod_ab_2026_zip,
     cod_ab_frame,
     cod_ab_zip,
     dtm_api,
+    dtm_hdx_csv,
+    dtm_labelled_xlsx,
     dtm_xlsx,
     dumps,
     geoboundaries_adm1,
@@ -102,6 +110,44 @@ def test_cod_ab_provinces_from_a_territories_file_are_dissolved(tmp_path):
     assert sorted(provinces["pcode"]) == ["CD61", "CD62"]
     nord = provinces.set_index("pcode").geometry["CD61"]
     assert nord.area == pytest.approx(0.15 * 0.12 + 0.6 * 0.6 + 0.4 * 0.6)
+
+
+@pytest.mark.parametrize("kind", ["shp", "geojson", "gdb"])
+def test_cod_ab_2026_zip_gives_provinces_and_territories(tmp_path, kind):
+    """OCHA's current zips (cod_admin0..2 at the root, lower-case fields) read with no
+    level give the Kivu provinces and territories, nothing of admin 0, nothing else."""
+    path = cod_ab_2026_zip(tmp_path / f"cod_admin_boundaries.{kind}.zip", kind=kind)
+    assert detect_loader(path) == ("cod-ab", "zip-shapefile")
+    raw = read_publisher("cod-ab", path, ReadOptions(fmt="zip-shapefile"))
+    admin, rejects = VALIDATORS["admin"](raw)
+    assert rejects.empty
+    by_level = admin.groupby("level")["pcode"].apply(sorted).to_dict()
+    assert by_level == {1: ["CD61", "CD62"],
+                        2: ["CD6101", "CD6107", "CD6111", "CD6201"]}
+    assert raw["_row"].is_unique
+    assert set(admin.loc[admin["level"] == 2, "parent_pcode"]) == {"CD61", "CD62"}
+    assert set(admin["date"]) == {"2019-09-11"}
+    assert admin["alt_name"].isna().all()  # adm2_name1 is another language, not an alias
+    assert set(admin["license"]) == {"CC BY 3.0 IGO"}
+    territories = read_publisher("cod-ab", path, ReadOptions(fmt="zip-shapefile", level=2))
+    assert sorted(territories["pcode"]) == by_level[2]
+
+
+def test_cod_ab_health_zones_are_not_read_as_chefferies(tmp_path):
+    """A cod_admin3 layer (health zones in the 2026 DRC release) is left out unless
+    level 3 is asked for by name."""
+    layers = cod_ab_2026_layers(cod_ab_frame())
+    zones = layers["cod_admin2"].rename(columns=lambda c: c.replace("adm2", "adm3"))
+    zones["adm3_pcode"] = zones["adm3_pcode"] + "01"
+    zones["adm2_pcode"] = layers["cod_admin2"]["adm2_pcode"]
+    path = write_shapefile_zip({**layers, "cod_admin3": zones,
+                                "cod_admin2points": layers["cod_admin2"].assign(
+                                    geometry=layers["cod_admin2"].representative_point())},
+                               tmp_path / "with_zones.zip")
+    raw = read_publisher("cod-ab", path, ReadOptions(fmt="zip-shapefile"))
+    assert set(raw["level"]) == {1, 2}
+    with pytest.raises(SourceError, match="holds no level-4 layer; it has"):
+        read_publisher("cod-ab", path, ReadOptions(fmt="zip-shapefile", level=4))
 
 
 def test_cod_ab_renamed_columns_say_what_is_missing(tmp_path):
@@ -231,6 +277,39 @@ def test_dtm_api_json_reads_like_the_spreadsheet(tmp_path):
     assert from_api[columns].astype(str).equals(from_xlsx[columns].astype(str))
 
 
+def test_dtm_hdx_csv_keeps_the_deepest_level_of_each_round(tmp_path):
+    """OCHA's CSV holds country and province totals beside the territories: only
+    the territory rows are kept, so nobody is counted twice; the HXL row is skipped."""
+    raw = read_publisher("dtm", dtm_hdx_csv(tmp_path / "dtm.csv"), ReadOptions(fmt="csv"))
+    assert sorted(raw["area"]) == ["CD6101", "CD6111", "CD6111", "CD6201"]
+    assert raw["people"].astype(int).sum() == 1000 + 1500 + 700 + 300
+    assert set(raw["license"]) == {SOURCES["dtm:hdx"].license}
+
+
+def test_dtm_labelled_sheet_reads_its_labels_and_total(tmp_path):
+    """A DTM DRC 'Summary - Health Zone' sheet: one row per zone, labels kept as DTM
+    writes them (the join matches them or says why not), the total IDP column."""
+    raw = read_publisher("dtm", dtm_labelled_xlsx(tmp_path / "dtm.xlsx"),
+                         ReadOptions(fmt="xlsx"))
+    assert list(raw["area"]) == ["Rutshuru", "Rutshuru", "BENI (Territoire / Oicha)",
+                                 "BUTEMBO (Ville)"]
+    assert list(raw["people"].astype(int)) == [8000, 2500, 4000, 300]
+    assert set(raw["date"]) == {"2024-09-19"}
+    assert set(raw["assessment"]) == {"dtm-2024-09-19"}
+    assert detect_loader(tmp_path / "dtm.xlsx") == ("dtm", "xlsx")
+
+
+def test_dtm_labelled_sheet_without_a_date_says_what_it_found(tmp_path):
+    """No date column: the error lists the columns found and the names expected."""
+    path = dtm_labelled_xlsx(tmp_path / "dtm.xlsx", date=None)
+    with pytest.raises(SchemaError) as err:
+        read_publisher("dtm", path, ReadOptions(fmt="xlsx"))
+    message = str(err.value)
+    assert "date: 'Date' or 'reportingDate'" in message
+    assert "'total_pdi_fa36_sites_cccm_sites_spont'" in message
+    assert "\n" not in message
+
+
 def test_dtm_api_error_envelope_is_reported(tmp_path):
     """An API answer with isSuccess false is an error, with the API's reason."""
     path = _write(tmp_path / "dtm.json", {"isSuccess": False,
@@ -241,15 +320,36 @@ def test_dtm_api_error_envelope_is_reported(tmp_path):
 
 # ACLED -------------------------------------------------------------------------------
 
-def test_acled_gives_aggregates_never_event_rows(tmp_path):
-    """Events per area, month and type; no event id, notes or coordinates survive."""
+def test_acled_reads_only_what_the_aggregation_needs(tmp_path):
+    """Event ids, notes, actors and sources never enter geomap; Ituri is cut."""
     raw = read_publisher("acled", _write(tmp_path / "acled.json", acled_answer()),
                          ReadOptions(fmt="json"))
-    assert not {"event_id_cnty", "notes", "latitude", "actor1"} & set(raw.columns)
-    goma = raw.loc[(raw["area"] == "Goma") & (raw["event_type"] == "Battles")]
-    assert goma[["events", "fatalities"]].values.tolist() == [[2, 42]]
-    assert "Djugu" not in set(raw["area"])
-    assert raw["events"].sum() == 4
+    assert not {"event_id_cnty", "notes", "actor1", "source_scale"} & set(raw.columns)
+    assert list(raw.columns) == ["date", "event_type", "fatalities", "lon", "lat",
+                                 "admin1", "admin2", "source", "url", "license", "_row"]
+    assert sorted(raw["admin2"]) == ["Bukavu", "Goma", "Goma", "Goma"]
+    assert "Ituri" not in set(raw["admin1"])
+
+
+def test_acled_csv_export_reads_like_the_api(tmp_path):
+    """A CSV in ACLED's columns gives the same rows as the API's JSON."""
+    rows = acled_events(60)
+    from_csv = read_publisher("acled", acled_csv(tmp_path / "acled.csv", rows),
+                              ReadOptions(fmt="csv"))
+    from_api = read_publisher("acled", _write(tmp_path / "acled.json", {"data": rows}),
+                              ReadOptions(fmt="json"))
+    assert from_csv.drop(columns="url").equals(from_api.drop(columns="url"))
+    assert len(from_csv) == 40  # the Ituri and Tanganyika thirds are cut
+    assert detect_loader(tmp_path / "acled.csv") == ("acled", "csv")
+
+
+def test_acled_without_coordinates_is_refused(tmp_path):
+    """A file without latitude/longitude cannot be placed: one line, names them."""
+    columns = [c for c in ACLED_COLUMNS if c not in ("latitude", "longitude")]
+    path = tmp_path / "acled.csv"
+    path.write_text(",".join(columns) + "\n" + ",".join("x" for _ in columns) + "\n")
+    with pytest.raises(SchemaError, match="lacks 'longitude', 'latitude'"):
+        read_publisher("acled", path, ReadOptions(fmt="csv"))
 
 
 # Detection ----------------------------------------------------------------------------

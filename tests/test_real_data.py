@@ -237,21 +237,21 @@ def test_mirror_fetch_then_offline_build_from_the_cache(tmp_path, cod_ab_zip, ht
     folder = tmp_path / "mirror"
     folder.mkdir()
     (folder / SOURCES["cod-ab:adm2"].filename).write_bytes(cod_ab_zip.read_bytes())
-    ipis_csv(folder / SOURCES["ipis:csv"].filename)
+    ipis_csv(folder / SOURCES["ipis"].filename)
     for path in folder.iterdir():
         httpserver.expect_request(f"/geomap/{path.name}").respond_with_data(
             path.read_bytes())
     monkeypatch.setenv("GEOMAP_MIRROR", httpserver.url_for("/geomap"))
     monkeypatch.setenv("GEOMAP_CACHE", str(tmp_path / "cache"))
     runner = CliRunner()
-    fetched = runner.invoke(main, ["fetch", "cod-ab:adm2", "ipis:csv", "--quiet"])
+    fetched = runner.invoke(main, ["fetch", "cod-ab:adm2", "ipis", "--quiet"])
     assert fetched.exit_code == 0, fetched.output
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
         p.name for p in folder.iterdir())
     requests_before = len(httpserver.log)
     out = tmp_path / "out"
     built = runner.invoke(main, [
-        "build", "--offline", "--quiet", "--admin", "cod-ab:adm2", "--mines", "ipis:csv",
+        "build", "--offline", "--quiet", "--admin", "cod-ab:adm2", "--mines", "ipis",
         "--shapes-dir", str(REPO / "shapes"), "--out", str(out), "--date", "2025-06-01"])
     assert built.exit_code == 0, built.output
     assert len(httpserver.log) == requests_before

@@ -28,7 +28,7 @@ SUFFIX = {"zip-shapefile": ".zip", "geojson": ".geojson", "csv": ".csv", "xlsx":
 def test_minimal_source_metadata(source):
     """Every record names its layer, a matching file, a loader, licence and credit."""
     assert re.fullmatch(r"[a-z0-9-]+(:[a-z0-9-]+)?", source.name)
-    assert source.layer in {"admin", "mines", "displacement", "events"}
+    assert source.layer in {"admin", "mines", "displacement", "conflict_events"}
     assert source.filename.endswith(SUFFIX[source.format])
     assert "/" not in source.filename
     assert " " not in source.filename
@@ -74,14 +74,67 @@ def test_sources_without_a_checksum_are_the_unversioned_ones():
 
 
 def test_credentials_only_for_the_key_sources():
-    """Only the DTM API and ACLED need environment credentials."""
+    """Only the DTM API and ACLED need environment credentials; ACLED by OAuth only."""
     assert {name for name, s in SOURCES.items() if s.env} == {"dtm:api", "acled"}
     assert SOURCES["dtm:api"].env == ("DTM_API_KEY",)
+    assert SOURCES["acled"].env == ("ACLED_EMAIL", "ACLED_PASSWORD")
+    assert not any("api.acleddata.com" in url for url in SOURCES["acled"].urls)
+
+
+def test_current_publisher_names_and_hosts():
+    """COD-AB by its 2026 dataset and file names, DTM on its documented host."""
+    cod_ab = SOURCES["cod-ab:adm2"]
+    assert cod_ab.urls[0].endswith("package_show?id=cod-ab-cod")
+    assert cod_ab.filename == "cod_admin_boundaries.shp.zip"
+    pattern = re.compile(cod_ab.pattern)
+    assert pattern.search("cod_admin_boundaries.shp.zip")
+    assert pattern.search("cod_admbnda_rgc_itos_20190911_SHP.zip".lower())
+    assert not pattern.search("cod_admin_boundaries.gdb.zip")
+    assert not pattern.search("cod_admin_boundaries.geojson.zip")
+    assert SOURCES["dtm:api"].urls == (
+        "https://dtmapi.iom.int/v3/displacement/admin2",
+        "https://dtm-apim.iom.int/v3/displacement/admin2")
+    assert SOURCES["ipis"].format == "csv"
+    assert landing_page(SOURCES["cod-ab"]) == "https://data.humdata.org/dataset/cod-ab-cod"
+
+
+@pytest.mark.parametrize(("name", "level", "licence", "credit"), [
+    ("geoboundaries:adm1", 1, "ODbL 1.0", "OpenStreetMap contributors"),
+    ("geoboundaries:adm2", 2, "CC BY 3.0 IGO", "Référentiel Géographique Commun"),
+    ("geoboundaries:adm3", 2, "ODbL 1.0", "2010"),
+    ("cod-ab:adm2", 2, "CC BY 3.0 IGO", "OCHA"),
+    ("dtm:api", None, "non-commercial", "Displacement Tracking Matrix (DTM)"),
+])
+def test_licence_and_credit_per_level_as_the_publisher_states(name, level, licence,
+                                                              credit):
+    """geoBoundaries' levels come from different publishers under different terms."""
+    source = SOURCES[name]
+    assert source.level == level
+    assert licence in source.license
+    assert credit in source.attribution
+
+
+def test_cli_sources_shows_the_licence_of_each_level():
+    """'geomap sources' prints each level's licence in full, with its level."""
+    from click.testing import CliRunner
+
+    from geomap.cli import main
+
+    table = CliRunner().invoke(main, ["sources"]).output.splitlines()
+    rows = {line.split()[0]: line for line in table[1:] if line.strip()}
+    assert "ODbL 1.0" in rows["geoboundaries:adm1"]
+    assert "CC BY 3.0 IGO" in rows["geoboundaries:adm2"]
+    assert "ODbL 1.0" in rows["geoboundaries:adm3"]
+    assert "CC BY 3.0 IGO" in rows["cod-ab:adm2"]
+    assert "non-commercial" in rows["dtm:hdx"]
+    assert table[0].split()[:4] == ["NAME", "LAYER", "LEVEL", "LICENCE"]
+    assert rows["geoboundaries:adm3"].split()[2] == "2"
 
 
 @pytest.mark.parametrize(("query", "name"), [
     ("cod-ab:adm2", "cod-ab:adm2"), ("COD-AB ADM2", "cod-ab:adm2"),
-    ("cod_ab.adm1", "cod-ab:adm1"), ("IPIS", "ipis"), ("ipis-csv", "ipis:csv"),
+    ("cod_ab.adm1", "cod-ab:adm1"), ("IPIS", "ipis"), ("ipis-wfs", "ipis:wfs"),
+    ("COD AB", "cod-ab"), ("DTM HDX", "dtm:hdx"),
     ("GeoBoundaries:ADM3", "geoboundaries:adm3"), ("dtm:NK-M23", "dtm:nk-m23"),
 ])
 def test_lookup_ignores_case_and_punctuation(query, name):
@@ -93,7 +146,7 @@ def test_a_miss_suggests_the_nearest_names():
     """A near miss lists close names; a far miss lists the registry."""
     with pytest.raises(SourceError, match=re.escape("Did you mean 'cod-ab:adm2'")):
         get_source("cod-ab:adm9")
-    with pytest.raises(SourceError, match="Registered sources: acled, cod-ab:adm1"):
+    with pytest.raises(SourceError, match="Registered sources: acled, cod-ab, cod-ab:adm1"):
         get_source("worldpop")
 
 
@@ -165,6 +218,6 @@ def test_a_source_of_another_layer_is_refused_before_any_download(tmp_path, monk
     with pytest.raises(SourceError, match="holds admin data, not mines; give it as --admin"):
         read_input(config, "mines")
     config = BuildConfig(date=pd.Timestamp("2025-01-01"), inputs={"control": "acled"})
-    with pytest.raises(SourceError, match="only for aggregates"):
+    with pytest.raises(SourceError, match="only for aggregates.*--conflict-events"):
         read_input(config, "control")
     assert not (tmp_path / "cache").exists()

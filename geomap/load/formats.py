@@ -22,6 +22,7 @@ from geomap.errors import CRSError, SchemaError, SourceError
 from geomap.load.read_errors import plain_reason
 from geomap.provinces import KIVU
 from geomap.schema import ROW
+from geomap.sources.registry import publisher_terms
 from geomap.text import squash
 
 VECTOR_SUFFIXES = {".geojson", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".parquet"}
@@ -40,8 +41,17 @@ class ReadOptions:
     level: int | None = None
     source: str = ""
     url: str = ""
+    license: str = ""
     companions: tuple[Path, ...] = ()
     report: Callable[[str], None] = field(default=_quiet)
+
+
+def credit(options: ReadOptions, loader: str, level: int | None = None
+           ) -> tuple[str, str]:
+    """(source, licence) for the rows of a publisher's file: as given in *options*
+    (a registered source), else the terms of the publisher's registered source."""
+    licence, attribution = publisher_terms(loader, level)
+    return options.source or attribution, options.license or licence
 
 
 def guess_format(path: Path) -> str:
@@ -60,46 +70,106 @@ def guess_format(path: Path) -> str:
     return "geojson" if suffix == ".geojson" else "vector"
 
 
-def shapefile_members(path: Path) -> list[str]:
-    """Names of the shapefiles inside a zip, sorted."""
+_LEVEL = re.compile(r"adm(?:in)?_?(\d)(?![0-9a-z])", re.IGNORECASE)
+"""The admin level in a layer name: 'cod_admin2' (COD-AB since 2026),
+'cod_admbnda_adm2_rgc_20190911' (2017, 2019); not 'cod_admin2points' or 'adminlines'."""
+DEFAULT_DEEPEST = 2
+"""With no level asked, the deepest level up to territories is read: the 2026 DRC
+release's level 3 is health zones, not the chefferies and secteurs geomap calls 3."""
+
+
+def zip_layers(path: Path) -> list[tuple[str, str | None, str]]:
+    """The vector layers inside a zip: (GDAL path, layer name or None, label).
+
+    Shapefiles and GeoJSON files are one layer each (labelled by their stem), at the
+    zip's root or in a folder; a file geodatabase (``.gdb`` folder) or GeoPackage
+    gives one entry per layer. OCHA's COD-AB zips hold ``cod_admin0`` to
+    ``cod_admin2`` shapefiles or GeoJSON files at the root, or a
+    ``cod_admin_boundaries.gdb`` folder with feature classes of those names
+    (OCHA-DAP/hdx-scraper-cod-ab-country @fef5c2f, geodata/formats.py).
+
+    Raises
+    ------
+    SourceError
+        The file is not a readable zip.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError) as err:
         msg = f"'{path.name}' is not a readable zip file ({err}); it may be truncated."
         raise SourceError(msg) from err
-    return sorted(name for name in names if name.lower().endswith(".shp")
-                  and not name.startswith("__MACOSX"))
+    found: list[tuple[str, str | None, str]] = []
+    containers: list[str] = []
+    for name in sorted(names):
+        lower = name.lower()
+        if name.startswith("__MACOSX") or "/." in "/" + name:
+            continue
+        if lower.endswith((".shp", ".geojson", ".fgb")):
+            found.append((f"/vsizip/{{{path}}}/{name}", None, Path(name).stem))
+        elif ".gdb/" in lower:
+            folder = name[: lower.index(".gdb/") + 4]
+            containers += [] if folder in containers else [folder]
+        elif lower.endswith(".gpkg"):
+            containers.append(name)
+    for container in containers:
+        dataset = f"/vsizip/{{{path}}}/{container}"
+        try:
+            layers = pyogrio.list_layers(dataset)[:, 0]
+        except pyogrio.errors.DataSourceError as err:
+            msg = f"Cannot read '{container}' inside '{path.name}': {plain_reason(err)}."
+            raise SourceError(msg) from err
+        found += [(dataset, str(layer), str(layer)) for layer in sorted(layers)]
+    return found
 
 
-def vector_path(path: Path, fmt: str, level: int | None = None) -> str:
-    """A path GDAL opens: the shapefile of *level* inside a zip, else the file itself.
+def shapefile_members(path: Path) -> list[str]:
+    """Labels of the vector layers inside a zip (see :func:`zip_layers`), sorted."""
+    return [label for *_, label in zip_layers(path)]
+
+
+def zip_levels(path: Path) -> dict[int, str]:
+    """Admin level -> layer label, for each level the zip holds a layer of."""
+    levels: dict[int, str] = {}
+    for *_, label in zip_layers(path):
+        if (found := _LEVEL.search(label)) is not None:
+            levels.setdefault(int(found.group(1)), label)
+    return levels
+
+
+def vector_layer(path: Path, fmt: str, level: int | None = None
+                 ) -> tuple[str, str | None]:
+    """What GDAL opens: (path, layer). Inside a zip, the layer of *level*.
+
+    With no level, the deepest layer up to :data:`DEFAULT_DEEPEST` is taken.
 
     Raises
     ------
     SourceError
-        The zip holds no shapefile, or none for the requested admin level.
+        The zip holds no vector data, or none for the requested admin level.
     """
     if fmt != "zip-shapefile":
-        return str(path)
-    members = shapefile_members(path)
-    if not members:
-        msg = f"'{path.name}' holds no shapefile (no .shp inside the zip)."
+        return str(path), None
+    layers = zip_layers(path)
+    if not layers:
+        msg = (f"'{path.name}' holds no vector data (no shapefile, GeoJSON or "
+               "geodatabase inside the zip).")
         raise SourceError(msg)
-    chosen = members
-    if len(members) > 1:
-        levels = {m: re.search(r"adm(?:in)?_?(\d)(?!\d)", Path(m).stem, re.IGNORECASE)
-                  for m in members}
-        levels = {m: int(found.group(1)) for m, found in levels.items() if found}
-        if level is None:  # no level asked: the deepest one published
-            chosen = sorted(levels, key=levels.get, reverse=True) or members
-        else:
-            chosen = [m for m, found in levels.items() if found == level]
-        if not chosen:
-            msg = (f"'{path.name}' holds no level-{level} shapefile; it has "
-                   f"{[Path(m).name for m in members]}.")
+    if len(layers) == 1:
+        return layers[0][:2]
+    levels = {i: int(m.group(1)) for i, (*_, label) in enumerate(layers)
+              if (m := _LEVEL.search(label))}
+    if level is None:
+        usable = {i: n for i, n in levels.items() if n <= DEFAULT_DEEPEST} or levels
+        chosen = max(usable, key=lambda i: (usable[i], -i)) if usable else 0
+    else:
+        matches = [i for i, n in levels.items() if n == level]
+        if not matches:
+            msg = (f"'{path.name}' holds no level-{level} layer; it has "
+                   f"{[label for *_, label in layers]}.")
             raise SourceError(msg)
-    return f"/vsizip/{{{path}}}/{chosen[0]}"
+        chosen = matches[0]
+    return layers[chosen][:2]
 
 
 def read_vector(path: Path, fmt: str, level: int | None = None, *,
@@ -113,9 +183,9 @@ def read_vector(path: Path, fmt: str, level: int | None = None, *,
     CRSError
         The file has no CRS.
     """
-    target = vector_path(path, fmt, level)
+    target, layer = vector_layer(path, fmt, level)
     try:
-        frame = gpd.read_file(target, engine="pyogrio", where=where)
+        frame = gpd.read_file(target, engine="pyogrio", where=where, layer=layer)
     except Exception as err:
         msg = f"Cannot read '{path.name}': {plain_reason(err)}. The file may be truncated."
         raise SourceError(msg) from err
@@ -160,9 +230,10 @@ def _json_records(path: Path) -> list[dict]:
     raise SchemaError(msg)
 
 
-def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | None = None
-               ) -> pd.DataFrame:
-    """Read CSV, XLSX (the first sheet *wanted* accepts) or API JSON as text columns.
+def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | None = None,
+               prefer: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read CSV, XLSX (the first sheet *wanted* accepts, sheets named in *prefer*
+    first) or API JSON as text columns.
 
     Raises
     ------
@@ -175,7 +246,7 @@ def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | No
     if fmt == "json":
         table = pd.DataFrame.from_records(_json_records(path)).astype("string")
     elif fmt == "xlsx":
-        table = _read_workbook(path, wanted)
+        table = _read_workbook(path, wanted, prefer)
     else:
         try:
             table = pd.read_csv(path, sep=None, engine="python", dtype=str,
@@ -195,8 +266,8 @@ def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | No
     return table
 
 
-def _read_workbook(path: Path, wanted: Callable[[list[str]], bool] | None
-                   ) -> pd.DataFrame:
+def _read_workbook(path: Path, wanted: Callable[[list[str]], bool] | None,
+                   prefer: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read the first sheet of a workbook whose header *wanted* accepts."""
     try:
         with path.open("rb") as handle:
@@ -205,9 +276,10 @@ def _read_workbook(path: Path, wanted: Callable[[list[str]], bool] | None
         msg = (f"Cannot read '{path.name}' as a spreadsheet: {plain_reason(err)}. It "
                "may be truncated.")
         raise SourceError(msg) from err
-    for table in sheets.values():
-        if wanted is None or wanted([str(c) for c in table.columns]):
-            return table
+    order = [n for n in prefer if n in sheets] + [n for n in sheets if n not in prefer]
+    for name in order:
+        if wanted is None or wanted([str(c) for c in sheets[name].columns]):
+            return sheets[name]
     found = {name: [str(c) for c in table.columns][:6] for name, table in sheets.items()}
     msg = f"No sheet of '{path.name}' has the expected columns; sheets start with {found}."
     raise SchemaError(msg)
@@ -217,7 +289,8 @@ def read_columns(path: Path, fmt: str, level: int | None = None) -> list[str]:
     """The column names of a publisher file, reading as little of it as possible."""
     if fmt in {"zip-shapefile", "geojson", "vector"}:
         try:
-            fields = pyogrio.read_info(vector_path(path, fmt, level))["fields"]
+            target, layer = vector_layer(path, fmt, level)
+            fields = pyogrio.read_info(target, layer=layer)["fields"]
         except pyogrio.errors.DataSourceError as err:
             msg = f"Cannot read '{path.name}': {plain_reason(err)}."
             raise SourceError(msg) from err

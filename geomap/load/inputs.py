@@ -87,17 +87,20 @@ def read_input(config: BuildConfig, layer: str,
     if given is not None and is_source_name(given):
         source = get_source(str(given))
         if source.layer != layer:
+            option = source.layer.replace("_", "-")
             msg = (f"Source '{source.name}' holds {source.layer} data, not {layer}; "
-                   f"give it as --{source.layer}." if source.layer != "events" else
+                   f"give it as --{option}." if source.layer != "conflict_events" else
                    f"Source '{source.name}' holds conflict events, which geomap uses "
-                   f"only for aggregates, not as the {layer} layer.")
+                   f"only for aggregates, not as the {layer} layer; give it as "
+                   f"--{option}.")
             raise SourceError(msg)
         if source.layer == "events":  # ACLED: conflict events, not dated milestones
             raise SourceError(_conflict_events(f"Source '{source.name}'"))
         path = source_path(source, offline=config.offline, check=check_source_file)
         companions = tuple(cached_path(s) for s in required_sources(source)[:-1])
         options = ReadOptions(fmt=source.format, provinces=provinces, level=source.level,
-                              source=source.attribution, url=landing_page(source),
+                              source=source.attribution, license=source.license,
+                              url=landing_page(source),
                               companions=companions, report=report)
         return path, read_publisher(source.loader, path, options)
     path = input_path(config, layer)

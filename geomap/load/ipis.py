@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from geomap.dates import parse_dates
-from geomap.load.formats import ReadOptions, find_column, read_table, read_vector
+from geomap.load.formats import (
+    ReadOptions,
+    credit,
+    find_column,
+    read_table,
+    read_vector,
+)
 from geomap.load.formats import missing_columns as _missing
 from geomap.load.formats import text_column as _text
 from geomap.provinces import PROVINCES, province_of
@@ -152,8 +158,8 @@ def read_ipis(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
         "visits": table.groupby("site_id").size().reindex(latest.index).to_numpy(),
         "qualification": latest["qualification"], "province": latest["province"],
         "territory": latest["territory"], "history": history.reindex(latest.index),
-        "source": options.source or "IPIS", "url": options.url or path.name,
-        "date": visited, ROW: latest[ROW],
+        "source": credit(options, "ipis")[0], "license": credit(options, "ipis")[1],
+        "url": options.url or path.name, "date": visited, ROW: latest[ROW],
     }, geometry=gpd.points_from_xy(latest["lon"], latest["lat"]), crs="EPSG:4326")
     empty = latest["lon"].isna().to_numpy() | latest["lat"].isna().to_numpy()
     mines.loc[empty, "geometry"] = None
@@ -215,5 +221,6 @@ def read_ipis_places(path: Path, options: ReadOptions) -> pd.DataFrame:
     return pd.DataFrame({
         "site_id": "ipis-index-" + kept[ROW].astype("string"),
         "name": _text(kept, mapping["name"]), "lon": lon[inside], "lat": lat[inside],
-        "source": options.source or "IPIS", "url": options.url or path.name,
+        "source": credit(options, "ipis")[0], "license": credit(options, "ipis")[1],
+        "url": options.url or path.name,
         ROW: kept[ROW]}).reset_index(drop=True)

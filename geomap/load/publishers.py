@@ -1,7 +1,8 @@
 """Turn each publisher's file into a canonical layer, cut to the chosen provinces.
 
 The admin boundary publishers live here (OCHA COD-AB, geoBoundaries, Natural Earth);
-IPIS in :mod:`geomap.load.ipis`, IOM DTM and ACLED in :mod:`geomap.load.surveys`.
+IPIS in :mod:`geomap.load.ipis`, IOM DTM in :mod:`geomap.load.surveys`, ACLED in
+:mod:`geomap.load.acled`.
 Every loader returns raw canonical columns plus ``_row``, ready for
 ``geomap.validate.checks.VALIDATORS[layer]``.
 """
@@ -10,19 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from geomap.errors import GeomapError
+from geomap.load.acled import acled_columns, read_acled
 from geomap.load.formats import (
     ReadOptions,
+    credit,
     find_column,
     guess_format,
     read_columns,
     read_vector,
     shapefile_members,
+    zip_levels,
 )
 from geomap.load.formats import missing_columns as _missing
 from geomap.load.ipis import (
@@ -31,10 +36,10 @@ from geomap.load.ipis import (
     read_ipis,
     read_ipis_places,
 )
-from geomap.load.surveys import acled_columns, dtm_columns, read_acled, read_dtm
+from geomap.load.surveys import dtm_columns, read_dtm
 from geomap.provinces import PROVINCES, describe, keep_mask, province_of
 from geomap.schema import ROW
-from geomap.sources.registry import Source
+from geomap.sources.registry import SOURCES, Source
 from geomap.text import squash
 
 _NULLS = {"<null>", "null", "none", "nan", ""}
@@ -57,9 +62,11 @@ def _cut_report(options: ReadOptions, label: str, kept: int, total: int) -> None
 def cod_ab_columns(columns, level: int | None = None) -> dict[str, str]:
     """Map COD-AB columns of *level* (the deepest present by default), old or new schema.
 
-    Accepts ``ADM2_PCODE``/``ADM2_FR`` (2017 and later), ``admin2Pcode``/
-    ``admin2Name_fr`` (older) and ``adm2_pcode``/``adm2_name`` (global COD-AB),
-    in any case.
+    Accepts ``adm2_pcode``/``adm2_name`` (the lower-case schema of the COD-AB
+    specification, OCHA-DAP/hdx-cod-ab-specification @ad25750 specs/boundaries, used
+    by the DRC release of April 2026), ``ADM2_PCODE``/``ADM2_FR`` (2017, 2019) and
+    ``admin2Pcode``/``admin2Name_fr`` (older), in any case. ``adm2_name1`` is an
+    alternate-LANGUAGE name in the current schema, so it is not read as an alias.
 
     Raises
     ------
@@ -78,13 +85,12 @@ def cod_ab_columns(columns, level: int | None = None) -> dict[str, str]:
     name = find_column(columns, *(f"{p}{level}{s}" for p in ("adm", "admin") for s in
                                   ("fr", "namefr", "name", "en", "nameen", "ref")))
     if name is None:
-        error = _missing("COD-AB", f"a name column for level {level} ('ADM{level}_FR')",
-                       columns)
+        error = _missing("COD-AB", f"a name column for level {level} ('ADM{level}_FR' "
+                         f"or 'adm{level}_name')", columns)
         raise error
     mapping["name"] = name
     for key, candidates in (
-            ("alt_name", (f"adm{level}alt1fr", f"admin{level}altname1fr",
-                          f"adm{level}name1")),
+            ("alt_name", (f"adm{level}alt1fr", f"admin{level}altname1fr")),
             ("date", ("validon", "valid_on", "date"))):
         found = find_column(columns, *candidates)
         if found is not None:
@@ -106,19 +112,36 @@ def _pcode_column(columns, level: int) -> str | None:
 
 
 def read_cod_ab(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
-    """Read an OCHA COD-AB shapefile (zipped or not) as admin areas of one level.
+    """Read an OCHA COD-AB file (zipped shapefiles, GeoJSON or geodatabase) as admin areas.
 
+    With no level asked, a file that holds both a province and a territory layer
+    (``cod_admin1`` and ``cod_admin2``) gives both: provinces (level 1) and
+    territories (level 2), the province rows first; their ``_row`` counts the rows of
+    the province layer, then those of the territory layer. Otherwise one level is read.
     ``ADM<n>ALT1FR`` becomes ``alt_name`` (its literal '<Null>' is missing): CD6107,
-    published as 'Oicha', keeps that name with ``alt_name`` 'Beni'.
+    published as 'Oicha' in 2017, keeps that name with ``alt_name`` 'Beni'.
     """
+    if options.level is None and options.fmt == "zip-shapefile" and {1, 2} <= set(
+            zip_levels(path)):
+        provinces = _read_cod_ab_level(path, replace(options, level=1))
+        territories = _read_cod_ab_level(path, replace(options, level=2))
+        territories[ROW] = territories[ROW] + int(provinces.attrs["rows"])
+        return pd.concat([provinces, territories], ignore_index=True)
+    return _read_cod_ab_level(path, options)
+
+
+def _read_cod_ab_level(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
+    """Read one level of a COD-AB file, cut to the chosen provinces."""
     mapping = cod_ab_columns(read_columns(path, options.fmt, options.level),
                              options.level)
     level = int(mapping["level"])
-    raw = read_vector(path, options.fmt, level)
+    raw = read_vector(path, options.fmt, options.level)
+    rows = len(raw)
     if level < int(mapping["deepest"]):  # provinces from a file of territories
         raw = raw.dissolve(by=mapping["pcode"], as_index=False, aggfunc="first",
                            sort=True)
         raw[ROW] = pd.RangeIndex(1, len(raw) + 1)
+    source, licence = credit(options, "cod-ab", options.level)
     admin = gpd.GeoDataFrame({
         "pcode": _text(raw[mapping["pcode"]]).str.upper(),
         "name": _text(raw[mapping["name"]]),
@@ -126,8 +149,7 @@ def read_cod_ab(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
         "level": level,
         "parent_pcode": (_text(raw[mapping["parent_pcode"]]).str.upper()
                          if "parent_pcode" in mapping else pd.NA),
-        "source": options.source or "OCHA COD-AB",
-        "url": options.url or path.name,
+        "source": source, "url": options.url or path.name, "license": licence,
         "date": _iso_dates(raw[mapping["date"]]) if "date" in mapping else pd.NA,
         ROW: raw[ROW],
     }, geometry=raw.geometry, crs=raw.crs)
@@ -135,8 +157,10 @@ def read_cod_ab(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
                 _text(raw[mapping["province"]]).str.upper() if "province" in mapping
                 else admin["pcode"].str.slice(0, 4))
     keep = keep_mask(province_of(province), options.provinces)
-    _cut_report(options, "COD-AB", sum(keep), len(admin))
-    return admin.loc[keep]
+    _cut_report(options, f"COD-AB level {level}", sum(keep), len(admin))
+    admin = admin.loc[keep]
+    admin.attrs["rows"] = rows
+    return admin
 
 
 def _iso_dates(values: pd.Series) -> pd.Series:
@@ -159,15 +183,25 @@ def geoboundaries_columns(columns) -> dict[str, str]:
     return {key: value for key, value in mapping.items() if value is not None}
 
 
-def _level_of(raw: pd.DataFrame, mapping: dict[str, str], given: int | None) -> int:
-    """The admin level: as registered, else from shapeType ('ADM2'), else 1."""
-    if given is not None:
-        return given
+def _shape_level(raw: pd.DataFrame, mapping: dict[str, str]) -> int | None:
+    """The geoBoundaries level of the file, from shapeType ('ADM2' -> 2)."""
     if "type" in mapping:
         found = _text(raw[mapping["type"]]).dropna().str.extract(r"(\d)")[0]
         if len(found.dropna()):
             return int(found.dropna().iloc[0])
-    return 1
+    return None
+
+
+def _level_of(shape_level: int | None, given: int | None) -> int:
+    """The admin level: as registered, else from shapeType, else 1.
+
+    geoBoundaries' COD ADM3 is not a level below ADM2 but a second, older layer of
+    territories (188 units, 'Territoire', RGC 2010: releaseData/gbOpen/COD/ADM3/
+    geoBoundaries-COD-ADM3-metaData.json @d3f41dd), so it is read as level 2.
+    """
+    if given is not None:
+        return given
+    return 2 if shape_level == 3 else shape_level or 1
 
 
 def _provinces_from(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
@@ -188,7 +222,12 @@ def read_geoboundaries(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
     """
     raw = read_vector(path, options.fmt)
     mapping = geoboundaries_columns(raw.columns)
-    level = _level_of(raw, mapping, options.level)
+    shape_level = _shape_level(raw, mapping)
+    level = _level_of(shape_level, options.level)
+    source, licence = credit(options, "geoboundaries", level)
+    same_level = SOURCES.get(f"geoboundaries:adm{shape_level or level}")
+    if same_level is not None and not options.license:  # a file given by path
+        source, licence = same_level.attribution, same_level.license
     shape_id = _text(raw[mapping["id"]])
     iso = (_text(raw[mapping["iso"]]) if "iso" in mapping else
            pd.Series(pd.NA, index=raw.index, dtype="string"))
@@ -204,7 +243,7 @@ def read_geoboundaries(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
     admin = gpd.GeoDataFrame({
         "pcode": pcode.astype("string"), "name": _text(raw[mapping["name"]]),
         "level": level, "parent_pcode": parent.astype("string"),
-        "source": options.source or "geoBoundaries", "url": options.url or path.name,
+        "source": source, "url": options.url or path.name, "license": licence,
         "date": pd.NA, ROW: raw[ROW],
     }, geometry=raw.geometry, crs=raw.crs)
     keep = keep_mask(province.astype("object").where(province.notna(), None),
@@ -260,7 +299,8 @@ def read_natural_earth(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
     admin = gpd.GeoDataFrame({
         "pcode": pcode.astype("string"), "name": _text(raw[mapping["name"]]),
         "iso_3166_2": iso, "level": 1, "parent_pcode": "CD",
-        "source": options.source or "Natural Earth", "url": options.url or path.name,
+        "source": credit(options, "natural-earth")[0], "license": credit(options, "natural-earth")[1],
+        "url": options.url or path.name,
         "date": pd.NA, ROW: raw[ROW],
     }, geometry=raw.geometry, crs=raw.crs)
     keep = keep_mask(province_of(iso), options.provinces)
@@ -277,7 +317,7 @@ LOADERS: dict[str, tuple[str, Callable, Callable]] = {
     "ipis": ("mines", read_ipis, ipis_columns),
     "ipis-places": ("mines", read_ipis_places, ipis_places_columns),
     "dtm": ("displacement", read_dtm, dtm_columns),
-    "acled": ("events", read_acled, acled_columns),
+    "acled": ("conflict_events", read_acled, acled_columns),
 }
 """Loader name -> (layer, read function, column check)."""
 
@@ -314,7 +354,8 @@ def check_publisher(loader: str, path: Path, fmt: str, level: int | None = None)
 
 
 _SIGNATURES = (  # most specific first: DTM tables also carry admin1Pcode/admin2Pcode
-    ("dtm", lambda keys: "numpresentidpind" in keys),
+    ("dtm", lambda keys: "numpresentidpind" in keys or {"admin1label",
+                                                         "admin2label"} <= keys),
     ("acled", lambda keys: {"eventidcnty", "eventdate"} <= keys),
     ("ipis", lambda keys: {"vid", "visitdate"} <= keys),
     ("ipis-places", lambda keys: keys == {"name", "kind", "longitude", "latitude"}),

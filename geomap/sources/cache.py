@@ -172,4 +172,4 @@ def checksum_message(source: Source, found: str) -> str:
     return (f"'{source.filename}' ({source.name}) differs from its registered sha256: "
             f"expected {source.sha256[:12]}... but got {found[:12]}...; it was not kept. "
             f"If the publisher changed the file on purpose, update the sha256 of "
-            f"'{source.name}' in geomap/sources.py.")
+            f"'{source.name}' in geomap/sources/registry.py.")

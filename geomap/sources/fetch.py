@@ -119,8 +119,11 @@ def _http_error(source: Source, url: str, status: int) -> SourceError:
     hint = {401: "the credentials were refused", 403: "access was refused",
             404: "the file is not there (moved, or missing on the mirror)"}.get(
                 status, "the server refused the request")
+    by_hand = (f" The publisher's page moved the file: download it by hand and run "
+               f"'geomap fetch {source.name}=FILE', or set GEOMAP_MIRROR."
+               if source.resolver == "page" and status == 404 else "")
     msg = (f"Cannot fetch '{source.name}': '{apis.public_url(url)}' answered HTTP "
-           f"{status} ({hint}).")
+           f"{status} ({hint}).{by_hand}")
     return SourceError(msg)
 
 
@@ -133,8 +136,10 @@ def _plan(source: Source, *, timeout: float, retries: int) -> tuple[str, object]
         return apis.resolve_hdx(source, timeout=timeout, retries=retries), {}
     if source.resolver == "geoboundaries":
         return apis.resolve_geoboundaries(source, timeout=timeout, retries=retries), {}
+    if source.resolver == "page":
+        return apis.resolve_page(source, timeout=timeout, retries=retries), {}
     if source.resolver == "dtm-api":
-        return source.urls[0], apis.dtm_request(source)
+        return source.urls[0], apis.DtmDownloader(source, timeout=timeout)
     if source.resolver == "acled-api":
         return source.urls[0], apis.AcledDownloader(source, timeout=timeout)
     return source.urls[0], {}
