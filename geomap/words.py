@@ -76,7 +76,7 @@ _TABLE: dict[str, tuple[str, str]] = {
     "layer_mines": ("Mining sites", "Sites miniers"),
     "layer_changes": ("Changed hands since {date}",
                       "Changement de contrôle depuis le {date}"),
-    "layer_context": ("Countries, lakes and rivers", "Pays, lacs et rivières"),
+    "layer_context": ("Countries and lakes", "Pays et lacs"),
     "tiles_none": ("No background tiles", "Sans fond de carte"),
     # -- legend ---------------------------------------------------------------------
     "control": ("Control", "Contrôle"),
@@ -103,7 +103,6 @@ _TABLE: dict[str, tuple[str, str]] = {
     "admin_boundary": ("Admin boundary", "Limite administrative"),
     "country_border": ("International border", "Frontière internationale"),
     "lake": ("Lake", "Lac"),
-    "river": ("River", "Rivière"),
     "no_figure_as_of": ("No figure as of this date", "Aucun chiffre à cette date"),
     "people_range": ("{low} to {high} (territory)", "{low} à {high} (territoire)"),
     # -- values in popups and tables ------------------------------------------------

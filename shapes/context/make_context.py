@@ -1,19 +1,21 @@
 """Make the base-map context layers in this folder from Natural Earth data.
 
-The files this writes (countries.geojson, lakes.geojson, rivers.geojson) are
-committed; geomap reads them and never runs this script at build time. Run it
-again only to remake them, e.g.:
+The files this writes (countries.geojson, lakes.geojson) are committed; geomap
+reads them and never runs this script at build time. Run it again only to remake
+them:
 
     python shapes/context/make_context.py \
-        --countries world-atlas/countries-10m.json \
-        --lakes ne_10m_lakes.shp \
+        --countries node_modules/world-atlas/countries-10m.json \
         --lakes ne_50m_lakes.geojson \
-        --rivers ne_10m_rivers_lake_centerlines.shp
+        --lakes ne_110m_lakes.geojson
 
 --countries is the TopoJSON of the npm package world-atlas (Natural Earth
 admin-0 countries). --lakes may be given several times: each lake is taken from
-the first file that has it, so list the most detailed file first. Any format
-GDAL reads works for --lakes and --rivers. See README.md for the provenance.
+the first file that has it, so list the most detailed file first (Natural
+Earth's 1:50m lakes lack Lake Tanganyika, which the 1:110m file fills in).
+--rivers (optional) takes a Natural Earth rivers file; none is committed today.
+Any format GDAL reads works for --lakes and --rivers. See README.md for the
+provenance.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from shapely.geometry.polygon import orient
 
 # Kivu provinces (about lon 26-31.5, lat -5.5 to 1.5) with a margin.
 BBOX = (25.5, -6.0, 32.0, 2.0)
-DIGITS = 4  # about 11 m at the equator, finer than the 1:10m/1:50m sources
+DIGITS = 4  # about 11 m at the equator, finer than the 1:10m to 1:110m sources
 COUNTRY_TOLERANCE = 0.001  # degrees (~110 m), Douglas-Peucker on shared arcs
 WATER_TOLERANCE = 0.001  # degrees, Douglas-Peucker on each lake and river
 
