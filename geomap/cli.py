@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from geomap.errors import ConfigError, GeomapError, GeomapWarning
+from geomap.errors import ConfigError, GeomapError, GeomapWarning, OutputExistsError
 
 LAYER_OPTIONS = ("admin", "towns", "mines", "control", "displacement")
 
@@ -35,13 +35,24 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+class _Refused(click.ClickException):
+    """A request geomap refuses as it stands (exit 2), said in one line."""
+
+    exit_code = 2
+
+
 @contextmanager
 def _reported(quiet: bool) -> Iterator[None]:
-    """Turn a GeomapError into a one-line message with exit 1; show warnings."""
+    """Turn a GeomapError into a one-line message with exit 1; show warnings.
+
+    An output folder holding files geomap did not write is refused with exit 2.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             yield
+        except OutputExistsError as err:
+            raise _Refused(str(err)) from err
         except GeomapError as err:
             raise click.ClickException(str(err)) from err
         finally:
@@ -135,7 +146,13 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
     """
     import pandas as pd
 
-    from geomap.config import BuildConfig, merge, parse_column_options, read_config
+    from geomap.config import (
+        BuildConfig,
+        check_out_dir,
+        merge,
+        parse_column_options,
+        read_config,
+    )
     from geomap.pipeline import run
 
     say = _say(quiet)
@@ -145,6 +162,11 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
         except ConfigError as err:  # a malformed geomap.toml is bad usage: exit 2
             raise click.BadParameter(str(err), param_hint="--config") from err
         settings.setdefault("date", pd.Timestamp.today().normalize())
+        if out_dir is not None:
+            try:
+                out_dir = check_out_dir(out_dir, config_file=config_path)
+            except ConfigError as err:
+                raise _Refused(str(err)) from err
         config = BuildConfig(**settings)
         inputs = {layer: path for layer, path in zip(
             LAYER_OPTIONS, (admin, towns, mines, control, displacement), strict=True)

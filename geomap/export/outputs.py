@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,14 +19,15 @@ from geomap.export.gis_layers import (
     shape_mines,
     shape_towns,
 )
+from geomap.export.manifest import LAYER_FOLDER
 from geomap.export.raster import write_density
 from geomap.export.report import collect_sources, write_report
-from geomap.export.staging import staged_outputs, write_csv, write_text
+from geomap.export.staging import OutputFolder, claim_output_folder
+from geomap.export.tables import write_csv, write_text
 from geomap.layers import Layers, Summary
 from geomap.render.markup import MapText
 from geomap.render.print.figure import write_static_map
 
-LAYER_FOLDER = "layers"
 EMPTY_TYPES = {"admin": "MultiPolygon", "towns": "Point", "mines": "Point",
                "displacement": "Point"}
 """Geometry type of each layer when a build leaves it without rows."""
@@ -93,8 +95,12 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
 
 
 def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
-                  text: MapText, page: str, report: Callable[[str], None]) -> list[Path]:
+                  text: MapText, page: str, report: Callable[[str], None],
+                  folder: OutputFolder | None = None) -> list[Path]:
     """Write every output of a build into ``config.out_dir``, all or nothing.
+
+    *folder* is the output folder the build claimed at its start
+    (:func:`claim_output_folder`); without it, the folder is claimed here.
 
     Returns
     -------
@@ -105,14 +111,16 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     ------
     OutputError
         The output folder cannot be written; its previous contents are left intact.
+    OutputExistsError
+        Files geomap did not write bear its output names in the folder.
     """
-    out_dir = Path(config.out_dir)
     tags = HXL_TAGS if config.hxl else {}
     tables = {"summary_areas": summary.areas, "summary_actors": summary.actors,
               "rejects": layers.rejects, "join_report": layers.join_report}
     if summary.changes is not None:
         tables["changes"] = summary.changes
-    with staged_outputs(out_dir) as staging:
+    claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
+    with claimed as owned, owned.staging() as staging:
         written = [write_text(page, staging / "map.html"),
                    write_text(embed_snippet(config.title), staging / "embed.html")]
         written += [write_csv(table, staging / f"{name}.csv", hxl=tags.get(name))
@@ -127,4 +135,4 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
                                     grid=summary.density)
             written += [density] if density is not None else []
         report(check_budget(staging / "map.html", config.preset))
-    return [out_dir / path.relative_to(staging) for path in written]
+    return [owned.path / path.relative_to(staging) for path in written]
