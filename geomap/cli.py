@@ -89,6 +89,11 @@ def main() -> None:
               help="Control records (dated intervals).")
 @click.option("--displacement", type=click.Path(path_type=Path),
               help="Displacement figures or registrations.")
+@click.option("--conflict-events", "conflict_events", type=click.Path(path_type=Path),
+              metavar="acled|FILE",
+              help="ACLED events ('acled', fetched with an account, or a CSV in ACLED's "
+                   "columns), counted per area and month by type with fatalities; no "
+                   "event row is written.")
 @click.option("--population", type=click.Path(path_type=Path), metavar="RASTER",
               help="People per cell (e.g. a WorldPop GeoTIFF, any CRS): adds the "
                    "population of each area and under each actor.")
@@ -126,16 +131,17 @@ def main() -> None:
               help="Language of every word on the map, print map and report: English "
                    "[default] or French. Place names stay as in the data.")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
-def build(config_path, admin, towns, mines, control, displacement, population, columns,
-          date, compare, title, out_dir, shapes_dir, offline, hxl, provinces, window,
-          engine, preset, self_contained, lang, quiet) -> None:
+def build(config_path, admin, towns, mines, control, displacement, conflict_events,
+          population, columns, date, compare, title, out_dir, shapes_dir, offline, hxl,
+          provinces, window, engine, preset, self_contained, lang, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
     outputs/map.html, embed.html, summary_areas.csv, summary_actors.csv,
     rejects.csv, join_report.csv, layers/<layer>.geojson, geomap.gpkg, map.png,
     map.pdf, map.svg and report.html (and changes.csv with --compare,
-    displacement_density.tif when displacement has point records).
+    displacement_density.tif when displacement has point records,
+    conflict_events.csv with --conflict-events).
 
     \b
     Examples:
@@ -169,7 +175,8 @@ def build(config_path, admin, towns, mines, control, displacement, population, c
                 raise _Refused(str(err)) from err
         config = BuildConfig(**settings)
         inputs = {layer: path for layer, path in zip(
-            LAYER_OPTIONS, (admin, towns, mines, control, displacement), strict=True)
+            (*LAYER_OPTIONS, "conflict_events"),
+            (admin, towns, mines, control, displacement, conflict_events), strict=True)
             if path is not None}
         try:
             mapping = parse_column_options(columns)

@@ -22,8 +22,11 @@ BUNDLED_FILES = {
     "displacement": "displacement.csv",
     "events": "events.csv",
 }
-OPTIONAL_LAYERS = ("events",)
+OPTIONAL_LAYERS = ("events", "conflict_events")
 """Layers a build goes without when no file is given and shapes/ has none."""
+CONFLICT_EVENTS = "conflict_events"
+"""ACLED's events, counted per area and month (``--conflict-events``, ``[inputs]
+conflict_events``): an input, not a canonical layer (no bundled file, no --column)."""
 COUNTRY_FILE = "drc_outline.geojson"
 """The DR Congo outline in shapes/, drawn in the print map's locator when present."""
 DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
@@ -126,8 +129,9 @@ def read_config(path: Path) -> dict:
             msg = ("'population' under [inputs] is not a layer: write population = "
                    "\"FILE.tif\" at the top of the file, before any [section].")
             raise ConfigError(msg)
-        if layer not in LAYERS:
-            msg = f"Unknown layer '{layer}' under [inputs]; expected one of {list(LAYERS)}."
+        if layer not in (*LAYERS, CONFLICT_EVENTS):
+            msg = (f"Unknown layer '{layer}' under [inputs]; expected one of "
+                   f"{[*LAYERS, CONFLICT_EVENTS]}.")
             raise ConfigError(msg)
         result.setdefault("inputs", {})[layer] = _input_value(base, value)
     for layer, mapping in settings.get("columns", {}).items():

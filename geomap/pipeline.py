@@ -33,7 +33,8 @@ from geomap.validate.checks import VALIDATORS, Rejects
 from geomap.validate.conservation import all_rejected_message, count_people
 
 Report = Callable[[str], None]
-READ_ORDER = ("admin", "towns", "mines", "control", "displacement", "events")
+READ_ORDER = ("admin", "towns", "mines", "control", "displacement", "events",
+              "conflict_events")
 """Layers in the order they are read; places (admin, towns) come first."""
 
 
@@ -101,7 +102,7 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
         raise AssertionError(msg)
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
                   control=clean["control"], displacement=clean["displacement"],
-                  events=clean["events"],
+                  events=clean["events"], conflict_events=clean["conflict_events"],
                   places=places, rejects=rejects_table, join_report=join_report,
                   people=people, sources=list_sources(clean),
                   credits=credit_lines(clean, names),

@@ -36,7 +36,8 @@ EMPTY_TYPES = {"admin": "MultiPolygon", "towns": "Point", "mines": "Point",
 def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
                   actors: pd.DataFrame, mines: gpd.GeoDataFrame,
                   displaced: pd.DataFrame, text: MapText,
-                  changes: pd.DataFrame | None = None) -> list[Path]:
+                  changes: pd.DataFrame | None = None,
+                  conflict: pd.DataFrame | None = None) -> list[Path]:
     """Write the GIS layers, the GeoPackage, the print map and the report.
 
     Parameters
@@ -55,6 +56,8 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         Title, dates and sources.
     changes : DataFrame, optional
         Control changes since the comparison date, for the report and GeoPackage.
+    conflict : DataFrame, optional
+        Conflict events per area, month and type, for the GeoPackage (counts only).
 
     Returns
     -------
@@ -79,13 +82,17 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
               "join_report": layers.join_report, "rejects": layers.rejects}
     if changes is not None:
         tables["changes"] = changes
+    if conflict is not None:
+        tables["conflict_events"] = conflict
     written.append(write_geopackage(gis, tables, folder / "geomap.gpkg",
                                     last_change=as_of, empty_types=EMPTY_TYPES))
     written += write_static_map(folder, places=layers.places, areas=areas, mines=mines,
                                 text=text, actors=actors, country=layers.country)
     sources = collect_sources({"admin": layers.admin, "towns": layers.towns,
                                "mines": layers.mines, "control": layers.control,
-                               "displacement": layers.displacement})
+                               "displacement": layers.displacement,
+                               **({"conflict_events": conflict}
+                                  if conflict is not None else {})})
     written.append(write_report(
         folder / "report.html", text=text, png=(folder / "map.png").read_bytes(),
         areas=areas, actors=actors, join_report=layers.join_report,
@@ -119,6 +126,8 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
               "rejects": layers.rejects, "join_report": layers.join_report}
     if summary.changes is not None:
         tables["changes"] = summary.changes
+    if summary.conflict_events is not None:  # counts only, never ACLED's rows
+        tables["conflict_events"] = summary.conflict_events
     claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
     with claimed as owned, owned.staging() as staging:
         written = [write_text(page, staging / "map.html"),
@@ -128,7 +137,8 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         written += write_exports(staging, layers=layers, areas=summary.areas,
                                  actors=summary.actors, mines=summary.mines,
                                  displaced=summary.displaced, text=text,
-                                 changes=summary.changes)
+                                 changes=summary.changes,
+                                 conflict=summary.conflict_events)
         if summary.density is not None:
             density = write_density(layers.displacement,
                                     staging / "displacement_density.tif",
