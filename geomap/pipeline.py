@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from geomap.config import BuildConfig
+from geomap.config import OPTIONAL_LAYERS, BuildConfig
 from geomap.errors import SchemaError
 from geomap.export.outputs import write_outputs
 from geomap.export.staging import claim_output_folder
@@ -33,9 +33,8 @@ from geomap.validate.checks import VALIDATORS, Rejects
 from geomap.validate.conservation import all_rejected_message, count_people
 
 Report = Callable[[str], None]
-READ_ORDER = ("admin", "towns", "mines", "control", "displacement", "events",
-              "conflict_events")
-"""Layers in the order they are read; places (admin, towns) come first."""
+READ_ORDER = ("admin", "towns", "mines", "control", "displacement", *OPTIONAL_LAYERS)
+"""Layers in the order they are read: places first, optional inputs last."""
 
 
 def _quiet(_: str) -> None:
