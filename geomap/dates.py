@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geomap.words import MONTHS, format_date, word
+
 _PARTIAL_YEAR = r"^\s*(-?\d{4})\s*$"
 _PARTIAL_MONTH = r"^\s*(-?\d{4})-(\d{1,2})\s*$"
 
@@ -40,27 +42,20 @@ def parse_date(text: str) -> pd.Timestamp:
     return parsed
 
 
-def _day_text(day: pd.Timestamp, *, month: bool = True, year: bool = True) -> str:
-    """'19 Jan 2025', '19 Jan' or '19' (no leading zero)."""
-    parts = [str(day.day)]
-    if month:
-        parts.append(day.strftime("%b"))
-    if year:
-        parts.append(str(day.year))
-    return " ".join(parts)
 
-
-def _span_text(first: pd.Timestamp, last: pd.Timestamp) -> str:
-    """'19–21 Jan 2025', '30 Jan–2 Feb 2025' or '30 Dec 2025–2 Jan 2026'."""
+def _span(first: pd.Timestamp, last: pd.Timestamp, lang: str) -> str:
+    """'19–21 January 2025', '30 January–2 February 2025', or across two years."""
     if first.year != last.year:
-        return f"{_day_text(first)}–{_day_text(last)}"
+        return f"{format_date(first, lang)}–{format_date(last, lang)}"
     if first.month != last.month:
-        return f"{_day_text(first, year=False)}–{_day_text(last)}"
-    return f"{_day_text(first, month=False, year=False)}–{_day_text(last)}"
+        number = format_date(first, lang).rsplit(" ", 1)[0]  # '30 January'
+        return f"{number}–{format_date(last, lang)}"
+    number = "1er" if lang == "fr" and first.day == 1 else str(first.day)
+    return f"{number}–{last.day} {MONTHS[lang][last.month - 1]} {last.year}"
 
 
-def describe_date(day: object, precision: object = "day", *,
-                  until: object = None) -> str:
+def describe_date(day: object, precision: object = "day", *, until: object = None,
+                  lang: str = "en") -> str:
     """Write a date as exactly as it is known, for tables, popups and the report.
 
     Parameters
@@ -70,7 +65,9 @@ def describe_date(day: object, precision: object = "day", *,
     precision : str, optional
         One of ``DATE_PRECISIONS`` (geomap.schema); missing means ``day``.
     until : Timestamp, optional
-        The other end of a range or the last day of a multi-day event.
+        The other end of a range, or the last day of a multi-day event.
+    lang : {'en', 'fr'}, optional
+        The language written (see :mod:`geomap.words`).
 
     Returns
     -------
@@ -81,31 +78,27 @@ def describe_date(day: object, precision: object = "day", *,
     --------
     >>> day = pd.Timestamp("2025-01-19")
     >>> describe_date(day, "range", until=pd.Timestamp("2025-01-21"))
-    '19–21 Jan 2025'
+    '19–21 January 2025'
     >>> describe_date(pd.Timestamp("2025-12-10"), "approximate")
-    'about 10 Dec 2025'
-    >>> describe_date(pd.Timestamp("2025-03-01"), "month")
-    'Mar 2025'
+    'about 10 December 2025'
+    >>> describe_date(pd.Timestamp("2025-03-01"), "month", lang="fr")
+    'mars 2025'
     >>> describe_date(pd.Timestamp("2024-03-08"), "bound")
-    '8 Mar 2024 (a limit, not the day)'
+    '8 March 2024 (a limit, not the day)'
     """
     if day is None or pd.isna(day):
         return ""
     day = pd.Timestamp(day)
     precision = precision if isinstance(precision, str) and precision else "day"
     last = pd.Timestamp(until) if until is not None and not pd.isna(until) else None
-    if precision == "year":
-        return str(day.year)
-    if precision == "month":
-        text = day.strftime("%b %Y")
-        return text if last is None else f"{text} (to {_day_text(last)})"
-    text = _day_text(day) if last is None or last <= day else _span_text(day, last)
-    if precision == "approximate":
-        return f"about {text}"
-    if precision == "range":
-        return text if last is not None and last > day else f"{text} (within a range)"
-    if precision == "bound":
-        return f"{text} (a limit, not the day)"
-    if precision == "last-reported":
-        return f"last reported {text}"
-    return text
+    if precision in ("month", "year"):
+        text = format_date(day, lang, precision=precision)
+        return text if last is None else word("date_to", lang, first=text,
+                                               last=format_date(last, lang))
+    spans = last is not None and last > day
+    text = _span(day, last, lang) if spans else format_date(day, lang)
+    if precision == "range" and not spans:
+        return word("date_within_range", lang, date=text)
+    phrase = {"approximate": "date_about", "bound": "date_limit",
+              "last-reported": "date_last_reported"}.get(precision)
+    return word(phrase, lang, date=text) if phrase else text

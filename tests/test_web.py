@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -117,8 +118,20 @@ def test_point_records_draw_a_density_overlay(shapes_dir: Path, tmp_path: Path):
 
 @pytest.mark.parametrize("preset", ["analyst", "article"])
 def test_bundled_map_is_within_its_budget(tmp_path: Path, preset: str):
-    """The map of the bundled data stays within its preset's size budget."""
+    """The map of the bundled data stays within its preset's size budget.
+
+    The same build (no extra one) shows that the bundled data builds whole: no
+    rejected row, and each of the 24 territories and villes drawn with its popup.
+    """
     shapes = Path(__file__).resolve().parents[1] / "shapes"
-    run(BuildConfig(date=pd.Timestamp("2025-03-01"), shapes_dir=shapes,
-                    out_dir=tmp_path / preset, preset=preset))
+    result = run(BuildConfig(date=pd.Timestamp("2025-03-01"), shapes_dir=shapes,
+                             out_dir=tmp_path / preset, preset=preset))
     assert (tmp_path / preset / "map.html").stat().st_size <= MAP_BUDGET[preset]
+    assert result.rejects.empty
+    page = (tmp_path / preset / "map.html").read_text(encoding="utf-8")
+    admin = json.loads((shapes / "admin.geojson").read_text(encoding="utf-8"))
+    territories = [feature["properties"]["pcode"] for feature in admin["features"]
+                   if feature["properties"]["level"] == 2]
+    assert len(territories) == 24
+    for pcode in territories:
+        assert f"{pcode}\\u003c/small\\u003e" in page, pcode  # its popup's subtitle

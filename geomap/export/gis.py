@@ -25,7 +25,9 @@ HXL_TAGS: dict[str, dict[str, str]] = {
         "within": "#loc+name+parent", "within_actor": "#group+code+parent",
         "actor_name": "#group+name",
         "confidence": "#status+confidence", "since": "#date+start",
+        "since_precision": "#date+start+precision", "since_text": "#date+start+text",
         "people": "#affected+idps+ind", "people_as_of": "#date+reported",
+        "people_as_of_text": "#date+reported+text",
         "mines": "#indicator+mines+num", "source": "#meta+source", "url": "#meta+url",
         "population": "#population+total",
         "population_coverage": "#population+coverage+pct",
@@ -53,7 +55,17 @@ HXL_TAGS: dict[str, dict[str, str]] = {
         "place": "#loc+id", "name": "#loc+name", "actor_before": "#group+code+before",
         "actor_after": "#group+code+after", "confidence": "#status+confidence",
         "changed_on": "#date+changed", "source": "#meta+source", "url": "#meta+url",
+        "changed_on_precision": "#date+changed+precision",
+        "changed_on_text": "#date+changed+text",
         "note": "#description+note", "people": "#affected+idps+ind",
+    },
+    "events": {
+        "date": "#date+start", "end": "#date+end", "date_precision": "#date+precision",
+        "date_text": "#date+text", "kind": "#event+type", "title": "#event+name",
+        "place": "#loc+name", "pcode": "#loc+code", "source": "#meta+source",
+        "source_kind": "#meta+source+type", "url": "#meta+url",
+        "license": "#meta+license", "note": "#description+note",
+        "changes_nearby": "#description+changes",
     },
 }
 """HXL hashtag of each column of the CSV tables, for ``geomap build --hxl``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geomap.dates import describe_date
+from geomap.words import DEFAULT_LANG, word
 
 EVENT_WINDOW_DAYS = 14
 """Changes of control listed beside an event: those within this many days of it."""
@@ -21,13 +22,21 @@ NEARBY_COLUMNS = ("event", "event_date", "event_title", "place", "name", "change
 
 
 def _last_day(events: pd.DataFrame) -> pd.Series:
-    """The last day of each event: its ``end``, else its ``date``."""
-    return events["end"].where(events["end"].notna(), events["date"])
+    """The last day of each event: its ``end``; else the last day of its month or
+    year when only that is known; else its ``date``."""
+    precision = (events["date_precision"].astype(object) if "date_precision" in events
+                 else pd.Series("day", index=events.index, dtype=object))
+    last = events["date"].where(precision != "month",
+                                events["date"] + pd.offsets.MonthEnd(0))
+    last = last.where(precision != "year", events["date"] + pd.offsets.YearEnd(0))
+    return events["end"].where(events["end"].notna(), last)
 
 
 def events_between(events: pd.DataFrame, first: pd.Timestamp,
                    last: pd.Timestamp) -> pd.DataFrame:
     """The events that overlap the days from *first* to *last* (both included).
+
+    An event known only to its month (or year) spans that whole month (or year).
 
     Returns
     -------
@@ -38,6 +47,7 @@ def events_between(events: pd.DataFrame, first: pd.Timestamp,
     --------
     >>> events = pd.DataFrame({"date": pd.to_datetime(["2025-06-27", "2025-07-19"]),
     ...                        "end": pd.to_datetime([None, None]),
+    ...                        "date_precision": ["day", "day"],
     ...                        "title": ["Washington", "Doha"]})
     >>> events_between(events, pd.Timestamp("2025-07-01"),
     ...                pd.Timestamp("2025-07-31"))["title"].tolist()
@@ -91,30 +101,40 @@ def changes_near_events(events: pd.DataFrame, handovers: pd.DataFrame, *,
     return pairs.reindex(columns=list(NEARBY_COLUMNS)).reset_index(drop=True)
 
 
-def summarise_events(events: pd.DataFrame, handovers: pd.DataFrame, *,
-                     days: int = EVENT_WINDOW_DAYS) -> tuple[pd.DataFrame, pd.DataFrame]:
+def summarise_events(events: pd.DataFrame | None, handovers: pd.DataFrame, *,
+                     days: int = EVENT_WINDOW_DAYS, lang: str = DEFAULT_LANG
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The events table for the page and the report, and the changes near each event.
 
     Returns
     -------
     (DataFrame, DataFrame)
         :data:`EVENT_COLUMNS`, one row per event by date, ``date_text`` written as
-        exactly as the date is known ('about 12–15 Sep 2025', 'Apr 2025') and
-        ``changes_nearby`` listing the changes of control within *days* days
-        ('Numbi: FARDC to M23/AFC, 19–21 Jan 2025; ...'); and the table of
-        :func:`changes_near_events`.
+        exactly as the date is known ('about 12–15 September 2025', 'April 2025',
+        in *lang*) and ``changes_nearby`` listing the changes of control within
+        *days* days ('Numbi: FARDC → M23/AFC, 19–21 January 2025; ...'); and the
+        table of
+        :func:`changes_near_events`. Both empty when there are no events (None).
     """
+    if events is None or events.empty:
+        return (pd.DataFrame(columns=list(EVENT_COLUMNS)),
+                pd.DataFrame(columns=list(NEARBY_COLUMNS)))
     events = events.reset_index(drop=True)
     nearby = changes_near_events(events, handovers, days=days)
-    lines = nearby.assign(line=nearby["name"].astype(str) + ": "
-                          + nearby["actor_before_name"].fillna("no record") + " to "
-                          + nearby["actor_after_name"].fillna("no record") + ", "
-                          + nearby["changed_on_text"].astype(str))
-    listed = lines.groupby("event")["line"].agg("; ".join) if len(lines) else \
-        pd.Series(dtype=object)
+    none = word("no_record", lang)
+    lines = pd.Series([word("change_line", lang, place=place, before=before or none,
+                            after=after or none, date=date)
+                       for place, before, after, date in zip(
+                           nearby["name"].astype(str),
+                           nearby["actor_before_name"].astype(object).fillna(""),
+                           nearby["actor_after_name"].astype(object).fillna(""),
+                           nearby["changed_on_text"].astype(str), strict=True)],
+                      index=nearby.index, dtype=object)
+    listed = lines.groupby(nearby["event"]).agg("; ".join) if len(lines) else {}
     table = events.assign(
-        date_text=[describe_date(day, precision, until=end) for day, precision, end
+        date_text=[describe_date(day, precision, until=end, lang=lang)
+                   for day, precision, end
                    in zip(events["date"], events["date_precision"], events["end"],
                           strict=True)],
-        changes_nearby=pd.Series(range(len(events))).map(listed).fillna(""))
+        changes_nearby=[listed.get(index, "") for index in range(len(events))])
     return table.reindex(columns=list(EVENT_COLUMNS)), nearby

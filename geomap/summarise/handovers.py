@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomap.actors import controller_label, resolve_control
+from geomap.actors import resolve_control
 from geomap.dates import describe_date
+from geomap.words import DEFAULT_LANG, actor_name
 
 HANDOVER_COLUMNS = ("place", "name", "changed_on", "changed_on_text", "actor_before",
                     "actor_after", "actor_before_name", "actor_after_name",
@@ -28,14 +29,16 @@ def _in_force(records: pd.DataFrame, day: pd.Timestamp) -> bool:
                  & (records["end"].isna() | (records["end"] > day))).any())
 
 
-def describe_control_dates(control: pd.DataFrame) -> pd.DataFrame:
+def describe_control_dates(control: pd.DataFrame, *,
+                           lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Write each record's start and end as exactly as they are known.
 
     A ``range`` date is one end of the days within which the change happened: when
     the place has no record in force between this record and its neighbour (the
     days the sources leave open), the range runs from one to the other, e.g.
-    Numbi '19–21 Jan 2025'. Other precisions read 'about 10 Dec 2025',
-    'Mar 2025', '8 Mar 2024 (a limit, not the day)' or 'last reported 17 Jan 2026'.
+    Numbi '19–21 January 2025'. Other precisions read 'about 10 December 2025',
+    'March 2025', '8 March 2024 (a limit, not the day)' or 'last reported 17
+    January 2026' (in *lang*: see :func:`geomap.dates.describe_date`).
 
     Returns
     -------
@@ -57,14 +60,30 @@ def describe_control_dates(control: pd.DataFrame) -> pd.DataFrame:
                 before = ends.loc[ends < start]
                 if len(before) and not _in_force(records, before.max()):
                     start, until = before.max(), row["start"]
-            start_text[key] = describe_date(start, start_precision[key], until=until)
+            start_text[key] = describe_date(start, start_precision[key], until=until,
+                                            lang=lang)
             until = None
             if pd.notna(end) and end_precision[key] == "range":
                 after = starts.loc[starts > end]
                 if len(after) and not _in_force(records, end):
                     until = after.min()
-            end_text[key] = describe_date(end, end_precision[key], until=until)
+            end_text[key] = describe_date(end, end_precision[key], until=until, lang=lang)
     return pd.DataFrame({"start_text": start_text, "end_text": end_text})
+
+
+def with_date_texts(control: pd.DataFrame, *, lang: str = DEFAULT_LANG
+                    ) -> pd.DataFrame:
+    """*control* (linked records only) with ``start_text`` and ``end_text`` added
+    (see :func:`describe_control_dates`), so later steps write them only once."""
+    linked = control.loc[control["place"].notna()]
+    return linked.join(describe_control_dates(linked, lang=lang))
+
+
+def _texts(linked: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The records' date texts: carried by :func:`with_date_texts`, else written."""
+    if {"start_text", "end_text"} <= set(linked.columns):
+        return linked[["start_text", "end_text"]]
+    return describe_control_dates(linked, lang=lang)
 
 
 def holders_on(control: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
@@ -99,13 +118,14 @@ def holders_on(control: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
     return held[["actor", "confidence", "source", "url"]].reindex(range(len(days)))
 
 
-def list_handovers(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+def list_handovers(control: pd.DataFrame, places: pd.DataFrame, *,
+                   lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """Every day a place changed holder in the record, dated as exactly as known.
 
     A handover is a day whose holder differs from the day before's (an actor, two
     actors at once: 'contested', or no record). Days the sources leave open between
     two holders are folded into one handover, dated by the range they span (Numbi,
-    FARDC to M23/AFC, '19–21 Jan 2025'), except where the same actor is on both
+    FARDC to M23/AFC, '19–21 January 2025'), except where the same actor is on both
     sides (a withdrawal and a return stay two handovers).
 
     Returns
@@ -116,7 +136,7 @@ def list_handovers(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
         of the record in force on it.
     """
     linked = control.loc[control["place"].notna()]
-    texts = describe_control_dates(linked)
+    texts = _texts(linked, lang)
     bounds = pd.concat([
         pd.DataFrame({"place": linked["place"], "day": linked["start"],
                       "text": texts["start_text"]}),
@@ -134,16 +154,16 @@ def list_handovers(control: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
         "actor_before": before["actor"], "actor_after": after["actor"],
         "confidence": after["confidence"], "source": after["source"],
         "url": after["url"]}).loc[changed].reset_index(drop=True)
-    table = _fold_gaps(table)
+    table = _fold_gaps(table, lang)
     names = places.drop_duplicates("place").set_index("place")["name"]
     table["name"] = table["place"].map(names)
-    table["actor_before_name"] = table["actor_before"].map(controller_label)
-    table["actor_after_name"] = table["actor_after"].map(controller_label)
+    table["actor_before_name"] = table["actor_before"].map(lambda a: actor_name(a, lang))
+    table["actor_after_name"] = table["actor_after"].map(lambda a: actor_name(a, lang))
     table = table.sort_values(["changed_on", "name"], kind="stable", ignore_index=True)
     return table.reindex(columns=HANDOVER_COLUMNS)
 
 
-def _fold_gaps(table: pd.DataFrame) -> pd.DataFrame:
+def _fold_gaps(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Fold 'X to no record' then 'no record to Y' (X != Y) into one ranged handover."""
     keep = pd.Series(True, index=table.index)
     table = table.copy()
@@ -154,6 +174,61 @@ def _fold_gaps(table: pd.DataFrame) -> pd.DataFrame:
                 and back["actor_after"] != gap["actor_before"]):
             table.loc[index + 1, "actor_before"] = gap["actor_before"]
             table.loc[index + 1, "changed_on_text"] = describe_date(
-                gap["changed_on"], "range", until=back["changed_on"])
+                gap["changed_on"], "range", until=back["changed_on"], lang=lang)
             keep[index] = False
     return table.loc[keep].reset_index(drop=True)
+
+
+def _start_of(control: pd.DataFrame, texts: pd.DataFrame, place: pd.Series,
+              day: pd.Series, actor: pd.Series | None = None) -> pd.DataFrame:
+    """``precision`` and ``text`` of the record of *place* (and *actor*) starting on
+    *day*, row by row; empty where there is none."""
+    records = pd.DataFrame({"place": control["place"], "actor": control["actor"],
+                            "day": control["start"],
+                            "precision": _precision(control, "start"),
+                            "text": texts["start_text"]}).dropna(subset=["day"])
+    keys = ["place", "day"] if actor is None else ["place", "actor", "day"]
+    records = records.drop_duplicates(keys, keep="last")
+    wanted = pd.DataFrame({"place": place.to_numpy(), "day": day.to_numpy()})
+    if actor is not None:
+        wanted["actor"] = actor.to_numpy()
+    found = wanted.merge(records, on=keys, how="left")
+    return found[["precision", "text"]].set_axis(place.index)
+
+
+def add_since_text(areas: pd.DataFrame, control: pd.DataFrame, *,
+                   lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Add ``since_precision`` and ``since_text`` after ``since`` in the place summary.
+
+    ``since`` is the start of the record in force; these say how exact it is and
+    write it so ('19–21 January 2025', 'about 10 December 2025'). Returns a new
+    frame.
+    """
+    linked = control.loc[control["place"].notna()]
+    found = _start_of(linked, _texts(linked, lang), areas["place"],
+                      areas["since"])
+    table = areas.copy()
+    at = list(table.columns).index("since") + 1
+    table.insert(at, "since_precision", found["precision"].where(areas["since"].notna()))
+    table.insert(at + 1, "since_text", found["text"].where(areas["since"].notna(), ""))
+    return table
+
+
+def add_changed_on_text(changes: pd.DataFrame, control: pd.DataFrame, *,
+                        lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Add ``changed_on_precision`` and ``changed_on_text`` after ``changed_on``.
+
+    ``changed_on`` is the first day of the new holder's run of records; these come
+    from that run's first record. Returns a new frame.
+    """
+    linked = control.loc[control["place"].notna()]
+    found = _start_of(linked, _texts(linked, lang), changes["place"],
+                      changes["changed_on"], changes["actor_after"])
+    table = changes.copy()
+    at = list(table.columns).index("changed_on") + 1
+    dated = changes["changed_on"].notna()
+    table.insert(at, "changed_on_precision", found["precision"].where(dated))
+    text = found["text"].where(found["text"].notna(), changes["changed_on"].map(
+        lambda day: describe_date(day, lang=lang)))
+    table.insert(at + 1, "changed_on_text", text.where(dated, ""))
+    return table

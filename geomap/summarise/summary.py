@@ -11,9 +11,16 @@ from geomap.config import BuildConfig
 from geomap.layers import Layers, Summary
 from geomap.summarise.areas import assign_mines, summarise_actors, summarise_areas
 from geomap.summarise.changes import add_changed_people, changes_between
-from geomap.summarise.conflict import count_conflict_events
 from geomap.summarise.density import DENSITY_MIN_PEOPLE, count_density, has_points
 from geomap.summarise.engines import engine_steps
+from geomap.summarise.events import summarise_events
+from geomap.summarise.figure_dates import add_people_as_of_text
+from geomap.summarise.handovers import (
+    add_changed_on_text,
+    add_since_text,
+    list_handovers,
+    with_date_texts,
+)
 from geomap.summarise.population import attach_population
 
 
@@ -25,13 +32,18 @@ def summarise_build(layers: Layers, config: BuildConfig,
     -------
     Summary
         Per-place and per-actor tables, mines with their places, changes since
-        ``config.compare`` and the density grid of point records.
+        ``config.compare``, the density grid of point records, every handover of
+        the control record, and the events with the changes of control near each.
     """
-    control_now = resolve_control(layers.control, config.date)
+    lang = config.lang
+    control = with_date_texts(layers.control, lang=lang)
+    control_now = resolve_control(control, config.date)
     displaced = engine_steps(config.engine).sum_displacement(
         layers.displacement, config.date, window_days=config.window)
     mines = assign_mines(layers.mines, layers.places, layers.admin)
-    areas = summarise_areas(layers.places, control_now, displaced, mines)
+    areas = add_since_text(summarise_areas(layers.places, control_now, displaced, mines),
+                           control, lang=lang)
+    areas = add_people_as_of_text(areas, layers.displacement, lang=lang)
     actors = summarise_actors(areas, mines, displaced)
     if config.population is not None:
         started = time.perf_counter()
@@ -40,13 +52,13 @@ def summarise_build(layers: Layers, config: BuildConfig,
                f"({time.perf_counter() - started:.1f} s)")
     changes = None
     if config.compare is not None:
-        changes = changes_between(layers.control, layers.places, config.compare,
-                                  config.date)
+        changes = add_changed_on_text(changes_between(
+            control, layers.places, config.compare, config.date), control, lang=lang)
         changes, actors = add_changed_people(changes, areas, actors)
     density = (count_density(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
                if has_points(layers.displacement) else None)  # counted once, used twice
-    conflict, conflict_areas = count_conflict_events(
-        layers.conflict_events, layers.admin, as_of=config.date, report=report)
+    handovers = list_handovers(control, layers.places, lang=lang)
+    events, event_changes = summarise_events(layers.events, handovers, lang=lang)
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
-                   changes=changes, density=density, conflict_events=conflict,
-                   conflict_areas=conflict_areas)
+                   changes=changes, density=density, handovers=handovers,
+                   events=events, event_changes=event_changes)
