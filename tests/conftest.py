@@ -47,6 +47,11 @@ def write_csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
 @pytest.fixture
 def admin() -> gpd.GeoDataFrame:
     """Two territories (T01 west 'Sierra', T02 east 'Tango') sharing a border at 29.25."""
+    return synthetic_admin()
+
+
+def synthetic_admin() -> gpd.GeoDataFrame:
+    """The two territories of :func:`admin`, for fixtures of a wider scope."""
     return gpd.GeoDataFrame(
         {"pcode": ["T01", "T02"], "name": ["Sierra", "Tango"], "level": [2, 2],
          "parent_pcode": ["P1", "P1"], "source": ["test", "test"]},
@@ -57,7 +62,11 @@ def admin() -> gpd.GeoDataFrame:
 @pytest.fixture
 def shapes_dir(tmp_path: Path, admin: gpd.GeoDataFrame) -> Path:
     """A complete bundled-data folder of synthetic layers."""
-    folder = tmp_path / "shapes"
+    return write_shapes(tmp_path / "shapes", admin)
+
+
+def write_shapes(folder: Path, admin: gpd.GeoDataFrame) -> Path:
+    """Write the synthetic layers into a new *folder* (for module-scoped fixtures)."""
     folder.mkdir()
     admin.to_file(folder / "admin.geojson", driver="GeoJSON")
     write_csv(folder / "towns.csv",

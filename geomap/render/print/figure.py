@@ -1,8 +1,12 @@
 """The print map: map.png, map.pdf and map.svg drawn with matplotlib (no browser).
 
-The map is drawn in :data:`geomap.schema.METRIC_CRS`, so the scale bar is true; it
-uses the web map's actor colours and styles (claimed hollow and dashed, contested
-grey). The same inputs give the same bytes in every format.
+The map is drawn in :data:`geomap.schema.METRIC_CRS`, so the scale bar is true. It
+sits on a base map of countries and lakes (``shapes/context``), draws doubt as the
+web map does (claimed hatched and dashed, contested crosshatched and dotted, places
+that changed hands ringed), adds a Goma-Bukavu inset where the corridor is too
+crowded to name every town, and writes every word in the build's language. Text
+stays text in the SVG, so a graphics desk can edit or translate it. The same
+inputs give the same bytes in every format.
 """
 
 from __future__ import annotations
@@ -14,95 +18,64 @@ import geopandas as gpd
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
-from geomap.actors import controller_color
-from geomap.render.markup import MapText, fmt_date
-from geomap.render.print.labels import place_labels
+from geomap.render.markup import MapText
+from geomap.render.print.draw import CIRCLE_SCALE, top_people, view_box
+from geomap.render.print.panel import (
+    corridor_bounds,
+    draw_panel,
+    frame_on,
+    label_panel,
+    prepare_context,
+)
 from geomap.render.print.parts import (
-    MINE_STYLE,
-    PEOPLE_STYLE,
     draw_actor_table,
-    draw_inset,
     draw_legend,
+    draw_locator,
     draw_scale_bar,
 )
-from geomap.render.style import circle_radius
-from geomap.schema import DISCLAIMER, METRIC_CRS
+from geomap.render.style import MUTED_TEXT_COLOR, TEXT_COLOR
+from geomap.schema import METRIC_CRS
 from geomap.summarise.areas import attach_summary
+from geomap.words import format_date, word
 
 A4_MM = (297.0, 210.0)
 DPI = 200
-FILL_ALPHA = {"assessed": 0.55, "claimed": 0.2, "contested": 0.35}
-"""Fill opacity of control areas by confidence (as on the web map)."""
-CIRCLE_SCALE = 0.8
-"""Print radius in points = web radius in pixels times this."""
-_SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "path", "pdf.fonttype": 42,
+_SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "none", "pdf.fonttype": 42,
             "font.family": "DejaVu Sans", "path.simplify": True}
+"""svg.fonttype 'none' keeps every word as a <text> element in map.svg."""
 
 
 def _frame_text(figure: Figure, text: MapText, top: float) -> None:
-    """Title and as-of date at the top left of the page."""
+    """Title, then the as-of date, the comparison date and the latest record."""
+    lang = text.lang
     figure.text(0.03, top, text.title, fontsize=16, fontweight="bold", va="top",
-                parse_math=False)
-    line = f"Control as of {fmt_date(text.as_of)}"
+                parse_math=False, color=TEXT_COLOR)
+    parts = [word("as_of", lang, date=format_date(text.as_of, lang))]
     if text.compare is not None:
-        line += f"  ·  changes since {fmt_date(text.compare)}"
-    figure.text(0.03, top - 0.045, line, fontsize=11, va="top", color="#222",
-                parse_math=False)
+        parts.append(word("changes_since", lang, date=format_date(text.compare, lang)))
+    latest = getattr(text, "latest_record", None)
+    if latest is not None and not pd.isna(latest):
+        parts.append(word("latest_record", lang, date=format_date(latest, lang)))
+    figure.text(0.03, top - 0.045, "  ·  ".join(parts), fontsize=11, va="top",
+                color=TEXT_COLOR, parse_math=False)
 
 
-def _footer_lines(text: MapText, width_in: float) -> list[str]:
+def _footer_lines(text: MapText, width_in: float, context: bool) -> list[str]:
     """Sources, projection and disclaimer, wrapped to the page width."""
+    lang = text.lang
     chars = int(width_in * 72 / 6.5 * 1.85)
     names = text.credits or [name for name, _ in text.sources]
-    sources = ("Sources: " + ("; ".join(names) or "not recorded")
-               + ". Every source, with its link, is listed in report.html.")
+    sources = (word("sources_line", lang, names="; ".join(names)
+                    or word("sources_not_recorded", lang))
+               + " " + word("sources_in_report", lang))
+    if context:
+        sources += " " + word("context_credit", lang)
     lines = textwrap.wrap(sources, chars)[:4]
-    lines += textwrap.wrap(f"{DISCLAIMER} Projection: WGS 84 / UTM zone 35S "
-                           f"({METRIC_CRS}); scale true at the map centre.", chars)
+    lines += textwrap.wrap(word("disclaimer", lang) + " "
+                           + word("projection", lang, crs=METRIC_CRS), chars)
     return lines
-
-
-def _draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
-    """Admin outlines, then control areas filled by controller and confidence."""
-    polygons = joined.loc[joined.geom_type.isin(["Polygon", "MultiPolygon"])]
-    admin = polygons.loc[polygons["kind"] == "area"]
-    if len(admin):
-        admin.plot(ax=ax, facecolor="#f4f4f2", edgecolor="none", zorder=1)
-    held = polygons.loc[polygons["actor"].notna()]
-    for row in held.sort_values("place").itertuples():
-        confidence = row.confidence if isinstance(row.confidence, str) else "assessed"
-        color = controller_color(row.actor)
-        gpd.GeoSeries([row.geometry]).plot(
-            ax=ax, facecolor=to_rgba(color, FILL_ALPHA.get(confidence, 0.55)),
-            edgecolor=color, linewidth=1.4,
-            linestyle="--" if confidence in ("claimed", "contested") else "-", zorder=2)
-    if len(admin):
-        admin.boundary.plot(ax=ax, color="#333333", linewidth=0.9, zorder=3)
-
-
-def _draw_points(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> float:
-    """Displacement circles, towns by controller and mines; return the top figure."""
-    people = joined.loc[joined["people"].fillna(0) > 0].sort_values(
-        ["people", "place"], ascending=[False, True])
-    top = float(people["people"].max()) if len(people) else 0.0
-    if len(people):
-        spots = people.geometry.representative_point()
-        size = [(2 * CIRCLE_SCALE * circle_radius(n, top)) ** 2 for n in people["people"]]
-        ax.scatter(spots.x, spots.y, s=size, zorder=4, **PEOPLE_STYLE)
-    towns = joined.loc[joined.geom_type == "Point"].sort_values("place")
-    claimed = towns["confidence"].eq("claimed").fillna(False).to_numpy(dtype=bool)
-    colors = [controller_color(a) for a in towns["actor"]]
-    face = ["#ffffff" if c else col for c, col in zip(claimed, colors, strict=True)]
-    edge = [col if c else "#222222" for c, col in zip(claimed, colors, strict=True)]
-    ax.scatter(towns.geometry.x, towns.geometry.y, s=34, c=face, edgecolors=edge,
-               linewidths=[1.6 if c else 0.7 for c in claimed], zorder=6)
-    if len(mines):
-        ax.scatter(mines.geometry.x, mines.geometry.y, s=16, zorder=6.5, **MINE_STYLE)
-    return top
 
 
 def _map_box(bounds, max_w: float, max_h: float) -> tuple[float, float]:
@@ -119,7 +92,9 @@ def build_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
                      mines: gpd.GeoDataFrame, text: MapText, *,
                      actors: pd.DataFrame | None = None,
                      size_mm: tuple[float, float] = A4_MM,
-                     country: gpd.GeoDataFrame | None = None) -> Figure:
+                     country: gpd.GeoDataFrame | None = None,
+                     context: dict[str, gpd.GeoDataFrame] | None = None,
+                     changes: pd.DataFrame | None = None) -> Figure:
     """Draw the print map on a matplotlib figure of *size_mm* (A4 landscape).
 
     Parameters
@@ -131,60 +106,113 @@ def build_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
     mines : GeoDataFrame
         Mining sites.
     text : MapText
-        Title, as-of date and source credits.
+        Title, dates, source credits and language.
     actors : DataFrame, optional
-        The per-actor summary, shown as a small table beside the legend.
+        The per-actor summary, shown as a small table.
     size_mm : (float, float)
         Page width and height in millimetres.
+    country : GeoDataFrame, optional
+        The DR Congo outline, for the locator.
+    context : dict, optional
+        Base-map layers by name (``countries``, ``lakes``), drawn under the data.
+    changes : DataFrame, optional
+        Places that changed hands since ``text.compare`` (``place`` column), ringed.
 
     Returns
     -------
     Figure
         A figure with an Agg canvas; nothing is shown or written.
     """
+    lang = text.lang
     width_in, height_in = size_mm[0] / 25.4, size_mm[1] / 25.4
     figure = Figure(figsize=(width_in, height_in), facecolor="white")
     FigureCanvasAgg(figure)
     joined = attach_summary(places, areas).to_crs(METRIC_CRS)
     mines_m = mines.to_crs(METRIC_CRS)
     bounds = _padded_bounds(joined, mines_m)
-    footer = _footer_lines(text, width_in - 0.7)
-    top_in, left_in = 0.95, 0.35
+    base = prepare_context(context, bounds)
+    footer = _footer_lines(text, width_in - 0.7, bool(base))
+    top_in, left_in, gap = 0.95, 0.35, 0.3
     bottom_in = 0.3 + len(footer) * 6.5 * 1.35 / 72
-    map_w, map_h = _map_box(bounds, width_in * 0.5, height_in - top_in - bottom_in)
+    avail_h = height_in - top_in - bottom_in
+    map_w, map_h = _map_box(bounds, width_in * 0.45, avail_h)
     ax = figure.add_axes((left_in / width_in, bottom_in / height_in,
                           map_w / width_in, map_h / height_in))
-    ax.set_xlim(bounds[0], bounds[2])
-    ax.set_ylim(bounds[1], bounds[3])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_facecolor("#fdfdfb")
-    _draw_areas(ax, joined)
-    top = _draw_points(ax, joined, mines_m)
-    ax.set_axis_off()
-    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="none",
-                           edgecolor="#333333", linewidth=0.8, zorder=10))
+    top = top_people(joined)
+    changed = set(changes["place"]) if changes is not None and len(changes) else set()
+    draw_panel(ax, joined, mines_m, bounds, context=base, changes=changes, top=top)
     furniture = draw_scale_bar(ax, bounds)
-    left_out = place_labels(ax, joined, mines_m, avoid=furniture)
+    corridor = corridor_bounds(joined, bounds)
+    only = None
+    if corridor is not None:  # the inset names the corridor's towns; cities stay
+        frame_on(ax, corridor)
+        inside = joined.representative_point().within(view_box(corridor))
+        only = set(joined.loc[~inside | joined["pcode"].notna(), "place"])
+    left_out = label_panel(ax, joined, mines_m, context=base, bounds=bounds, lang=lang,
+                           changed=changed if only is None else changed & only,
+                           avoid=furniture, only=only, rings=changed)
+    _frame_text(figure, text, 1 - 0.3 / height_in)
+    x = left_in + map_w + gap
+    rest = width_in - x - 0.3
+    column = rest * 0.5 - gap / 2
+    if corridor is not None:
+        left_out += _draw_inset(figure, (x, bottom_in, column, map_h), joined, mines_m,
+                                corridor, base=base, changes=changes, top=top,
+                                lang=lang, changed=changed, actors=actors)
+        legend_x = x + column + gap
+    else:
+        legend_x = x
+    legend_w = rest - column - gap if corridor is not None else column
+    under = draw_legend(figure, (legend_x / width_in, bottom_in / height_in,
+                                 legend_w / width_in, map_h / height_in), areas, top,
+                        CIRCLE_SCALE, lang=lang, context=bool(base),
+                        changes_since=format_date(text.compare, lang)
+                        if changed else None)
+    side_x = legend_x if corridor is not None else x + column + gap
+    side_top = under - 0.15 / height_in if corridor is not None else (
+        bottom_in + map_h) / height_in
+    side_w = legend_w if corridor is not None else rest - column - gap
+    below = draw_locator(figure, (side_x / width_in, bottom_in / height_in,
+                                  side_w / width_in, side_top - bottom_in / height_in),
+                         places, bounds, lang=lang, country=country)
+    if corridor is None and actors is not None and len(actors):
+        draw_actor_table(figure, (side_x / width_in, bottom_in / height_in,
+                                  side_w / width_in, below - bottom_in / height_in),
+                         actors, lang=lang)
     if left_out:
         figure.text((left_in + map_w) / width_in, (bottom_in - 0.04) / height_in,
-                    f"{left_out} crowded name(s) not shown; report.html lists every "
-                    "place.", fontsize=6, color="#555", ha="right", va="top")
-    _frame_text(figure, text, 1 - 0.3 / height_in)
-    column_x = (left_in + map_w + 0.35) / width_in
-    column_w = (width_in - left_in - map_w - 0.35 - 0.3) / width_in
-    legend_w = min(column_w * 0.5, 3.1 / width_in)
-    draw_legend(figure, (column_x, bottom_in / height_in, legend_w,
-                         map_h / height_in), areas, top, CIRCLE_SCALE)
-    inset_x = column_x + legend_w + 0.2 / width_in
-    inset_w = column_x + column_w - inset_x
-    below = draw_inset(figure, (inset_x, bottom_in / height_in, inset_w,
-                                map_h / height_in), places, bounds, country=country)
-    if actors is not None and len(actors):
-        draw_actor_table(figure, (inset_x, bottom_in / height_in, inset_w,
-                                  below - bottom_in / height_in), actors)
+                    word("crowded_names", lang, count=left_out), fontsize=6,
+                    color=MUTED_TEXT_COLOR, ha="right", va="top")
     figure.text(left_in / width_in, 0.12 / height_in, "\n".join(footer), fontsize=6.5,
-                color="#333", va="bottom", linespacing=1.35, parse_math=False)
+                color=TEXT_COLOR, va="bottom", linespacing=1.35, parse_math=False)
     return figure
+
+
+def _draw_inset(figure: Figure, box_in, joined, mines, corridor, *, base, changes,
+                top: float, lang: str, changed: set, actors) -> int:
+    """The Goma-Bukavu inset at the top of its column, the actor table under it.
+
+    Returns the names left out in the inset.
+    """
+    x, bottom, width, height = box_in
+    fig_w, fig_h = figure.get_figwidth(), figure.get_figheight()
+    table_h = 0.75 + 0.21 * (min(len(actors), 8) if actors is not None else 0)
+    aspect = (corridor[2] - corridor[0]) / (corridor[3] - corridor[1])
+    inset_h = min(height - table_h - 0.6, width / aspect)
+    inset_w = inset_h * aspect
+    y = bottom + height - 0.25 - inset_h  # room for the title above
+    ax = figure.add_axes((x / fig_w, y / fig_h, inset_w / fig_w, inset_h / fig_h))
+    draw_panel(ax, joined, mines, corridor, context=base, changes=changes, top=top)
+    furniture = draw_scale_bar(ax, corridor, north=False, right=True)
+    ax.set_title(word("inset_title", lang), fontsize=9, fontweight="bold", loc="left",
+                 color=TEXT_COLOR)
+    left_out = label_panel(ax, joined, mines, context=base, bounds=corridor,
+                           lang=lang, changed=changed, avoid=furniture, areas=False,
+                           rings=changed)
+    if actors is not None and len(actors):
+        draw_actor_table(figure, (x / fig_w, bottom / fig_h, width / fig_w,
+                                  (y - bottom - 0.3) / fig_h), actors, lang=lang)
+    return left_out
 
 
 def _padded_bounds(joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame
@@ -205,14 +233,16 @@ def write_static_map(folder: Path, *, places: gpd.GeoDataFrame, areas: pd.DataFr
                      mines: gpd.GeoDataFrame, text: MapText,
                      actors: pd.DataFrame | None = None, dpi: int = DPI,
                      size_mm: tuple[float, float] = A4_MM,
-                     country: gpd.GeoDataFrame | None = None) -> list[Path]:
+                     country: gpd.GeoDataFrame | None = None,
+                     context: dict[str, gpd.GeoDataFrame] | None = None,
+                     changes: pd.DataFrame | None = None) -> list[Path]:
     """Write ``map.png``, ``map.pdf`` and ``map.svg`` into *folder*.
 
     Parameters
     ----------
     folder : Path
         Where to write.
-    places, areas, mines, text, actors
+    places, areas, mines, text, actors, country, context, changes
         As for :func:`build_static_map`.
     dpi : int
         Resolution of the PNG (A4 landscape at 200 dpi is 2339 x 1654 pixels).
@@ -222,12 +252,14 @@ def write_static_map(folder: Path, *, places: gpd.GeoDataFrame, areas: pd.DataFr
     Returns
     -------
     list of Path
-        The PNG, PDF and SVG written. No dates or random ids are stored in them.
+        The PNG, PDF and SVG written. No dates or random ids are stored in them;
+        the SVG keeps its words as text.
     """
     folder = Path(folder)
     with mpl.rc_context(_SAVE_RC):
         figure = build_static_map(places, areas, mines, text, actors=actors,
-                                  size_mm=size_mm, country=country)
+                                  size_mm=size_mm, country=country, context=context,
+                                  changes=changes)
         paths = [folder / "map.png", folder / "map.pdf", folder / "map.svg"]
         figure.savefig(paths[1], format="pdf",
                        metadata={"CreationDate": None, "ModDate": None,

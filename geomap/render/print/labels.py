@@ -2,12 +2,18 @@
 
 Positions are tried in a fixed order and checked in display pixels, so the same
 map always gets the same labels. A label that finds no free place is left out
-(its dot stays), which is better on paper than a pile of overlapping names.
+(its dot stays), except a place that changed hands: it tries farther positions
+and, as a last resort, is drawn where it overlaps least, so no change goes
+unnamed. Each label is plain text (editable in the SVG) over a white halo drawn
+as a separate shape.
 """
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.ops
@@ -15,7 +21,17 @@ from matplotlib import patheffects
 from matplotlib.text import Text
 from shapely.geometry import LineString, Polygon, box
 
-HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
+from geomap.render.style import (
+    COUNTRY_TEXT,
+    HALO_COLOR,
+    LEADER_COLOR,
+    MUTED_TEXT_COLOR,
+    TEXT_COLOR,
+    WATER_TEXT,
+)
+
+HALO = [patheffects.Stroke(linewidth=2.4, foreground=HALO_COLOR)]
+"""The halo alone: drawn under the label text, which stays text in the SVG."""
 NEAR = ((5, 2, "left", "bottom"), (5, -2, "left", "top"),
         (-5, 2, "right", "bottom"), (-5, -2, "right", "top"),
         (0, 6, "center", "bottom"), (0, -6, "center", "top"),
@@ -27,15 +43,30 @@ FAR = ((26, 14, "left", "center"), (26, -14, "left", "center"),
        (-26, 14, "right", "center"), (-26, -14, "right", "center"),
        (34, 0, "left", "center"), (-34, 0, "right", "center"))
 """Farther positions, joined to the dot by a thin leader line."""
-LEADER = {"arrowstyle": "-", "color": "#666666", "lw": 0.5, "shrinkA": 0,
+FARTHER = tuple(
+    (round(r * math.cos(math.radians(a))), round(r * math.sin(math.radians(a))),
+     "left" if math.cos(math.radians(a)) > 0.1 else
+     "right" if math.cos(math.radians(a)) < -0.1 else "center", "center")
+    for r in (46, 62) for a in range(0, 360, 30))
+"""Still farther positions, tried only for places that changed hands."""
+LEADER = {"arrowstyle": "-", "color": LEADER_COLOR, "lw": 0.5, "shrinkA": 0,
           "shrinkB": 3}
 DOT_PX = 4.5
 """Half the side of the square each dot keeps free of labels, in pixels (the town
 dots are about 4 px across at the figure's 100 dpi)."""
 PAD_PX = 1.0
 """Gap kept between a new label and anything already placed, in pixels."""
+LEADER_CLEAR_PX = 10.0
+"""A label at the end of a leader keeps this far from every other dot, in pixels."""
 CLEAR_RATIO = 1.3
 """Another dot must be this many times farther from a label than its own dot."""
+TOWN_FONT = 6.8
+AREA_LABELS = ((9, 20), (6.3, 40))
+"""Font size and most areas named, for the top level of areas and the next one."""
+RING_PX = 7.0
+"""Half the width of a changed-hands ring with its casing, in points."""
+SMALL_AREA_PX = 40
+"""An area whose drawn shape is under this many pixels across is named like a town."""
 
 
 def _rect(extent) -> Polygon:
@@ -50,12 +81,15 @@ def short_name(name: object, limit: int = 36) -> str:
 
 
 class _Board:
-    """What is already on the map: dots, labels and leader lines, in pixels."""
+    """What is already on the map: dots, labels and leader lines, in pixels.
+
+    Checks are vectorised over everything placed (shapely arrays)."""
 
     def __init__(self, frame: Polygon, dots: list[tuple[float, float]],
                  avoid: list[Polygon]) -> None:
         self.frame = frame
         self.dots = dots
+        self.points = shapely.points(np.asarray(dots).reshape(-1, 2))
         self.blocked = [box(x - DOT_PX, y - DOT_PX, x + DOT_PX, y + DOT_PX)
                         for x, y in dots] + avoid
         self.leaders: list[LineString] = []
@@ -63,103 +97,248 @@ class _Board:
     def fits(self, rect: Polygon) -> bool:
         """True when *rect* is inside the map and keeps a gap to everything placed."""
         padded = rect.buffer(PAD_PX, join_style="mitre")
-        return self.frame.contains(rect) and not any(
-            padded.intersects(other) for other in [*self.blocked, *self.leaders])
+        return self.frame.contains(rect) and not shapely.intersects(
+            padded, self.blocked + self.leaders).any()
+
+    def overlap(self, rect: Polygon) -> float:
+        """Area of *rect* covered by what is placed (inf when outside the map)."""
+        if not self.frame.contains(rect):
+            return math.inf
+        return float(shapely.area(shapely.intersection(rect, self.blocked)).sum())
+
+    def _others(self, own: tuple[float, float]) -> np.ndarray:
+        """The dots other than *own*."""
+        return self.points[[dot != own for dot in self.dots]]
 
     def nearest_is_own(self, rect: Polygon, own: tuple[float, float]) -> bool:
         """True when every other dot lies clearly farther from *rect* than its own."""
         mine = rect.distance(shapely.Point(own))
-        return all(rect.distance(shapely.Point(dot)) >= CLEAR_RATIO * mine + 2
-                   for dot in self.dots if dot != own)
+        return bool((shapely.distance(rect, self._others(own))
+                     >= CLEAR_RATIO * mine + 2).all())
+
+    def clear_of_dots(self, rect: Polygon, own: tuple[float, float]) -> bool:
+        """True when no other dot lies within a few pixels of *rect*."""
+        return bool((shapely.distance(rect, self._others(own))
+                     >= LEADER_CLEAR_PX).all())
 
     def leader_clear(self, line: LineString) -> bool:
         """True when a leader line crosses no dot, no label and no other leader."""
-        return not any(line.intersects(other)
-                       for other in [*self.blocked, *self.leaders])
+        return not shapely.intersects(line, self.blocked + self.leaders).any()
 
 
-def _try(ax, renderer, board: _Board, text: str, xy, own, offset, leader) -> bool:
-    """Draw *text* at one candidate position; keep it when it fits, else remove it."""
+def _annotate(ax, text: str, xy, offset, leader, **style):
+    """One label at *offset* points from *xy* (plain text, no halo yet)."""
     dx, dy, ha, va = offset
-    label = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha,
-                        va=va, fontsize=6.8, color="#111111", zorder=7,
-                        path_effects=HALO, parse_math=False, arrowprops=leader)
-    label.update_positions(renderer)  # the text alone; the extent spans the leader
-    rect = _rect(Text.get_window_extent(label, renderer).expanded(1.04, 1.1))
-    line = None
-    if leader is not None:
-        scale = ax.figure.dpi / 72
-        full = LineString([own, (own[0] + dx * scale, own[1] + dy * scale)])
-        line = shapely.ops.substring(full, DOT_PX + 2, full.length)
-    fits = board.fits(rect) and (
-        board.leader_clear(line) if line is not None else board.nearest_is_own(rect,
-                                                                              own))
-    if fits:
-        board.blocked.append(rect)
-        if line is not None:
-            board.leaders.append(line)
-        return True
-    label.remove()
-    return False
+    return ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha,
+                       va=va, parse_math=False, arrowprops=leader, annotation_clip=False,
+                       **style)
+
+
+def _halo(ax, label) -> None:
+    """A white halo under *label*: the same text, stroked, no leader."""
+    halo = ax.annotate(label.get_text(), label.xy, xytext=label.xyann,
+                       textcoords="offset points", ha=label.get_ha(),
+                       va=label.get_va(), parse_math=False, annotation_clip=False,
+                       fontsize=label.get_fontsize(), fontstyle=label.get_fontstyle(),
+                       fontweight=label.get_fontweight(), color=HALO_COLOR,
+                       path_effects=HALO, zorder=label.get_zorder() - 0.01,
+                       rotation=label.get_rotation())
+    halo.set_gid("halo")
+
+
+def _size(ax, renderer, text: str, style) -> tuple[float, float]:
+    """Width and height in pixels of *text* drawn in *style* (measured once)."""
+    probe = ax.annotate(text, (0, 0), parse_math=False, annotation_clip=False,
+                        **style)
+    extent = Text.get_window_extent(probe, renderer)
+    probe.remove()
+    return extent.width, extent.height
+
+
+def _rect_at(ax, own, offset, size) -> Polygon:
+    """The pixel rectangle a label of *size* takes at *offset* points from *own*."""
+    scale = ax.figure.dpi / 72
+    dx, dy, ha, va = offset
+    width, height = size[0] * 1.04, size[1] * 1.1
+    x = own[0] + dx * scale - {"left": 0.02, "center": 0.5, "right": 0.98}[ha] * width
+    y = own[1] + dy * scale - {"bottom": 0.045, "center": 0.5, "top": 0.955}[va] * height
+    return box(x, y, x + width, y + height)
+
+
+def _leader_line(ax, own, offset) -> LineString:
+    """The leader from just outside the dot to the label anchor, in pixels."""
+    scale = ax.figure.dpi / 72
+    full = LineString([own, (own[0] + offset[0] * scale, own[1] + offset[1] * scale)])
+    return shapely.ops.substring(full, DOT_PX + 2, full.length)
+
+
+def _place_town(ax, renderer, board: _Board, text: str, xy, own,
+                must: bool) -> bool:
+    """Label one town at the first free position; a *must* label that finds none is
+    drawn where it covers least. Positions are computed from the text's size, so
+    only the label kept becomes an artist."""
+    style = {"fontsize": TOWN_FONT, "color": TEXT_COLOR, "zorder": 7}
+    size = _size(ax, renderer, text, style)
+    tries = [(o, None) for o in NEAR] + [(o, LEADER) for o in (*FAR, *FARTHER)]
+    best = None
+    for offset, leader in tries:
+        rect = _rect_at(ax, own, offset, size)
+        line = _leader_line(ax, own, offset) if leader is not None else None
+        if board.fits(rect) and (
+                board.leader_clear(line) and board.clear_of_dots(rect, own)
+                if line is not None else board.nearest_is_own(rect, own)):
+            best = (0.0, offset, leader, rect)
+            if line is not None:
+                board.leaders.append(line)
+            break
+        cost = board.overlap(rect) if must else math.inf
+        if cost < math.inf and (best is None or cost < best[0]):
+            best = (cost, offset, leader, rect)
+    if best is None:
+        return False
+    label = _annotate(ax, text, xy, best[1], best[2], **style)
+    board.blocked.append(best[3])
+    _halo(ax, label)
+    return True
 
 
 def place_labels(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
-                 avoid=()) -> int:
+                 avoid=(), only: set | None = None, must: set | None = None,
+                 areas: bool = True, rings: set | None = None) -> int:
     """Label towns and top-level areas without overlaps; return how many were left out.
 
-    Towns with a control record go first, then the most displaced and the ones
-    with mines; each town label tries twelve positions around its dot (kept only
-    when no other dot is nearer to it), then six farther ones with a leader line
-    that crosses nothing. Top-level area names come last, clear of the dots.
-    *avoid* lists artists (scale bar, north arrow) that labels must not cover.
+    Towns that changed hands (*must*, place ids) go first and are never left out,
+    then towns with a control record, then the most displaced and the ones with
+    mines; each town label tries twelve positions around its dot (kept only when
+    no other dot is nearer to it), then six farther ones with a leader line that
+    crosses nothing. Top-level area names come last, clear of the dots. *avoid*
+    lists artists (scale bar, north arrow, inset frame) that labels must not
+    cover; *only* limits the towns labelled (place ids; all when None); *areas*
+    False leaves out the area names; the dots of *rings* (changed hands) keep
+    their whole ring free.
     """
     renderer = ax.figure.canvas.get_renderer()
-    points = joined.loc[joined.geom_type == "Point"]
+    must = must or set()
+    points = _label_points(ax, renderer, joined)
     dots = [tuple(ax.transData.transform((x, y)))
             for x, y in zip(points.geometry.x, points.geometry.y, strict=True)]
     sites = [tuple(ax.transData.transform((x, y)))
              for x, y in zip(mines.geometry.x, mines.geometry.y, strict=True)]
-    board = _Board(_rect(ax.get_window_extent(renderer)), dots,
-                   [_rect(artist.get_window_extent(renderer)) for artist in avoid])
+    frame = _rect(ax.get_window_extent(renderer))
+    board = _Board(frame, dots, [_rect(artist.get_window_extent(renderer))
+                                 for artist in avoid])
+    ring = RING_PX * ax.figure.dpi / 72
+    board.blocked += [box(x - ring, y - ring, x + ring, y + ring)
+                      for (x, y), place in zip(dots, points["place"], strict=True)
+                      if place in (rings or ())]
     board.blocked += [box(x - DOT_PX, y - DOT_PX, x + DOT_PX, y + DOT_PX)
                       for x, y in sites]
-    left_out = 0
-    order = points.assign(sort_held=points["actor"].isna(),
+    order = points.assign(sort_must=~points["place"].isin(must),
+                          sort_held=points["actor"].isna(),
                           sort_people=-points["people"].fillna(0),
                           sort_mines=-points["mines"].fillna(0), label_dot=dots)
-    order = order.sort_values(["sort_held", "sort_people", "sort_mines", "name", "place"])
-    for row in order.itertuples():
-        xy = (row.geometry.x, row.geometry.y)
-        tries = [(o, None) for o in NEAR] + [(o, LEADER) for o in FAR]
-        if not any(_try(ax, renderer, board, short_name(row.name), xy, row.label_dot, o,
-                        lead)
-                   for o, lead in tries):
-            left_out += 1
-    return left_out + _place_area_labels(ax, renderer, board, joined)
+    order = order.loc[[frame.contains(shapely.Point(dot)) for dot in order["label_dot"]]]
+    if only is not None:
+        order = order.loc[order["place"].isin(only | must)]
+    order = order.sort_values(["sort_must", "sort_held", "sort_people", "sort_mines",
+                               "name", "place"])
+    left_out = sum(
+        not _place_town(ax, renderer, board, short_name(row.name),
+                        (row.geometry.x, row.geometry.y), row.label_dot,
+                        row.place in must)
+        for row in order.itertuples())
+    ax.geomap_board = board  # context names are placed after, on the same board
+    if not areas:
+        return left_out
+    return left_out + _place_area_labels(ax, renderer, board, joined,
+                                         set(points["place"]))
 
 
-def _place_area_labels(ax, renderer, board: _Board, joined: gpd.GeoDataFrame) -> int:
-    """Names of the top-level areas, above or below the point inside each area."""
-    areas = joined.loc[(joined["kind"] == "area") & joined["level"].notna()]
-    if not 0 < len(areas) <= 20:
-        return 0
-    level = areas["level"].astype(float).min()
+def _label_points(ax, renderer, joined: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Towns, and areas drawn too small to hold their name (a city such as Goma),
+    each at a point: the latter are named like towns, beside their shape."""
+    points = joined.loc[joined.geom_type == "Point"]
+    shapes = joined.loc[(joined.geom_type != "Point") & (joined["kind"] == "area")
+                        & (joined["level"].astype(float) >= 2)]
+    if shapes.empty:
+        return points
+    corners = ax.transData.transform(shapes.geometry.bounds.to_numpy().reshape(-1, 2))
+    size = abs(corners[1::2] - corners[0::2]).max(axis=1)
+    small = shapes.loc[size < SMALL_AREA_PX].copy()
+    small["geometry"] = small.geometry.representative_point()
+    return pd.concat([points, small]) if len(small) else points
+
+
+def _place_area_labels(ax, renderer, board: _Board, joined: gpd.GeoDataFrame,
+                       named: set) -> int:
+    """Names of the areas: the top level (counted when left out), then the next
+    level in smaller type where they fit; areas in *named* are already labelled."""
+    areas = joined.loc[(joined["kind"] == "area") & joined["level"].notna()
+                       & ~joined["place"].isin(named)]
+    levels = sorted(areas["level"].astype(float).unique())[:2]
     left_out = 0
-    for row in areas.loc[areas["level"].astype(float) == level].sort_values(
-            "name").itertuples():
-        spot = row.geometry.representative_point()
-        for offset in (-34, 34, -60, 60, 0):  # clear of the displacement circle
-            label = ax.annotate(short_name(row.name).upper(), (spot.x, spot.y),
-                                xytext=(0, offset), textcoords="offset points",
-                                fontsize=9, style="italic", color="#555555",
-                                ha="center", va="center", zorder=7, path_effects=HALO,
-                                parse_math=False)
-            rect = _rect(label.get_window_extent(renderer))
-            if board.fits(rect):
-                board.blocked.append(rect)
-                break
-            label.remove()
-        else:
-            left_out += 1
+    for rank, level in enumerate(levels):
+        group = areas.loc[areas["level"].astype(float) == level]
+        if len(group) > AREA_LABELS[rank][1]:
+            continue
+        style = {"fontsize": AREA_LABELS[rank][0], "fontstyle": "italic",
+                 "color": MUTED_TEXT_COLOR, "zorder": 6.9}
+        for row in group.sort_values("name").itertuples():
+            fits = any(_place_free(ax, renderer, board, short_name(row.name).upper(),
+                                   spot, (0, -20, 20), style)
+                       for spot in inner_spots(row.geometry))
+            left_out += rank == 0 and not fits
     return left_out
 
+
+def inner_spots(shape) -> list[tuple[float, float]]:
+    """Candidate points for a name inside *shape*: its representative point, then
+    the middles of its widest parts at five heights (long shapes have room)."""
+    point = shape.representative_point()
+    spots = [(point.x, point.y)]
+    minx, miny, maxx, maxy = shape.bounds
+    for share in (0.5, 0.3, 0.7, 0.15, 0.85):
+        y = miny + share * (maxy - miny)
+        cut = shape.intersection(LineString([(minx - 1, y), (maxx + 1, y)]))
+        parts = getattr(cut, "geoms", [cut])
+        widest = max(parts, key=lambda part: part.length, default=None)
+        if widest is not None and not widest.is_empty:
+            middle = widest.interpolate(0.5, normalized=True)
+            spots.append((middle.x, middle.y))
+    return spots
+
+
+def _place_free(ax, renderer, board: _Board, text: str, xy, offsets, style) -> bool:
+    """Centre *text* at the first vertical offset where it fits; False when none."""
+    size = _size(ax, renderer, text, style)
+    own = tuple(ax.transData.transform(xy))
+    for dy in offsets:
+        offset = (0, dy, "center", "center")
+        rect = _rect_at(ax, own, offset, size)
+        if board.fits(rect):
+            board.blocked.append(rect)
+            _halo(ax, _annotate(ax, text, xy, offset, None, **style))
+            return True
+    return False
+
+
+def place_context_labels(ax, names: list[tuple[str, str, list]]) -> int:
+    """Country and lake names where they fit, after the towns; return how many fit.
+
+    *names* holds (kind, text, candidate points) with kind 'country' or 'lake', in
+    map units, the best point first. Countries are in capitals, lakes in blue
+    italics.
+    """
+    board = getattr(ax, "geomap_board", None)
+    if board is None:
+        return 0
+    renderer = ax.figure.canvas.get_renderer()
+    styles = {"country": {"fontsize": 8, "color": COUNTRY_TEXT, "zorder": 6.8},
+              "lake": {"fontsize": 7, "fontstyle": "italic", "color": WATER_TEXT,
+                       "zorder": 6.8}}
+    placed = 0
+    for kind, text, spots in names:
+        shown = text.upper() if kind == "country" else text
+        placed += any(_place_free(ax, renderer, board, shown, spot, (0, -10, 10),
+                                  styles[kind]) for spot in spots)
+    return placed

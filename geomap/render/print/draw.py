@@ -1,0 +1,233 @@
+"""Draw the print map's layers on one axes: base map, control, people, towns, changes.
+
+Each layer is one matplotlib collection (one per confidence for control), so the
+cost stays flat however many places there are. Styles come from
+:mod:`geomap.render.style` and :mod:`geomap.actors`: doubt is drawn by hatch and
+line style as well as colour, so it survives greyscale printing.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import to_rgba
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from shapely.geometry import box
+
+from geomap.actors import CONTESTED, controller_color
+from geomap.render.style import (
+    BORDER_COLOR,
+    CHANGED_RING_CASING,
+    CHANGED_RING_COLOR,
+    CONFIDENCE_STYLES,
+    DISPLACEMENT_COLOR,
+    DISPLACEMENT_EDGE,
+    LAND_COLOR,
+    MINE_COLOR,
+    MINE_EDGE,
+    NEIGHBOUR_COLOR,
+    NO_RECORD_FILL,
+    OUTLINE_COLOR,
+    WATER_COLOR,
+    WATER_EDGE,
+    circle_radius,
+)
+
+CIRCLE_SCALE = 0.8
+"""Print radius in points = web radius in pixels times this."""
+TOWN_SIZE = 34
+"""Marker area of a town dot, in points squared."""
+RING_SIZE = 12.5
+"""Diameter of a changed-hands ring around a town, in points."""
+RING_STROKES = ((CHANGED_RING_CASING, 2.6), (CHANGED_RING_COLOR, 1.5))
+"""The ring's dark casing, then the ring: (colour, line width in points)."""
+PEOPLE_STYLE = {"color": DISPLACEMENT_COLOR, "alpha": 0.4, "edgecolors": DISPLACEMENT_EDGE,
+                "linewidths": 0.8}
+MINE_STYLE = {"marker": "D", "color": MINE_COLOR, "edgecolors": MINE_EDGE,
+              "linewidths": 0.5}
+HOME_ISO3 = "COD"
+
+
+def _ring_path(coords: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Vertices and codes of one closed ring."""
+    return coords[:, :2], [Path.MOVETO] + [Path.LINETO] * (len(coords) - 2) + [
+        Path.CLOSEPOLY]
+
+
+def add_shapes(ax, geoms, **style) -> PatchCollection:
+    """Add polygons as one collection (holes kept); *style* as for PatchCollection.
+
+    geopandas' own plotting redraws the whole figure on every call; this does not.
+    """
+    patches = []
+    for geom in geoms:
+        verts, codes = [], []
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.is_empty or poly.geom_type != "Polygon":
+                continue
+            for ring in (poly.exterior, *poly.interiors):
+                ring_verts, ring_codes = _ring_path(np.asarray(ring.coords))
+                verts.append(ring_verts)
+                codes += ring_codes
+        if verts:
+            patches.append(PathPatch(Path(np.concatenate(verts), codes)))
+    collection = PatchCollection(patches, match_original=False, **style)
+    ax.add_collection(collection, autolim=False)
+    return collection
+
+
+def add_lines(ax, geoms, **style) -> LineCollection:
+    """Add (multi)lines, and polygon outlines, as one collection."""
+    segments = []
+    for geom in geoms:
+        for part in getattr(geom, "geoms", [geom]):
+            if part.is_empty:
+                continue
+            rings = ([part.exterior, *part.interiors] if part.geom_type == "Polygon"
+                     else [part])
+            segments += [np.asarray(ring.coords)[:, :2] for ring in rings]
+    collection = LineCollection(segments, **style)
+    ax.add_collection(collection, autolim=False)
+    return collection
+
+
+def confidence_of(row_confidence: object, actor: object) -> str:
+    """The confidence a place is drawn with: 'contested' for a contested holder."""
+    if actor == CONTESTED:
+        return "contested"
+    return row_confidence if row_confidence in CONFIDENCE_STYLES else "assessed"
+
+
+def line_style(confidence: str):
+    """matplotlib linestyle of a confidence's outline (solid, dashed or dotted)."""
+    dash = CONFIDENCE_STYLES[confidence].dash
+    return "-" if dash is None else (0, dash)
+
+
+def draw_context(ax, context: dict[str, gpd.GeoDataFrame], view) -> None:
+    """Countries (the DR Congo lighter than its neighbours), borders, then lakes.
+
+    *context* holds metric ``countries`` and ``lakes`` frames (either may be
+    missing); *view* is the metric box of the axes. Lakes are drawn above the
+    admin fills (zorder 1.5) so that the water shows through the areas.
+    """
+    countries = context.get("countries")
+    if countries is not None and len(countries):
+        home = countries["iso3"].eq(HOME_ISO3).to_numpy()
+        add_shapes(ax, countries.geometry, facecolors=[
+            LAND_COLOR if h else NEIGHBOUR_COLOR for h in home], edgecolors="none",
+                   zorder=0.5)
+        borders = shapely.intersection(countries.boundary.to_numpy(), view.buffer(-1.0))
+        add_lines(ax, [b for b in borders if not b.is_empty], colors=BORDER_COLOR,
+                  linewidths=1.0, linestyles=[(0, (5, 2, 1, 2))], zorder=3.2)
+    lakes = context.get("lakes")
+    if lakes is not None and len(lakes):
+        add_shapes(ax, lakes.geometry, facecolors=WATER_COLOR, edgecolors=WATER_EDGE,
+                   linewidths=0.5, zorder=1.5)
+
+
+def draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
+    """Admin areas (no record), control areas per confidence, then admin outlines."""
+    polygons = joined.loc[joined.geom_type.isin(["Polygon", "MultiPolygon"])]
+    admin = polygons.loc[polygons["kind"] == "area"]
+    add_shapes(ax, admin.geometry, facecolors=NO_RECORD_FILL, edgecolors="none",
+               zorder=1)
+    held = polygons.loc[polygons["actor"].notna()].sort_values("place")
+    drawn = [confidence_of(c, a) for c, a in zip(held["confidence"], held["actor"],
+                                                  strict=True)]
+    for confidence, style in CONFIDENCE_STYLES.items():
+        group = held.loc[[d == confidence for d in drawn]]
+        if group.empty:
+            continue
+        colors = [controller_color(actor) for actor in group["actor"]]
+        edges = colors if style.outline == "actor" else [style.outline] * len(group)
+        shapes = add_shapes(ax, group.geometry, facecolors=[
+            to_rgba(c, style.fill_alpha) for c in colors], edgecolors=edges,
+                            linewidths=1.4, linestyles=[line_style(confidence)],
+                            zorder=2)
+        if style.hatch:
+            shapes.set_hatch(style.hatch)
+    add_lines(ax, admin.geometry, colors=OUTLINE_COLOR, linewidths=0.9, zorder=3)
+
+
+def top_people(joined: gpd.GeoDataFrame) -> float:
+    """The largest displacement figure drawn as a circle (0 when none)."""
+    people = joined["people"].where(joined["people"] > 0)
+    return float(people.max()) if people.notna().any() else 0.0
+
+
+def draw_people(ax, joined: gpd.GeoDataFrame, top: float) -> None:
+    """One circle per place with a figure, its area growing with the count."""
+    people = joined.loc[joined["people"] > 0].sort_values(["people", "place"],
+                                                           ascending=[False, True])
+    if people.empty:
+        return
+    spots = people.geometry.representative_point()
+    size = [(2 * CIRCLE_SCALE * circle_radius(n, top)) ** 2 for n in people["people"]]
+    ax.scatter(spots.x, spots.y, s=size, zorder=4, **PEOPLE_STYLE)
+
+
+def draw_towns(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> None:
+    """Towns by holder and confidence (one collection each), then mining sites.
+
+    Assessed: the holder's colour, dark edge. Claimed: hollow and hatched in the
+    holder's colour. Contested: crosshatched with a dotted dark edge.
+    """
+    towns = joined.loc[joined.geom_type == "Point"].sort_values("place")
+    drawn = np.array([confidence_of(c, a) if isinstance(a, str) else "none"
+                      for c, a in zip(towns["confidence"], towns["actor"], strict=True)])
+    for confidence in ("none", *CONFIDENCE_STYLES):
+        group = towns.loc[drawn == confidence]
+        if group.empty:
+            continue
+        colors = [controller_color(actor) for actor in group["actor"]]
+        style = CONFIDENCE_STYLES.get(confidence)
+        claimed = confidence == "claimed"
+        ax.scatter(group.geometry.x, group.geometry.y, s=TOWN_SIZE,
+                   c=["#ffffff"] * len(group) if claimed else colors,
+                   edgecolors=colors if claimed else OUTLINE_COLOR,
+                   linewidths=1.5 if claimed else 0.8 if style is None else 1.1,
+                   hatch=None if style is None else style.hatch * 2 if style.hatch
+                   else None,
+                   linestyle="-" if style is None or claimed else line_style(confidence),
+                   zorder=6)
+    if len(mines):
+        ax.scatter(mines.geometry.x, mines.geometry.y, s=16, zorder=6.5, **MINE_STYLE)
+
+
+def draw_changes(ax, joined: gpd.GeoDataFrame, changes: pd.DataFrame | None) -> int:
+    """Rings around towns and thick outlines around areas that changed hands.
+
+    The ring has a dark casing under it so it shows in greyscale. Returns how many
+    places were marked.
+    """
+    if changes is None or changes.empty:
+        return 0
+    moved = joined.loc[joined["place"].isin(set(changes["place"]))]
+    points = moved.loc[moved.geom_type == "Point"]
+    areas = moved.loc[moved.geom_type != "Point"]
+    for color, width in RING_STROKES:
+        if len(points):
+            ax.scatter(points.geometry.x, points.geometry.y, s=RING_SIZE ** 2,
+                       facecolors="none", edgecolors=color, linewidths=width,
+                       zorder=5.5)
+        add_lines(ax, areas.geometry, colors=color, linewidths=width + 0.6, zorder=3.5)
+    return len(moved)
+
+
+def clip_to(frame: gpd.GeoDataFrame, view) -> gpd.GeoDataFrame:
+    """The rows of *frame* that touch the metric box *view*, clipped to it."""
+    if frame is None or frame.empty:
+        return frame
+    kept = frame.loc[frame.intersects(view)].copy()
+    kept["geometry"] = shapely.intersection(kept.geometry.to_numpy(), view)
+    return kept.loc[~kept.is_empty]
+
+
+def view_box(bounds) -> shapely.Polygon:
+    """A shapely box of (minx, miny, maxx, maxy)."""
+    return box(*bounds)
