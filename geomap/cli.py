@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from geomap.errors import ConfigError, GeomapError, GeomapWarning
+from geomap.errors import ConfigError, GeomapError, GeomapWarning, OutputExistsError
 
 LAYER_OPTIONS = ("admin", "towns", "mines", "control", "displacement", "events")
 
@@ -35,13 +35,24 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+class _Refused(click.ClickException):
+    """A request geomap refuses as it stands (exit 2), said in one line."""
+
+    exit_code = 2
+
+
 @contextmanager
 def _reported(quiet: bool) -> Iterator[None]:
-    """Turn a GeomapError into a one-line message with exit 1; show warnings."""
+    """Turn a GeomapError into a one-line message with exit 1; show warnings.
+
+    An output folder holding files geomap did not write is refused with exit 2.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             yield
+        except OutputExistsError as err:
+            raise _Refused(str(err)) from err
         except GeomapError as err:
             raise click.ClickException(str(err)) from err
         finally:
@@ -81,6 +92,11 @@ def main() -> None:
 @click.option("--events", type=click.Path(path_type=Path),
               help="Dated events (talks, agreements, deployments) shown beside the "
                    "control record [default: shapes/events.csv when present].")
+@click.option("--conflict-events", "conflict_events", type=click.Path(path_type=Path),
+              metavar="acled|FILE",
+              help="ACLED events ('acled', fetched with an account, or a CSV in ACLED's "
+                   "columns), counted per area and month by type with fatalities; no "
+                   "event row is written.")
 @click.option("--population", type=click.Path(path_type=Path), metavar="RASTER",
               help="People per cell (e.g. a WorldPop GeoTIFF, any CRS): adds the "
                    "population of each area and under each actor.")
@@ -118,17 +134,18 @@ def main() -> None:
               help="Language of every word on the map, print map and report: English "
                    "[default] or French. Place names stay as in the data.")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
-def build(config_path, admin, towns, mines, control, displacement, events, population,
-          columns, date, compare, title, out_dir, shapes_dir, offline, hxl, provinces,
-          window, engine, preset, self_contained, lang, quiet) -> None:
+def build(config_path, admin, towns, mines, control, displacement, events,
+          conflict_events, population, columns, date, compare, title, out_dir, shapes_dir,
+          offline, hxl, provinces, window, engine, preset, self_contained, lang,
+          quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
     outputs/map.html, embed.html, summary_areas.csv, summary_actors.csv,
     rejects.csv, join_report.csv, layers/<layer>.geojson, geomap.gpkg, map.png,
     map.pdf, map.svg and report.html (and changes.csv with --compare,
-    events.csv when there are events, displacement_density.tif when
-    displacement has point records).
+    events.csv when there are events, displacement_density.tif when displacement
+    has point records, conflict_events.csv with --conflict-events).
 
     \b
     Examples:
@@ -139,7 +156,13 @@ def build(config_path, admin, towns, mines, control, displacement, events, popul
     """
     import pandas as pd
 
-    from geomap.config import BuildConfig, merge, parse_column_options, read_config
+    from geomap.config import (
+        BuildConfig,
+        check_out_dir,
+        merge,
+        parse_column_options,
+        read_config,
+    )
     from geomap.pipeline import run
 
     say = _say(quiet)
@@ -149,9 +172,15 @@ def build(config_path, admin, towns, mines, control, displacement, events, popul
         except ConfigError as err:  # a malformed geomap.toml is bad usage: exit 2
             raise click.BadParameter(str(err), param_hint="--config") from err
         settings.setdefault("date", pd.Timestamp.today().normalize())
+        if out_dir is not None:
+            try:
+                out_dir = check_out_dir(out_dir, config_file=config_path)
+            except ConfigError as err:
+                raise _Refused(str(err)) from err
         config = BuildConfig(**settings)
         inputs = {layer: path for layer, path in zip(
-            LAYER_OPTIONS, (admin, towns, mines, control, displacement, events),
+            (*LAYER_OPTIONS, "conflict_events"),
+            (admin, towns, mines, control, displacement, events, conflict_events),
             strict=True)
             if path is not None}
         try:

@@ -22,8 +22,11 @@ BUNDLED_FILES = {
     "displacement": "displacement.csv",
     "events": "events.csv",
 }
-OPTIONAL_LAYERS = ("events",)
+OPTIONAL_LAYERS = ("events", "conflict_events")
 """Layers a build goes without when no file is given and shapes/ has none."""
+CONFLICT_EVENTS = "conflict_events"
+"""ACLED's events, counted per area and month (``--conflict-events``, ``[inputs]
+conflict_events``): an input, not a canonical layer (no bundled file, no --column)."""
 COUNTRY_FILE = "drc_outline.geojson"
 """The DR Congo outline in shapes/, drawn in the print map's locator when present."""
 CONTEXT_FILES = {"countries": "context/countries.geojson",
@@ -129,8 +132,9 @@ def read_config(path: Path) -> dict:
             msg = ("'population' under [inputs] is not a layer: write population = "
                    "\"FILE.tif\" at the top of the file, before any [section].")
             raise ConfigError(msg)
-        if layer not in LAYERS:
-            msg = f"Unknown layer '{layer}' under [inputs]; expected one of {list(LAYERS)}."
+        if layer not in (*LAYERS, CONFLICT_EVENTS):
+            msg = (f"Unknown layer '{layer}' under [inputs]; expected one of "
+                   f"{[*LAYERS, CONFLICT_EVENTS]}.")
             raise ConfigError(msg)
         result.setdefault("inputs", {})[layer] = _input_value(base, value)
     for layer, mapping in settings.get("columns", {}).items():
@@ -148,7 +152,8 @@ def read_config(path: Path) -> dict:
     if "title" in settings:
         result["title"] = str(settings["title"])
     if "out" in settings:
-        result["out_dir"] = base / settings["out"]
+        result["out_dir"] = check_out_dir(settings["out"], base=base, config_file=path,
+                                          where=f"'out' in '{path.name}'")
     if "shapes" in settings:
         result["shapes_dir"] = base / settings["shapes"]
     if "preset" in settings:
@@ -188,6 +193,67 @@ def read_config(path: Path) -> dict:
             msg = f"'lang' in '{path.name}': {err}"
             raise ConfigError(msg) from err
     return result
+
+
+def check_out_dir(out: object, *, base: Path | None = None,
+                  config_file: Path | None = None, where: str = "--out") -> Path:
+    """Return the output folder *out*, with ``~`` expanded.
+
+    geomap owns what it writes in its output folder, so a folder that holds far
+    more than a build's outputs is refused: none, the root of the file system, the
+    home folder, the current folder or one of its parents, or the folder of the
+    config file or one of its parents.
+
+    Parameters
+    ----------
+    out : str or Path
+        The folder as written by the user.
+    base : Path, optional
+        The folder a relative *out* is taken from (the config file's folder for
+        ``out`` in geomap.toml); the current folder when not given.
+    config_file : Path, optional
+        The geomap.toml of the build, if any.
+    where : str
+        Where *out* was written, for the message.
+
+    Returns
+    -------
+    Path
+        The folder to write to.
+
+    Raises
+    ------
+    ConfigError
+        *out* is not text, is empty, or names one of the folders above.
+
+    Examples
+    --------
+    >>> check_out_dir("report", base=Path("/data/kivu")).as_posix()
+    '/data/kivu/report'
+    """
+    if not isinstance(out, str | Path) or not str(out).strip():
+        msg = (f"{where} names no output folder (got {out!r}). Give a folder of its "
+               "own, such as 'outputs'.")
+        raise ConfigError(msg)
+    folder = Path(str(out)).expanduser()
+    if base is not None and not folder.is_absolute():
+        folder = base / folder
+    config_dir = None if config_file is None else Path(config_file).parent
+    resolved = folder.resolve()
+    reason = None
+    if resolved == Path(resolved.anchor):
+        reason = "the root of the file system"
+    elif resolved == Path.home().resolve():
+        reason = "your home folder"
+    elif Path.cwd().resolve().is_relative_to(resolved):
+        reason = "the current folder or one of its parents"
+    elif config_dir is not None and config_dir.resolve().is_relative_to(resolved):
+        reason = "the folder of the config file or one of its parents"
+    if reason is not None:
+        msg = (f"{where} names '{out}', which is {reason}: give geomap a folder of its "
+               "own for its outputs, such as 'outputs'.")
+        raise ConfigError(msg)
+    return folder
 
 
 def _input_value(base: Path, value: str) -> Path | str:

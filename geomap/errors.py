@@ -35,6 +35,10 @@ class OutputError(GeomapError, OSError):
     """The output folder cannot be created or written to."""
 
 
+class OutputExistsError(GeomapError, FileExistsError):
+    """Files geomap did not write bear its output names in the output folder."""
+
+
 class GeomapWarning(UserWarning):
     """Base class for problems geomap reports but works around."""
 

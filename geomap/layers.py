@@ -64,6 +64,10 @@ class Layers:
     events: pd.DataFrame | None = None
     """Dated events (talks, agreements, deployments, ...), by date; see
     :func:`geomap.validate.events.validate_events`."""
+    conflict_events: gpd.GeoDataFrame | None = None
+    """ACLED conflict events as checked (``date``, ``event_type``, ``fatalities``,
+    point, ``source``, ``license``), for counting only: never drawn or written
+    (ACLED's terms). See :func:`geomap.validate.conflict.validate_conflict_events`."""
 
 
 @dataclass
@@ -80,6 +84,22 @@ class Summary:
     """One row per actor: places held, mines, people displaced in them."""
     changes: pd.DataFrame | None = None
     """Places that changed hands since the comparison date (with ``--compare``)."""
+    conflict_events: pd.DataFrame | None = None
+    """Conflict events (ACLED, ``--conflict-events``) per area, month and type: one
+    row per ``pcode``, ``month`` ('YYYY-MM') and ``event_type`` ('Battles',
+    'Violence against civilians', 'Explosions/Remote violence') with at least one
+    event, with ``name``, ``level``, ``events``, ``fatalities``, ``source``,
+    ``license`` and ``note`` (the aggregation, and the months covered). Within the
+    months covered, an area-month-type absent from the table had no event (0).
+    Written as ``conflict_events.csv`` and a GeoPackage table. None without input.
+    See :func:`geomap.summarise.conflict.count_conflict_events`."""
+    conflict_areas: gpd.GeoDataFrame | None = None
+    """The same counts per area for drawing: every area of the level counted
+    (territories when there are any), with its polygon, ``month`` (the build's),
+    ``events`` and ``fatalities`` in that month (0 when none; missing when the month
+    is outside ``first_month``..``last_month``, the months the events cover), and
+    ``events_period``, ``fatalities_period`` over those months. Counts only; no
+    event point. None without input."""
     density: tuple | None = None
     """People per grid cell and its transform, when records are points."""
     handovers: pd.DataFrame | None = None

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from geomap.config import BuildConfig
+from geomap.config import OPTIONAL_LAYERS, BuildConfig
 from geomap.errors import SchemaError
 from geomap.export.outputs import write_outputs
+from geomap.export.staging import claim_output_folder
 from geomap.join import (
     add_parent_areas,
     build_places,
@@ -32,8 +33,8 @@ from geomap.validate.checks import VALIDATORS, Rejects
 from geomap.validate.conservation import all_rejected_message, count_people
 
 Report = Callable[[str], None]
-READ_ORDER = ("admin", "towns", "mines", "control", "displacement", "events")
-"""Layers in the order they are read; places (admin, towns) come first."""
+READ_ORDER = ("admin", "towns", "mines", "control", "displacement", *OPTIONAL_LAYERS)
+"""Layers in the order they are read: places first, optional inputs last."""
 
 
 def _quiet(_: str) -> None:
@@ -100,12 +101,11 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
         raise AssertionError(msg)
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
                   control=clean["control"], displacement=clean["displacement"],
-                  events=clean["events"],
+                  events=clean["events"], conflict_events=clean["conflict_events"],
                   places=places, rejects=rejects_table, join_report=join_report,
                   people=people, sources=list_sources(clean),
                   credits=credit_lines(clean, names),
-                  country=read_country_outline(config),
-                  context=read_context(config))
+                  country=read_country_outline(config), context=read_context(config))
 
 
 def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
@@ -128,19 +128,21 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
     GeomapError
         Bad input; nothing in ``config.out_dir`` is changed then.
     """
-    layers = load_layers(config, report)
-    report(str(layers.people))
-    summary = summarise_build(layers, config, report)
-    text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
-                   credits=layers.credits, compare=config.compare, lang=config.lang)
-    overlay = (build_density_overlay(layers.displacement, grid=summary.density)
-               if summary.density is not None else None)
-    fmap = build_map(layers.places, summary.areas, summary.mines, text,
-                     slider=slider_data(layers.control), changes=summary.changes,
-                     preset=config.preset, self_contained=config.self_contained,
-                     density=overlay)
-    paths = write_outputs(config, layers=layers, summary=summary, text=text,
-                          page=fmap.get_root().render(), report=report)
+    with claim_output_folder(config.out_dir) as folder:  # one build at a time
+        layers = load_layers(config, report)
+        report(str(layers.people))
+        summary = summarise_build(layers, config, report)
+        text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
+                       credits=layers.credits, compare=config.compare, lang=config.lang)
+        overlay = (build_density_overlay(layers.displacement, grid=summary.density)
+                   if summary.density is not None else None)
+        fmap = build_map(layers.places, summary.areas, summary.mines, text,
+                         slider=slider_data(layers.control), changes=summary.changes,
+                         preset=config.preset, self_contained=config.self_contained,
+                         density=overlay)
+        paths = write_outputs(config, layers=layers, summary=summary, text=text,
+                              page=fmap.get_root().render(), report=report,
+                              folder=folder)
     report(f"wrote {len(paths)} files to {config.out_dir}")
     return BuildResult(paths=paths, people=layers.people, rejects=layers.rejects,
                        join_report=layers.join_report, areas=summary.areas,

@@ -132,7 +132,7 @@ def test_events_option_errors_are_one_line(shapes_dir: Path, tmp_path: Path):
         assert len(lines) == 1, lines
         assert fragment in lines[0]
         assert "Traceback" not in result.output
-    assert not (tmp_path / "out").exists()
+        assert not (tmp_path / "out" / "map.html").exists()
 
 
 def test_acled_is_not_the_events_layer(shapes_dir: Path, tmp_path: Path):

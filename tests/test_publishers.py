@@ -378,3 +378,31 @@ def test_detected_file_and_validate_roundtrip_keep_geometry_in_lon_lat(tmp_path)
     assert isinstance(raw, gpd.GeoDataFrame)
     assert raw.crs.to_epsg() == 4326
     assert raw.total_bounds[0] == pytest.approx(28.80, abs=1e-6)
+
+
+# The real COD-AB, renamed into the 2026 layout ----------------------------------------
+
+@pytest.mark.data
+def test_real_territories_in_the_2026_layout_keep_the_kivus(tmp_path, shapes_dir):
+    """The real 2017 territories, renamed into the 2026 schema and zipped as OCHA
+    zips them, given as --admin: 24 Kivu territories and both provinces, no flag."""
+    from geomap.config import BuildConfig
+    from geomap.pipeline import load_layers
+
+    from .conftest import SHARED_REAL
+
+    real = SHARED_REAL / "ocha-codab-adm2-2017" / "cod_admbnda_adm2_rgc_20170711.shp"
+    if not real.exists():
+        pytest.skip(f"real data file {real.name} not found under shared/data/real")
+    territories = gpd.read_file(real)[["ADM2_FR", "ADM2_PCODE", "ADM1_FR", "ADM1_PCODE",
+                                       "ADM0_FR", "ADM0_PCODE", "geometry"]]
+    path = cod_ab_2026_zip(tmp_path / "cod_admin_boundaries.shp.zip", territories)
+    config = BuildConfig(date=pd.Timestamp("2025-06-01"), shapes_dir=shapes_dir,
+                         inputs={"admin": path}, offline=True)
+    admin = load_layers(config).admin
+    by_level = admin.groupby("level")["pcode"].apply(sorted).to_dict()
+    assert by_level[1] == ["CD61", "CD62"]
+    assert len(by_level[2]) == 24
+    assert {"CD6107", "CD6111", "CD6212"} <= set(by_level[2])
+    assert admin.set_index("pcode").loc["CD6107", "name"] == "Oicha"
+    assert set(admin["source"]) == {SOURCES["cod-ab"].attribution}

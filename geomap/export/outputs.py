@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,14 +19,15 @@ from geomap.export.gis_layers import (
     shape_mines,
     shape_towns,
 )
+from geomap.export.manifest import LAYER_FOLDER
 from geomap.export.raster import write_density
 from geomap.export.report import collect_sources, write_report
-from geomap.export.staging import staged_outputs, write_csv, write_text
+from geomap.export.staging import OutputFolder, claim_output_folder
+from geomap.export.tables import write_csv, write_text
 from geomap.layers import Layers, Summary
 from geomap.render.markup import MapText
 from geomap.render.print.figure import write_static_map
 
-LAYER_FOLDER = "layers"
 EMPTY_TYPES = {"admin": "MultiPolygon", "towns": "Point", "mines": "Point",
                "displacement": "Point"}
 """Geometry type of each layer when a build leaves it without rows."""
@@ -35,6 +37,7 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
                   actors: pd.DataFrame, mines: gpd.GeoDataFrame,
                   displaced: pd.DataFrame, text: MapText,
                   changes: pd.DataFrame | None = None,
+                  conflict: pd.DataFrame | None = None,
                   events: pd.DataFrame | None = None) -> list[Path]:
     """Write the GIS layers, the GeoPackage, the print map and the report.
 
@@ -54,6 +57,8 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         Title, dates and sources.
     changes : DataFrame, optional
         Control changes since the comparison date, for the report and GeoPackage.
+    conflict : DataFrame, optional
+        Conflict events per area, month and type, for the GeoPackage (counts only).
     events : DataFrame, optional
         The dated events with the changes near each, for the GeoPackage.
 
@@ -80,6 +85,8 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
               "join_report": layers.join_report, "rejects": layers.rejects}
     if changes is not None:
         tables["changes"] = changes
+    if conflict is not None:
+        tables["conflict_events"] = conflict
     if events is not None and len(events):
         tables["events"] = events
     written.append(write_geopackage(gis, tables, folder / "geomap.gpkg",
@@ -89,7 +96,9 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
                                 context=layers.context, changes=changes)
     sources = collect_sources({"admin": layers.admin, "towns": layers.towns,
                                "mines": layers.mines, "control": layers.control,
-                               "displacement": layers.displacement})
+                               "displacement": layers.displacement,
+                               **({"conflict_events": conflict}
+                                  if conflict is not None else {})})
     written.append(write_report(
         folder / "report.html", text=text, png=(folder / "map.png").read_bytes(),
         areas=areas, actors=actors, join_report=layers.join_report,
@@ -99,8 +108,12 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
 
 
 def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
-                  text: MapText, page: str, report: Callable[[str], None]) -> list[Path]:
+                  text: MapText, page: str, report: Callable[[str], None],
+                  folder: OutputFolder | None = None) -> list[Path]:
     """Write every output of a build into ``config.out_dir``, all or nothing.
+
+    *folder* is the output folder the build claimed at its start
+    (:func:`claim_output_folder`); without it, the folder is claimed here.
 
     Returns
     -------
@@ -111,8 +124,9 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     ------
     OutputError
         The output folder cannot be written; its previous contents are left intact.
+    OutputExistsError
+        Files geomap did not write bear its output names in the folder.
     """
-    out_dir = Path(config.out_dir)
     tags = HXL_TAGS if config.hxl else {}
     tables = {"summary_areas": summary.areas, "summary_actors": summary.actors,
               "rejects": layers.rejects, "join_report": layers.join_report}
@@ -120,7 +134,10 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         tables["changes"] = summary.changes
     if summary.events is not None and len(summary.events):
         tables["events"] = summary.events
-    with staged_outputs(out_dir) as staging:
+    if summary.conflict_events is not None:  # counts only, never ACLED's rows
+        tables["conflict_events"] = summary.conflict_events
+    claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
+    with claimed as owned, owned.staging() as staging:
         written = [write_text(page, staging / "map.html"),
                    write_text(embed_snippet(config.title), staging / "embed.html")]
         written += [write_csv(table, staging / f"{name}.csv", hxl=tags.get(name))
@@ -128,11 +145,13 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         written += write_exports(staging, layers=layers, areas=summary.areas,
                                  actors=summary.actors, mines=summary.mines,
                                  displaced=summary.displaced, text=text,
-                                 changes=summary.changes, events=summary.events)
+                                 changes=summary.changes,
+                                 conflict=summary.conflict_events,
+                                 events=summary.events)
         if summary.density is not None:
             density = write_density(layers.displacement,
                                     staging / "displacement_density.tif",
                                     grid=summary.density)
             written += [density] if density is not None else []
         report(check_budget(staging / "map.html", config.preset))
-    return [out_dir / path.relative_to(staging) for path in written]
+    return [owned.path / path.relative_to(staging) for path in written]

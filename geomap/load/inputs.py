@@ -10,13 +10,14 @@ import pandas as pd
 
 from geomap.config import (
     BUNDLED_FILES,
+    CONFLICT_EVENTS,
     CONTEXT_FILES,
     COUNTRY_FILE,
     OPTIONAL_LAYERS,
     BuildConfig,
     resolve_shapes_dir,
 )
-from geomap.errors import SourceError
+from geomap.errors import SchemaError, SourceError
 from geomap.load.files import read_layer
 from geomap.provinces import KIVU
 
@@ -41,10 +42,12 @@ def input_path(config: BuildConfig, layer: str) -> Path:
 
 
 def has_input(config: BuildConfig, layer: str) -> bool:
-    """False only for an optional layer (events) given no file and not in shapes/."""
+    """False only for an optional layer (events, conflict events) given no file and
+    not in shapes/."""
     if layer not in OPTIONAL_LAYERS or config.inputs.get(layer) is not None:
         return True
-    return (resolve_shapes_dir(config.shapes_dir) / BUNDLED_FILES[layer]).exists()
+    return layer in BUNDLED_FILES and (
+        resolve_shapes_dir(config.shapes_dir) / BUNDLED_FILES[layer]).exists()
 
 
 def read_input(config: BuildConfig, layer: str,
@@ -95,8 +98,6 @@ def read_input(config: BuildConfig, layer: str,
                    f"only for aggregates, not as the {layer} layer; give it as "
                    f"--{option}.")
             raise SourceError(msg)
-        if source.layer == "events":  # ACLED: conflict events, not dated milestones
-            raise SourceError(_conflict_events(f"Source '{source.name}'"))
         path = source_path(source, offline=config.offline, check=check_source_file)
         companions = tuple(cached_path(s) for s in required_sources(source)[:-1])
         options = ReadOptions(fmt=source.format, provinces=provinces, level=source.level,
@@ -106,8 +107,13 @@ def read_input(config: BuildConfig, layer: str,
         return path, read_publisher(source.loader, path, options)
     path = input_path(config, layer)
     detected = None if mapping else detect_loader(path)
-    if detected is not None and layer == "events" and LOADERS[detected[0]][0] == layer:
+    if detected is not None and layer == "events" and detected[0] == "acled":
         raise SourceError(_conflict_events(f"'{path.name}'"))
+    if layer == CONFLICT_EVENTS and (detected is None or detected[0] != "acled"):
+        msg = (f"'{path.name}' is not in ACLED's columns: conflict events are read "
+               "from ACLED's API ('acled') or a CSV with its columns (event_date, "
+               "event_type, fatalities, latitude, longitude, admin1).")
+        raise SchemaError(msg)
     if detected is not None and LOADERS[detected[0]][0] == layer:
         options = ReadOptions(fmt=detected[1], provinces=provinces, url=path.name,
                               report=report)
@@ -119,7 +125,7 @@ def _conflict_events(what: str) -> str:
     """Why a file of conflict events (ACLED) is not the events layer."""
     return (f"{what} holds conflict events, which geomap uses only for aggregates, "
             "not as the events layer (dated talks, agreements, deployments: give a "
-            "file such as shapes/events.csv).")
+            "file such as shapes/events.csv); give it as --conflict-events.")
 
 
 def read_country_outline(config: BuildConfig) -> gpd.GeoDataFrame | None:

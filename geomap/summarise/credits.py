@@ -20,6 +20,7 @@ def list_sources(clean: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
 CREDITS = {
     "admin": "admin areas", "towns": "towns", "mines": "mining sites",
     "control": "control", "displacement": "displacement",
+    "conflict_events": "conflict events (counts)",
 }
 
 
@@ -27,10 +28,14 @@ def credit_lines(clean: dict[str, pd.DataFrame], fallback: dict[str, str]) -> li
     """One short credit per layer for the map's attribution line."""
     credits = []
     for layer, label in CREDITS.items():
-        frame = clean[layer]
+        frame = clean.get(layer)
+        if frame is None or (layer == "conflict_events" and frame.empty):
+            continue  # an optional input nobody gave
         sources = frame["source"] if "source" in frame else pd.Series([], dtype=object)
         counts = sources.value_counts()  # split each distinct source once, not each row
-        publisher = counts.index.astype(str).str.split(r"[,(]", regex=True).str[0]
+        named_as = counts.index.astype(str).str.replace(  # 'Source: "IOM ..."' -> IOM
+            r"^\s*source\s*:\s*[\"\u201c]?", "", case=False, regex=True)
+        publisher = named_as.str.split(r"[,(]", regex=True).str[0]
         by_publisher = counts.groupby(publisher.str.strip().to_numpy()).sum()
         by_publisher = by_publisher.sort_values(ascending=False, kind="stable")
         top = by_publisher.index[:2].tolist()

@@ -11,6 +11,7 @@ from geomap.config import BuildConfig
 from geomap.layers import Layers, Summary
 from geomap.summarise.areas import assign_mines, summarise_actors, summarise_areas
 from geomap.summarise.changes import add_changed_people, changes_between
+from geomap.summarise.conflict import count_conflict_events
 from geomap.summarise.density import DENSITY_MIN_PEOPLE, count_density, has_points
 from geomap.summarise.engines import engine_steps
 from geomap.summarise.events import summarise_events
@@ -57,8 +58,11 @@ def summarise_build(layers: Layers, config: BuildConfig,
         changes, actors = add_changed_people(changes, areas, actors)
     density = (count_density(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
                if has_points(layers.displacement) else None)  # counted once, used twice
+    conflict, conflict_areas = count_conflict_events(
+        layers.conflict_events, layers.admin, as_of=config.date, report=report)
     handovers = list_handovers(control, layers.places, lang=lang)
     events, event_changes = summarise_events(layers.events, handovers, lang=lang)
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
-                   changes=changes, density=density, handovers=handovers,
+                   changes=changes, density=density, conflict_events=conflict,
+                   conflict_areas=conflict_areas, handovers=handovers,
                    events=events, event_changes=event_changes)

@@ -20,6 +20,7 @@ from geomap.schema import (
 )
 from geomap.text import fold
 from geomap.validate.choices import read_choice, read_dated, read_dates
+from geomap.validate.conflict import validate_conflict_events
 from geomap.validate.events import validate_events
 from geomap.validate.geometry import (
     attach_points,
@@ -224,6 +225,7 @@ VALIDATORS = {
     "control": validate_control,
     "displacement": validate_displacement,
     "events": validate_events,
+    "conflict_events": validate_conflict_events,
 }
 
 
