@@ -130,13 +130,17 @@ def main() -> None:
 @click.option("--self-contained/--cdn", "self_contained", default=None,
               help="Inline Leaflet into map.html so it loads no script from outside "
                    "(tiles aside) [default], or load it from a CDN for a smaller page.")
+@click.option("--tiles", metavar="NAME|URL|none", default=None,
+              help="Background tiles of the web map: a provider xyzservices knows "
+                   "(e.g. OpenStreetMap.Mapnik), a tile URL with {z}/{x}/{y}, or "
+                   "'none' for the offline vector base [default: none].")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default=None,
               help="Language of every word on the map, print map and report: English "
                    "[default] or French. Place names stay as in the data.")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, events,
           conflict_events, population, columns, date, compare, title, out_dir, shapes_dir,
-          offline, hxl, provinces, window, engine, preset, self_contained, lang,
+          offline, hxl, provinces, window, engine, preset, self_contained, tiles, lang,
           quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
@@ -199,6 +203,15 @@ def build(config_path, admin, towns, mines, control, displacement, events,
                        shapes_dir=shapes_dir, offline=offline, population=population,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
                        preset=preset, self_contained=self_contained, lang=lang)
+        if tiles is not None:
+            from dataclasses import replace
+
+            from geomap.sources.tiles import resolve_tiles
+
+            try:
+                config = replace(config, tiles=resolve_tiles(tiles))
+            except ConfigError as err:
+                raise click.BadParameter(str(err), param_hint="--tiles") from err
         from geomap.progress import live_status
 
         with live_status(say, quiet=quiet) as report:

@@ -12,6 +12,7 @@ import pandas as pd
 from geomap.dates import parse_date
 from geomap.errors import ConfigError, SourceError
 from geomap.schema import LAYERS
+from geomap.sources.tiles import TileSource, resolve_tiles
 from geomap.words import DEFAULT_LANG, require_lang, word
 
 BUNDLED_FILES = {
@@ -59,6 +60,8 @@ class BuildConfig:
     """Days of registration records summed up to the date (None: all earlier rows)."""
     lang: str = DEFAULT_LANG
     """Language of every word geomap writes: 'en' (default) or 'fr'."""
+    tiles: TileSource | None = None
+    """Background tiles of the web map, resolved (None: the offline vector base)."""
 
     def __post_init__(self) -> None:
         require_lang(self.lang)
@@ -120,7 +123,7 @@ def read_config(path: Path) -> dict:
         raise ConfigError(msg) from err
     known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes",
              "population", "hxl", "provinces", "engine", "preset", "self_contained", "window",
-             "lang"}
+             "lang", "tiles"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -191,6 +194,12 @@ def read_config(path: Path) -> dict:
             result["lang"] = require_lang(settings["lang"])
         except ConfigError as err:
             msg = f"'lang' in '{path.name}': {err}"
+            raise ConfigError(msg) from err
+    if "tiles" in settings:
+        try:
+            result["tiles"] = resolve_tiles(str(settings["tiles"]))
+        except ConfigError as err:
+            msg = f"'tiles' in '{path.name}': {err}"
             raise ConfigError(msg) from err
     return result
 

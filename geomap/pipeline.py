@@ -132,8 +132,7 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         layers = load_layers(config, report)
         report(str(layers.people))
         summary = summarise_build(layers, config, report)
-        text = MapText(title=config.title, as_of=config.date, sources=layers.sources,
-                       credits=layers.credits, compare=config.compare, lang=config.lang)
+        text = MapText.from_build(config, layers)
         overlay = (build_density_overlay(layers.displacement, grid=summary.density)
                    if summary.density is not None else None)
         fmap = build_map(layers.places, summary.areas, summary.mines, text,

@@ -59,3 +59,14 @@ class MapText:
     compare: pd.Timestamp | None = None
     lang: str = "en"
     """Language of every word written ('en' or 'fr'; see :mod:`geomap.words`)."""
+    tiles: object = None
+    """Background tiles (a :class:`geomap.sources.tiles.TileSource`: url,
+    attribution, max_zoom, subdomains), or None for the offline vector base."""
+
+    @classmethod
+    def from_build(cls, config, layers, **more) -> MapText:
+        """The text of a build: title, dates, language and tiles from its config,
+        sources and credits from its layers; *more* sets any other field."""
+        return cls(title=config.title, as_of=config.date, sources=layers.sources,
+                   credits=layers.credits, compare=config.compare, lang=config.lang,
+                   tiles=config.tiles, **more)
