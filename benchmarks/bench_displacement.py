@@ -126,8 +126,9 @@ def library_floor(admin_path: str, records_path: str) -> None:
     import geopandas as gpd
     import pandas as pd
 
-    from geomap.join import build_places, link_records
+    from geomap.join import link_records
     from geomap.load.files import read_layer
+    from geomap.places import build_places
     from geomap.summarise.areas import sum_displaced
     from geomap.validate.checks import validate_admin, validate_displacement
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 
@@ -103,7 +104,7 @@ def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
     linked = control.loc[control["place"].notna()]
     start = linked["start"]
     end = linked["end"]
-    active = linked.loc[(start.isna() | (start <= date)) & (end.isna() | (end > date))]
+    active = linked.loc[in_force(start, end, date)]
     if active.empty:
         return pd.DataFrame(columns=columns).rename_axis("place")
     active = active.sort_values(["place", "start"], na_position="first", kind="stable")
@@ -122,3 +123,79 @@ def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
         "note": latest["note"],
     })
     return result[columns]
+
+
+def in_force(start: pd.Series, end: pd.Series, day: pd.Timestamp) -> pd.Series:
+    """True for each record in force on *day*: ``start <= day < end``, open ends open."""
+    return (start.isna() | (start <= day)) & (end.isna() | (end > day))
+
+
+def holder_of(actors: pd.Series | list) -> str | None:
+    """The holder given the actors of the records in force: one actor, 'contested', None.
+
+    Examples
+    --------
+    >>> holder_of(pd.Series(["m23", "m23"])), holder_of(pd.Series(["m23", "fardc"]))
+    ('m23', 'contested')
+    """
+    distinct = {a for a in actors if isinstance(a, str) and a}
+    if not distinct:
+        return None
+    return distinct.pop() if len(distinct) == 1 else CONTESTED
+
+
+def _since_one(records: pd.DataFrame, day: pd.Timestamp) -> object:
+    """First day of the unbroken run of *records*' holder on *day* (NaT: before them)."""
+    start = records["start"].to_numpy(dtype="datetime64[s]")
+    end = records["end"].to_numpy(dtype="datetime64[s]")
+    actor = records["actor"].to_numpy(dtype=object)
+
+    def holder(on: np.datetime64) -> str | None:
+        force = ((np.isnat(start) | (start <= on)) & (np.isnat(end) | (end > on)))
+        return holder_of(list(actor[force]))
+
+    today = np.datetime64(day, "s")
+    now = holder(today)
+    changes = np.unique(np.concatenate([start, end]))
+    changes = changes[~np.isnat(changes) & (changes <= today)][::-1]
+    for change in changes:
+        if holder(change - np.timedelta64(1, "D")) != now:
+            return pd.Timestamp(change)
+    return pd.NaT
+
+
+def holder_since(control: pd.DataFrame, places: pd.Index | list,
+                 day: pd.Timestamp) -> pd.Series:
+    """The day each place's holder on *day* began its unbroken run of days.
+
+    A capture reported as contested and then confirmed changed hands on the first
+    day; a gap with no record in force, or days when another actor is also in force,
+    break the run. NaT means "since before the first record".
+
+    Parameters
+    ----------
+    control : DataFrame
+        Linked records with ``place``, ``actor``, ``start`` and ``end``.
+    places : index-like
+        The places to date (normally those held on *day*).
+    day : Timestamp
+        The as-of day.
+
+    Returns
+    -------
+    Series
+        Indexed by place, ``datetime64`` (NaT where the run starts before the record).
+
+    Examples
+    --------
+    >>> control = pd.DataFrame({"place": ["g"] * 3, "actor": ["fardc", "m23", "m23"],
+    ...     "start": pd.to_datetime([None, "2025-01-25", "2025-01-27"]),
+    ...     "end": pd.to_datetime(["2025-01-25", "2025-01-27", None])})
+    >>> str(holder_since(control, ["g"], pd.Timestamp("2025-03-01"))["g"].date())
+    '2025-01-25'
+    """
+    wanted = pd.Index(places)
+    linked = control.loc[control["place"].isin(wanted)]
+    found = {place: _since_one(records, day)
+             for place, records in linked.groupby("place", sort=True)}
+    return pd.Series(found, index=wanted, dtype="datetime64[s]").rename_axis("place")

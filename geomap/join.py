@@ -3,178 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from rapidfuzz import fuzz, process
 
+from geomap.actors import controller_label
+from geomap.places import PLACE_COLUMNS, match_references, qualify
 from geomap.schema import STORAGE_CRS
-from geomap.text import fold, squash
 from geomap.validate.parsing import per_distinct
 
-FUZZY_THRESHOLD = 88.0
-"""Lowest rapidfuzz ratio (0-100) accepted for a fuzzy name match."""
-
-PLACE_COLUMNS = ("place", "name", "kind", "level", "pcode", "parent_pcode", "geometry")
 REPORT_COLUMNS = ("layer", "reference", "place", "place_name", "method", "score",
                   "records", "candidates")
-
-_PREFIXES = re.compile(
-    r"^(territoire|territory|ville|city|cite|town|province|chefferie|secteur|"
-    r"collectivite)\s+(de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d'|of\s+)?")
-_SUFFIXES = re.compile(r"\s+(territory|territoire|city|ville|province|town)$")
-_VARIANTS = {"northkivu": "nordkivu", "southkivu": "sudkivu", "nkivu": "nordkivu",
-             "skivu": "sudkivu"}
-
-
-def normalise_name(name: str) -> str:
-    """Fold a place name for matching: accents, case, hyphens, 'Territoire de', English.
-
-    Examples
-    --------
-    >>> normalise_name("Territoire de Masisi") == normalise_name("masisi")
-    True
-    >>> normalise_name("North Kivu") == normalise_name("Nord-Kivu")
-    True
-    """
-    text = squash_spaces(name)
-    text = _SUFFIXES.sub("", _PREFIXES.sub("", text))
-    folded = squash(text)
-    return _VARIANTS.get(folded, folded)
-
-
-def squash_spaces(name: str) -> str:
-    """Fold *name* and turn hyphens and punctuation into single spaces."""
-    return re.sub(r"[^a-z0-9']+", " ", fold(name)).strip()
-
-
-def add_parent_areas(admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return *admin* plus each missing province, drawn as the union of its areas.
-
-    A territory file (COD-AB ADM2) names its province in ``parent_pcode`` but has no
-    province polygon, so figures published per province (CD61, CD62) would find no
-    place. Each province P-code that is a parent of level-2 areas and absent itself is
-    added as a level-1 area whose outline is the union of its children; its ``source``
-    says so (it is complete only when the file holds all of the province's areas).
-    """
-    from geomap.provinces import OTHER_PROVINCES, PROVINCES
-
-    names = {**{p.pcode: p.name for p in PROVINCES.values()}, **OTHER_PROVINCES}
-    children = admin.loc[(admin["level"] == 2) & admin["parent_pcode"].isin(names)
-                         & ~admin["parent_pcode"].isin(set(admin["pcode"]))]
-    if children.empty:
-        return admin
-    groups = children.groupby("parent_pcode", sort=True)
-    sources = groups["source"].first().fillna("no source")
-    counts = groups.size()
-    parents = gpd.GeoDataFrame({
-        "pcode": counts.index, "name": counts.index.map(names), "level": 1,
-        "parent_pcode": "CD", "url": None, "date": None,
-        "source": ("Derived by geomap: union of the " + counts.astype(str)
-                   + " level-2 areas of " + sources).to_numpy(),
-    }, geometry=[shapely.union_all(rows.geometry.to_numpy()) for _, rows in groups],
-        crs=admin.crs)
-    return pd.concat([admin, parents], ignore_index=True)
-
-
-def build_places(admin: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return one table of every place a record can name: admin areas and towns.
-
-    A town whose ``pcode`` is also an admin area (a city such as Goma, CD6101) is
-    folded into that area: its id becomes another key of the area.
-
-    Returns
-    -------
-    GeoDataFrame
-        Columns ``place`` (P-code or town id), ``name``, ``kind`` ('area' or 'town'),
-        ``level``, ``pcode``, ``parent_pcode``, ``aliases`` and geometry.
-    """
-    areas = pd.DataFrame({
-        "place": admin["pcode"], "name": admin["name"], "kind": "area",
-        "level": admin["level"], "pcode": admin["pcode"],
-        "parent_pcode": admin["parent_pcode"], "geometry": admin.geometry,
-    })
-    own_pcode = towns["pcode"].notna() & towns["pcode"].isin(set(admin["pcode"]))
-    alias_of = dict(zip(towns.loc[own_pcode, "town_id"], towns.loc[own_pcode, "pcode"],
-                        strict=True))
-    loose = towns.loc[~own_pcode]
-    points = pd.DataFrame({
-        "place": loose["town_id"], "name": loose["name"], "kind": "town",
-        "level": 9, "pcode": loose["pcode"], "parent_pcode": loose["province_pcode"],
-        "geometry": loose.geometry,
-    })
-    places = gpd.GeoDataFrame(pd.concat([areas, points], ignore_index=True),
-                              geometry="geometry", crs=STORAGE_CRS)
-    places["aliases"] = places["place"].map(
-        lambda key: sorted(town for town, area in alias_of.items() if area == key))
-    return places
-
-
-def _lookup_tables(places: pd.DataFrame
-                   ) -> tuple[dict[str, tuple[str, str]], dict[str, list[str]]]:
-    """Return key -> (place, 'p-code' or 'id') and normalised name -> places."""
-    keys: dict[str, tuple[str, str]] = {}
-    for place, pcode, kind, aliases in zip(places["place"], places["pcode"],
-                                           places["kind"], places["aliases"], strict=True):
-        place_method = "p-code" if kind == "area" else "id"
-        for key, method in ((place, place_method), (pcode, "p-code"),
-                            *((alias, "id") for alias in aliases)):
-            if isinstance(key, str):
-                keys.setdefault(key.casefold(), (place, method))
-    names: dict[str, list[str]] = {}
-    for place, name in zip(places["place"], places["name"], strict=True):
-        if isinstance(name, str):
-            bucket = names.setdefault(normalise_name(name), [])
-            if place not in bucket:
-                bucket.append(place)
-    return keys, names
-
-
-def match_references(references: pd.Series, places: pd.DataFrame) -> pd.DataFrame:
-    """Match each distinct reference once: by key, then by name, then fuzzily.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by reference: ``place`` (missing when unmatched or ambiguous),
-        ``method`` ('p-code', 'name', 'fuzzy', 'ambiguous' or 'unmatched'), ``score``
-        and ``candidates`` (the nearest places for a miss).
-    """
-    keys, names = _lookup_tables(places)
-    label = dict(zip(places["place"], places["name"], strict=True))
-    choices = list(names)
-    rows = []
-    for reference in pd.unique(references.dropna()):
-        text = str(reference).strip()
-        folded = normalise_name(text)
-        if text.casefold() in keys:
-            place, method = keys[text.casefold()]
-            rows.append((reference, place, method, 100.0, ""))
-            continue
-        found = names.get(folded, [])
-        if len(found) == 1:
-            rows.append((reference, found[0], "name", 100.0, ""))
-            continue
-        if len(found) > 1:
-            listed = ", ".join(f"{label[p]} ({p})" for p in found)
-            rows.append((reference, None, "ambiguous", 100.0, listed))
-            continue
-        best = process.extract(folded, choices, scorer=fuzz.ratio, limit=3)
-        candidates = ", ".join(
-            f"{label[p]} ({p})" for choice, _, _ in best for p in names[choice])
-        if best and best[0][1] >= FUZZY_THRESHOLD and len(names[best[0][0]]) == 1 and (
-                len(best) == 1 or best[1][1] < best[0][1]):
-            rows.append((reference, names[best[0][0]][0], "fuzzy", round(best[0][1], 1),
-                         candidates))
-        else:
-            score = round(best[0][1], 1) if best else 0.0
-            rows.append((reference, None, "unmatched", score, candidates))
-    return pd.DataFrame(rows, columns=["reference", "place", "method", "score",
-                                       "candidates"]).set_index("reference")
 
 
 def attach_areas(points: gpd.GeoSeries, admin: gpd.GeoDataFrame) -> pd.Series:
@@ -308,11 +150,13 @@ def link_records_with(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
             records.loc[has_geometry, "place"] = place
             records.loc[has_geometry, "method"] = "own geometry"
             first = ~place.duplicated()
-            name = located["area"].fillna(located.get("name"))
+            zone = located["actor"].map(lambda a: f"{controller_label(a)} zone")
+            name = located["area"].fillna(located.get("name")).fillna(zone)
             new_places = gpd.GeoDataFrame({
                 "place": place[first], "name": name[first].fillna(place[first]),
                 "kind": np.where(point[first], "point", "zone"), "level": 8,
-                "pcode": None, "parent_pcode": None,
+                "pcode": None, "parent_pcode": None, "area_type": None,
+                "alt_names": [[] for _ in range(int(first.sum()))],
                 "aliases": [[] for _ in range(int(first.sum()))],
             }, geometry=located.geometry[first].to_numpy(), crs=STORAGE_CRS)
         else:
@@ -331,10 +175,11 @@ def link_records_with(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
                                 "spatial"), score=100.0, candidates=""))
     by_area = ~has_geometry & records["area"].notna()
     if by_area.any():
-        matches = match_references(records.loc[by_area, "area"], places)
-        records.loc[by_area, "place"] = records.loc[by_area, "area"].map(matches["place"])
-        records.loc[by_area, "method"] = records.loc[by_area, "area"].map(matches["method"])
-        counts = records.loc[by_area, "area"].value_counts().rename("records")
+        references = references_of(records.loc[by_area])
+        matches = match_references(references, places)
+        records.loc[by_area, "place"] = references.map(matches["place"])
+        records.loc[by_area, "method"] = references.map(matches["method"])
+        counts = references.value_counts().rename("records")
         report = matches.join(counts).reset_index().assign(layer=layer)
         report_parts.append(report)
     all_places = pd.concat([places, new_places], ignore_index=True)
@@ -346,6 +191,11 @@ def link_records_with(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
     return records, report, new_places
 
 
+def references_of(records: pd.DataFrame) -> pd.Series:
+    """Each record's ``area`` with its ``level`` written in ('Rutshuru [town]')."""
+    return qualify(records["area"], records.get("level", None))
+
+
 def unmatched_reasons(records: pd.DataFrame, report: pd.DataFrame) -> pd.Series:
     """Explain, for each unmatched record, why it found no place."""
     reasons = {}
@@ -353,13 +203,15 @@ def unmatched_reasons(records: pd.DataFrame, report: pd.DataFrame) -> pd.Series:
                                        report["candidates"], strict=True):
         near = near if isinstance(near, str) and near else "none"
         reasons[reference] = (
-            f"ambiguous area name: matches {near}; use a P-code or town id"
+            f"ambiguous area name: matches {near}; use a P-code, or qualify the name "
+            "('Territoire de ...', 'Ville de ...', or a level column)"
             if method == "ambiguous" else f"unknown area; nearest candidates: {near}")
     explained = np.empty(len(records), dtype=object)
     explained[:] = "point lies in no admin area"  # one shared str (np.full copies it)
     named = records["area"].notna().to_numpy()
     if named.any():  # one lookup per distinct reference, not per row
-        found = per_distinct(records["area"][named], lambda areas: areas.map(reasons))
+        found = per_distinct(references_of(records.loc[named]),
+                             lambda areas: areas.map(reasons))
         explained[named] = found.astype(object).where(found.notna(), explained[named])
     return pd.Series(explained, index=records.index, dtype="object")
 

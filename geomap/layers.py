@@ -11,24 +11,42 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class PeopleCount:
-    """Conservation of people: read = mapped + rejected, exactly."""
+    """Conservation of the displacement rows: read = mapped + rejected, exactly.
+
+    ``read``, ``mapped`` and ``rejected`` add the ``people`` column over the rows,
+    every round, kind and date together: a check that no row is lost, not a count
+    of displaced people (that sum can exceed the population of the Kivus).
+    """
 
     read: int
     mapped: int
     rejected: int
     rows_read: int
     rows_rejected: int
+    rows_mapped: int | None = None
 
     @property
     def balanced(self) -> bool:
-        """True when every person read is either mapped or rejected."""
-        return self.read == self.mapped + self.rejected
+        """True when every row and every person read is either mapped or rejected."""
+        rows = self.rows_mapped is None or (
+            self.rows_read == self.rows_mapped + self.rows_rejected)
+        return rows and self.read == self.mapped + self.rejected
 
     def __str__(self) -> str:
-        return (f"people read {self.read:,} = mapped {self.mapped:,} + rejected "
-                f"{self.rejected:,} ({self.rows_rejected:,} of {self.rows_read:,} rows "
-                "rejected; sums of the figures in every row and round, a check that no "
-                "row is lost, not a count of displaced people)")
+        mapped = (self.rows_mapped if self.rows_mapped is not None
+                  else self.rows_read - self.rows_rejected)
+        return (f"displacement rows read {self.rows_read:,} = mapped {mapped:,} + "
+                f"rejected {self.rows_rejected:,}; people in rejected rows: "
+                f"{self.rejected:,}")
+
+    def describe_sums(self) -> str:
+        """The people column summed over every row read, mapped and rejected, with
+        what that sum means (for the report's quality section)."""
+        return (f"Sum of the people column over every row read: {self.read:,} = "
+                f"{self.mapped:,} in mapped rows + {self.rejected:,} in rejected rows. "
+                "It adds every round, date and kind of figure together, so it is a "
+                "check that no row was lost, not a count of displaced people; the "
+                "map and tables never add rounds, kinds or nested places.")
 
 
 @dataclass
@@ -82,6 +100,8 @@ class Summary:
     """One row per place: holder, confidence, people displaced, mines."""
     actors: pd.DataFrame
     """One row per actor: places held, mines, people displaced in them."""
+    totals: pd.DataFrame | None = None
+    """People displaced and mines added up per level (never across levels)."""
     changes: pd.DataFrame | None = None
     """Places that changed hands since the comparison date (with ``--compare``)."""
     conflict_events: pd.DataFrame | None = None
@@ -110,3 +130,7 @@ class Summary:
     ``changes_nearby`` (see :func:`geomap.summarise.events.summarise_events`)."""
     event_changes: pd.DataFrame | None = None
     """The changes of control near each event, one row per pair."""
+    slider: dict | None = None
+    """Control intervals and per-place displacement steps for the time slider."""
+    latest_record: pd.Timestamp | None = None
+    """The newest control record's date, when the as-of date is over 30 days later."""

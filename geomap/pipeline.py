@@ -11,23 +11,18 @@ from geomap.config import OPTIONAL_LAYERS, BuildConfig
 from geomap.errors import SchemaError
 from geomap.export.outputs import write_outputs
 from geomap.export.staging import claim_output_folder
-from geomap.join import (
-    add_parent_areas,
-    build_places,
-    describe_join,
-    link_records,
-    unmatched_reasons,
-)
+from geomap.join import describe_join, link_records, unmatched_reasons
 from geomap.layers import BuildResult, Layers
 from geomap.load.inputs import has_input, read_context, read_country_outline, read_input
+from geomap.places import add_parent_areas, build_places
 from geomap.progress import announce_file, announce_rows
 from geomap.render.markup import MapText
 from geomap.render.web.density import build_density_overlay
 from geomap.render.web.map import build_map
 from geomap.schema import ROW
-from geomap.summarise.changes import slider_data
 from geomap.summarise.credits import credit_lines, list_sources
 from geomap.summarise.engines import engine_steps
+from geomap.summarise.nesting import attach_town_areas
 from geomap.summarise.summary import summarise_build
 from geomap.validate.checks import VALIDATORS, Rejects
 from geomap.validate.conservation import all_rejected_message, count_people
@@ -75,7 +70,8 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
                f" ({time.perf_counter() - started:.1f} s)")
     del raw  # free the raw text columns before the join
     clean["admin"] = add_parent_areas(clean["admin"])
-    places = build_places(clean["admin"], clean["towns"])
+    places, towns_report = attach_town_areas(build_places(clean["admin"], clean["towns"]),
+                                             clean["towns"])
     control, control_report, record_places = link_records(
         clean["control"], places, clean["admin"], layer="control", own_geometry=True)
     places = pd.concat([places, record_places], ignore_index=True)
@@ -83,7 +79,9 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     displacement, displacement_report = engine_steps(config.engine).link_records(
         clean["displacement"], places, clean["admin"], layer="displacement",
         own_geometry=False)[:2]
-    join_report = pd.concat([control_report, displacement_report], ignore_index=True)
+    join_report = pd.concat([r for r in (towns_report, control_report,
+                                         displacement_report) if len(r)] or
+                            [control_report], ignore_index=True)
     report(describe_join(join_report))
     for layer, linked, layer_report in (("control", control, control_report),
                                         ("displacement", displacement,
@@ -132,11 +130,11 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         layers = load_layers(config, report)
         report(str(layers.people))
         summary = summarise_build(layers, config, report)
-        text = MapText.from_build(config, layers)
+        text = MapText.from_build(config, layers, latest_record=summary.latest_record)
         overlay = (build_density_overlay(layers.displacement, grid=summary.density)
                    if summary.density is not None else None)
         fmap = build_map(layers.places, summary.areas, summary.mines, text,
-                         slider=slider_data(layers.control), changes=summary.changes,
+                         slider=summary.slider, changes=summary.changes,
                          preset=config.preset, self_contained=config.self_contained,
                          density=overlay)
         paths = write_outputs(config, layers=layers, summary=summary, text=text,

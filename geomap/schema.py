@@ -113,3 +113,17 @@ DISCLAIMER = (
 
 ROW = "_row"
 """Column holding each record's 1-based row number in its file (header not counted)."""
+
+QUALIFIERS = {
+    "province": "province", "territory": "territory", "territoire": "territory",
+    "city": "city", "ville": "city", "town": "town", "cite": "town",
+    "locality": "town", "village": "town", "chefferie": "chefferie/secteur",
+    "secteur": "chefferie/secteur", "collectivite": "chefferie/secteur",
+    "chefferiesecteur": "chefferie/secteur", "1": "level 1", "2": "level 2",
+    "3": "level 3", "level1": "level 1", "level2": "level 2", "level3": "level 3",
+    "adm1": "level 1", "adm2": "level 2", "adm3": "level 3", "admin1": "level 1",
+    "admin2": "level 2", "admin3": "level 3",
+}
+"""Words that qualify an area reference (folded: 'Territoire' -> 'territoire') -> the
+kind of place they restrict it to. Written in the reference ('Territoire de Rutshuru',
+'Rutshuru [town]') or given in a record's ``level`` column."""

@@ -12,7 +12,8 @@ from shapely.geometry import Point, box
 
 from geomap.cli import main
 from geomap.errors import ConfigError
-from geomap.join import attach_areas, build_places, link_records
+from geomap.join import attach_areas, link_records
+from geomap.places import build_places
 from geomap.summarise import engines as engine_dask
 from geomap.summarise.areas import sum_displaced
 from geomap.validate.checks import validate_displacement

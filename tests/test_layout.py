@@ -17,7 +17,7 @@ STAGES = (
     {"config"},
     {"load"},
     {"validate"},
-    {"join"},
+    {"join", "places"},
     {"summarise"},
     {"render"},
     {"export"},

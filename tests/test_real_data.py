@@ -18,10 +18,11 @@ from click.testing import CliRunner
 
 from geomap.cli import main
 from geomap.errors import UnknownActorWarning
-from geomap.join import attach_areas, build_places, match_references
+from geomap.join import attach_areas
 from geomap.load.files import read_layer
 from geomap.load.formats import ReadOptions
 from geomap.load.publishers import detect_loader, read_publisher
+from geomap.places import build_places, match_references
 from geomap.sources.registry import SOURCES
 from geomap.validate.checks import VALIDATORS
 

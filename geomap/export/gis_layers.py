@@ -26,7 +26,7 @@ def _status(keys: pd.Series, areas: pd.DataFrame, as_of: pd.Timestamp) -> pd.Dat
     status = summary[list(STATUS_COLUMNS)].rename(columns=STATUS_COLUMNS)
     status = status.reindex(keys.to_numpy())
     status.index = keys.index
-    status["people"] = status["people"].fillna(0).astype("int64")
+    status["people"] = status["people"].astype("Int64")  # missing: no figure, not 0
     status["mines"] = status["mines"].fillna(0).astype("int64")
     status["as_of"] = as_of
     return status
@@ -62,15 +62,14 @@ def shape_mines(mines: gpd.GeoDataFrame, areas: pd.DataFrame,
                 as_of: pd.Timestamp) -> gpd.GeoDataFrame:
     """Mining sites with their admin area, nearest town and the actor holding them.
 
-    The holder is the actor controlling the nearest town when it has a record in
-    force, else the one controlling the area (the rule of the actor summary).
+    The holder is the one the summaries give (``actor`` and ``held_via`` from
+    :func:`geomap.summarise.mines.hold_mines`): the nearest town's, else the control
+    zones', else the admin area's.
     """
-    holder = areas.drop_duplicates("place").set_index("place")["actor"]
     table = mines.drop(columns=mines.geometry.name).rename(
         columns={"area": "area_pcode", "town": "near_town", "town_km": "near_town_km"})
-    actor = table["near_town"].map(holder).astype(object)
-    actor = actor.where(actor.notna(), table["area_pcode"].map(holder).astype(object))
-    table["actor"] = actor.where(actor.notna(), None)
+    if "actor" not in table:
+        table["actor"] = None
     table["actor_name"] = table["actor"].map(controller_label)
     table["as_of"] = as_of
     return _layer(table, mines.geometry, ["site_id", "name"])

@@ -38,7 +38,8 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
                   displaced: pd.DataFrame, text: MapText,
                   changes: pd.DataFrame | None = None,
                   conflict: pd.DataFrame | None = None,
-                  events: pd.DataFrame | None = None) -> list[Path]:
+                  events: pd.DataFrame | None = None,
+                  totals: pd.DataFrame | None = None) -> list[Path]:
     """Write the GIS layers, the GeoPackage, the print map and the report.
 
     Parameters
@@ -61,6 +62,8 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         Conflict events per area, month and type, for the GeoPackage (counts only).
     events : DataFrame, optional
         The dated events with the changes near each, for the GeoPackage.
+    totals : DataFrame, optional
+        People displaced and mines per level, for the report.
 
     Returns
     -------
@@ -103,7 +106,7 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         folder / "report.html", text=text, png=(folder / "map.png").read_bytes(),
         areas=areas, actors=actors, join_report=layers.join_report,
         rejects=layers.rejects, sources=sources, changes=changes,
-        people=getattr(layers, "people", None)))
+        people=getattr(layers, "people", None), totals=totals))
     return written
 
 
@@ -147,7 +150,7 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
                                  displaced=summary.displaced, text=text,
                                  changes=summary.changes,
                                  conflict=summary.conflict_events,
-                                 events=summary.events)
+                                 events=summary.events, totals=summary.totals)
         if summary.density is not None:
             density = write_density(layers.displacement,
                                     staging / "displacement_density.tif",

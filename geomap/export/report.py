@@ -20,13 +20,18 @@ from geomap.schema import DISCLAIMER
 
 AREA_COLUMNS = {"name": "Place", "pcode": "P-code", "kind": "Kind",
                 "actor_name": "Held by", "confidence": "Confidence", "since": "Since",
+                "level_name": "Level", "parent_name": "In",
                 "people": "People displaced", "people_as_of": "Figure date",
                 "mines": "Mining sites", "population": "Population",
                 "source": "Control source", "url": "Link"}
 ACTOR_COLUMNS = {"actor_name": "Actor", "areas": "Areas", "towns": "Towns",
-                 "people": "People displaced in places held", "population": "Population",
+                 "people": "People displaced in places held",
+                 "people_as_of": "Figure dates", "population": "Population",
                  "mines": "Mining sites", "mines_by_mineral": "Sites by mineral",
                  "places": "Places"}
+TOTAL_COLUMNS = {"level": "Level added up", "places": "Places",
+                 "places_with_figure": "Places with a figure", "people": "People displaced",
+                 "people_as_of": "Figure dates", "mines": "Mining sites"}
 CHANGE_COLUMNS = {"name": "Place", "place": "Place id", "actor_before": "Before",
                   "actor_after": "After", "confidence": "Confidence",
                   "changed_on": "Changed on", "source": "Source", "url": "Link",
@@ -169,8 +174,10 @@ def _header(text: MapText) -> str:
     """Title, dates and disclaimer."""
     compare = (f" · changes since <b>{fmt_date(text.compare)}</b>"
                if text.compare is not None else "")
+    latest = getattr(text, "latest_record", None)
+    stale = f" (latest record: {fmt_date(latest)})" if latest is not None else ""
     return (f"<header><h1>{esc(text.title)}</h1><p class='sub'>Control as of "
-            f"<b>{fmt_date(text.as_of)}</b>{compare}</p><p class='note'>"
+            f"<b>{fmt_date(text.as_of)}</b>{stale}{compare}</p><p class='note'>"
             f"{esc(DISCLAIMER)}</p></header>")
 
 
@@ -186,7 +193,8 @@ def _figure(png: bytes, as_of: str) -> str:
 def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
                  actors: pd.DataFrame, join_report: pd.DataFrame,
                  rejects: pd.DataFrame, sources: pd.DataFrame,
-                 changes: pd.DataFrame | None = None, people: object = None) -> Path:
+                 changes: pd.DataFrame | None = None, people: object = None,
+                 totals: pd.DataFrame | None = None) -> Path:
     """Write the self-contained HTML report.
 
     Parameters
@@ -207,7 +215,10 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         Control changes since ``text.compare`` (``place``, ``name``,
         ``actor_before``, ``actor_after``, ``changed_on``, ``source``).
     people : object, optional
-        The people count of the build (its text is shown).
+        The people count of the build (its rows and its sums are shown).
+    totals : DataFrame, optional
+        People displaced and mines added up per level
+        (:func:`geomap.summarise.nesting.summarise_totals`).
 
     Returns
     -------
@@ -221,9 +232,17 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         _figure(png, as_of),
         "<section><h2>Who holds what</h2>"
         + html_table(actors, ACTOR_COLUMNS, swatch="actor",
-                     caption="People displaced counts the figures of the places each "
-                             "actor holds.") + "</section>",
+                     caption="People displaced adds the figures of the places each "
+                             "actor holds that are dated while it held them; a place "
+                             "inside another counted place is not added again.")
+        + "</section>",
     ]
+    if totals is not None:
+        sections.append(
+            "<section><h2>Totals per level</h2>" + html_table(
+                totals, TOTAL_COLUMNS, caption="Each row adds one level only: towns lie "
+                "in territories, territories in provinces, so rows are never added "
+                "together. A figure is counted as of its own date.") + "</section>")
     if changes is not None:
         named = changes.copy()
         for column in ("actor_before", "actor_after"):
@@ -242,6 +261,8 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         + "</section>",
         "<section><h2>Quality: rows set aside</h2>" + _reject_summary(rejects)
         + (f"<p>{esc(people)}</p>" if people is not None else "")
+        + (f"<p>{esc(people.describe_sums())}</p>"
+           if hasattr(people, "describe_sums") else "")
         + html_table(rejects, REJECT_COLUMNS) + "</section>",
         "<section><h2>Sources and licences</h2>" + _sources_table(sources)
         + "</section>",

@@ -59,6 +59,9 @@ class MapText:
     compare: pd.Timestamp | None = None
     lang: str = "en"
     """Language of every word written ('en' or 'fr'; see :mod:`geomap.words`)."""
+    latest_record: pd.Timestamp | None = None
+    """The newest control record's date when ``as_of`` is over 30 days after it: every
+    output says "latest record: D" beside the as-of date."""
     tiles: object = None
     """Background tiles (a :class:`geomap.sources.tiles.TileSource`: url,
     attribution, max_zoom, subdomains), or None for the offline vector base."""

@@ -5,188 +5,151 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geomap.actors import ACTORS, CONTESTED, controller_label
-from geomap.join import attach_areas
-from geomap.schema import METRIC_CRS
+from geomap.actors import controller_label
+from geomap.schema import DEFAULT_DISPLACEMENT_KIND
+from geomap.summarise.mines import count_mines
+from geomap.summarise.nesting import level_names, resolve_within
 
-TOWN_RADIUS_KM = 10.0
-"""A mine belongs to the nearest town within this distance (else to its area only)."""
-
+PRIMARY_KIND = DEFAULT_DISPLACEMENT_KIND
+"""The kind of figure shown as a place's ``people``: internally displaced people.
+Figures of other kinds are listed beside it (``other_figures``), never added."""
 
 def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,
                   window_days: int | None = None) -> pd.DataFrame:
-    """Return people displaced per place as of *date*.
+    """Return people displaced per place and kind as of *date*.
 
     Rows that carry an ``assessment`` are stocks: each place shows the sum of its rows
     in its most recent assessment dated on or before *date* (a round is dated by its
     latest row, so a round is never cut in two by *date*); rounds are never added
     together. Rows without an assessment (registration records, one per household
     or person) are summed over the *window_days* ending on *date* (all earlier rows
-    when no window is given).
+    when no window is given). Figures of different kinds (``idps``, ``refugees``,
+    ``new-displacement``...) are never added: each kind has its own row.
 
     Returns
     -------
     DataFrame
-        Indexed by ``place``: ``people`` (int), ``as_of`` (date of the figure) and
-        ``assessment``.
+        Indexed by ``place`` (one row per place and kind, sorted): ``people`` (int),
+        ``as_of`` (date of the figure), ``assessment`` and ``kind``. A place with
+        no figure has no row: it has no figure, not a zero.
     """
-    used = displacement[["place", "assessment", "people", "date"]]
+    used = displacement[["place", "assessment", "people", "date"]].assign(
+        kind=figure_kinds(displacement))
     linked = used.loc[used["place"].notna()]
     stock = linked.loc[linked["assessment"].notna()]
     flow = linked.loc[linked["assessment"].isna() & (linked["date"] <= date)]
     parts = []
     if not stock.empty:
-        rounds = (stock.groupby(["place", "assessment"], sort=True)
+        rounds = (stock.groupby(["place", "kind", "assessment"], sort=True)
                   .agg(people=("people", "sum"), as_of=("date", "max")).reset_index())
         rounds = rounds.loc[rounds["as_of"] <= date]
-        rounds = rounds.sort_values(["place", "as_of", "assessment"], kind="stable")
+        rounds = rounds.sort_values(["place", "kind", "as_of", "assessment"],
+                                    kind="stable")
         if not rounds.empty:
-            parts.append(rounds.groupby("place").tail(1).set_index("place"))
+            parts.append(rounds.groupby(["place", "kind"]).tail(1))
     if not flow.empty:
         if window_days is not None:
             flow = flow.loc[flow["date"] > date - pd.Timedelta(days=window_days)]
-        sums = flow.groupby("place", sort=True).agg(people=("people", "sum"),
-                                                    as_of=("date", "max"))
+        sums = flow.groupby(["place", "kind"], sort=True).agg(
+            people=("people", "sum"), as_of=("date", "max")).reset_index()
         parts.append(sums.assign(assessment="registrations"))
     if not parts:
         return pd.DataFrame({"people": pd.Series(dtype="int64"),
                              "as_of": pd.Series(dtype="datetime64[s]"),
-                             "assessment": pd.Series(dtype="object")}).rename_axis("place")
-    combined = pd.concat(parts)
-    if combined.index.duplicated().any():  # a place with both kinds: show the sum
-        combined = combined.groupby(level=0).agg(
+                             "assessment": pd.Series(dtype="object"),
+                             "kind": pd.Series(dtype="object")}).rename_axis("place")
+    combined = pd.concat(parts, ignore_index=True)
+    if combined.duplicated(["place", "kind"]).any():  # stock and registrations
+        combined = combined.groupby(["place", "kind"], sort=True).agg(
             people=("people", "sum"), as_of=("as_of", "max"),
-            assessment=("assessment", lambda v: "; ".join(sorted(set(v)))))
+            assessment=("assessment", lambda v: "; ".join(sorted(set(v))))).reset_index()
     combined["people"] = combined["people"].astype("int64")
-    return combined.sort_index()
+    combined = combined.sort_values(["place", "kind"], kind="stable").set_index("place")
+    return combined[["people", "as_of", "assessment", "kind"]]
 
 
-def assign_mines(mines: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
-                 admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a copy of *mines* with ``area`` (deepest admin area) and ``town``.
-
-    ``town`` is the nearest town within :data:`TOWN_RADIUS_KM`, distances taken in
-    the metric CRS; mines farther from every town have none.
-    """
-    mines = mines.copy()
-    mines["area"] = attach_areas(mines.geometry, admin)
-    towns = places.loc[places.geom_type == "Point"]
-    if towns.empty or mines.empty:
-        mines["town"] = None
-        return mines
-    nearest = gpd.sjoin_nearest(
-        mines[[mines.geometry.name]].to_crs(METRIC_CRS),
-        towns[["place", "geometry"]].to_crs(METRIC_CRS),
-        max_distance=TOWN_RADIUS_KM * 1000, distance_col="_distance", how="left")
-    nearest = nearest.sort_values("_distance", kind="stable")
-    nearest = nearest[~nearest.index.duplicated(keep="first")]
-    mines["town"] = nearest["place"].reindex(mines.index)
-    mines["town_km"] = (nearest["_distance"] / 1000).round(1).reindex(mines.index)
-    return mines
+def figure_kinds(displacement: pd.DataFrame) -> pd.Series:
+    """Each record's kind of figure; :data:`PRIMARY_KIND` where the file gives none."""
+    if "kind" not in displacement:
+        return pd.Series(PRIMARY_KIND, index=displacement.index, dtype="object")
+    kinds = displacement["kind"].astype(object)
+    return kinds.where(kinds.notna(), PRIMARY_KIND)
 
 
-def count_mines(mines: pd.DataFrame) -> pd.Series:
-    """Count mines per place: each mine counts for its town and for its area."""
-    keys = pd.concat([mines["town"], mines["area"]]).dropna()
-    return keys.value_counts().sort_index()
+def primary_figures(displaced: pd.DataFrame) -> pd.DataFrame:
+    """The figures of :data:`PRIMARY_KIND` only, one row per place."""
+    if "kind" not in displaced:
+        return displaced
+    return displaced.loc[displaced["kind"] == PRIMARY_KIND]
 
 
-def resolve_within(places: gpd.GeoDataFrame, control_now: pd.DataFrame
-                   ) -> pd.DataFrame:
-    """For places with no record of their own, the smallest area around them that has one.
+def describe_other_figures(displaced: pd.DataFrame) -> pd.Series:
+    """Per place, its figures of other kinds as text ('new-displacement 200,000 as of
+    2026-02-23'), shown beside the main figure and never added to it."""
+    others = displaced.loc[displaced["kind"] != PRIMARY_KIND] if "kind" in displaced \
+        else displaced.iloc[:0]
+    if others.empty:
+        return pd.Series(dtype="object")
+    text = (others["kind"].astype(str) + " " + others["people"].map("{:,}".format)
+            + " as of " + others["as_of"].dt.strftime("%Y-%m-%d"))
+    return text.groupby(level=0).agg("; ".join)
 
-    The most specific record wins: a place's own record always counts first, and
-    geomap never copies an area's holder onto a town or a smaller area. This table
-    says it out loud instead: "no record of its own; inside Masisi, held by M23/AFC".
 
-    Returns
-    -------
-    DataFrame
-        Indexed by ``place`` (only places without a record of their own that lie in
-        an area with one): ``within`` (that area's name) and ``within_actor``.
-    """
-    held = places.loc[places["kind"].isin(["area", "zone"])
-                      & places["place"].isin(control_now.index)]
-    open_places = places.loc[~places["place"].isin(control_now.index)]
-    if held.empty or open_places.empty:
-        return pd.DataFrame(columns=["within", "within_actor"]).rename_axis("place")
-    inside = open_places.geometry.representative_point()
-    found = pd.Series(None, index=open_places.index, dtype="object")
-    for level in sorted(set(held["level"]), reverse=True):  # deepest area first
-        areas = held.loc[held["level"] == level].assign(pcode=held["place"])
-        hits = attach_areas(inside[found.isna()], areas)
-        found.loc[hits.index] = hits
-    found = found.loc[found.notna() & (found != open_places["place"])]
-    names = places.set_index("place")["name"]
-    return pd.DataFrame({"within": found.map(names).to_numpy(),
-                         "within_actor": found.map(control_now["actor"]).to_numpy()},
-                        index=pd.Index(open_places.loc[found.index, "place"], name="place"))
+AREA_COLUMNS = ("name", "pcode", "place", "kind", "level", "level_name", "parent",
+                "parent_name", "actor", "actor_name", "confidence", "since", "within",
+                "within_actor", "people", "people_as_of", "people_assessment",
+                "other_figures", "mines", "source", "url")
+"""Columns of the per-place summary (``summary_areas.csv``), in order."""
 
 
 def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
                     displaced: pd.DataFrame, mines: pd.DataFrame) -> pd.DataFrame:
-    """One row per area or town: who controls it, people displaced, mines.
+    """One row per place: its level and parent, who holds it, people displaced, mines.
+
+    Parameters
+    ----------
+    places : GeoDataFrame
+        Every place (:func:`geomap.places.build_places`, plus control zones), with
+        towns' ``parent_pcode`` set to their territory.
+    control_now : DataFrame
+        :func:`resolve_control` as of the date, ``since`` being the first day of
+        the holder's unbroken run (:func:`~geomap.summarise.holders.holder_since`).
+    displaced : DataFrame
+        :func:`sum_displaced` as of the date.
+    mines : DataFrame
+        :func:`~geomap.summarise.mines.assign_mines`.
 
     Returns
     -------
     DataFrame
-        ``name``, ``pcode``, ``place``, ``kind``, ``level``, ``actor``,
-        ``actor_name``, ``confidence``, ``since``, ``within`` and ``within_actor``
-        (see :func:`resolve_within`), ``people``, ``people_as_of``, ``mines``,
-        ``source``, ``url``; zeros kept for places with no records.
+        :data:`AREA_COLUMNS`. ``level_name`` ('province', 'territory', 'city',
+        'town', 'control zone') and ``parent`` (the enclosing place: a town's
+        reported territory, a territory's province) say how rows nest: figures are
+        added within one level only. ``people`` is the place's figure of
+        :data:`PRIMARY_KIND` as of ``people_as_of``, missing (not 0) where there is
+        none; ``other_figures`` lists figures of other kinds; ``mines`` counts the
+        sites in or near the place (a true 0).
     """
-    table = pd.DataFrame({"place": places["place"], "name": places["name"],
-                          "pcode": places["pcode"], "kind": places["kind"],
-                          "level": places["level"]}).set_index("place")
+    unique = places.drop_duplicates("place")
+    table = pd.DataFrame({"place": unique["place"], "name": unique["name"],
+                          "pcode": unique["pcode"], "kind": unique["kind"],
+                          "level": unique["level"], "level_name": level_names(unique),
+                          "parent": unique.get("parent_pcode")}).set_index("place")
+    table["parent"] = table["parent"].where(table["parent"].isin(table.index))
+    table["parent_name"] = table["parent"].map(table["name"])
     table = table.join(control_now[["actor", "confidence", "since", "source", "url"]])
     table["actor_name"] = table["actor"].map(controller_label)
-    table = table.join(displaced[["people", "as_of"]].rename(columns={"as_of":
-                                                                      "people_as_of"}))
-    table["people"] = table["people"].fillna(0).astype("int64")
+    figures = primary_figures(displaced)
+    table = table.join(figures[["people", "as_of", "assessment"]].rename(columns={
+        "as_of": "people_as_of", "assessment": "people_assessment"}))
+    table["people"] = table["people"].astype("Int64")  # missing: no figure, not 0
+    table["other_figures"] = describe_other_figures(displaced).reindex(table.index)
     table["mines"] = count_mines(mines).reindex(table.index).fillna(0).astype("int64")
     table = table.join(resolve_within(places, control_now))
     table = table.reset_index().sort_values(["level", "kind", "name"], kind="stable")
     table["level"] = table["level"].where(table["kind"] == "area").astype("Int64")
-    return table[["name", "pcode", "place", "kind", "level", "actor", "actor_name",
-                  "confidence", "since", "within", "within_actor", "people",
-                  "people_as_of", "mines", "source", "url"]]
+    return table.reindex(columns=list(AREA_COLUMNS)).reset_index(drop=True)
 
-
-def summarise_actors(areas: pd.DataFrame, mines: pd.DataFrame,
-                     displaced: pd.DataFrame) -> pd.DataFrame:
-    """One row per actor in control somewhere: places held, mines, people displaced.
-
-    A mine counts for the actor holding its town when that town has a record in
-    force, else for the actor holding its area; each mine counts once.
-    """
-    holder = areas.set_index("place")["actor"]
-    mine_holder = mines["town"].map(holder).fillna(mines["area"].map(holder))
-    mine_rows = mines.assign(actor=mine_holder).dropna(subset=["actor"])
-    exploded = mine_rows.assign(mineral=mine_rows["minerals"].str.split(";")).explode(
-        "mineral")
-    exploded = exploded.loc[exploded["mineral"].fillna("") != ""]
-    counts = exploded.groupby(["actor", "mineral"]).size().reset_index(name="n")
-    labels = counts["mineral"] + ": " + counts["n"].astype(str)
-    by_mineral = labels.groupby(counts["actor"]).agg("; ".join) if len(counts) else \
-        pd.Series(dtype="object")
-    held = areas.dropna(subset=["actor"])
-    grouped = held.groupby("actor", sort=True)
-    table = pd.DataFrame({
-        "areas": grouped["kind"].agg(lambda k: int((k != "town").sum())),
-        "towns": grouped["kind"].agg(lambda k: int((k == "town").sum())),
-        "places": grouped["name"].agg(lambda n: "; ".join(sorted(n))),
-        "people": grouped["people"].sum().astype("int64"),
-    })
-    table["mines"] = mine_rows.groupby("actor").size().reindex(table.index).fillna(0)
-    table["mines"] = table["mines"].astype("int64")
-    table["mines_by_mineral"] = by_mineral.reindex(table.index).fillna("")
-    table.index.name = "actor"
-    table = table.reset_index()
-    table.insert(1, "actor_name", table["actor"].map(controller_label))
-    order = {actor: i for i, actor in enumerate([*ACTORS, CONTESTED])}
-    table["_order"] = table["actor"].map(order).fillna(len(order))
-    return table.sort_values(["_order", "actor"]).drop(columns="_order").reset_index(
-        drop=True)
 
 def attach_summary(places: gpd.GeoDataFrame, areas: pd.DataFrame) -> gpd.GeoDataFrame:
     """Return *places* (geometry kept) with the per-place summary columns joined on."""

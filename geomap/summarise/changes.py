@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomap.actors import CONTESTED_COLOR, actor_for, resolve_control
+from geomap.actors import CONTESTED_COLOR, actor_for, holder_since, resolve_control
 
 CHANGE_COLUMNS = ("place", "name", "actor_before", "actor_after", "confidence",
                   "changed_on", "source", "url", "note")
+"""Columns of ``changes.csv`` (``people`` and ``people_as_of`` follow)."""
 
 
 def changes_between(control: pd.DataFrame, places: pd.DataFrame, before: pd.Timestamp,
@@ -27,11 +28,11 @@ def changes_between(control: pd.DataFrame, places: pd.DataFrame, before: pd.Time
     both = old[["actor"]].rename(columns={"actor": "actor_before"}).join(new, how="outer")
     both = both.rename(columns={"actor": "actor_after"})
     changed = both.loc[both["actor_before"].fillna("") != both["actor_after"].fillna("")]
-    names = places.set_index("place")["name"]
-    starts = {place: run_start(control.loc[control["place"] == place], actor, after)
-              for place, actor in changed["actor_after"].items()}
+    names = places.drop_duplicates("place").set_index("place")["name"]
+    held = changed.index[changed["actor_after"].notna()]
+    starts = holder_since(control, held, after)  # the rule of every output's "since"
     table = changed.assign(name=changed.index.map(names),
-                           changed_on=changed.index.map(starts)).reset_index()
+                           changed_on=starts.reindex(changed.index)).reset_index()
     table = table.sort_values(["changed_on", "name"], na_position="first", kind="stable")
     return table.reindex(columns=CHANGE_COLUMNS).reset_index(drop=True)
 
@@ -43,36 +44,22 @@ def add_changed_people(changes: pd.DataFrame, areas: pd.DataFrame, actors: pd.Da
     Returns
     -------
     (DataFrame, DataFrame)
-        *changes* with ``people`` (displaced in that place as of the date), and
-        *actors* with ``people_in_places_gained`` (in places that changed hands to
-        the actor since the comparison date).
+        *changes* with ``people`` and ``people_as_of`` (the place's figure as of the
+        date, missing where there is none), and *actors* with
+        ``people_in_places_gained``: the figures of places that changed hands to the
+        actor, counting only figures dated on or after the change (missing when none
+        does).
     """
-    people = areas.set_index("place")["people"]
-    changes = changes.assign(people=changes["place"].map(people).fillna(0).astype("int64"))
-    gained = changes.groupby("actor_after")["people"].sum()
+    figures = areas.drop_duplicates("place").set_index("place")
+    people = changes["place"].map(figures["people"]).astype("Int64")
+    dated = pd.to_datetime(changes["place"].map(figures["people_as_of"]))
+    changes = changes.assign(people=people, people_as_of=dated)
+    since_change = people.notna() & (changes["changed_on"].isna()
+                                     | (dated >= changes["changed_on"]))
+    gained = people.where(since_change).groupby(changes["actor_after"]).sum(min_count=1)
     actors = actors.assign(people_in_places_gained=actors["actor"].map(gained)
-                           .fillna(0).astype("int64"))
+                           .astype("Int64"))
     return changes, actors
-
-
-def run_start(records: pd.DataFrame, actor: object, day: pd.Timestamp) -> object:
-    """The start of *actor*'s unbroken run of records that is in force on *day*.
-
-    Records of the same actor that follow each other without a gap (one starts on or
-    before the day the previous one ends) form one run: a capture first reported as
-    contested and then confirmed changed hands on the first day.
-    """
-    own = records.loc[(records["actor"] == actor)
-                      & (records["start"].isna() | (records["start"] <= day))]
-    own = own.sort_values("start", na_position="first")
-    start, previous_end, first = pd.NaT, pd.NaT, True
-    for record_start, record_end in zip(own["start"], own["end"], strict=True):
-        gap = pd.notna(previous_end) and pd.notna(record_start) and \
-            record_start > previous_end
-        if first or gap:
-            start, first = record_start, False
-        previous_end = record_end
-    return start
 
 
 def slider_data(control: pd.DataFrame) -> dict:

@@ -164,9 +164,10 @@ def sum_displaced(displacement: Any, date: pd.Timestamp, *,
                   ) -> pd.DataFrame:
     """:func:`geomap.summarise.areas.sum_displaced` with partial sums per partition.
 
-    Each partition sums its rows per place, assessment and day; those partial sums
-    (at most one row per place and day) are then combined by the default engine's
-    own code, so both engines give the same table, windows and empty cases included.
+    Each partition sums its rows per place, assessment, day and kind; those partial
+    sums (at most one row per place, day and kind) are then combined by the default
+    engine's own code, so both engines give the same table, windows and empty cases
+    included.
 
     Parameters
     ----------
@@ -186,16 +187,18 @@ def sum_displaced(displacement: Any, date: pd.Timestamp, *,
         Indexed by ``place``: ``people``, ``as_of`` and ``assessment``.
     """
     require_dask()
-    columns = ["place", "assessment", "date", "people"]
+    columns = ["place", "assessment", "date", "kind", "people"]
     if "assessment" not in displacement.columns:
         displacement = displacement.assign(assessment=None)
+    if "kind" not in displacement.columns:  # one kind: the default engine's default
+        displacement = displacement.assign(kind=aggregate.PRIMARY_KIND)
     with _as_pandas_does():
         if _is_dask(displacement):
             parts = displacement[columns]
         else:
             parts = _slices(pd.DataFrame(displacement[columns]), npartitions)
         linked = parts[~parts["place"].isna() & (parts["date"] <= date)]
-        daily = linked.groupby(columns[:3], dropna=False)["people"].sum().compute()
+        daily = linked.groupby(columns[:4], dropna=False)["people"].sum().compute()
     partial_sums = daily.reset_index()
     for column in columns:  # the dtypes the default engine sees
         partial_sums[column] = partial_sums[column].astype(displacement[column].dtype)

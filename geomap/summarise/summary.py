@@ -6,11 +6,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from geomap.actors import resolve_control
+from geomap.actors import holder_since, resolve_control
 from geomap.config import BuildConfig
 from geomap.layers import Layers, Summary
-from geomap.summarise.areas import assign_mines, summarise_actors, summarise_areas
-from geomap.summarise.changes import add_changed_people, changes_between
+from geomap.summarise.areas import summarise_areas
+from geomap.summarise.changes import add_changed_people, changes_between, slider_data
 from geomap.summarise.conflict import count_conflict_events
 from geomap.summarise.density import DENSITY_MIN_PEOPLE, count_density, has_points
 from geomap.summarise.engines import engine_steps
@@ -22,7 +22,12 @@ from geomap.summarise.handovers import (
     list_handovers,
     with_date_texts,
 )
+from geomap.summarise.holders import check_as_of
+from geomap.summarise.mines import assign_mines, hold_mines
+from geomap.summarise.nesting import summarise_totals
+from geomap.summarise.per_actor import summarise_actors
 from geomap.summarise.population import attach_population
+from geomap.summarise.timeline import displacement_steps
 
 
 def summarise_build(layers: Layers, config: BuildConfig,
@@ -32,20 +37,29 @@ def summarise_build(layers: Layers, config: BuildConfig,
     Returns
     -------
     Summary
-        Per-place and per-actor tables, mines with their places, changes since
-        ``config.compare``, the density grid of point records, every handover of
-        the control record, and the events with the changes of control near each.
+        Per-place and per-actor tables, totals per level, mines with their places
+        and holders, changes since ``config.compare``, the slider's data, the
+        density grid of point records, every handover of the control record, the
+        events with the changes of control near each, and the newest record's date
+        when the as-of date is well after it.
+
+    Warns
+    -----
+    StaleDateWarning
+        The as-of date lies more than 30 days after the newest control record.
     """
     lang = config.lang
     control = with_date_texts(layers.control, lang=lang)
     control_now = resolve_control(control, config.date)
+    control_now["since"] = holder_since(control, control_now.index, config.date)
     displaced = engine_steps(config.engine).sum_displacement(
         layers.displacement, config.date, window_days=config.window)
     mines = assign_mines(layers.mines, layers.places, layers.admin)
+    mines = mines.join(hold_mines(mines, control_now["actor"]))
     areas = add_since_text(summarise_areas(layers.places, control_now, displaced, mines),
                            control, lang=lang)
     areas = add_people_as_of_text(areas, layers.displacement, lang=lang)
-    actors = summarise_actors(areas, mines, displaced)
+    actors = summarise_actors(areas, mines)
     if config.population is not None:
         started = time.perf_counter()
         areas, actors = attach_population(areas, actors, layers.places, config.population)
@@ -62,7 +76,11 @@ def summarise_build(layers: Layers, config: BuildConfig,
         layers.conflict_events, layers.admin, as_of=config.date, report=report)
     handovers = list_handovers(control, layers.places, lang=lang)
     events, event_changes = summarise_events(layers.events, handovers, lang=lang)
+    slider = {**slider_data(layers.control), "displacement": displacement_steps(
+        layers.displacement, window_days=config.window)}
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
-                   changes=changes, density=density, conflict_events=conflict,
-                   conflict_areas=conflict_areas, handovers=handovers,
-                   events=events, event_changes=event_changes)
+                   totals=summarise_totals(areas), changes=changes, density=density,
+                   conflict_events=conflict, conflict_areas=conflict_areas,
+                   handovers=handovers, events=events, event_changes=event_changes,
+                   slider=slider, latest_record=check_as_of(layers.control,
+                                                            config.date))

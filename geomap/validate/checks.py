@@ -15,10 +15,11 @@ from geomap.schema import (
     DEFAULT_DISPLACEMENT_KIND,
     DISPLACEMENT_KIND_ALIASES,
     DISPLACEMENT_KINDS,
+    QUALIFIERS,
     ROW,
     SOURCE_KINDS,
 )
-from geomap.text import fold
+from geomap.text import fold, squash
 from geomap.validate.choices import read_choice, read_dated, read_dates
 from geomap.validate.conflict import validate_conflict_events
 from geomap.validate.events import validate_events
@@ -44,6 +45,21 @@ def normalise_actor(values: pd.Series) -> pd.Series:
     slug = lowered.map(lambda value: re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")
                        if isinstance(value, str) else value)
     return mapped.fillna(slug).astype("string")
+
+
+def require_level(frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
+    """Check the optional ``level`` column, the kind of place an ``area`` names.
+
+    Values are words of :data:`~geomap.schema.QUALIFIERS` ('town', 'territory',
+    'city', 'province', '2'...); rows with another value are rejected. Returns
+    *frame* with ``level`` as text ('' columns and absent ones stay missing).
+    """
+    level = text_values(frame, "level")
+    known = level.map(lambda v: squash(v) in QUALIFIERS if isinstance(v, str) else True)
+    rejects.add(frame, ~known.astype(bool), "level",
+                "unknown level; expected one of 'province', 'territory', 'city', 'town', "
+                "'chefferie', 'secteur' or an admin level 1, 2, 3")
+    return frame.assign(level=level) if "level" in frame else frame
 
 
 def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
@@ -77,6 +93,7 @@ def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
     frame["kind"] = read_choice(frame, "kind", DISPLACEMENT_KINDS, rejects,
                                 aliases=DISPLACEMENT_KIND_ALIASES,
                                 default=DEFAULT_DISPLACEMENT_KIND, what="kind")
+    frame = require_level(frame, rejects)
     frame = require_location(frame, rejects, "displacement")
     clean, table = _split(frame, rejects)
     for column in ("assessment", "origin", "cause", "source", "url", "note"):
@@ -114,6 +131,7 @@ def validate_control(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFram
     rejects.add(frame, ~confidence.isin(CONFIDENCE), "confidence",
                 f"unknown confidence; expected one of {list(CONFIDENCE)}")
     frame["confidence"] = confidence
+    frame = require_level(frame, rejects)
     frame = require_location(frame, rejects, "control")
     for column in ("source", "url", "note", "name"):
         frame[column] = text_values(frame, column)

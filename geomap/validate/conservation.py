@@ -37,4 +37,4 @@ def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
     is_rejected = raw[ROW].isin(rejected_rows)
     return PeopleCount(read=int(people.sum()), mapped=int(mapped["people"].sum()),
                        rejected=int(people[is_rejected].sum()), rows_read=len(raw),
-                       rows_rejected=int(is_rejected.sum()))
+                       rows_rejected=int(is_rejected.sum()), rows_mapped=len(mapped))

@@ -88,8 +88,8 @@ def _place_popup(areas: pd.DataFrame) -> pd.Series:
     popups = []
     for row in areas.itertuples(index=False):
         actor = row.actor_name if isinstance(row.actor_name, str) else "no record"
-        people = (f"{row.people:,} (as of {fmt_date(row.people_as_of)})" if row.people
-                  else "")
+        people = (f"{row.people:,} (as of {fmt_date(row.people_as_of)})"
+                  if pd.notna(row.people) else "no figure")
         within = getattr(row, "within", None)
         around = (f"no record of its own; inside {esc(within)}, held by "
                   f"{esc(controller_label(row.within_actor))}" if isinstance(within, str)

@@ -1,0 +1,140 @@
+"""Mining sites: the places each lies in, and the actor holding each, counted once.
+
+A site lies in one admin area of each level (a territory and its province), near
+at most one town, and in any number of control zones. Counts per place are true
+zeros where no site lies; summed within one level they give each site once.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geomap.actors import holder_of
+from geomap.join import attach_areas
+from geomap.schema import METRIC_CRS
+
+TOWN_RADIUS_KM = 10.0
+"""A mine belongs to the nearest town within this distance (else to its area only)."""
+
+
+def assign_mines(mines: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
+                 admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy of *mines* with the places each site lies in or near.
+
+    Returns
+    -------
+    GeoDataFrame
+        *mines* plus ``area`` (the deepest admin area), ``adm1_pcode``,
+        ``adm2_pcode``... (the area of each level present), ``town`` and ``town_km``
+        (the nearest town within :data:`TOWN_RADIUS_KM`, distances in the metric
+        CRS; none farther) and ``zones`` (the control zones holding it, ';'-joined).
+    """
+    mines = mines.copy()
+    mines["area"] = attach_areas(mines.geometry, admin)
+    for level in sorted(set(pd.to_numeric(admin["level"], errors="coerce").dropna())):
+        mines[f"adm{int(level)}_pcode"] = attach_areas(
+            mines.geometry, admin.loc[admin["level"] == level])
+    mines["zones"] = _zones_of(mines, places)
+    towns = places.loc[places.geom_type == "Point"]
+    if towns.empty or mines.empty:
+        mines["town"] = None
+        return mines
+    nearest = gpd.sjoin_nearest(
+        mines[[mines.geometry.name]].to_crs(METRIC_CRS),
+        towns[["place", "geometry"]].to_crs(METRIC_CRS),
+        max_distance=TOWN_RADIUS_KM * 1000, distance_col="_distance", how="left")
+    nearest = nearest.sort_values(["_distance", "place"], kind="stable")
+    nearest = nearest[~nearest.index.duplicated(keep="first")]
+    mines["town"] = nearest["place"].reindex(mines.index)
+    mines["town_km"] = (nearest["_distance"] / 1000).round(1).reindex(mines.index)
+    return mines
+
+
+def _zones_of(mines: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> pd.Series:
+    """The control zones (polygon records) each site lies in, ';'-joined, or None."""
+    zones = places.loc[places["kind"] == "zone", ["place", "geometry"]]
+    empty = pd.Series(None, index=mines.index, dtype="object")
+    if zones.empty or mines.empty:
+        return empty
+    hits = gpd.sjoin(mines[[mines.geometry.name]], zones, predicate="intersects")
+    if hits.empty:
+        return empty
+    joined = hits.groupby(level=0)["place"].agg(lambda p: ";".join(sorted(set(p))))
+    return joined.reindex(mines.index).astype("object")
+
+
+def count_mines(mines: pd.DataFrame) -> pd.Series:
+    """Count mines per place: each site counts for its town, its area of every level
+    and every zone it lies in (so within one level each site counts once)."""
+    levels = [c for c in mines.columns if c.startswith("adm") and c.endswith("_pcode")]
+    columns = [mines[c] for c in ("town", *levels) if c in mines]
+    if not levels and "area" in mines:
+        columns.append(mines["area"])
+    if "zones" in mines:
+        columns.append(mines["zones"].dropna().str.split(";").explode())
+    keys = pd.concat(columns).dropna() if columns else pd.Series(dtype=object)
+    return keys.value_counts().sort_index()
+
+
+def hold_mines(mines: pd.DataFrame, holders: pd.Series) -> pd.DataFrame:
+    """The actor holding each site as of the date, and through what.
+
+    A site counts for the holder of its nearest town when that town has a record of
+    its own in force; else for the control zones it lies in (one actor, or
+    'contested' when zones of several actors overlap there); else for the holder of
+    the most specific admin area around it that has a record in force.
+
+    Parameters
+    ----------
+    mines : DataFrame
+        From :func:`assign_mines`.
+    holders : Series
+        The holder (actor id or 'contested') of every place held, by place.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like *mines*: ``actor`` (missing where nothing around the site is
+        held) and ``held_via`` ('town', 'control zone' or 'admin area').
+    """
+    actor = (mines["town"].map(holders) if "town" in mines else
+             pd.Series(None, index=mines.index)).astype(object)
+    via = pd.Series(None, index=mines.index, dtype="object").mask(actor.notna(), "town")
+    if "zones" in mines:
+        zoned = mines["zones"].map(lambda z: holder_of(pd.Series(
+            [holders.get(p) for p in z.split(";")], dtype=object))
+            if isinstance(z, str) else None).astype(object)
+        fill = actor.isna() & zoned.notna()
+        actor, via = actor.mask(fill, zoned), via.mask(fill, "control zone")
+    levels = sorted((c for c in mines.columns if c.startswith("adm")
+                     and c.endswith("_pcode")), reverse=True) or ["area"]
+    for column in levels:
+        if column not in mines:
+            continue
+        held = mines[column].map(holders).astype(object)
+        fill = actor.isna() & held.notna()
+        actor, via = actor.mask(fill, held), via.mask(fill, "admin area")
+    return pd.DataFrame({"actor": actor.where(actor.notna(), None),
+                         "held_via": via}, index=mines.index)
+
+
+def count_mines_by_actor(mines: pd.DataFrame) -> pd.DataFrame:
+    """Mines per actor, each site once: ``mines`` and ``mines_by_mineral`` text.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by actor (from *mines*' ``actor`` column).
+    """
+    held = mines.dropna(subset=["actor"])
+    exploded = held.assign(mineral=held["minerals"].fillna("").str.split(";")).explode(
+        "mineral")
+    exploded = exploded.loc[exploded["mineral"].fillna("") != ""]
+    counts = exploded.groupby(["actor", "mineral"]).size().reset_index(name="n")
+    labels = counts["mineral"] + ": " + counts["n"].astype(str)
+    by_mineral = labels.groupby(counts["actor"]).agg("; ".join) if len(counts) else \
+        pd.Series(dtype="object")
+    table = pd.DataFrame({"mines": held.groupby("actor").size()})
+    table["mines_by_mineral"] = by_mineral.reindex(table.index).fillna("")
+    return table

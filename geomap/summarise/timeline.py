@@ -1,0 +1,110 @@
+"""Each place's displacement figure on any day, for the map's time slider.
+
+The figure a place shows on a day is the one :func:`~geomap.summarise.areas.
+sum_displaced` gives as of that day (its latest round, or its registrations up to
+then). It changes only on the days rows are dated, so it is given as steps: from
+each such day on, this figure with its own date, until the next step. The page
+looks a day up among the steps; it never adds figures itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geomap.summarise.areas import PRIMARY_KIND, figure_kinds, sum_displaced
+
+Step = list
+"""``[from_day, people, as_of]``: ISO day, int or None (no figure), ISO day or None."""
+
+
+def displacement_steps(displacement: pd.DataFrame, *, window_days: int | None = None,
+                       kind: str = PRIMARY_KIND) -> dict[str, list[Step]]:
+    """Per place, the figure of *kind* it shows from each day it changes.
+
+    Parameters
+    ----------
+    displacement : DataFrame
+        Linked records: ``place``, ``people``, ``date`` and ``assessment``.
+    window_days : int, optional
+        As for :func:`~geomap.summarise.areas.sum_displaced`.
+    kind : str
+        The kind of figure (figures of different kinds are never added).
+
+    Returns
+    -------
+    dict
+        place -> ``[[from_day, people, as_of], ...]`` sorted by day; the figure on a
+        day is that of the last step on or before it (none before the first step).
+        ``people`` is None from a day on which the place has no figure any more.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"place": ["T01", "T01"], "people": [5, 7],
+    ...     "date": pd.to_datetime(["2025-01-01", "2025-03-01"]),
+    ...     "assessment": ["r1", "r2"]})
+    >>> displacement_steps(records)["T01"]
+    [['2025-01-01', 5, '2025-01-01'], ['2025-03-01', 7, '2025-03-01']]
+    """
+    used = displacement.loc[displacement["place"].notna()
+                            & (figure_kinds(displacement) == kind),
+                            ["place", "assessment", "people", "date"]]
+    used = used.assign(place=used["place"].astype(object),
+                       assessment=used["assessment"].astype(object))
+    daily = (used.groupby(["place", "assessment", "date"], dropna=False, sort=True)
+             ["people"].sum().reset_index())
+    steps: dict[str, list[Step]] = {}
+    stock = daily.loc[daily["assessment"].notna()]
+    flow = daily.loc[daily["assessment"].isna()]
+    mixed = set(stock["place"]) & set(flow["place"])
+    for place, rows in stock.loc[~stock["place"].isin(mixed)].groupby("place", sort=True):
+        steps[place] = _round_steps(rows)
+    for place, rows in flow.loc[~flow["place"].isin(mixed)].groupby("place", sort=True):
+        steps[place] = _registration_steps(rows, window_days)
+    for place in sorted(mixed):
+        steps[place] = _evaluated_steps(daily.loc[daily["place"] == place], window_days)
+    return dict(sorted(steps.items()))
+
+
+def _round_steps(rows: pd.DataFrame) -> list[Step]:
+    """Steps of a place whose rows are rounds: each round from its own date on."""
+    rounds = rows.groupby("assessment", sort=True).agg(people=("people", "sum"),
+                                                       as_of=("date", "max"))
+    rounds = rounds.reset_index().sort_values(["as_of", "assessment"], kind="stable")
+    rounds = rounds.drop_duplicates("as_of", keep="last")
+    return [[f"{d:%Y-%m-%d}", int(n), f"{d:%Y-%m-%d}"]
+            for d, n in zip(rounds["as_of"], rounds["people"], strict=True)]
+
+
+def _registration_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
+    """Steps of a place whose rows are registrations: sums up to each day."""
+    days = rows["date"].to_numpy(dtype="datetime64[D]")
+    total = np.cumsum(rows["people"].to_numpy(dtype="int64"))
+    if window_days is None:
+        return [[str(d), int(n), str(d)] for d, n in zip(days, total, strict=True)]
+    width = np.timedelta64(window_days, "D")
+    changes = np.unique(np.concatenate([days, days + width]))
+    steps: list[Step] = []
+    for day in changes:
+        high = np.searchsorted(days, day, side="right")
+        low = np.searchsorted(days, day - width, side="right")
+        step = ([str(day), int(total[high - 1] - (total[low - 1] if low else 0)),
+                 str(days[high - 1])] if high > low else [str(day), None, None])
+        if not steps or steps[-1][1:] != step[1:]:
+            steps.append(step)
+    return steps
+
+
+def _evaluated_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
+    """Steps of a place with both rounds and registrations, by the summing rule."""
+    days = sorted(set(rows["date"]) | ({d + pd.Timedelta(days=window_days)
+                                        for d in rows["date"]} if window_days else set()))
+    steps: list[Step] = []
+    for day in days:
+        found = sum_displaced(rows, day, window_days=window_days)
+        step = ([f"{day:%Y-%m-%d}", int(found["people"].iloc[0]),
+                 f"{found['as_of'].iloc[0]:%Y-%m-%d}"] if len(found)
+                else [f"{day:%Y-%m-%d}", None, None])
+        if not steps or steps[-1][1:] != step[1:]:
+            steps.append(step)
+    return steps
