@@ -33,7 +33,10 @@ def test_build_writes_map_and_summaries(shapes_dir: Path, tmp_path: Path):
     assert areas.loc["alpha", "actor"] == "m23"
     assert areas.loc["bravo", "actor"] == "fardc"
     assert areas.loc["T01", "people"] == 1500  # the latest round, not a sum of rounds
-    assert "people read 3,500 = mapped 3,500 + rejected 0" in stderr
+    # rows are conserved; the sum over every round (3,500) is no figure to print
+    assert "displacement rows read 4 = mapped 4 + rejected 0; people in rejected " \
+        "rows: 0" in stderr
+    assert "3,500" not in stderr
 
 
 def test_date_changes_the_holder(shapes_dir: Path, tmp_path: Path):
@@ -58,7 +61,12 @@ def test_bad_rows_are_counted_and_listed(shapes_dir: Path, tmp_path: Path):
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
                              "--displacement", str(bad), "--date", "2025-02-01")
     assert code == 0, stderr
-    assert "people read 220 = mapped 100 + rejected 120 (4 of 5 rows rejected;" in stderr
+    assert "displacement rows read 5 = mapped 1 + rejected 4; people in rejected rows: " \
+        "120" in stderr
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Sum of the people column over every row read: 220 = 100 in mapped rows " \
+        "+ 120 in rejected rows" in report  # kept, with its meaning, in the QA section
+    assert "not a count of displaced people" in report
     with (out / "rejects.csv").open() as handle:
         rows = {int(r["row"]): r["reason"] for r in csv.DictReader(handle)}
     assert set(rows) == {2, 3, 4, 5}
@@ -350,10 +358,13 @@ def test_changes_count_people_in_places_gained(shapes_dir: Path, tmp_path: Path)
                              "--date", "2025-02-20", "--compare", "2025-01-01")
     assert code == 0, stderr
     changes = pd.read_csv(out / "changes.csv").set_index("place")
-    assert changes.loc["alpha", "people"] == 300  # alpha's figure of 2025-01-20
+    assert changes.loc["alpha", "people"] == 300  # alpha's figure, with its date
+    assert changes.loc["alpha", "people_as_of"] == "2025-01-20"
+    assert changes.loc["alpha", "changed_on"] == "2025-01-27"
+    assert pd.isna(changes.loc["charlie", "people"])  # no figure: empty, not 0
     actors = pd.read_csv(out / "summary_actors.csv").set_index("actor")
-    assert actors.loc["m23", "people_in_places_gained"] == changes.loc[
-        changes["actor_after"] == "m23", "people"].sum()
+    # the figure predates M23's capture of alpha: it is not M23's to count
+    assert pd.isna(actors.loc["m23", "people_in_places_gained"])
 
 
 @pytest.mark.parametrize(("content", "fragment"), [

@@ -60,4 +60,4 @@ def test_default_build_reports_timed_steps(shapes_dir: Path, tmp_path: Path):
                                        str(tmp_path / "out"), "--date", "2025-02-20"])
     assert result.exit_code == 0, result.output
     assert "s] displacement: " in result.stderr
-    assert "people read" in result.stderr
+    assert "displacement rows read" in result.stderr

@@ -91,7 +91,8 @@ def test_labels_do_not_overlap(shapes_dir: Path, tmp_path: Path) -> None:
     from geomap.pipeline import load_layers
     from geomap.render.markup import MapText
     from geomap.render.print.figure import build_static_map
-    from geomap.summarise.areas import assign_mines, sum_displaced, summarise_areas
+    from geomap.summarise.areas import sum_displaced, summarise_areas
+    from geomap.summarise.mines import assign_mines
 
     crowd = [(f"t{i}", f"Crowded town {i}", 29.10 + 0.004 * i, -1.55, "", "P1")
              for i in range(12)]

@@ -21,7 +21,10 @@ DECIMALS = 6
 HXL_TAGS: dict[str, dict[str, str]] = {
     "summary_areas": {
         "name": "#loc+name", "pcode": "#loc+code", "place": "#loc+id",
-        "kind": "#loc+type", "level": "#loc+level", "actor": "#group+code",
+        "kind": "#loc+type", "level": "#loc+level", "level_name": "#loc+type+level",
+        "parent": "#loc+code+parent", "parent_name": "#loc+name+container",
+        "people_assessment": "#meta+assessment", "other_figures": "#affected+other",
+        "actor": "#group+code",
         "within": "#loc+name+parent", "within_actor": "#group+code+parent",
         "actor_name": "#group+name",
         "confidence": "#status+confidence", "since": "#date+start",
@@ -35,7 +38,10 @@ HXL_TAGS: dict[str, dict[str, str]] = {
     "summary_actors": {
         "actor": "#group+code", "actor_name": "#group+name",
         "areas": "#indicator+areas+num", "towns": "#indicator+towns+num",
+        "zones": "#indicator+zones+num",
         "places": "#loc+name+list", "people": "#affected+idps+ind",
+        "people_as_of": "#date+reported", "people_places": "#loc+name+counted",
+        "people_left_out": "#description+excluded",
         "mines": "#indicator+mines+num", "mines_by_mineral": "#indicator+mines+minerals",
         "population": "#population+total",
         "people_in_places_gained": "#affected+idps+ind+gained",
@@ -58,6 +64,7 @@ HXL_TAGS: dict[str, dict[str, str]] = {
         "changed_on_precision": "#date+changed+precision",
         "changed_on_text": "#date+changed+text",
         "note": "#description+note", "people": "#affected+idps+ind",
+        "people_as_of": "#date+reported",
     },
     "events": {
         "date": "#date+start", "end": "#date+end", "date_precision": "#date+precision",
