@@ -110,3 +110,27 @@ def place_of(layers, town_id: str) -> str:
                       | places["aliases"].map(lambda names: town_id in names)]
     assert len(hits) == 1, (town_id, hits["place"].tolist())
     return hits["place"].iloc[0]
+
+
+GIS_TITLE = "Kivu test map [% 1 + 1 %] <b>not bold</b>"
+"""A build title that a template or QGIS expression would change, shown as written."""
+
+
+@pytest.fixture(scope="session")
+def gis_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of one build of the synthetic layers, shared by the session.
+
+    Built as of 2025-03-01 with changes since 2025-01-01. Tests read it, never write
+    into it.
+    """
+    import pandas as pd
+
+    from geomap.config import BuildConfig
+    from geomap.pipeline import run
+
+    root = tmp_path_factory.mktemp("gis_build")
+    shapes = write_shapes(root / "shapes", synthetic_admin())
+    run(BuildConfig(date=pd.Timestamp("2025-03-01"), shapes_dir=shapes,
+                    out_dir=root / "out", title=GIS_TITLE,
+                    compare=pd.Timestamp("2025-01-01")))
+    return root / "out"

@@ -1,4 +1,4 @@
-"""GIS exports: RFC 7946 GeoJSON layers and the GeoPackage, read back with pyogrio."""
+"""GIS exports: RFC 7946 GeoJSON layers read back with pyogrio, and the HXL tags."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 
 from geomap.cli import main
 from geomap.config import BuildConfig
-from geomap.errors import CRSError, SchemaError
-from geomap.export.gis import HXL_TAGS, write_geojson, write_geopackage
+from geomap.errors import CRSError
+from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.pipeline import run
 from geomap.schema import DRC_BOUNDS
 
@@ -143,37 +143,6 @@ def test_displacement_layer_is_aggregated_per_place(built, tmp_path: Path) -> No
     assert t01["properties"]["source"] == "test"
 
 
-def test_geopackage_reads_back(built, tmp_path: Path) -> None:
-    """Every layer and summary table, with their row counts and column types."""
-    gpkg = tmp_path / "out" / "geomap.gpkg"
-    listed = dict(pyogrio.list_layers(gpkg))
-    assert set(listed) == set(LAYERS) | set(TABLES)
-    assert listed["admin"] == "Polygon"
-    assert listed["towns"] == "Point"
-    assert listed["summary_areas"] is None  # attribute-only table
-    for layer in LAYERS:
-        geojson = json.loads((tmp_path / "out" / "layers" / f"{layer}.geojson")
-                             .read_text(encoding="utf-8"))
-        assert pyogrio.read_info(gpkg, layer=layer)["features"] == len(
-            geojson["features"])
-    assert pyogrio.read_info(gpkg, layer="summary_areas")["features"] == len(built.areas)
-    assert pyogrio.read_info(gpkg, layer="admin")["crs"] == "EPSG:4326"
-    admin = pyogrio.read_info(gpkg, layer="admin")
-    types = dict(zip(admin["fields"], admin["ogr_types"], strict=True))
-    assert types["people"] == "OFTInteger64"
-    assert types["pcode"] == "OFTString"
-    assert types["as_of"] == "OFTString"  # ISO date text
-    control = pyogrio.read_dataframe(gpkg, layer="control")
-    assert set(control["start"].dropna()) <= {"2025-01-27", "2025-02-01", "2025-01-01"}
-    assert control["in_force"].dtype == bool
-
-
-def test_geopackage_holds_changes_with_compare(shapes_dir: Path, tmp_path: Path) -> None:
-    """--compare adds the changes table to the GeoPackage."""
-    _build(shapes_dir, tmp_path / "out", compare=pd.Timestamp("2025-01-01"))
-    assert "changes" in dict(pyogrio.list_layers(tmp_path / "out" / "geomap.gpkg"))
-
-
 def test_layer_order_does_not_depend_on_input_order(shapes_dir: Path, tmp_path: Path,
                                                     admin: gpd.GeoDataFrame) -> None:
     """Reversing the admin rows gives byte-identical layer files."""
@@ -222,28 +191,6 @@ def test_write_geojson_without_crs_fails(tmp_path: Path) -> None:
     with pytest.raises(CRSError, match="has no CRS"):
         write_geojson(frame, tmp_path / "x.geojson")
     assert not (tmp_path / "x.geojson").exists()
-
-
-def test_write_geopackage_rejects_duplicate_names(tmp_path: Path) -> None:
-    """A layer and a table of the same name would overwrite each other."""
-    layer = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(29, -1.5)], crs="EPSG:4326")
-    with pytest.raises(SchemaError, match=re.escape("['admin']")):
-        write_geopackage({"admin": layer}, {"admin": pd.DataFrame({"a": [1]})},
-                         tmp_path / "x.gpkg")
-
-
-def test_write_geopackage_empty_and_list_columns(tmp_path: Path) -> None:
-    """Empty layers and tables and a list column are written; lists become text."""
-    layer = gpd.GeoDataFrame({"aliases": [["x", "y"]]}, geometry=[Point(29, -1.5)],
-                             crs="EPSG:4326")
-    empty = pd.DataFrame({"layer": pd.Series(dtype=object), "row": pd.Series(dtype=int)})
-    no_mines = gpd.GeoDataFrame({"name": pd.Series(dtype=object)}, geometry=[],
-                                crs="EPSG:4326")
-    path = write_geopackage({"towns": layer, "mines": no_mines}, {"rejects": empty},
-                            tmp_path / "x.gpkg", empty_types={"mines": "Point"})
-    assert pyogrio.read_dataframe(path, layer="towns")["aliases"].tolist() == ["x; y"]
-    assert pyogrio.read_info(path, layer="rejects")["features"] == 0
-    assert dict(pyogrio.list_layers(path))["mines"] == "Point"  # still points in QGIS
 
 
 def _rows(path: Path) -> list[list[str]]:

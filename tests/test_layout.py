@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "geomap"
 STAGES = (
     # shared vocabulary: no I/O, imported by every stage
     {"errors", "schema", "dates", "text", "actors", "provinces", "layers", "progress",
-     "words"},
+     "words", "fields"},
     {"sources"},
     {"config"},
     {"load"},

@@ -12,7 +12,7 @@ from geomap.pipeline import run
 
 EXPORTS = ("layers/admin.geojson", "layers/towns.geojson", "layers/mines.geojson",
            "layers/control.geojson", "layers/displacement.geojson", "geomap.gpkg",
-           "map.png", "map.pdf", "map.svg", "report.html")
+           "geomap.qgz", "map.png", "map.pdf", "map.svg", "report.html")
 
 
 def _digests(out: Path, paths: list[Path]) -> dict[str, str]:

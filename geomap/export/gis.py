@@ -1,18 +1,16 @@
-"""Write GIS layers: RFC 7946 GeoJSON and a GeoPackage, plus the HXL tag dictionary."""
+"""Write GIS layers as RFC 7946 GeoJSON, plus the HXL tag dictionary of the CSV tables."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
-from geomap.errors import CRSError, SchemaError
+from geomap.errors import CRSError
 from geomap.schema import STORAGE_CRS
 
 DECIMALS = 6
@@ -83,7 +81,7 @@ def _is_listlike(value: object) -> bool:
     return isinstance(value, list | tuple | set | frozenset | np.ndarray)
 
 
-def _cell_text(value: object) -> object:
+def cell_text(value: object) -> object:
     """One object cell as text: lists joined with '; ', dates as ISO, missing as None."""
     if _is_listlike(value):
         return "; ".join(str(item) for item in value)
@@ -113,7 +111,7 @@ def _attributes(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = text.astype(object).where(values.notna(), None)
         elif isinstance(values.dtype, pd.StringDtype) or values.dtype == object \
                 or str(values.dtype) == "str":
-            out[column] = pd.Series([_cell_text(v) for v in values], index=table.index,
+            out[column] = pd.Series([cell_text(v) for v in values], index=table.index,
                                     dtype=object)
             if any(isinstance(v, float | np.floating | int | np.integer)
                    for v in out[column]) and any(isinstance(v, str) for v in out[column]):
@@ -219,79 +217,3 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
         + "]}\n"
     Path(path).write_text(text, encoding="utf-8", newline="\n")
     return Path(path)
-
-
-def _geometry_type(geometry: gpd.GeoSeries) -> tuple[str, bool]:
-    """The GeoPackage geometry type of a column, and whether to promote to multi."""
-    kinds = set(geometry.dropna().geom_type)
-    for single in ("Point", "LineString", "Polygon"):
-        if kinds == {single}:
-            return single, False
-        if kinds and kinds <= {single, f"Multi{single}"}:
-            return f"Multi{single}", True
-    return "Unknown", False
-
-
-def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame],
-                     tables: Mapping[str, pd.DataFrame], path: Path, *,
-                     last_change: pd.Timestamp | None = None,
-                     empty_types: Mapping[str, str] | None = None) -> Path:
-    """Write spatial *layers* and attribute-only *tables* into one GeoPackage.
-
-    Layers are stored in EPSG:4326; a layer mixing points and polygons gets the
-    generic geometry type. Dates become ISO text and list columns text. The
-    ``last_change`` stamp GeoPackage keeps per layer is set to *last_change*
-    (default 1970-01-01), so the same inputs give the same bytes.
-
-    Parameters
-    ----------
-    layers : mapping of str to GeoDataFrame
-        Layer name to spatial layer.
-    tables : mapping of str to DataFrame
-        Table name to non-spatial table (written without geometry).
-    path : Path
-        The ``.gpkg`` file to write; an existing file is replaced.
-    last_change : Timestamp, optional
-        The date recorded as each layer's last change.
-    empty_types : mapping of str to str, optional
-        Geometry type of a layer when it has no rows (e.g. ``{"mines": "Point"}``),
-        so an empty layer still opens as points in QGIS.
-
-    Returns
-    -------
-    Path
-        *path*.
-
-    Raises
-    ------
-    SchemaError
-        A layer and a table share a name.
-    CRSError
-        A layer has no CRS.
-    """
-    clash = sorted(set(layers) & set(tables))
-    if clash:
-        msg = (f"GeoPackage layer names must be unique, but {clash} is both a layer and "
-               "a table. Rename one of them.")
-        raise SchemaError(msg)
-    path = Path(path)
-    path.unlink(missing_ok=True)
-    stamp = pd.Timestamp(last_change or "1970-01-01").strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
-    try:
-        for name, frame in layers.items():
-            frame = _lonlat(frame, f"layer '{name}'")
-            kind, promote = _geometry_type(frame.geometry)
-            if frame.empty and empty_types and name in empty_types:
-                kind = empty_types[name]
-            out = gpd.GeoDataFrame(_attributes(frame), geometry=frame.geometry.to_numpy(),
-                                   crs=STORAGE_CRS).reset_index(drop=True)
-            pyogrio.write_dataframe(out, path, layer=name, driver="GPKG",
-                                    geometry_type=kind, promote_to_multi=promote)
-        for name, table in tables.items():
-            out = _attributes(pd.DataFrame(table)).reset_index(drop=True)
-            pyogrio.write_dataframe(out, path, layer=name, driver="GPKG")
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
-    return path

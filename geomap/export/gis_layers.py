@@ -26,7 +26,9 @@ def _status(keys: pd.Series, areas: pd.DataFrame, as_of: pd.Timestamp) -> pd.Dat
     status = summary[list(STATUS_COLUMNS)].rename(columns=STATUS_COLUMNS)
     status = status.reindex(keys.to_numpy())
     status.index = keys.index
-    status["people"] = status["people"].astype("Int64")  # missing: no figure, not 0
+    # a figure exists only with its date: elsewhere there is none (NULL, never 0)
+    status["people"] = status["people"].astype("Float64").round().astype("Int64").mask(
+        status["people_as_of"].isna())
     status["mines"] = status["mines"].fillna(0).astype("int64")
     status["as_of"] = as_of
     return status

@@ -11,7 +11,7 @@ import pandas as pd
 
 from geomap.config import BuildConfig
 from geomap.export.embed import check_budget, embed_snippet
-from geomap.export.gis import HXL_TAGS, write_geojson, write_geopackage
+from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.export.gis_layers import (
     shape_admin,
     shape_control,
@@ -19,6 +19,7 @@ from geomap.export.gis_layers import (
     shape_mines,
     shape_towns,
 )
+from geomap.export.gis_package import write_gis_package
 from geomap.export.manifest import LAYER_FOLDER
 from geomap.export.raster import write_density
 from geomap.export.report import collect_sources, write_report
@@ -27,10 +28,6 @@ from geomap.export.tables import write_csv, write_text
 from geomap.layers import Layers, Summary
 from geomap.render.markup import MapText
 from geomap.render.print.figure import write_static_map
-
-EMPTY_TYPES = {"admin": "MultiPolygon", "towns": "Point", "mines": "Point",
-               "displacement": "Point"}
-"""Geometry type of each layer when a build leaves it without rows."""
 
 
 def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
@@ -69,7 +66,7 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
     -------
     list of Path
         Every file written: ``layers/<layer>.geojson``, ``geomap.gpkg``,
-        ``map.png``, ``map.pdf``, ``map.svg`` and ``report.html``.
+        ``geomap.qgz``, ``map.png``, ``map.pdf``, ``map.svg`` and ``report.html``.
     """
     folder = Path(folder)
     as_of = pd.Timestamp(text.as_of)
@@ -92,8 +89,7 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         tables["conflict_events"] = conflict
     if events is not None and len(events):
         tables["events"] = events
-    written.append(write_geopackage(gis, tables, folder / "geomap.gpkg",
-                                    last_change=as_of, empty_types=EMPTY_TYPES))
+    written += write_gis_package(folder, gis=gis, tables=tables, text=text)
     written += write_static_map(folder, places=layers.places, areas=areas, mines=mines,
                                 text=text, actors=actors, country=layers.country,
                                 context=layers.context, changes=changes)

@@ -1,0 +1,265 @@
+"""The GeoPackage for GIS analysts: typed columns, column docs, provenance, styles.
+
+Read back with pyogrio and sqlite3 (QGIS itself opens it in test_qgis.py).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import Point, box
+
+from geomap.errors import SchemaError
+from geomap.export.geopackage import GPKG_VERSION, typed_columns, write_layers
+from geomap.export.gis_package import split_control
+from geomap.export.gis_style import holder_categories, people_classes
+from geomap.export.qgis_layout import no_expressions
+from geomap.fields import FIELDS, aliases_for, field_for
+
+from .conftest import CONTROL
+
+DATE = pd.Timestamp("2025-03-01")
+SPATIAL = ("admin", "towns", "mines", "control_areas", "control_places", "displacement")
+TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
+
+
+@pytest.fixture
+def gpkg(gis_build: Path) -> Path:
+    """The GeoPackage of the session's build of the synthetic layers."""
+    return gis_build / "geomap.gpkg"
+
+
+def _query(path: Path, sql: str, *args) -> list[tuple]:
+    """Rows of one SQL query on the GeoPackage."""
+    with sqlite3.connect(path) as con:
+        return con.execute(sql, args).fetchall()
+
+
+def _types(path: Path, layer: str) -> dict[str, str]:
+    """OGR field type of each column of *layer*."""
+    info = pyogrio.read_info(path, layer=layer)
+    return dict(zip(info["fields"], info["ogr_types"], strict=True))
+
+
+def test_layers_have_one_geometry_type_each(gpkg: Path) -> None:
+    """Control is split: areas are polygons, places points; no generic geometry."""
+    listed = dict(pyogrio.list_layers(gpkg))
+    assert set(listed) == {*SPATIAL, *TABLES, "layer_styles"}
+    assert listed["control_areas"] in ("Polygon", "MultiPolygon")
+    assert listed["control_places"] == "Point"
+    assert "control" not in listed
+    assert all(listed[t] is None for t in (*TABLES, "layer_styles"))
+    areas = pyogrio.read_dataframe(gpkg, layer="control_areas")
+    places = pyogrio.read_dataframe(gpkg, layer="control_places")
+    assert set(areas.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert set(places.geom_type) == {"Point"}
+    assert len(areas) + len(places) == len(CONTROL)  # no record lost in the split
+    assert set(areas["place"]) == {"T02"}
+
+
+def test_dates_are_dates_and_counts_integers(gpkg: Path) -> None:
+    """start/end/date/as_of are GeoPackage DATE; people are 64-bit integers."""
+    for layer in ("control_areas", "control_places"):
+        types = _types(gpkg, layer)
+        assert types["start"] == types["end"] == types["as_of"] == "OFTDate", layer
+    assert _types(gpkg, "displacement")["date"] == "OFTDate"
+    assert _types(gpkg, "towns")["people"] == "OFTInteger64"
+    assert _types(gpkg, "towns")["people_as_of"] == "OFTDate"
+    assert _types(gpkg, "summary_areas")["since"] == "OFTDate"
+    places = pyogrio.read_dataframe(gpkg, layer="control_places")
+    alpha = places.loc[places["place"] == "alpha"].sort_values("actor")
+    assert alpha["end"].astype(str).tolist()[0] == "2025-01-27"  # fardc until then
+    assert pd.isna(alpha["start"].tolist()[0])  # held before the sources: NULL
+
+
+def test_no_zero_where_no_figure(gpkg: Path) -> None:
+    """Places without a displacement figure have NULL people, never 0."""
+    rows = dict(_query(gpkg, "SELECT town_id, people FROM towns"))
+    assert rows == {"alpha": 300, "bravo": None, "charlie": None}
+    areas = dict(_query(gpkg, "SELECT pcode, people FROM admin"))
+    assert areas == {"T01": 1500, "T02": 700}
+    mines = _query(gpkg, "SELECT count(*) FROM towns WHERE mines IS NULL")
+    assert mines == [(0,)]  # no mine is a true zero, not a missing figure
+
+
+def test_version_and_layer_order_of_tables(gpkg: Path) -> None:
+    """GeoPackage 1.2 (application_id GPKG, user_version 10200)."""
+    assert GPKG_VERSION == "1.2"
+    assert _query(gpkg, "PRAGMA application_id") == [(0x47504B47,)]
+    assert _query(gpkg, "PRAGMA user_version") == [(10200,)]
+
+
+def test_column_docs_cover_every_column(gpkg: Path) -> None:
+    """Each column of each table has an alias and a description in gpkg_data_columns."""
+    for table in (*SPATIAL, *TABLES):
+        columns = [r[1] for r in _query(gpkg, "SELECT * FROM pragma_table_info(?)",
+                                        table) if r[1] not in ("fid", "geom")]
+        documented = dict(_query(gpkg, "SELECT column_name, description FROM "
+                                 "gpkg_data_columns WHERE table_name = ?", table))
+        assert sorted(documented) == sorted(columns), table
+    people = _query(gpkg, "SELECT name, description FROM gpkg_data_columns WHERE "
+                    "table_name = 'towns' AND column_name = 'people'")
+    assert people[0][0] == "People displaced"
+    assert "persons" in people[0][1]
+    assert "NULL = no figure" in people[0][1]
+    assert _query(gpkg, "SELECT count(*) FROM gpkg_extensions WHERE extension_name = "
+                  "'gpkg_schema'") == [(2,)]
+
+
+def test_layer_metadata_for_qgis(gpkg: Path) -> None:
+    """Each spatial layer has one QGIS metadata document: title, as-of, licences."""
+    rows = _query(gpkg, "SELECT r.table_name, m.md_standard_uri, m.metadata FROM "
+                  "gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = "
+                  "m.id WHERE r.reference_scope = 'table'")
+    assert sorted(r[0] for r in rows) == sorted(SPATIAL)
+    for table, uri, text in rows:
+        assert uri == "http://mrcc.com/qgis.dtd"
+        document = ET.fromstring(text)
+        assert document.findtext("identifier") == table
+        assert document.findtext("abstract").endswith("As of 2025-03-01.")
+        assert document.find("extent/temporal/period/start").text.startswith(
+            "2025-03-01")
+    control = ET.fromstring(next(t for n, _, t in rows if n == "control_areas"))
+    assert [link.get("url") for link in control.iter("link")] == [
+        "https://example.org/control"]
+    described = dict(_query(gpkg, "SELECT table_name, identifier FROM gpkg_contents"))
+    assert described["towns"] == "Control: towns"
+
+
+def test_layer_styles_hold_a_default_for_each_layer(gpkg: Path) -> None:
+    """One default QML per table; QML and SLD parse; holders coloured, towns labelled."""
+    rows = _query(gpkg, "SELECT f_table_name, styleQML, styleSLD, useAsDefault, "
+                  "f_table_schema FROM layer_styles ORDER BY id")
+    assert [r[0] for r in rows] == [*dict.fromkeys(
+        ("mines", "displacement", "towns", "admin", "control_places", "control_areas")),
+        *TABLES]
+    assert all(r[3] == 1 and r[4] == "" for r in rows)
+    styles = {r[0]: (ET.fromstring(r[1].split("\n", 1)[1]), r[2]) for r in rows}
+    towns, towns_sld = styles["towns"]
+    assert towns.find("renderer-v2").get("type") == "categorizedSymbol"
+    values = [c.get("value") for c in towns.iter("category")]
+    assert values[:2] == ["m23", "fardc"]
+    assert values[-2:] == ["contested", ""]
+    assert towns.find("labeling/settings/text-style").get("fieldName") == "name"
+    assert towns.find("aliases/alias[@field='people']").get("name") == "People displaced"
+    assert "#c0392b" in towns_sld  # the M23/AFC colour of the web and print maps
+    admin, _ = styles["admin"]
+    expression = admin.find(".//Option[@name='outlineStyle']/Option[@name='expression']")
+    assert "'claimed' THEN 'dash'" in expression.get("value")
+    people, _ = styles["displacement"]
+    assert people.find("renderer-v2").get("type") == "graduatedSymbol"
+    assert styles["summary_areas"][1] == ""  # nothing to draw in a table
+    ET.fromstring(styles["mines"][1].split("\n", 1)[1])
+
+
+def test_project_sits_beside_the_geopackage(gpkg: Path) -> None:
+    """geomap.qgz holds one .qgs that names the GeoPackage by a relative path."""
+    with zipfile.ZipFile(gpkg.parent / "geomap.qgz") as archive:
+        names = archive.namelist()
+        text = archive.read(names[0]).decode("utf-8")
+    assert names == ["geomap.qgs"]
+    project = ET.fromstring(text.split("\n", 1)[1])
+    sources = {e.text for e in project.iter("datasource")}
+    assert "./geomap.gpkg|layername=towns" in sources
+    assert not any(str(gpkg.parent) in s for s in sources)
+    assert project.find("properties/Paths/Absolute").text == "false"
+    assert project.find("projectCrs/spatialrefsys/authid").text == "EPSG:32735"
+
+
+def test_typed_columns_keep_what_does_not_fit() -> None:
+    """Months stay text; non-numbers keep a count column as text; lists are joined."""
+    frame = pd.DataFrame({
+        "date": ["2025-01-02", "2025-02", None],
+        "source_date": ["2025-01-02", "", None],
+        "sources_count": ["2", "", None],
+        "workers": ["12", "about 40", None],
+        "people": [10.0, 20.0, None], "people_as_of": ["2025-01-01", None, None],
+        "minerals": [["gold", "tin"], [], None], "_row": [1, 2, 3],
+        "in_force": [True, False, None]})
+    typed = typed_columns(frame, "towns")
+    assert typed["date"].tolist() == ["2025-01-02", "2025-02", None]
+    assert str(typed["source_date"].dtype).startswith("date32")
+    assert typed["sources_count"].tolist()[0] == 2
+    assert pd.isna(typed["sources_count"].tolist()[1])
+    assert typed["workers"].tolist() == ["12", "about 40", None]
+    assert typed["people"].tolist()[0] == 10
+    assert pd.isna(typed["people"].tolist()[1])  # a figure without its date: none
+    assert typed["minerals"].tolist() == ["gold; tin", "", None]
+    assert "_row" not in typed
+    assert typed["in_force"].dtype == "boolean"
+    assert frame["people"].tolist()[1] == 20.0  # the input is not changed
+
+
+def test_write_layers_rejects_mixed_geometry_and_duplicate_names(tmp_path) -> None:
+    """A layer mixing points and polygons, or a layer named like a table, fails."""
+    mixed = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[Point(29, -1.5),
+                                                      box(29, -2, 29.1, -1.9)],
+                             crs="EPSG:4326")
+    with pytest.raises(SchemaError, match="Split the layer"):
+        write_layers({"control": mixed}, {}, tmp_path / "x.gpkg", last_change=DATE)
+    with pytest.raises(SchemaError, match=re.escape("['admin']")):
+        write_layers({"admin": mixed.iloc[:1]}, {"admin": pd.DataFrame({"a": [1]})},
+                     tmp_path / "x.gpkg", last_change=DATE)
+
+
+def test_empty_layers_keep_their_types(tmp_path: Path) -> None:
+    """An empty layer opens as points with a DATE column; an empty table is written."""
+    empty = gpd.GeoDataFrame({"start": pd.Series(dtype="datetime64[s]"),
+                              "people": pd.Series(dtype="float64")}, geometry=[],
+                             crs="EPSG:4326")
+    path = write_layers({"control_places": empty}, {"rejects": pd.DataFrame(
+        {"row": pd.Series(dtype=object)})}, tmp_path / "x.gpkg", last_change=DATE,
+        empty_types={"control_places": "Point"})
+    assert dict(pyogrio.list_layers(path))["control_places"] == "Point"
+    assert _types(path, "control_places") == {"start": "OFTDate",
+                                              "people": "OFTInteger64"}
+    assert pyogrio.read_info(path, layer="rejects")["features"] == 0
+
+
+def test_split_control_keeps_points_and_missing_geometry_together() -> None:
+    """Polygons go to control_areas; points and empty geometries to control_places."""
+    control = gpd.GeoDataFrame({"place": ["a", "b", "c"]}, geometry=[
+        box(0, 0, 1, 1), Point(0, 0), None], crs="EPSG:4326")
+    parts = split_control(control)
+    assert parts["control_areas"]["place"].tolist() == ["a"]
+    assert parts["control_places"]["place"].tolist() == ["b", "c"]
+
+
+def test_styles_come_from_the_map_styles() -> None:
+    """Unknown actors get their own colour; classes follow the print legend."""
+    categories = holder_categories(["m23", "newgroup", None, "contested"])
+    assert [c.value for c in categories][-3:] == ["newgroup", "contested", ""]
+    assert categories[0].colour == "#c0392b"
+    classes = people_classes(1_200_000)
+    assert [(c.lower, c.upper) for c in classes] == [
+        (1, 75_000), (75_001, 300_000), (300_001, 1_200_000)]
+    assert classes[0].diameter_mm < classes[-1].diameter_mm
+    assert people_classes(0) == []
+    assert [c.upper for c in people_classes(10)] == [2, 10]
+
+
+def test_field_docs_are_consistent() -> None:
+    """Dated figures name a date column; aliases are made unique per layer."""
+    for name, doc in FIELDS.items():
+        assert doc.alias, name
+        assert doc.meaning, name
+        if doc.dated_by:
+            assert FIELDS[doc.dated_by].kind == "date", name
+    assert field_for("control_places", "actor").alias == "Actor id"
+    assert field_for("towns", "no_such_column") is None
+    docs = aliases_for("x", ["since", "control_since"])
+    assert [d.alias for d in docs.values()] == ["Held since", "Held since (control_since)"]
+
+
+def test_no_expressions_breaks_qgis_expressions() -> None:
+    """'[%' in data text is broken so a QGIS label shows it as written."""
+    assert "[%" not in no_expressions("[% @project_path %]")
+    assert no_expressions("plain [text] 50%") == "plain [text] 50%"
