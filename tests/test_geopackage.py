@@ -17,6 +17,7 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, box
 
+from geomap.actors import ACTORS
 from geomap.errors import SchemaError
 from geomap.export.geopackage import GPKG_VERSION, typed_columns, write_layers
 from geomap.export.gis_package import split_control
@@ -139,7 +140,7 @@ def test_layer_styles_hold_a_default_for_each_layer(gpkg: Path) -> None:
     rows = _query(gpkg, "SELECT f_table_name, styleQML, styleSLD, useAsDefault, "
                   "f_table_schema FROM layer_styles ORDER BY id")
     assert [r[0] for r in rows] == [*dict.fromkeys(
-        ("mines", "displacement", "towns", "admin", "control_places", "control_areas")),
+        ("mines", "towns", "displacement", "admin", "control_places", "control_areas")),
         *TABLES]
     assert all(r[3] == 1 and r[4] == "" for r in rows)
     styles = {r[0]: (ET.fromstring(r[1].split("\n", 1)[1]), r[2]) for r in rows}
@@ -150,10 +151,10 @@ def test_layer_styles_hold_a_default_for_each_layer(gpkg: Path) -> None:
     assert values[-2:] == ["contested", ""]
     assert towns.find("labeling/settings/text-style").get("fieldName") == "name"
     assert towns.find("aliases/alias[@field='people']").get("name") == "People displaced"
-    assert "#c0392b" in towns_sld  # the M23/AFC colour of the web and print maps
+    assert ACTORS["m23"].color in towns_sld  # the colour of the web and print maps
     admin, _ = styles["admin"]
-    expression = admin.find(".//Option[@name='outlineStyle']/Option[@name='expression']")
-    assert "'claimed' THEN 'dash'" in expression.get("value")
+    dashes = {p.get("v") for p in admin.iter("prop") if p.get("k") == "customdash"}
+    assert dashes >= {"2.12;1.06", "0.35;0.71"}  # claimed, contested (style table)
     people, _ = styles["displacement"]
     assert people.find("renderer-v2").get("type") == "graduatedSymbol"
     assert styles["summary_areas"][1] == ""  # nothing to draw in a table
@@ -237,7 +238,7 @@ def test_styles_come_from_the_map_styles() -> None:
     """Unknown actors get their own colour; classes follow the print legend."""
     categories = holder_categories(["m23", "newgroup", None, "contested"])
     assert [c.value for c in categories][-3:] == ["newgroup", "contested", ""]
-    assert categories[0].colour == "#c0392b"
+    assert categories[0].colour == ACTORS["m23"].color
     classes = people_classes(1_200_000)
     assert [(c.lower, c.upper) for c in classes] == [
         (1, 75_000), (75_001, 300_000), (300_001, 1_200_000)]

@@ -1,9 +1,10 @@
 """The map styles as the GIS styles need them: colours, doubt, sizes in millimetres.
 
-Everything here is read from the styles the web and print maps draw with (actor
-colours from :mod:`geomap.schema`, fill opacity by confidence and the symbols of
-people displaced and mining sites from the print map, dash patterns from the web
-map), so QGIS shows the same map; this module only converts units and names.
+Everything is read from the one style table (:mod:`geomap.render.style`) and the
+actors' colours (:mod:`geomap.actors`), so QGIS draws what the web and print maps
+draw: the same colours, the same fill, hatch and dash for each confidence, the same
+displacement circles. This module only converts units (points and pixels to
+millimetres, matplotlib hatches to line angles) and looks the legend words up.
 """
 
 from __future__ import annotations
@@ -11,33 +12,76 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from geomap.render.print.figure import CIRCLE_SCALE, FILL_ALPHA
-from geomap.render.print.parts import MINE_STYLE, PEOPLE_STYLE
-from geomap.render.web.script import circle_radius
-from geomap.schema import (
-    ACTORS,
-    CONTESTED,
-    CONTESTED_COLOR,
-    NO_DATA_COLOR,
-    actor_for,
+from geomap.actors import ACTORS, CONTESTED, CONTESTED_COLOR, NO_DATA_COLOR, actor_for
+from geomap.render.print.figure import CIRCLE_SCALE
+from geomap.render.print.parts import PEOPLE_STYLE
+from geomap.render.style import (
+    CONFIDENCE_STYLES,
+    DISPLACEMENT_COLOR,
+    DISPLACEMENT_EDGE,
+    MINE_COLOR,
+    MINE_EDGE,
+    OUTLINE_COLOR,
+    TOWN_RADIUS,
+    circle_radius,
 )
+from geomap.words import actor_name, format_number, word
 
 PT_MM = 25.4 / 72
-"""Millimetres per typographic point (matplotlib line widths and sizes are points)."""
-DASH = {"claimed": "dash", "contested": "dot"}
-"""QGIS pen style of an outline by confidence (the web map's '4 4' and '2 4')."""
-OUTLINE = "#333333"
-"""Admin boundary colour (print map)."""
-BASE_FILL = "#f4f4f2"
-"""Fill of admin areas under the control colours (print map)."""
-TOWN_OUTLINE = "#222222"
-TOWN_MM = 2.4
-"""Diameter of a town dot, mm (the print map's 34 pt² marker)."""
+"""Millimetres per typographic point."""
+AREA_OUTLINE_MM = 0.5
+"""Outline of a control area (the print map's 1.4 pt)."""
+BOUNDARY_MM = 0.3
+"""Admin boundary (the print map's 0.9 pt)."""
+TOWN_MM = round(2 * TOWN_RADIUS * CIRCLE_SCALE * PT_MM, 2)
+"""Diameter of a town dot: the web radius in pixels, scaled to points as in print."""
+TOWN_OUTLINE_MM = 0.25
+CLAIMED_TOWN_OUTLINE_MM = 0.55
+MINE_MM = 2.2
+"""Side of a mining-site diamond (the print map's 16 pt² marker)."""
+MINE_OUTLINE_MM = 0.18
+HATCH_MM = 4.0
+"""Spacing of a single hatch stroke; '//' halves it, as matplotlib's density does."""
+HATCH_ANGLES = {"/": (45,), "\\": (135,), "x": (45, 135), "-": (0,), "|": (90,),
+                "+": (0, 90)}
+"""Line angles of each matplotlib hatch character."""
 LABEL_FONT = "Arial"
-NO_RECORD = "No control record"
-CONTESTED_LABEL = "Contested (claims by more than one actor)"
-DOUBT_NOTE = ("Dashed outline, light fill, hollow town: claimed, not confirmed. "
-              "Dotted outline: contested.")
+OUTLINE = OUTLINE_COLOR
+NO_RECORD_FILL = NO_DATA_COLOR
+PEOPLE_FILL = DISPLACEMENT_COLOR
+PEOPLE_STROKE = DISPLACEMENT_EDGE
+PEOPLE_ALPHA = float(PEOPLE_STYLE["alpha"])
+PEOPLE_STROKE_MM = round(float(PEOPLE_STYLE["linewidths"]) * PT_MM, 2)
+MINE_FILL = MINE_COLOR
+MINE_STROKE = MINE_EDGE
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """How one confidence value is drawn, in QGIS terms."""
+
+    confidence: str
+    fill_alpha: float
+    dash_mm: tuple[float, ...] | None
+    """Outline dash pattern (None: solid)."""
+    hatch_angles: tuple[int, ...]
+    hatch_mm: float
+    outline: str | None
+    """Outline colour; None for the actor's colour."""
+
+
+def doubts() -> list[Doubt]:
+    """Every confidence of the style table, assessed first."""
+    found = []
+    for name, style in CONFIDENCE_STYLES.items():
+        hatch = style.hatch or ""
+        angles = tuple(sorted({a for char in hatch for a in HATCH_ANGLES.get(char, ())}))
+        found.append(Doubt(
+            name, style.fill_alpha,
+            tuple(round(d * PT_MM, 2) for d in style.dash) if style.dash else None,
+            angles, HATCH_MM / max(len(hatch) // max(len(set(hatch)), 1), 1),
+            None if style.outline == "actor" else style.outline))
+    return found
 
 
 @dataclass(frozen=True)
@@ -49,13 +93,15 @@ class Category:
     colour: str
 
 
-def holder_categories(actors: Iterable[object]) -> list[Category]:
+def holder_categories(actors: Iterable[object], lang: str = "en") -> list[Category]:
     """Every known actor, then unknown ones in the data, contested, and no record.
 
     Parameters
     ----------
     actors : iterable
         Actor ids found in the data (missing values are ignored).
+    lang : str
+        Language of the labels.
 
     Returns
     -------
@@ -64,16 +110,11 @@ def holder_categories(actors: Iterable[object]) -> list[Category]:
     """
     found = {a for a in actors if isinstance(a, str) and a}
     unknown = sorted(found - set(ACTORS) - {CONTESTED})
-    rows = [Category(a.id, a.label, a.color) for a in ACTORS.values()]
-    rows += [Category(a, actor_for(a).label, actor_for(a).color) for a in unknown]
-    rows.append(Category(CONTESTED, CONTESTED_LABEL, CONTESTED_COLOR))
-    rows.append(Category("", NO_RECORD, NO_DATA_COLOR))
+    rows = [Category(a, actor_name(a, lang) or a, actor_for(a).color)
+            for a in [*ACTORS, *unknown]]
+    rows.append(Category(CONTESTED, word("contested_print", lang), CONTESTED_COLOR))
+    rows.append(Category("", word("no_control_record", lang), NO_RECORD_FILL))
     return rows
-
-
-def fill_alpha(confidence: str) -> float:
-    """Fill opacity of a control area by confidence (print and web maps)."""
-    return FILL_ALPHA.get(confidence, FILL_ALPHA["assessed"])
 
 
 @dataclass(frozen=True)
@@ -86,7 +127,7 @@ class PeopleClass:
     diameter_mm: float
 
 
-def people_classes(top: float) -> list[PeopleClass]:
+def people_classes(top: float, lang: str = "en") -> list[PeopleClass]:
     """Classes of people displaced up to *top*, as the print legend's three circles.
 
     The upper bounds are the print legend's sizes (top, a quarter, a sixteenth);
@@ -96,19 +137,9 @@ def people_classes(top: float) -> list[PeopleClass]:
     uppers = sorted({s for s in (int(top) // 16, int(top) // 4, int(top)) if s > 0})
     classes, lower = [], 1
     for upper in uppers:
-        label = f"up to {upper:,}" if lower == 1 else f"{lower:,} to {upper:,}"
+        low, high = format_number(lower, lang), format_number(upper, lang)
+        label = f"≤ {high}" if lower == 1 else f"{low} – {high}"
         radius_pt = CIRCLE_SCALE * circle_radius(upper, top)
         classes.append(PeopleClass(lower, upper, label, round(2 * radius_pt * PT_MM, 2)))
         lower = upper + 1
     return classes
-
-
-PEOPLE_FILL = str(PEOPLE_STYLE["color"])
-PEOPLE_ALPHA = float(PEOPLE_STYLE["alpha"])
-PEOPLE_STROKE = str(PEOPLE_STYLE["edgecolors"])
-PEOPLE_STROKE_MM = round(float(PEOPLE_STYLE["linewidths"]) * PT_MM, 2)
-MINE_FILL = str(MINE_STYLE["color"])
-MINE_STROKE = str(MINE_STYLE["edgecolors"])
-MINE_STROKE_MM = round(float(MINE_STYLE["linewidths"]) * PT_MM, 2)
-MINE_MM = 2.2
-"""Size of a mining-site diamond, mm (the print map's 16 pt² marker)."""

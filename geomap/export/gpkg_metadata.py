@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geomap.export.geopackage import register_extension
+from geomap.words import word
 
 METADATA_EXTENSION = "http://www.geopackage.org/spec120/#extension_metadata"
 QGIS_METADATA_URI = "http://mrcc.com/qgis.dtd"
@@ -34,6 +35,7 @@ class Provenance:
     licences: Sequence[str] = ()
     sources: Sequence[tuple[str, str]] = field(default_factory=tuple)
     """(name, URL) of every source the layer cites; the URL may be ''."""
+    lang: str = "en"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None,
@@ -45,9 +47,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None,
     return child
 
 
-def as_of_text(as_of: pd.Timestamp) -> str:
-    """The as-of sentence every abstract ends with."""
-    return f"As of {pd.Timestamp(as_of):%Y-%m-%d}."
+def as_of_text(as_of: pd.Timestamp, lang: str = "en") -> str:
+    """The as-of sentence every abstract ends with (the date in ISO form)."""
+    return word("gis_as_of", lang, date=f"{pd.Timestamp(as_of):%Y-%m-%d}")
 
 
 def metadata_element(identifier: str, meta: Provenance,
@@ -78,13 +80,13 @@ def metadata_element(identifier: str, meta: Provenance,
     root = ET.Element(tag)
     _sub(root, "identifier", identifier)
     _sub(root, "parentidentifier", "")
-    _sub(root, "language", "en")
+    _sub(root, "language", meta.lang)
     _sub(root, "type", "dataset")
     _sub(root, "title", meta.title)
-    _sub(root, "abstract", f"{meta.abstract} {as_of_text(meta.as_of)}")
+    _sub(root, "abstract", f"{meta.abstract} {as_of_text(meta.as_of, meta.lang)}")
     keywords = _sub(root, "keywords", vocabulary="gmd:topicCategory")
-    for word in KEYWORDS:
-        _sub(keywords, "keyword", word)
+    for keyword in KEYWORDS:
+        _sub(keywords, "keyword", keyword)
     links = _sub(root, "links")
     for name, url in meta.sources:
         _sub(links, "link", name=name, type="WWW:LINK", url=url, description="Source",
@@ -142,6 +144,6 @@ def write_layer_metadata(con: sqlite3.Connection, table: str, meta: Provenance,
     con.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, "
                 "timestamp, md_file_id) VALUES ('table', ?, ?, ?)",
                 (table, stamp, cursor.lastrowid))
-    description = f"{meta.abstract} {as_of_text(meta.as_of)}"
+    description = f"{meta.abstract} {as_of_text(meta.as_of, meta.lang)}"
     con.execute("UPDATE gpkg_contents SET identifier = ?, description = ? WHERE "
                 "table_name = ?", (meta.title, description, table))

@@ -21,6 +21,7 @@ import pyproj
 
 from geomap.export.qgis_styles import QGIS_VERSION, aliases_element
 from geomap.fields import Field
+from geomap.words import word
 
 DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
 AUTHOR = "geomap"
@@ -67,6 +68,7 @@ class ProjectInfo:
     """(name, URL) of every source."""
     licences: Sequence[str] = ()
     crs: str = "EPSG:4326"
+    lang: str = "en"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None,
@@ -171,11 +173,13 @@ def _project_metadata(root: ET.Element, info: ProjectInfo) -> None:
     meta = _sub(root, "projectMetadata")
     _sub(meta, "identifier", "geomap")
     _sub(meta, "parentidentifier", "")
-    _sub(meta, "language", "en")
+    _sub(meta, "language", info.lang)
     _sub(meta, "type", "project")
     _sub(meta, "title", info.title)
-    licences = "; ".join(info.licences) or "see each layer's metadata"
-    _sub(meta, "abstract", f"{info.abstract} As of {day}. Licences: {licences}.")
+    licences = "; ".join(info.licences) or word("gis_licences_none", info.lang)
+    _sub(meta, "abstract", " ".join([info.abstract, word("gis_as_of", info.lang,
+                                                         date=day),
+                                     word("gis_licences", info.lang, names=licences)]))
     keywords = _sub(meta, "keywords", vocabulary="as-of")
     _sub(keywords, "keyword", day)
     links = _sub(meta, "links")

@@ -2,9 +2,10 @@
 
 ``layer_styles`` is the table QGIS reads a layer's default style from when it opens a
 GeoPackage layer (QML first; SLD for other tools such as GeoServer). The SLD carries
-the same colours and doubt as the QML: one rule per holder and confidence, an else
-rule for places without a record, one rule per class of people displaced. Sizes are
-in pixels of 0.28 mm, the OGC standard pixel.
+the same colours and doubt as the QML: one rule per holder and confidence (fill
+opacity, hatch and dash from the style table), an else rule for places without a
+record, one rule per class of people displaced. Sizes are in pixels of 0.28 mm, the
+OGC standard pixel.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from geomap.export import gis_style as st
+from geomap.words import word
 
 SLD = "http://www.opengis.net/sld"
 SE = "http://www.opengis.net/se"
 OGC = "http://www.opengis.net/ogc"
 PIXEL_MM = 0.28
-SLD_DASH = {"claimed": "4 4", "contested": "2 4"}
-"""Stroke dash arrays by confidence, as on the web map."""
 
 
 def _px(mm: float) -> str:
@@ -118,38 +118,58 @@ def _label(style: ET.Element, column: str) -> None:
     _param(_se(halo, "Fill"), "fill", "#ffffff")
 
 
+def _hatch(rule: ET.Element, colour: str, doubt: st.Doubt) -> None:
+    """Polygon symbolizers drawing the hatch of one confidence (one per angle)."""
+    for angle in doubt.hatch_angles:
+        fill = _se(_se(rule, "PolygonSymbolizer"), "Fill")
+        graphic = _se(_se(fill, "GraphicFill"), "Graphic")
+        mark = _se(graphic, "Mark")
+        _se(mark, "WellKnownName", "horline")
+        _stroke(mark, colour, 0.25)
+        _se(graphic, "Size", _px(doubt.hatch_mm))
+        _se(graphic, "Rotation", str(angle))
+
+
 def _holders(style: ET.Element, geometry: str,
              categories: Iterable[st.Category]) -> None:
     """Rules per holder and confidence, and the else rule for no record."""
-    doubt = ("claimed", "contested")
+    doubts = st.doubts()
+    others = [d.confidence for d in doubts[1:]]
     for item in categories:
         if not item.value:
             rule = _rule(style, item.label, None)
             if geometry == "polygon":
-                _polygon(rule, None, 0, item.colour, 0.26)
+                _polygon(rule, item.colour, 1, st.OUTLINE, st.BOUNDARY_MM)
             else:
-                _mark(rule, "circle", st.TOWN_MM, item.colour, 1, st.TOWN_OUTLINE, 0.25)
+                _mark(rule, "circle", st.TOWN_MM, item.colour, 1, st.OUTLINE,
+                      st.TOWN_OUTLINE_MM)
             continue
         actor = ("actor", "PropertyIsEqualTo", item.value)
-        sure = [actor, *(("confidence", "PropertyIsNotEqualTo", c) for c in doubt)]
-        cases = [(item.label, sure, "assessed")]
-        cases += [(f"{item.label} ({c})", [actor, ("confidence", "PropertyIsEqualTo",
-                                                   c)], c) for c in doubt]
-        for title, tests, confidence in cases:
-            rule = _rule(style, title, tests)
-            dash = SLD_DASH.get(confidence)
-            if geometry == "polygon":
-                _polygon(rule, item.colour, st.fill_alpha(confidence), item.colour, 0.5,
-                         dash)
-            elif confidence == "claimed":
-                _mark(rule, "circle", st.TOWN_MM, "#ffffff", 1, item.colour, 0.55, dash)
+        for doubt in doubts:
+            if doubt is doubts[0]:
+                title = item.label
+                tests = [actor, *(("confidence", "PropertyIsNotEqualTo", c)
+                                  for c in others)]
             else:
-                _mark(rule, "circle", st.TOWN_MM, item.colour, 1, st.TOWN_OUTLINE, 0.25,
-                      dash)
+                title = f"{item.label} ({doubt.confidence})"
+                tests = [actor, ("confidence", "PropertyIsEqualTo", doubt.confidence)]
+            rule = _rule(style, title, tests)
+            outline = doubt.outline or item.colour
+            dash = (" ".join(_px(d) for d in doubt.dash_mm) if doubt.dash_mm
+                    else None)
+            if geometry == "polygon":
+                _polygon(rule, item.colour, doubt.fill_alpha, outline,
+                         st.AREA_OUTLINE_MM, dash)
+                _hatch(rule, outline, doubt)
+            else:
+                width = (st.CLAIMED_TOWN_OUTLINE_MM if doubt.outline is None
+                         else st.TOWN_OUTLINE_MM)
+                _mark(rule, "circle", st.TOWN_MM, item.colour,
+                      0 if doubt.fill_alpha == 0 else 1, outline, width, dash)
 
 
 def sld(layer: str, role: str, *, categories: Sequence[st.Category] = (),
-        classes: Sequence[st.PeopleClass] = ()) -> str:
+        classes: Sequence[st.PeopleClass] = (), lang: str = "en") -> str:
     """An SLD 1.1 document for a layer of *role* (see :data:`qgis_styles.STYLES`).
 
     Returns '' for attribute tables, which have nothing to draw.
@@ -178,10 +198,11 @@ def sld(layer: str, role: str, *, categories: Sequence[st.Category] = (),
             _mark(rule, "circle", item.diameter_mm, st.PEOPLE_FILL, st.PEOPLE_ALPHA,
                   st.PEOPLE_STROKE, st.PEOPLE_STROKE_MM)
     elif role == "mines":
-        _mark(_rule(style, "Mining site", []), "diamond", st.MINE_MM, st.MINE_FILL, 1,
-              st.MINE_STROKE, st.MINE_STROKE_MM)
+        _mark(_rule(style, word("mining_site", lang), []), "diamond", st.MINE_MM,
+              st.MINE_FILL, 1, st.MINE_STROKE, st.MINE_OUTLINE_MM)
     else:
-        _polygon(_rule(style, "Admin boundary", []), st.BASE_FILL, 1, st.OUTLINE, 0.3)
+        _polygon(_rule(style, word("admin_boundary", lang), []), None, 0, st.OUTLINE,
+                 st.BOUNDARY_MM)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

@@ -37,6 +37,10 @@ def rgba(colour: str, alpha: float = 1.0) -> str:
     return f"{red},{green},{blue},{round(alpha * 255)}"
 
 
+NONE = "0,0,0,0"
+"""A transparent colour."""
+
+
 def _quoted(text: str) -> str:
     """A QGIS expression string literal."""
     return "'" + text.replace("'", "''") + "'"
@@ -66,60 +70,130 @@ def _data_defined(parent: ET.Element, expressions: Mapping[str, str]) -> None:
                                    "value": "collection"})
 
 
-def symbol(kind: str, name: str, layer_class: str, props: Mapping[str, str],
-           expressions: Mapping[str, str] | None = None) -> ET.Element:
-    """One ``<symbol>`` (*kind* marker, fill or line) with one symbol layer."""
-    element = ET.Element("symbol", {"type": kind, "name": name, "alpha": "1",
-                                    "clip_to_extent": "1", "force_rhr": "0"})
-    _data_defined(element, {})
-    layer = ET.SubElement(element, "layer", {"class": layer_class, "enabled": "1",
-                                             "locked": "0", "pass": "0"})
+def symbol_layer(layer_class: str, props: Mapping[str, str],
+                 expressions: Mapping[str, str] | None = None,
+                 sub: ET.Element | None = None) -> ET.Element:
+    """One ``<layer>`` of a symbol, with data-defined properties and a sub-symbol."""
+    layer = ET.Element("layer", {"class": layer_class, "enabled": "1", "locked": "0",
+                                 "pass": "0"})
     for key, value in props.items():
         ET.SubElement(layer, "prop", {"k": key, "v": value})
     _data_defined(layer, expressions or {})
+    if sub is not None:
+        layer.append(sub)
+    return layer
+
+
+def symbol(kind: str, name: str, layers: Sequence[ET.Element]) -> ET.Element:
+    """One ``<symbol>`` (*kind* marker, fill or line) drawing *layers* in order."""
+    element = ET.Element("symbol", {"type": kind, "name": name, "alpha": "1",
+                                    "clip_to_extent": "1", "force_rhr": "0"})
+    _data_defined(element, {})
+    element.extend(layers)
     return element
 
 
-def _fill(name: str, colour: str, *, alpha: float, outline: str, width_mm: float,
-          expressions: Mapping[str, str] | None = None, brush: str = "solid",
-          pen: str = "solid") -> ET.Element:
-    """A simple fill symbol."""
-    return symbol("fill", name, "SimpleFill", {
-        "color": rgba(colour, alpha), "style": brush, "outline_color": rgba(outline),
-        "outline_style": pen, "outline_width": f"{width_mm:g}",
-        "outline_width_unit": "MM", "joinstyle": "round"}, expressions)
+def _line(colour: str, width_mm: float, dash_mm: Sequence[float] | None = None
+          ) -> dict[str, str]:
+    """Properties of a simple line (solid, or with a custom dash in mm)."""
+    return {"line_color": rgba(colour), "line_width": f"{width_mm:g}",
+            "line_width_unit": "MM", "line_style": "solid", "capstyle": "flat",
+            "joinstyle": "round", "use_custom_dash": "1" if dash_mm else "0",
+            "customdash": ";".join(f"{d:g}" for d in dash_mm or (5, 2)),
+            "customdash_unit": "MM"}
 
 
-def _marker(name: str, shape: str, size_mm: float, fill: str, outline: str,
-            width_mm: float, *, alpha: float = 1.0,
-            expressions: Mapping[str, str] | None = None) -> ET.Element:
-    """A simple marker symbol."""
-    return symbol("marker", name, "SimpleMarker", {
+def _fill(colour: str, alpha: float, *, outline: str | None = None,
+          width_mm: float = 0.0, expressions: Mapping[str, str] | None = None
+          ) -> ET.Element:
+    """A simple fill layer; no outline unless *outline* is given."""
+    return symbol_layer("SimpleFill", {
+        "color": rgba(colour, alpha), "style": "solid" if alpha > 0 else "no",
+        "outline_color": rgba(outline or colour),
+        "outline_style": "solid" if outline else "no",
+        "outline_width": f"{width_mm:g}", "outline_width_unit": "MM",
+        "joinstyle": "round"}, expressions)
+
+
+def _only(confidence: str, colour: str) -> str:
+    """A colour for features of one confidence, transparent for the others.
+
+    The symbol's static colour is transparent, so the legend swatch (which QGIS
+    draws without a feature) shows an assessed place.
+    """
+    return f'CASE WHEN "confidence" = {_quoted(confidence)} THEN {_quoted(colour)} END'
+
+
+def _hatches(colour: str, doubt: st.Doubt) -> list[ET.Element]:
+    """Line-pattern fills drawing the hatch of one confidence."""
+    line = _line(colour, 0.25) | {"line_color": NONE}
+    return [symbol_layer("LinePatternFill", {
+        "angle": str(angle), "distance": f"{doubt.hatch_mm:g}", "distance_unit": "MM",
+        "color": NONE, "line_width": "0.25", "line_width_unit": "MM", "offset": "0",
+        "offset_unit": "MM"}, sub=symbol("line", f"@hatch@{angle}", [symbol_layer(
+            "SimpleLine", line, {"outlineColor": _only(doubt.confidence, rgba(
+                colour))})])) for angle in doubt.hatch_angles]
+
+
+def area_symbol(name: str, category: st.Category) -> ET.Element:
+    """A holder's area: fill, hatch and outline by confidence, as the style table says.
+
+    Each confidence has its own hatch and outline layers, coloured only for features
+    of that confidence; a place without one is drawn as assessed (so is the legend).
+    """
+    if not category.value:  # no record: the no-record fill under an admin outline
+        return symbol("fill", name, [_fill(category.colour, 1, outline=st.OUTLINE,
+                                           width_mm=st.BOUNDARY_MM)])
+    doubts = st.doubts()
+    fills = {d.confidence: rgba(category.colour, d.fill_alpha) for d in doubts[1:]}
+    layers = [_fill(category.colour, doubts[0].fill_alpha,
+                    expressions={"fillColor": _by_confidence(fills)})]
+    for doubt in doubts[1:]:
+        layers += _hatches(doubt.outline or category.colour, doubt)
+    sure = doubts[0]
+    hidden = {d.confidence: NONE for d in doubts[1:]}
+    layers.append(symbol_layer("SimpleLine", _line(
+        sure.outline or category.colour, st.AREA_OUTLINE_MM, sure.dash_mm),
+        {"outlineColor": _by_confidence(hidden)}))
+    for doubt in doubts[1:]:
+        colour = rgba(doubt.outline or category.colour)
+        layers.append(symbol_layer("SimpleLine", _line(
+            doubt.outline or category.colour, st.AREA_OUTLINE_MM, doubt.dash_mm) | {
+                "line_color": NONE}, {"outlineColor": _only(doubt.confidence, colour)}))
+    return symbol("fill", name, layers)
+
+
+def _marker(shape: str, size_mm: float, fill: str, outline: str, width_mm: float, *,
+            alpha: float = 1.0, expressions: Mapping[str, str] | None = None
+            ) -> ET.Element:
+    """A simple marker layer."""
+    return symbol_layer("SimpleMarker", {
         "name": shape, "size": f"{size_mm:g}", "size_unit": "MM",
         "color": rgba(fill, alpha), "outline_color": rgba(outline),
         "outline_style": "solid", "outline_width": f"{width_mm:g}",
         "outline_width_unit": "MM", "scale_method": "diameter"}, expressions)
 
 
-def holder_symbol(geometry: str, category: st.Category, name: str) -> ET.Element:
-    """The symbol of one holder on an area or a town, doubt drawn from confidence."""
-    if geometry == "polygon":
-        if not category.value:  # no record: nothing over the admin fill
-            return _fill(name, category.colour, alpha=0, outline=category.colour,
-                         width_mm=0.26, brush="no", pen="no")
-        fills = {c: rgba(category.colour, st.fill_alpha(c)) for c in st.DASH}
-        return _fill(name, category.colour, alpha=st.fill_alpha("assessed"),
-                     outline=category.colour, width_mm=0.5, expressions={
-                         "fillColor": _by_confidence(fills),
-                         "outlineStyle": _by_confidence(st.DASH, "solid")})
-    claimed = {"claimed": "255,255,255,255"}
-    return _marker(name, "circle", st.TOWN_MM, category.colour, st.TOWN_OUTLINE, 0.25,
-                   expressions={} if not category.value else {
-                       "fillColor": _by_confidence(claimed),
-                       "outlineColor": _by_confidence({"claimed": rgba(
-                           category.colour)}),
-                       "outlineWidth": _by_confidence({"claimed": "0.55"}),
-                       "outlineStyle": _by_confidence(st.DASH, "solid")})
+def town_symbol(name: str, category: st.Category) -> ET.Element:
+    """A holder's town: a dot, hollow where the style table's fill is hollow, its
+    outline in the actor's colour where the table says so, dashed or dotted."""
+    if not category.value:
+        return symbol("marker", name, [_marker("circle", st.TOWN_MM, category.colour,
+                                               st.OUTLINE, st.TOWN_OUTLINE_MM)])
+    doubts = st.doubts()
+    hollow = {d.confidence: rgba(category.colour, 0) for d in doubts if
+              d.fill_alpha == 0}
+    outline = {d.confidence: rgba(d.outline or category.colour) for d in doubts[1:]}
+    width = {d.confidence: f"{st.CLAIMED_TOWN_OUTLINE_MM:g}" for d in doubts
+             if d.outline is None}
+    pen = {d.confidence: "dash" if d.dash_mm and d.dash_mm[0] > 1 else "dot"
+           for d in doubts if d.dash_mm}
+    return symbol("marker", name, [_marker(
+        "circle", st.TOWN_MM, category.colour, doubts[0].outline or category.colour,
+        st.TOWN_OUTLINE_MM, expressions={
+            "fillColor": _by_confidence(hollow), "outlineColor": _by_confidence(outline),
+            "outlineWidth": _by_confidence(width),
+            "outlineStyle": _by_confidence(pen, "solid")})])
 
 
 def holders(geometry: str, categories: Sequence[st.Category]) -> ET.Element:
@@ -132,7 +206,8 @@ def holders(geometry: str, categories: Sequence[st.Category]) -> ET.Element:
     for index, category in enumerate(categories):
         ET.SubElement(found, "category", {"symbol": str(index), "value": category.value,
                                           "label": category.label, "render": "true"})
-        symbols.append(holder_symbol(geometry, category, str(index)))
+        draw = area_symbol if geometry == "polygon" else town_symbol
+        symbols.append(draw(str(index), category))
     return renderer
 
 
@@ -148,9 +223,9 @@ def people(classes: Sequence[st.PeopleClass], field: str = "people") -> ET.Eleme
         ET.SubElement(ranges, "range", {"symbol": str(index), "lower": str(item.lower),
                                         "upper": str(item.upper), "render": "true",
                                         "label": item.label})
-        symbols.append(_marker(str(index), "circle", item.diameter_mm, st.PEOPLE_FILL,
-                               st.PEOPLE_STROKE, st.PEOPLE_STROKE_MM,
-                               alpha=st.PEOPLE_ALPHA))
+        symbols.append(symbol("marker", str(index), [_marker(
+            "circle", item.diameter_mm, st.PEOPLE_FILL, st.PEOPLE_STROKE,
+            st.PEOPLE_STROKE_MM, alpha=st.PEOPLE_ALPHA)]))
     order = ET.SubElement(renderer, "orderby")
     clause = ET.SubElement(order, "orderByClause", {"asc": "0", "nullsFirst": "0"})
     clause.text = f'"{field}"'
@@ -215,11 +290,11 @@ def style_elements(role: str, *, categories: Sequence[st.Category] = (),
     if role == "people":
         return [people(classes)]
     if role == "mines":
-        return [single(_marker("0", "diamond", st.MINE_MM, st.MINE_FILL,
-                               st.MINE_STROKE, st.MINE_STROKE_MM))]
+        return [single(symbol("marker", "0", [_marker(
+            "diamond", st.MINE_MM, st.MINE_FILL, st.MINE_STROKE, st.MINE_OUTLINE_MM)]))]
     if role == "boundaries":
-        return [single(_fill("0", st.BASE_FILL, alpha=1, outline=st.OUTLINE,
-                             width_mm=0.3))]
+        return [single(symbol("fill", "0", [_fill(st.OUTLINE, 0, outline=st.OUTLINE,
+                                                  width_mm=st.BOUNDARY_MM)]))]
     if role == "table":
         return []
     msg = f"Unknown style role {role!r}; expected one of {list(STYLES)}."

@@ -22,6 +22,7 @@ import pandas as pd
 
 from geomap.actors import CONTESTED, controller_label
 from geomap.errors import ConfigError
+from geomap.fields import GIS_PHRASES
 from geomap.words import common, outputs
 
 Lang = Literal["en", "fr"]
@@ -44,8 +45,9 @@ def _french_spaces(text: str) -> str:
     return re.sub(r" ([:;?!])", NBSP + r"\1", text)
 
 
-_TABLE: dict[str, tuple[str, str]] = {**common.PHRASES, **outputs.PHRASES}
-if len(_TABLE) != len(common.PHRASES) + len(outputs.PHRASES):  # a key in both
+_TABLE: dict[str, tuple[str, str]] = {**common.PHRASES, **outputs.PHRASES,
+                                      **GIS_PHRASES}
+if len(_TABLE) != len(common.PHRASES) + len(outputs.PHRASES) + len(GIS_PHRASES):
     msg = "a phrase key is defined twice in geomap.words"
     raise AssertionError(msg)
 WORDS: dict[str, dict[str, str]] = {
