@@ -237,6 +237,7 @@ GIS_PHRASES: dict[str, tuple[str, str]] = {
         ("Chaque source, avec son lien et sa licence, figure dans les métadonnées de "
         "chaque couche.")),
     "gis_as_of": ("As of {date}.", "Au {date}."),
+    "gis_holder_line": ("{actor}: {values}", "{actor} : {values}"),
     "gis_licences": ("Licences: {names}.", "Licences : {names}."),
     "gis_licences_none": ("see each layer's metadata",
                           "voir les métadonnées de chaque couche"),

@@ -22,14 +22,16 @@ from geomap.errors import SchemaError
 from geomap.export.geopackage import GPKG_VERSION, typed_columns, write_layers
 from geomap.export.gis_package import split_control
 from geomap.export.gis_style import holder_categories, people_classes
+from geomap.export.gis_text import layout_text
 from geomap.export.qgis_layout import no_expressions
 from geomap.fields import FIELDS, aliases_for, field_for
+from geomap.render.markup import MapText
 
 from .conftest import CONTROL
 
 DATE = pd.Timestamp("2025-03-01")
 SPATIAL = ("admin", "towns", "mines", "control_areas", "control_places", "displacement")
-TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
+TABLES = ("summary_areas", "summary_actors", "join_report", "rejects", "changes")
 
 
 @pytest.fixture
@@ -264,3 +266,19 @@ def test_no_expressions_breaks_qgis_expressions() -> None:
     """'[%' in data text is broken so a QGIS label shows it as written."""
     assert "[%" not in no_expressions("[% @project_path %]")
     assert no_expressions("plain [text] 50%") == "plain [text] 50%"
+
+
+def test_gis_words_follow_the_language() -> None:
+    """The layout, legend and layer words come from the words table, in French too."""
+    text = MapText(title="Kivu", as_of=pd.Timestamp("2025-03-01"), lang="fr",
+                   credits=["zones : OCHA"])
+    layout = layout_text(text, pd.DataFrame({
+        "actor": ["m23", "fardc"], "towns": [2, 1], "areas": [1, 0], "mines": [2, 0],
+        "people": [1000.0, None]}))
+    assert layout.subtitle == "Contrôle au 1er mars 2025"
+    assert layout.sources.startswith("Sources\u00a0: zones : OCHA.")
+    assert "FARDC\u00a0: Localités 1, Zones 0, Mines 0, Déplacés* aucun chiffre" in \
+        layout.holders  # no figure is said, never 0
+    assert holder_categories([], "fr")[-1].label == "Aucun relevé de contrôle"
+    assert [c.label for c in people_classes(1_600_000, "fr")][-1] == \
+        "400\u00a0001 – 1\u00a0600\u00a0000"

@@ -31,7 +31,7 @@ TREE = ["Mining sites", "Control: towns", "People displaced", "Control: areas",
         ["Control records (dated, for the time controller)",
          ["Control records: towns", "Control records: areas"]],
         ["Tables", ["Summary per place", "Summary per actor", "Join report",
-                    "Rejected rows"]]]
+                    "Rejected rows", "Changes of control"]]]
 RENDERERS = {"mines": "singleSymbol", "displacement": "graduatedSymbol",
              "towns": "categorizedSymbol", "admin": "categorizedSymbol",
              "control_places": "categorizedSymbol", "control_areas": "categorizedSymbol"}
@@ -196,7 +196,7 @@ def test_layout_exports_the_print_map_as_pdf(qgis: dict) -> None:
                           text=True, check=True).stdout
     flat = " ".join(text.split()).replace("\u200b", "")
     for words in ("Kivu test map [% 1 + 1 %] <b>not bold</b>",
-                  "Control as of 1 March 2025", "Control", "M23/AFC", "FARDC",
+                  "Control as of 1 March 2025", "Changes since 1 January 2025", "Control", "M23/AFC", "FARDC",
                   "Towns, coloured by who holds them", "Admin boundary",
                   "People displaced", "376 – 1,500", "Mining site", "Sources:",
                   "claimed, not confirmed", "do not imply official endorsement",

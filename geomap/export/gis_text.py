@@ -58,8 +58,8 @@ def holders_text(actors: pd.DataFrame | None, lang: str = "en") -> str:
         values = [format_number(getattr(row, column), lang) or word("no_figure", lang)
                   for column in ("towns", "areas", "mines", "people")]
         name = actor_name(row.actor, lang) or str(row.actor)
-        lines.append(f"{name}: " + ", ".join(f"{head} {value}" for head, value in zip(
-            heads, values, strict=True)))
+        lines.append(word("gis_holder_line", lang, actor=name, values=", ".join(
+            f"{head} {value}" for head, value in zip(heads, values, strict=True))))
     lines.append(word("displaced_star_note", lang))
     return "\n".join(lines)
 

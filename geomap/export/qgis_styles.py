@@ -1,11 +1,12 @@
-"""QGIS styles (QML) of geomap's layers, built as XML from the map styles.
+"""QGIS styles (QML) of geomap's layers, built as XML from the one style table.
 
 Control areas and towns are coloured by holder; doubt is drawn from the
-``confidence`` column as on the web and print maps: claimed areas get a light fill
-and a dashed outline, contested ones a dotted outline, claimed towns are hollow rings
-in the holder's colour. People displaced are graduated circles, mining sites
-diamonds, towns labelled by name. Data text only reaches the XML through ElementTree
-(escaped), never through a template.
+``confidence`` column as the style table says (:mod:`geomap.render.style`): claimed
+areas hollow and hatched with a dashed outline in the actor's colour, contested ones
+lighter, cross-hatched and dotted; claimed towns hollow rings. The legend swatch
+shows an assessed place. People displaced are graduated circles, mining sites
+diamonds, towns labelled by name. Data text only reaches the XML through
+ElementTree (escaped), never through a template.
 """
 
 from __future__ import annotations
