@@ -88,10 +88,7 @@ FIELDS: dict[str, Field] = {
     "start": _date("Start", "First day of the control record; NULL = held before "
                    "the sources start"),
     "end": _date("End", "First day the record no longer holds; NULL = ongoing"),
-    "start_precision": Field("Start precision", "How exact the start is: day, month, "
-                             "year or range"),
-    "end_precision": Field("End precision", "How exact the end is: day, month, year or "
-                           "range"),
+
     "in_force": Field("In force", "The record holds on the as-of date", kind="flag"),
     "join_method": Field("Matched by", "How the record found its place: p-code, id, "
                          "name, fuzzy or spatial"),
@@ -153,6 +150,10 @@ FIELDS: dict[str, Field] = {
                    "number"),
     "records": _count("Records", "Records carrying this reference", "records"),
     "candidates": Field("Candidates", "Nearest names when no single place matched"),
+    # dated events
+    "title": Field("Event", "What happened, in a few words"),
+    "changes_nearby": Field("Changes nearby", "Changes of control within 14 days of "
+                            "the event, ';'-separated"),
 }
 """Every column geomap writes to its GIS files, by name."""
 
@@ -172,6 +173,12 @@ LAYER_FIELDS: dict[tuple[str, str], Field] = {
                                   "that changed hands", "persons"),
     ("changes", "confidence"): Field("Confidence", "Confidence of the record of the "
                                      "change"),
+    ("events", "date"): _date("Date", "First day of the event"),
+    ("events", "end"): _date("End", "Last day of an event that lasted several days"),
+    ("events", "kind"): Field("Event kind", "talks, agreement, mechanism, deployment, "
+                              "fighting, ..."),
+    ("events", "place"): Field("Place", "Where the event happened, as written"),
+    ("events", "pcode"): Field("P-code", "P-code of the area of the event"),
 }
 """Columns whose meaning depends on the layer, keyed by (layer family, column)."""
 
@@ -179,8 +186,19 @@ FAMILIES = {"control_areas": "control", "control_places": "control"}
 """GeoPackage layers that share the columns of another layer."""
 
 
+_COMPANIONS = (
+    ("_precision", "{} precision", ("How exact '{}' is: day, month, year, "
+     "approximate, range, bound or last-reported")),
+    ("_text", "{} (as written)", ("'{}' written as exactly as it is known, e.g. "
+     "'19–21 January 2025', 'about 10 December 2025', 'March 2025'")),
+)
+"""Columns that accompany a date: (suffix, alias, meaning)."""
+
 def field_for(layer: str, column: str) -> Field | None:
     """The documentation of *column* in *layer*, or None when it is not documented.
+
+    A date column's companions are documented with it: ``<date>_precision`` says how
+    exact the date is, ``<date>_text`` writes it as exactly as known.
 
     Examples
     --------
@@ -188,9 +206,19 @@ def field_for(layer: str, column: str) -> Field | None:
     'count'
     >>> field_for("control_areas", "actor").alias
     'Actor id'
+    >>> field_for("changes", "changed_on_text").alias
+    'Changed on (as written)'
     """
     family = FAMILIES.get(layer, layer)
-    return LAYER_FIELDS.get((family, column)) or FIELDS.get(column)
+    found = LAYER_FIELDS.get((family, column)) or FIELDS.get(column)
+    for suffix, alias, meaning in _COMPANIONS:
+        base = column.removesuffix(suffix)
+        if found is None and base != column:
+            date = field_for(layer, base)
+            if date is not None and date.kind == "date":
+                return Field(alias.format(date.alias), meaning.format(date.alias))
+    return found
+
 
 
 def aliases_for(layer: str, columns: list[str]) -> dict[str, Field]:
