@@ -104,6 +104,8 @@ FIELDS: dict[str, Field] = {
     # figures
     "people": _count("People displaced", _PEOPLE, "persons", dated_by="people_as_of"),
     "people_as_of": _date("Figure date", "Date of the displacement figure"),
+    "origin": Field("Origin", "Where the people came from, as written"),
+    "cause": Field("Cause", "Why the people were displaced, as written"),
     "assessment": Field("Assessment", "Round or assessment the figure comes from "
                         "('registrations' for records summed over time)"),
     "mines": _count("Mining sites", "Mining sites counted for the place or actor (0 = "
@@ -179,6 +181,14 @@ LAYER_FIELDS: dict[tuple[str, str], Field] = {
                               "fighting, ..."),
     ("events", "place"): Field("Place", "Where the event happened, as written"),
     ("events", "pcode"): Field("P-code", "P-code of the area of the event"),
+    ("conflict_events", "month"): Field("Month", "Month counted (YYYY-MM)"),
+    ("conflict_events", "event_type"): Field("Event type", "ACLED event type: "
+                                             "Battles, Violence against civilians or "
+                                             "Explosions/Remote violence"),
+    ("conflict_events", "events"): _count("Events", "ACLED events of that type in the "
+                                          "area and month", "events"),
+    ("conflict_events", "fatalities"): _count("Fatalities", "Fatalities ACLED reports "
+                                              "for those events", "persons"),
 }
 """Columns whose meaning depends on the layer, keyed by (layer family, column)."""
 

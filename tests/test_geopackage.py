@@ -26,6 +26,8 @@ from geomap.export.gis_text import layout_text
 from geomap.export.qgis_layout import no_expressions
 from geomap.fields import FIELDS, aliases_for, field_for
 from geomap.render.markup import MapText
+from geomap.schema import COLUMNS
+from geomap.summarise.conflict import TABLE_COLUMNS as CONFLICT_COLUMNS
 
 from .conftest import CONTROL
 
@@ -282,3 +284,13 @@ def test_gis_words_follow_the_language() -> None:
     assert holder_categories([], "fr")[-1].label == "Aucun relevé de contrôle"
     assert [c.label for c in people_classes(1_600_000, "fr")][-1] == \
         "400\u00a0001 – 1\u00a0600\u00a0000"
+
+
+@pytest.mark.parametrize(("table", "columns"), [
+    ("conflict_events", CONFLICT_COLUMNS),
+    ("events", (*COLUMNS["events"], "date_text", "changes_nearby")),
+    *((layer, COLUMNS[layer]) for layer in ("admin", "towns", "mines", "displacement")),
+    ("control_areas", COLUMNS["control"])])
+def test_tables_of_every_stage_are_documented(table: str, columns: tuple) -> None:
+    """Columns that other stages put in the GeoPackage have an alias and a meaning."""
+    assert [c for c in columns if field_for(table, c) is None] == []
