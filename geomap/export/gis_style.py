@@ -9,12 +9,12 @@ millimetres, matplotlib hatches to line angles) and looks the legend words up.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geomap.actors import ACTORS, CONTESTED, CONTESTED_COLOR, NO_DATA_COLOR, actor_for
-from geomap.render.print.figure import CIRCLE_SCALE
-from geomap.render.print.parts import PEOPLE_STYLE
+from geomap.render.print.draw import CIRCLE_SCALE, PEOPLE_STYLE, TOWN_SIZE
 from geomap.render.style import (
     CONFIDENCE_STYLES,
     DISPLACEMENT_COLOR,
@@ -22,7 +22,6 @@ from geomap.render.style import (
     MINE_COLOR,
     MINE_EDGE,
     OUTLINE_COLOR,
-    TOWN_RADIUS,
     circle_radius,
 )
 from geomap.words import actor_name, format_number, word
@@ -33,10 +32,12 @@ AREA_OUTLINE_MM = 0.5
 """Outline of a control area (the print map's 1.4 pt)."""
 BOUNDARY_MM = 0.3
 """Admin boundary (the print map's 0.9 pt)."""
-TOWN_MM = round(2 * TOWN_RADIUS * CIRCLE_SCALE * PT_MM, 2)
-"""Diameter of a town dot: the web radius in pixels, scaled to points as in print."""
-TOWN_OUTLINE_MM = 0.25
-CLAIMED_TOWN_OUTLINE_MM = 0.55
+TOWN_MM = round(math.sqrt(TOWN_SIZE) * PT_MM, 2)
+"""Diameter of a town dot (the print map's marker of TOWN_SIZE points squared)."""
+NO_RECORD_TOWN_OUTLINE_MM = round(0.8 * PT_MM, 2)
+TOWN_OUTLINE_MM = round(1.1 * PT_MM, 2)
+CLAIMED_TOWN_OUTLINE_MM = round(1.5 * PT_MM, 2)
+"""Town outlines of the print map: no record 0.8 pt, held 1.1 pt, claimed 1.5 pt."""
 MINE_MM = 2.2
 """Side of a mining-site diamond (the print map's 16 pt² marker)."""
 MINE_OUTLINE_MM = 0.18

@@ -142,7 +142,7 @@ def _holders(style: ET.Element, geometry: str,
                 _polygon(rule, item.colour, 1, st.OUTLINE, st.BOUNDARY_MM)
             else:
                 _mark(rule, "circle", st.TOWN_MM, item.colour, 1, st.OUTLINE,
-                      st.TOWN_OUTLINE_MM)
+                      st.NO_RECORD_TOWN_OUTLINE_MM)
             continue
         actor = ("actor", "PropertyIsEqualTo", item.value)
         for doubt in doubts:
@@ -161,11 +161,12 @@ def _holders(style: ET.Element, geometry: str,
                 _polygon(rule, item.colour, doubt.fill_alpha, outline,
                          st.AREA_OUTLINE_MM, dash)
                 _hatch(rule, outline, doubt)
+            elif doubt.fill_alpha == 0:  # claimed: white, thick edge, as in print
+                _mark(rule, "circle", st.TOWN_MM, "#ffffff", 1, outline,
+                      st.CLAIMED_TOWN_OUTLINE_MM)
             else:
-                width = (st.CLAIMED_TOWN_OUTLINE_MM if doubt.outline is None
-                         else st.TOWN_OUTLINE_MM)
-                _mark(rule, "circle", st.TOWN_MM, item.colour,
-                      0 if doubt.fill_alpha == 0 else 1, outline, width, dash)
+                _mark(rule, "circle", st.TOWN_MM, item.colour, 1, outline,
+                      st.TOWN_OUTLINE_MM, dash)
 
 
 def sld(layer: str, role: str, *, categories: Sequence[st.Category] = (),

@@ -3,8 +3,9 @@
 Control areas and towns are coloured by holder; doubt is drawn from the
 ``confidence`` column as the style table says (:mod:`geomap.render.style`): claimed
 areas hollow and hatched with a dashed outline in the actor's colour, contested ones
-lighter, cross-hatched and dotted; claimed towns hollow rings. The legend swatch
-shows an assessed place. People displaced are graduated circles, mining sites
+lighter, cross-hatched and dotted; claimed towns white with a thick edge in the
+actor's colour, contested towns with a dotted edge, as on the print map. The legend
+swatch shows an assessed place. People displaced are graduated circles, mining sites
 diamonds, towns labelled by name. Data text only reaches the XML through
 ElementTree (escaped), never through a template.
 """
@@ -176,25 +177,24 @@ def _marker(shape: str, size_mm: float, fill: str, outline: str, width_mm: float
 
 
 def town_symbol(name: str, category: st.Category) -> ET.Element:
-    """A holder's town: a dot, hollow where the style table's fill is hollow, its
-    outline in the actor's colour where the table says so, dashed or dotted."""
+    """A holder's town as on the print map: a dot with a dark edge; claimed, white
+    with a thick edge in the holder's colour; contested, with a dotted edge."""
     if not category.value:
-        return symbol("marker", name, [_marker("circle", st.TOWN_MM, category.colour,
-                                               st.OUTLINE, st.TOWN_OUTLINE_MM)])
+        return symbol("marker", name, [_marker(
+            "circle", st.TOWN_MM, category.colour, st.OUTLINE,
+            st.NO_RECORD_TOWN_OUTLINE_MM)])
     doubts = st.doubts()
-    hollow = {d.confidence: rgba(category.colour, 0) for d in doubts if
-              d.fill_alpha == 0}
+    hollow = {d.confidence: "255,255,255,255" for d in doubts if d.fill_alpha == 0}
     outline = {d.confidence: rgba(d.outline or category.colour) for d in doubts[1:]}
     width = {d.confidence: f"{st.CLAIMED_TOWN_OUTLINE_MM:g}" for d in doubts
              if d.outline is None}
-    pen = {d.confidence: "dash" if d.dash_mm and d.dash_mm[0] > 1 else "dot"
-           for d in doubts if d.dash_mm}
+    dotted = {d.confidence: "dot" for d in doubts if d.dash_mm and d.fill_alpha > 0}
     return symbol("marker", name, [_marker(
         "circle", st.TOWN_MM, category.colour, doubts[0].outline or category.colour,
         st.TOWN_OUTLINE_MM, expressions={
             "fillColor": _by_confidence(hollow), "outlineColor": _by_confidence(outline),
             "outlineWidth": _by_confidence(width),
-            "outlineStyle": _by_confidence(pen, "solid")})])
+            "outlineStyle": _by_confidence(dotted, "solid")})])
 
 
 def holders(geometry: str, categories: Sequence[st.Category]) -> ET.Element:

@@ -1,7 +1,8 @@
 """Every word geomap writes, in English and French, with dates and numbers in each.
 
 One table, :data:`WORDS`, holds each phrase geomap puts on the web map, the embed,
-the print map and the report (written in :mod:`.common` and :mod:`.outputs`), keyed
+the print map, the report and the GIS package (written in :mod:`.common`,
+:mod:`.outputs` and :mod:`.gis`), keyed
 by a stable snake_case name; ``{name}`` marks a
 value filled in by :func:`word`. Place names and other text from data are never
 translated: they are shown as the data writes them. Values fill the phrase as plain
@@ -22,8 +23,7 @@ import pandas as pd
 
 from geomap.actors import CONTESTED, controller_label
 from geomap.errors import ConfigError
-from geomap.fields import GIS_PHRASES
-from geomap.words import common, outputs
+from geomap.words import common, gis, outputs
 
 Lang = Literal["en", "fr"]
 LANGS: tuple[str, ...] = ("en", "fr")
@@ -46,8 +46,8 @@ def _french_spaces(text: str) -> str:
 
 
 _TABLE: dict[str, tuple[str, str]] = {**common.PHRASES, **outputs.PHRASES,
-                                      **GIS_PHRASES}
-if len(_TABLE) != len(common.PHRASES) + len(outputs.PHRASES) + len(GIS_PHRASES):
+                                      **gis.PHRASES}
+if len(_TABLE) != len(common.PHRASES) + len(outputs.PHRASES) + len(gis.PHRASES):
     msg = "a phrase key is defined twice in geomap.words"
     raise AssertionError(msg)
 WORDS: dict[str, dict[str, str]] = {
