@@ -72,6 +72,16 @@ FIELDS: dict[str, Field] = {
     "near_town": Field("Nearest town", "Id of the nearest town within 10 km"),
     "near_town_km": Field("Nearest town distance", "Distance to the nearest town",
                           "kilometres", "number"),
+    **{f"adm{n}_pcode": Field(f"ADM{n} P-code", f"P-code of the level-{n} admin area "
+                              "holding the site") for n in (1, 2, 3)},
+    "level_name": Field("Level", "province, territory, city, town or control zone"),
+    "parent": Field("Parent", "Place id of the enclosing place (a town's territory, a "
+                    "territory's province); figures are added within one level only"),
+    "parent_name": Field("Parent name", "Name of the enclosing place"),
+    "zones": Field("Control zones", "Control zones (records with their own polygon) "
+                   "the site lies in, ';'-separated"),
+    "held_via": Field("Held via", "How the site's holder was found: its town, a "
+                      "control zone or its admin area"),
     "within": Field("Inside", "Area holding a place that has no control record of its "
                     "own"),
     "within_actor": Field("Held around", "Actor holding that surrounding area"),
@@ -108,6 +118,15 @@ FIELDS: dict[str, Field] = {
     "cause": Field("Cause", "Why the people were displaced, as written"),
     "assessment": Field("Assessment", "Round or assessment the figure comes from "
                         "('registrations' for records summed over time)"),
+    "people_assessment": Field("Figure assessment", "Round or assessment the figure "
+                               "comes from"),
+    "other_figures": Field("Other figures", "Figures of other kinds (refugees, "
+                           "returnees, ...), listed beside the figure, never added"),
+    "people_places": Field("Figures from", "Places whose figures were added, "
+                           "';'-separated"),
+    "people_left_out": Field("Figures left out", "Figures of places held that were not "
+                             "added: dated before the holding, or inside a place "
+                             "already counted"),
     "mines": _count("Mining sites", "Mining sites counted for the place or actor (0 = "
                     "none)", "sites"),
     "workers": _count("Workers", "Miners counted at the last visit", "persons"),
@@ -171,6 +190,10 @@ LAYER_FIELDS: dict[tuple[str, str], Field] = {
     ("summary_actors", "people"): _count("People displaced", "People displaced in the "
                                          "places the actor holds (NULL when none of "
                                          "them has a figure)", "persons"),
+    ("summary_actors", "zones"): _count("Zones held", "Control zones and record "
+                                        "points the actor holds", "zones"),
+    ("summary_actors", "people_as_of"): _date("Figure dates", "Dates of the figures "
+                                              "added ('; '-separated when several)"),
     ("changes", "people"): _count("People displaced", "People displaced in the place "
                                   "that changed hands", "persons"),
     ("changes", "confidence"): Field("Confidence", "Confidence of the record of the "
