@@ -374,8 +374,8 @@ def dtm_api(records: list[dict] | None = None) -> dict:
             "errorMessages": [], "totalRecordsCount": len(result)}
 
 
-# DTM DRC's labelled sheets, as read in an NGO analyst's R scripts (index of public
-# code, "BD DTM"): sheet 'Summary - Health Zone' of
+# DTM DRC's labelled sheets, as read in an NGO analyst's public R scripts ("BD DTM",
+# Mercy Corps DRC crisis analysis team): sheet 'Summary - Health Zone' of
 # DTM_DRC_NationalDisplacementOverview_Sep24.xlsx, 'admin_1_label' and
 # 'admin_2_label' as raw headers; the figure columns are known only in their
 # janitor::clean_names() form, which is what this fixture writes.

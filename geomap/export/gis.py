@@ -72,6 +72,13 @@ HXL_TAGS: dict[str, dict[str, str]] = {
         "license": "#meta+license", "note": "#description+note",
         "changes_nearby": "#description+changes",
     },
+    "conflict_events": {
+        "pcode": "#loc+code", "name": "#loc+name", "level": "#loc+level",
+        "month": "#date+month", "event_type": "#event+type",
+        "events": "#indicator+events+num", "fatalities": "#affected+killed",
+        "source": "#meta+source", "license": "#meta+license",
+        "note": "#description+note",
+    },
 }
 """HXL hashtag of each column of the CSV tables, for ``geomap build --hxl``."""
 

@@ -296,11 +296,11 @@ def read_natural_earth(path: Path, options: ReadOptions) -> gpd.GeoDataFrame:
     ocha = {p.iso: p.pcode for p in PROVINCES.values() if p.iso in {"CD-NK", "CD-SK",
                                                                      "CD-MA"}}
     pcode = iso.map(ocha).fillna(iso)
+    source, licence = credit(options, "natural-earth")
     admin = gpd.GeoDataFrame({
         "pcode": pcode.astype("string"), "name": _text(raw[mapping["name"]]),
-        "iso_3166_2": iso, "level": 1, "parent_pcode": "CD",
-        "source": credit(options, "natural-earth")[0], "license": credit(options, "natural-earth")[1],
-        "url": options.url or path.name,
+        "iso_3166_2": iso, "level": 1, "parent_pcode": "CD", "source": source,
+        "license": licence, "url": options.url or path.name,
         "date": pd.NA, ROW: raw[ROW],
     }, geometry=raw.geometry, crs=raw.crs)
     keep = keep_mask(province_of(iso), options.provinces)

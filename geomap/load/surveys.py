@@ -28,9 +28,9 @@ _DTM = {
     "operation": ("operation",), "cause": ("displacementReason", "displacement_reason"),
     "origin": ("idpOriginAdmin1Name",), "level": ("adminLevel",),
 }
-# DTM DRC's own spreadsheets, as read by an NGO analyst's scripts (index of public
-# code, "BD DTM" R scripts): DTM_DRC_NationalDisplacementOverview_Sep24.xlsx, sheet
-# 'Summary - Health Zone', and DTM_DRC_DISP_ATLAS_R2_2023_DB_PUBLIC_20231106.xlsx,
+# DTM DRC's own spreadsheets, as read by an NGO analyst's public R scripts ("BD DTM",
+# Mercy Corps DRC crisis analysis team): DTM_DRC_NationalDisplacementOverview_Sep24.xlsx,
+# sheet 'Summary - Health Zone', and DTM_DRC_DISP_ATLAS_R2_2023_DB_PUBLIC_20231106.xlsx,
 # sheet 'AGG_BY_ZS': one row per health zone, 'admin_1_label' (province) and
 # 'admin_2_label' (territory or town: 'BENI (Territoire / Oicha)', 'BENI (Ville)'),
 # and the total of IDPs, seen only as janitor::clean_names() made it:

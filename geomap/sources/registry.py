@@ -142,7 +142,7 @@ SOURCES: dict[str, Source] = {source.name: source for source in (
         notes="Fallback only: the pre-2015 provinces at 1:10m, no P-codes (ISO 3166-2 "
               "codes instead); Nord-Kivu, Sud-Kivu and Maniema are unchanged."),
     # The CSV link is read from IPIS's open-data page (its upload month changes); the
-    # last link seen (2026/05, index of public code) is the fallback.
+    # last link seen in public code of 2026 (uploads/2026/05) is the fallback.
     Source(name="ipis", format="csv", filename=_IPIS_CSV, resolver="page",
            urls=("https://ipisresearch.be/home/maps-data/open-data/",
                  "https://ipisresearch.be/wp-content/uploads/2026/05/" + _IPIS_CSV),
