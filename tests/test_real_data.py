@@ -164,6 +164,15 @@ def test_ipis_armed_group_areas_load_as_control_polygons():
     assert rejects.loc[rejects["action"] == "rejected"].empty
 
 
+def test_ipis_source_column_in_capitals_is_the_source():
+    """IPIS writes 'Source': read as the canonical source, so the GeoPackage gets one
+    'source' field (two that differ only by case stopped the build)."""
+    path = _need(IPIS / "ipis_armed_group_areas_2015.geojson")
+    raw = read_layer(path, "control", {"actor": "Groupe armé"})
+    assert "Source" not in raw.columns
+    assert set(raw["source"]) == {"IPIS"}
+
+
 def test_ipis_mining_title_outside_the_drc_is_rejected_with_a_reason():
     """Title 13214 lies outside the DRC: rejected, with the extent in the reason."""
     path = _need(IPIS / "ipis_mining_titles_cami_2016.geojson")

@@ -125,7 +125,22 @@ def _attributes(table: pd.DataFrame) -> pd.DataFrame:
                 out[column] = out[column].map(lambda v: v if v is None else str(v))
         else:
             out[column] = values
-    return pd.DataFrame(out, index=table.index)
+    return pd.DataFrame(out, index=table.index).rename(columns=_distinct_names(out))
+
+
+def _distinct_names(columns) -> dict[str, str]:
+    """New names for columns that differ from another only by case ('Source' beside
+    'source'): GeoPackage field names ignore case. Lower-case names keep theirs."""
+    taken: set[str] = set()
+    names = {}
+    for column in sorted(columns, key=lambda c: str(c) != str(c).lower()):
+        name, number = str(column), 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{column}_{number}"
+        taken.add(name.casefold())
+        names[column] = name
+    return names
 
 
 def _rounded(coords: object) -> object:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from geomap.errors import CRSError, SchemaError, SourceError
+from geomap.load.delimited import read_text, read_text_batches, sniff_text
 from geomap.load.read_errors import folder_given, plain_reason
 from geomap.schema import ALIASES, COLUMNS, REQUIRED, ROW, STORAGE_CRS
 from geomap.text import squash
@@ -42,7 +43,7 @@ def read_frame(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in {".csv", ".tsv", ".txt"}:
-            frame = _read_csv(path)
+            frame = read_text(path)
         elif suffix in {".xlsx", ".xls"}:
             frame = _read_workbook(path)
         elif suffix in {".parquet", ".geoparquet"}:
@@ -95,20 +96,6 @@ def _read_workbook(path: Path) -> pd.DataFrame:
         msg = (f"Cannot read '{path.name}': {reason}. Save it again from Excel, or "
                "give the data as CSV.")
         raise SourceError(msg) from err
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Read a delimited text file as strings, sniffing comma, semicolon or tab."""
-    with path.open("rb") as handle:
-        head = handle.readline().decode("utf-8-sig", errors="replace")
-    sep = max((",", ";", "\t"), key=head.count)
-    try:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                           na_values=[""], engine="pyarrow" if sep != ";" else "c",
-                           encoding="utf-8")
-    except UnicodeDecodeError:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                           na_values=[""], encoding="latin-1")
 
 
 def _read_parquet(path: Path) -> pd.DataFrame | gpd.GeoDataFrame:
@@ -175,6 +162,12 @@ def rename_columns(frame: pd.DataFrame, layer: str,
                 renames[raw] = canonical
                 taken.add(canonical)
                 break
+    for raw in frame.columns:  # 'Source', 'URL', 'Note': canonical names in capitals
+        canonical = str(raw).lower()
+        if (canonical in wanted and canonical != raw and canonical not in taken
+                and canonical not in frame.columns and raw not in renames):
+            renames[raw] = canonical
+            taken.add(canonical)
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     keep = [raw for raw in frame.columns if raw not in renames.values() or raw in renames]
     renamed = frame[keep].rename(columns=renames)
@@ -245,3 +238,39 @@ def read_layer(path: str | Path, layer: str,
         msg = f"The {layer} file '{Path(path).name}' holds no rows."
         raise SchemaError(msg)
     return rename_columns(frame, layer, mapping)
+
+
+def read_layer_batches(path: str | Path, layer: str,
+                       mapping: Mapping[str, str] | None = None
+                       ) -> Iterator[pd.DataFrame]:
+    """Read one layer's file in batches of rows, renamed as :func:`read_layer` does.
+
+    A delimited text file is read block by block (:mod:`geomap.load.delimited`), so
+    its size is not bounded by memory; any other file comes whole, as one batch.
+
+    Yields
+    ------
+    DataFrame or GeoDataFrame
+        Raw values under canonical names, with ``_row`` counting on across batches.
+
+    Raises
+    ------
+    SourceError, CRSError, SchemaError
+        As :func:`read_layer`.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in {".csv", ".tsv", ".txt"} or path.is_dir():
+        yield read_layer(path, layer, mapping)
+        return
+    if layer not in REQUIRED:
+        msg = f"Unknown layer '{layer}'; expected one of {sorted(REQUIRED)}."
+        raise SchemaError(msg)
+    _require_file(path)
+    text_format = sniff_text(path)
+    empty = True
+    for batch in read_text_batches(path, text_format):
+        empty = False
+        yield rename_columns(batch, layer, mapping)
+    if empty:
+        msg = f"The {layer} file '{path.name}' holds no rows."
+        raise SchemaError(msg)

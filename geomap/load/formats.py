@@ -6,7 +6,6 @@ under a temporary name (no suffix) reads the same as the cached file.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import zipfile
@@ -19,6 +18,7 @@ import pandas as pd
 import pyogrio
 
 from geomap.errors import CRSError, SchemaError, SourceError
+from geomap.load.delimited import read_text, sniff_text
 from geomap.load.read_errors import plain_reason
 from geomap.provinces import KIVU
 from geomap.schema import ROW
@@ -247,15 +247,8 @@ def read_table(path: Path, fmt: str, *, wanted: Callable[[list[str]], bool] | No
         table = pd.DataFrame.from_records(_json_records(path)).astype("string")
     elif fmt == "xlsx":
         table = _read_workbook(path, wanted, prefer)
-    else:
-        try:
-            table = pd.read_csv(path, sep=None, engine="python", dtype=str,
-                                keep_default_na=False, na_values=[""],
-                                encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError,
-                csv.Error) as err:
-            msg = f"Cannot read '{path.name}' as CSV: {plain_reason(err)}."
-            raise SourceError(msg) from err
+    else:  # any encoding and separator; quotes never closed stop the file
+        table = read_text(path).drop(columns=ROW)
     table = _drop_hxl(table)
     if fmt != "json" and table.empty:  # an API may rightly answer with no records
         msg = (f"'{path.name}' holds a header but no data rows. Give the file with "
@@ -311,13 +304,7 @@ def read_columns(path: Path, fmt: str, level: int | None = None) -> list[str]:
             raise SourceError(msg) from err
         return list(dict.fromkeys(str(c).strip() for sheet in sheets.values()
                                   for c in sheet.columns))
-    try:
-        table = pd.read_csv(path, sep=None, engine="python", dtype=str, nrows=2,
-                            encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as err:
-        msg = f"Cannot read '{path.name}' as CSV: {plain_reason(err)}."
-        raise SourceError(msg) from err
-    return [str(column).strip() for column in table.columns]
+    return list(sniff_text(path).columns)
 
 
 def find_column(columns, *candidates: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +18,7 @@ from geomap.config import (
     resolve_shapes_dir,
 )
 from geomap.errors import SchemaError, SourceError
-from geomap.load.files import read_layer
+from geomap.load.files import read_layer_batches
 from geomap.provinces import KIVU
 
 
@@ -52,6 +52,21 @@ def has_input(config: BuildConfig, layer: str) -> bool:
 
 def read_input(config: BuildConfig, layer: str,
                report: Callable[[str], None] = _quiet) -> tuple[Path, pd.DataFrame]:
+    """Read *layer*'s input whole: :func:`read_input_batches` in one frame.
+
+    Returns
+    -------
+    (Path, DataFrame)
+        The file read, and its rows under canonical names with ``_row``.
+    """
+    path, batches = read_input_batches(config, layer, report)
+    frames = list(batches)
+    return path, frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def read_input_batches(config: BuildConfig, layer: str,
+                       report: Callable[[str], None] = _quiet
+                       ) -> tuple[Path, Iterator[pd.DataFrame]]:
     """Read *layer*'s input as raw canonical columns, cut to the chosen provinces.
 
     The input may be a registered source name (fetched into the cache unless
@@ -59,16 +74,20 @@ def read_input(config: BuildConfig, layer: str,
     geoBoundaries, Natural Earth, IPIS, DTM) or a file in geomap's canonical shape.
     An explicit ``--column`` mapping for the layer reads the file as given.
 
+    A file in geomap's canonical shape that is delimited text comes in batches of
+    rows (:func:`~geomap.load.files.read_layer_batches`), so its size is not bounded
+    by memory; any other input comes whole, as one batch.
+
     Returns
     -------
-    (Path, DataFrame)
+    (Path, iterator of DataFrame)
         The file read, and its rows under canonical names with ``_row``.
 
     Raises
     ------
     GeomapError
         Unknown source, missing file (offline: which, and how to get it), unreadable
-        data, or a source of another layer.
+        data, or a source of another layer (some only while the batches are read).
     """
     from geomap.load.formats import ReadOptions
     from geomap.load.publishers import (
@@ -104,7 +123,7 @@ def read_input(config: BuildConfig, layer: str,
                               source=source.attribution, license=source.license,
                               url=landing_page(source),
                               companions=companions, report=report)
-        return path, read_publisher(source.loader, path, options)
+        return path, iter([read_publisher(source.loader, path, options)])
     path = input_path(config, layer)
     detected = None if mapping else detect_loader(path)
     if detected is not None and layer == "events" and detected[0] == "acled":
@@ -117,8 +136,8 @@ def read_input(config: BuildConfig, layer: str,
     if detected is not None and LOADERS[detected[0]][0] == layer:
         options = ReadOptions(fmt=detected[1], provinces=provinces, url=path.name,
                               report=report)
-        return path, read_publisher(detected[0], path, options)
-    return path, read_layer(path, layer, mapping)
+        return path, iter([read_publisher(detected[0], path, options)])
+    return path, read_layer_batches(path, layer, mapping)
 
 
 def _conflict_events(what: str) -> str:

@@ -1,0 +1,283 @@
+"""Read delimited text (CSV, TSV) as people have it, in batches of bounded size.
+
+Files come from Excel in French (Windows-1252, semicolons), from databases (UTF-8,
+commas), from older tools (UTF-16 with a byte-order mark, tabs). The encoding is found
+from the bytes (a byte-order mark, else UTF-8 when every byte sequence is valid UTF-8,
+else charset-normalizer among the Western single-byte encodings); the separator from
+the header line. Rows are parsed by pyarrow's streaming reader, block by block, so a
+file of any size is read with bounded memory; every column is text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from geomap.errors import SourceError
+from geomap.schema import ROW
+
+BLOCK_BYTES = 16 << 20
+"""Bytes of text parsed at a time: each batch of rows comes from one such block."""
+
+SEPARATORS = (",", ";", "\t", "|")
+"""Separators recognised in a header line, the first one winning a tie."""
+
+LEGACY_ENCODINGS = ["cp1252", "latin_1", "iso8859_15", "cp850", "mac_roman"]
+"""Single-byte encodings charset-normalizer may choose among when a file is not
+UTF-8: what Excel, LibreOffice and older tools write for French and English text."""
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_SAMPLE = 1 << 16
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """How a delimited text file is written: its encoding, separator and header."""
+
+    encoding: str
+    separator: str
+    columns: tuple[str, ...]
+
+
+def sniff_text(path: Path) -> TextFormat:
+    """Find the encoding, the separator and the column names of a text file.
+
+    Raises
+    ------
+    SourceError
+        The file mixes UTF-8 with another encoding, or has no header line.
+    """
+    encoding = detect_encoding(path)
+    with path.open("rb") as handle:
+        head = handle.read(_SAMPLE)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if not first.strip():
+        msg = (f"Cannot read '{path.name}': it holds no header row. Give the file with "
+               "its column names on its first line.")
+        raise SourceError(msg)
+    counts = {sep: _count_outside_quotes(first, sep) for sep in SEPARATORS}
+    separator = max(SEPARATORS, key=lambda sep: (counts[sep], -SEPARATORS.index(sep)))
+    header = next(csv.reader(io.StringIO(first), delimiter=separator))
+    return TextFormat(encoding, separator, _unique_names(header))
+
+
+def detect_encoding(path: Path) -> str:
+    """The Python codec of a text file: from its byte-order mark, UTF-8, or a guess.
+
+    A file without a byte-order mark is UTF-8 when all of it decodes as UTF-8 (read
+    in blocks, so any size works); otherwise charset-normalizer picks among
+    :data:`LEGACY_ENCODINGS` from the first block that is not UTF-8. UTF-16 without
+    a byte-order mark is recognised by charset-normalizer from its zero bytes.
+
+    Raises
+    ------
+    SourceError
+        The file holds UTF-8 text and, further on, bytes that are not UTF-8.
+    """
+    from charset_normalizer import from_bytes
+
+    with path.open("rb") as handle:
+        head = handle.read(_SAMPLE)
+        for bom, encoding in _BOMS:
+            if head.startswith(bom):
+                return encoding
+        if b"\x00" in head:
+            best = from_bytes(head, cp_isolation=["utf_16_le", "utf_16_be"]).best()
+            if best is not None:
+                return best.encoding
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        seen_utf8, lines = False, 0
+        for block in iter(lambda: handle.read(BLOCK_BYTES), b""):
+            if block.isascii():
+                lines += block.count(b"\n")
+                continue
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                if seen_utf8 or not block[:err.start].isascii():
+                    line = lines + block.count(b"\n", 0, err.start) + 1
+                    msg = (f"Cannot read '{path.name}': it mixes UTF-8 text with "
+                           f"another encoding (line {line:,} is not UTF-8). Save it "
+                           "again as UTF-8 from the program that made it.")
+                    raise SourceError(msg) from err
+                return _guess_legacy(block[max(0, err.start - _SAMPLE // 2):
+                                           err.start + _SAMPLE // 2], from_bytes)
+            seen_utf8 = True
+            lines += block.count(b"\n")
+    return "utf-8"
+
+
+def _guess_legacy(sample: bytes, from_bytes) -> str:
+    """The Western single-byte encoding that charset-normalizer finds likeliest."""
+    best = from_bytes(sample, cp_isolation=LEGACY_ENCODINGS).best()
+    return best.encoding if best is not None else "cp1252"
+
+
+def _count_outside_quotes(line: str, separator: str) -> int:
+    """How many times *separator* occurs in *line* outside double quotes."""
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            count += 1
+    return count
+
+
+def _unique_names(header: list[str]) -> tuple[str, ...]:
+    """Column names stripped, blanks named and repeats numbered, as pandas does."""
+    names: list[str] = []
+    for index, raw in enumerate(header):
+        name = raw.strip() or f"Unnamed: {index}"
+        base, number = name, 0
+        while name in names:
+            number += 1
+            name = f"{base}.{number}"
+        names.append(name)
+    return tuple(names)
+
+
+def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
+                      block_bytes: int | None = None) -> Iterator[pd.DataFrame]:
+    """Yield the rows of a delimited text file as frames of text columns.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    text_format : TextFormat, optional
+        From :func:`sniff_text` (found when not given).
+    block_bytes : int, optional
+        Bytes of text parsed at a time (default :data:`BLOCK_BYTES`); each frame
+        comes from one block.
+
+    Yields
+    ------
+    DataFrame
+        Text columns (missing where a cell is empty) and ``_row``, the data row
+        numbers from 1, continuing from one frame to the next.
+
+    Raises
+    ------
+    SourceError
+        A row has more or fewer fields than the header, or a quotation mark is never
+        closed.
+    """
+    text_format = text_format or sniff_text(path)
+    names = list(text_format.columns)
+    options = {
+        "read_options": pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                          block_size=block_bytes or BLOCK_BYTES,
+                                          encoding=_arrow_encoding(text_format)),
+        "parse_options": pacsv.ParseOptions(delimiter=text_format.separator,
+                                            newlines_in_values=True),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True),
+    }
+    first_row, last = 1, None
+    try:
+        reader = pacsv.open_csv(path, **options)
+        for batch in reader:
+            frame = batch.to_pandas()
+            frame.index = pd.RangeIndex(first_row - 1, first_row - 1 + len(frame))
+            frame[ROW] = frame.index + 1
+            first_row += len(frame)
+            if last is not None:
+                yield last
+            last = frame
+    except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        raise SourceError(_parse_failure(path, err, first_row)) from err
+    if last is not None:
+        _require_closed_quotes(path, text_format, last)
+        yield last
+
+
+def _arrow_encoding(text_format: TextFormat) -> str:
+    """The encoding pyarrow is told: UTF-8 is read as it is (its BOM skipped)."""
+    return "utf8" if text_format.encoding in ("utf-8", "utf-8-sig") else \
+        text_format.encoding
+
+
+def _parse_failure(path: Path, err: Exception, first_row: int) -> str:
+    """A one-line reason for rows pyarrow could not parse (*first_row* on)."""
+    text = str(err)
+    unclosed = (f"Cannot read '{path.name}': a quotation mark (row {first_row:,} or "
+                "later{}) is never closed, so the rows after it would be read as one "
+                "field. Close the quote, or remove it.")
+    if "straddling object" in text:  # a quoted field runs over a whole block
+        return unclosed.format("")
+    if "Expected" in text and "columns, got" in text:
+        counts, _, row = text.partition(": ")[2].partition(": ")
+        start = row.split("\n", 1)[0][:60]
+        if row.count('"') % 2:
+            return unclosed.format(f", in the row starting {start!r}")
+        expected, _, got = counts.removeprefix("Expected ").partition(" columns, got ")
+        fields = "field" if got == "1" else "fields"
+        return (f"Cannot read '{path.name}': a row has {got} {fields} where the header "
+                f"has {expected} ({start!r}, row {first_row:,} or later). Check the "
+                "separator and the quotes on that row.")
+    return (f"Cannot read '{path.name}': {text.splitlines()[0]}. The file may be "
+            "truncated or damaged.")
+
+
+def _require_closed_quotes(path: Path, text_format: TextFormat,
+                           last: pd.DataFrame) -> None:
+    """Raise SourceError when the file ends inside a quoted field.
+
+    A quote never closed runs to the end of the file: the last field of the last
+    row then holds line breaks, and the file does not end with a quotation mark.
+    """
+    column = text_format.columns[-1]
+    value = last[column].iloc[-1] if len(last) else None
+    if not isinstance(value, str) or not ("\n" in value or "\r" in value):
+        return
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        bom = handle.read(4)
+        handle.seek(max(0, size - 64) // 4 * 4)
+        tail = handle.read()
+    encoding = text_format.encoding.replace("-sig", "")
+    if encoding in ("utf-16", "utf-32"):
+        big = bom.startswith(codecs.BOM_UTF32_BE if encoding == "utf-32"
+                             else codecs.BOM_UTF16_BE)
+        encoding += "-be" if big else "-le"
+    ending = tail.decode(encoding, errors="ignore").rstrip("\r\n\t \x00")
+    if ending.endswith('"'):
+        return
+    row = int(last[ROW].iloc[-1])
+    start = value.split("\n", 1)[0][:40]
+    msg = (f"Cannot read '{path.name}': a quotation mark opened in row {row:,} "
+           f"(before {start!r}) is never closed, so every line after it would be "
+           "read as one field. Close the quote, or remove it.")
+    raise SourceError(msg)
+
+
+def read_text(path: Path) -> pd.DataFrame:
+    """Read a whole delimited text file as text columns with ``_row`` (small files).
+
+    Raises
+    ------
+    SourceError
+        As :func:`read_text_batches`.
+    """
+    text_format = sniff_text(path)
+    frames = list(read_text_batches(path, text_format))
+    if not frames:
+        return pd.DataFrame({**{name: pd.Series(dtype="str")
+                                for name in text_format.columns},
+                             ROW: pd.Series(dtype="int64")})
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
