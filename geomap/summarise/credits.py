@@ -4,17 +4,43 @@ from __future__ import annotations
 
 import pandas as pd
 
+MAP_SOURCES = 20
+"""Sources listed by name on the map; the others are counted in one last line."""
 
-def list_sources(clean: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
-    """Distinct (source, url, licence) cited by the layers, for the sources list."""
+
+def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES
+                 ) -> list[tuple[str, str, str]]:
+    """Distinct (source, url, licence) cited by the layers, for the map's sources list.
+
+    Past *limit* sources (a registration file may name a different office on every
+    row), the *limit* cited by the most rows are listed, then one line says how many
+    more there are; the GIS layers (and the report's sources table) keep them. So the
+    map's size does not grow with the number of sources.
+
+    Returns
+    -------
+    list of (str, str, str)
+        Sorted by source; the last entry is ``("and N more sources ...", "", "")``
+        when some were left out.
+    """
     parts = [frame.reindex(columns=["source", "url", "license"])
-             .dropna(subset=["source"]).drop_duplicates()
+             .dropna(subset=["source"]).astype(object).fillna("")
+             .value_counts(sort=False).rename("rows").reset_index()
              for frame in clean.values() if {"source", "url"} <= set(frame.columns)]
     if not parts:
         return []
-    table = pd.concat(parts).astype(object).drop_duplicates().fillna("")
+    table = pd.concat(parts).groupby(["source", "url", "license"], as_index=False,
+                                     sort=False)["rows"].sum()
+    more = len(table) - limit
+    if more > 0:
+        table = table.sort_values(["rows", "source", "url", "license"],
+                                  ascending=[False, True, True, True]).head(limit)
     table = table.sort_values(["source", "url", "license"])
-    return list(zip(table["source"], table["url"], table["license"], strict=True))
+    listed = list(zip(table["source"], table["url"], table["license"], strict=True))
+    if more > 0:
+        listed.append((f"and {more:,} more sources (the GIS layers cite every one)",
+                       "", ""))
+    return listed
 
 
 CREDITS = {

@@ -1,0 +1,60 @@
+"""The map's sources list stays short whatever the input; the layers keep every source."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from geomap.config import BuildConfig
+from geomap.pipeline import run
+from geomap.summarise.credits import MAP_SOURCES, list_sources
+
+from .conftest import write_csv
+
+
+def test_few_sources_are_all_listed_in_order():
+    """Under the limit: every distinct (source, url, licence), sorted, no 'more' line."""
+    control = pd.DataFrame({"source": ["B", "A", "A", None], "url": ["u", "v", "v", "w"],
+                            "license": [None, "x", "x", None]})
+    assert list_sources({"control": control}) == [("A", "v", "x"), ("B", "u", "")]
+
+
+def test_many_sources_keep_the_most_cited_and_count_the_rest():
+    """One office per row: the most cited are named, the others counted in one line."""
+    offices = [f"Office {i:04d}" for i in range(500)]
+    displacement = pd.DataFrame({"source": offices + ["Office 0042"] * 5 +
+                                 ["Office 0300"] * 3, "url": ""})
+    listed = list_sources({"displacement": displacement}, limit=5)
+    assert [name for name, _, _ in listed[:5]] == [
+        "Office 0000", "Office 0001", "Office 0002", "Office 0042", "Office 0300"]
+    assert listed[5] == ("and 495 more sources (the GIS layers cite every one)", "", "")
+    assert len(list_sources({"displacement": displacement})) == MAP_SOURCES + 1
+
+
+def test_map_size_does_not_grow_with_sources(shapes_dir: Path, tmp_path: Path):
+    """3,000 rows, each citing its own office: map.html names MAP_SOURCES of them and
+    stays the size of a build citing one source; the GeoJSON layer cites all 3,000."""
+    sizes = {}
+    for offices in (1, 3000):
+        rows = [("T01" if i % 2 else "T02", "3", "2025-01-15", "r1",
+                 f"Registration office {i % offices:04d}") for i in range(3000)]
+        path = write_csv(tmp_path / f"reg{offices}.csv",
+                         ["area", "people", "date", "assessment", "source"], rows)
+        out = tmp_path / f"out{offices}"
+        run(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=shapes_dir,
+                        inputs={"displacement": path}, out_dir=out))
+        sizes[offices] = (out / "map.html").stat().st_size
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert page.count("Registration office ") <= MAP_SOURCES
+    more = re.search(r"and ([\d,]+) more sources", page)
+    assert more is not None
+    assert int(more[1].replace(",", "")) >= 3000 - MAP_SOURCES  # and other layers'
+    assert abs(sizes[3000] - sizes[1]) < 5_000
+    layer = json.loads((out / "layers" / "displacement.geojson").read_text())
+    cited = {name for feature in layer["features"]
+             for name in str(feature["properties"].get("source", "")).split("; ")}
+    assert len({name for name in cited if name.startswith("Registration office")}) \
+        == 3000
