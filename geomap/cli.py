@@ -137,11 +137,14 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(["en", "fr"]), default=None,
               help="Language of every word on the map, print map and report: English "
                    "[default] or French. Place names stay as in the data.")
+@click.option("--decimal", type=click.Choice([".", ","]), default=None,
+              help="The decimal mark of counts in the displacement file: '.' (1,250.5) "
+                   "[default] or ',' (1.250,5, as French Excel writes).")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, events,
           conflict_events, population, columns, date, compare, title, out_dir, shapes_dir,
           offline, hxl, provinces, window, engine, preset, self_contained, tiles, lang,
-          quiet) -> None:
+          decimal, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
@@ -202,7 +205,8 @@ def build(config_path, admin, towns, mines, control, displacement, events,
                        compare=compare, title=title, out_dir=out_dir,
                        shapes_dir=shapes_dir, offline=offline, population=population,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
-                       preset=preset, self_contained=self_contained, lang=lang)
+                       preset=preset, self_contained=self_contained, lang=lang,
+                       decimal=decimal)
         if tiles is not None:
             from dataclasses import replace
 
@@ -226,26 +230,29 @@ def build(config_path, admin, towns, mines, control, displacement, events,
               help="The canonical layer the file should hold.")
 @click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
               help="Read a publisher's column as a canonical one. Repeatable.")
-def validate(file: Path, layer: str, columns: tuple[str, ...]) -> None:
+@click.option("--decimal", type=click.Choice([".", ","]), default=".",
+              show_default=True, help="The decimal mark of counts of people.")
+def validate(file: Path, layer: str, columns: tuple[str, ...], decimal: str) -> None:
     """Check FILE against a layer's schema; exit 1 with the reasons if rows are bad.
+
+    A CSV file is read and checked in blocks, so its size does not matter.
 
     \b
     Example:
       geomap validate shapes/control.csv --layer control
     """
     from geomap.config import parse_column_options
-    from geomap.load.files import read_layer
-    from geomap.validate.checks import VALIDATORS
+    from geomap.validate.stream import check_file
 
     with _reported(quiet=False):
         try:
             mapping = parse_column_options(columns).get(layer)
         except ConfigError as err:
             raise click.BadParameter(str(err), param_hint="--column") from err
-        raw = read_layer(file, layer, mapping)
-        clean, rejects = VALIDATORS[layer](raw)
+        checked = check_file(file, layer, mapping, decimal=decimal)
+    rejects = checked.rejects
     rejected = rejects.loc[rejects["action"] == "rejected"]
-    click.echo(f"{file}: {len(clean):,} of {len(raw):,} {layer} rows valid, "
+    click.echo(f"{file}: {checked.kept:,} of {checked.rows:,} {layer} rows valid, "
                f"{rejected['row'].nunique():,} rejected")
     for row in rejects.head(50).itertuples(index=False):
         click.echo(f"  row {row.row}, {row.column} = {row.value!r}: {row.action}, "

@@ -37,6 +37,10 @@ DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
 """The title when none is given (in the build's language: see :func:`merge`)."""
 
 
+DECIMAL_MARKS = (".", ",")
+"""Decimal marks a displacement file may use for its counts (``--decimal``)."""
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     """Every input and setting of one build, so a report can be rebuilt from it."""
@@ -62,9 +66,14 @@ class BuildConfig:
     """Language of every word geomap writes: 'en' (default) or 'fr'."""
     tiles: TileSource | None = None
     """Background tiles of the web map, resolved (None: the offline vector base)."""
+    decimal: str = "."
+    """The decimal mark of counts in the displacement file: '.' (default) or ','."""
 
     def __post_init__(self) -> None:
         require_lang(self.lang)
+        if self.decimal not in DECIMAL_MARKS:
+            msg = f"The decimal mark must be '.' or ',', not {self.decimal!r}."
+            raise ConfigError(msg)
         if self.title == DEFAULT_TITLE and self.lang != DEFAULT_LANG:
             object.__setattr__(self, "title", word("title_default", self.lang))
 
@@ -123,7 +132,7 @@ def read_config(path: Path) -> dict:
         raise ConfigError(msg) from err
     known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes",
              "population", "hxl", "provinces", "engine", "preset", "self_contained", "window",
-             "lang", "tiles"}
+             "lang", "tiles", "decimal"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -183,6 +192,12 @@ def read_config(path: Path) -> dict:
                    f"'{settings['engine']}'.")
             raise ConfigError(msg)
         result["engine"] = str(settings["engine"])
+    if "decimal" in settings:
+        if settings["decimal"] not in DECIMAL_MARKS:
+            msg = (f"'decimal' in '{path.name}' must be \".\" or \",\", not "
+                   f"{settings['decimal']!r}.")
+            raise ConfigError(msg)
+        result["decimal"] = settings["decimal"]
     if "window" in settings:
         window = settings["window"]
         if not isinstance(window, int) or isinstance(window, bool) or window < 1:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pandas as pd
 
 from geomap.config import OPTIONAL_LAYERS, BuildConfig
-from geomap.errors import SchemaError
 from geomap.export.outputs import write_outputs
 from geomap.export.staging import claim_output_folder
 from geomap.join import describe_join, link_records, unmatched_reasons
 from geomap.layers import BuildResult, Layers
-from geomap.load.inputs import has_input, read_context, read_country_outline, read_input
+from geomap.load.inputs import has_input, read_context, read_country_outline
 from geomap.places import add_parent_areas, build_places
-from geomap.progress import announce_file, announce_rows
+from geomap.progress import announce_rows
 from geomap.render.markup import MapText
 from geomap.render.web.density import build_density_overlay
 from geomap.render.web.map import build_map
@@ -25,7 +23,8 @@ from geomap.summarise.engines import engine_steps
 from geomap.summarise.nesting import attach_town_areas
 from geomap.summarise.summary import summarise_build
 from geomap.validate.checks import VALIDATORS, Rejects
-from geomap.validate.conservation import all_rejected_message, count_people
+from geomap.validate.conservation import count_people
+from geomap.validate.stream import check_input
 
 Report = Callable[[str], None]
 READ_ORDER = ("admin", "towns", "mines", "control", "displacement", *OPTIONAL_LAYERS)
@@ -52,23 +51,14 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     """
     clean, rejects, names = {}, [], {}
     for layer in READ_ORDER:
-        started = time.perf_counter()
         if not has_input(config, layer):  # an optional layer nobody gave: none
             clean[layer], names[layer] = VALIDATORS[layer](pd.DataFrame({ROW: []}))[0], ""
             continue
-        announce_file(config.inputs.get(layer), layer, report)
-        path, raw = read_input(config, layer, report)
-        names[layer] = path.name
-        if layer == "displacement":  # conservation needs only the raw counts
-            raw_displacement = raw[[ROW, "people"]]
-        announce_rows(layer, len(raw), "validating", report)
-        clean[layer], rejected = VALIDATORS[layer](raw)
-        rejects.append(rejected)
-        if len(raw) and clean[layer].empty:
-            raise SchemaError(all_rejected_message(layer, path, rejected))
-        report(f"{layer}: {len(clean[layer]):,} of {len(raw):,} rows kept from {path.name}"
-               f" ({time.perf_counter() - started:.1f} s)")
-    del raw  # free the raw text columns before the join
+        checked = check_input(config, layer, report)  # in batches, for big files
+        clean[layer], names[layer] = checked.clean, checked.path.name
+        rejects.append(checked.rejects)
+        if layer == "displacement":  # conservation needs only each row's count
+            counts = checked.counts
     clean["admin"] = add_parent_areas(clean["admin"])
     places, towns_report = attach_town_areas(build_places(clean["admin"], clean["towns"]),
                                              clean["towns"])
@@ -93,7 +83,7 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
         clean[layer] = linked.loc[~missing]
     rejects_table = pd.concat([r for r in rejects if len(r)], ignore_index=True) \
         if any(len(r) for r in rejects) else rejects[0]
-    people = count_people(raw_displacement, clean["displacement"], rejects_table)
+    people = count_people(counts, clean["displacement"], rejects_table)
     if not people.balanced:  # an internal invariant, never the user's fault
         msg = f"people are not conserved: {people}"
         raise AssertionError(msg)

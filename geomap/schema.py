@@ -10,6 +10,10 @@ METRIC_CRS = "EPSG:32735"
 DRC_BOUNDS = (12.0, -13.6, 31.4, 5.5)
 KIVU_BOUNDS = (26.5, -5.2, 30.3, 1.2)
 
+MAX_PEOPLE_PER_ROW = 50_000_000
+"""The largest count of people one row may hold; above it a count is a slip or an
+overflow (the DR Congo has about 110 million people; Nord-Kivu about 10 million)."""
+
 LAYERS = ("admin", "mines", "control", "displacement", "towns", "events")
 
 REQUIRED = {

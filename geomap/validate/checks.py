@@ -29,7 +29,11 @@ from geomap.validate.geometry import (
     require_geometry,
     require_location,
 )
-from geomap.validate.parsing import parse_numbers, per_distinct, text_values
+from geomap.validate.parsing import (
+    parse_counts,
+    parse_numbers,
+    text_values,
+)
 from geomap.validate.rejects import (
     Rejects,
 )
@@ -62,8 +66,12 @@ def require_level(frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     return frame.assign(level=level) if "level" in frame else frame
 
 
-def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
+                          ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Check a displacement layer; return the good rows and the rejects table.
+
+    Counts are read by :func:`~geomap.validate.parsing.read_count` with the file's
+    *decimal* mark (``.`` or ``,``).
 
     Returns
     -------
@@ -81,12 +89,9 @@ def validate_displacement(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
     """
     rejects = Rejects("displacement")
     text = text_values(frame, "people")
-    number = _counts(text)
-    people, usable = _usable(number)
+    people, refused = parse_counts(text, decimal=decimal)
     rejects.add(frame, text.isna(), "people", "missing count of people")
-    rejects.add(frame, text.notna() & number.isna(), "people", "count is not a number")
-    rejects.add(frame, number < 0, "people", "negative count of people")
-    rejects.add(frame, (number >= 0) & ~usable, "people", "count is not a whole number")
+    rejects.add(frame, refused.notna(), "people", refused)
     frame = frame.assign(people=people)
     frame["date"], frame["date_precision"] = read_dated(
         frame, "date", "date_precision", rejects, required=True)
@@ -247,25 +252,13 @@ VALIDATORS = {
 }
 
 
-def usable_people(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def usable_people(frame: pd.DataFrame, *, decimal: str = "."
+                  ) -> tuple[pd.Series, pd.Series]:
     """Return each row's count of people (0 where unusable) and the usable mask.
 
-    A usable count is a whole number >= 0, written with or without thousands
-    separators. These are the counts that conservation (read = mapped + rejected) adds.
+    A usable count is one :func:`~geomap.validate.parsing.read_count` reads. These
+    are the counts that conservation (read = mapped + rejected) adds.
     """
-    return _usable(_counts(text_values(frame, "people")))
-
-
-def _counts(text: pd.Series) -> pd.Series:
-    """Numbers written in *text* (spaces, commas, underscores as separators), NaN else.
-
-    Parsed once per distinct value: registrations repeat a few household sizes.
-    """
-    return per_distinct(text, lambda values: parse_numbers(
-        values.str.replace(r"[\s,_]", "", regex=True)))
-
-
-def _usable(number: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Whole numbers >= 0 from :func:`_counts` (0 elsewhere), and where they are."""
-    usable = number.notna() & (number >= 0) & (number % 1 == 0)
-    return number.where(usable, 0).astype("int64"), usable.astype(bool)
+    text = text_values(frame, "people")
+    people, refused = parse_counts(text, decimal=decimal)
+    return people, (text.notna() & refused.isna()).astype(bool)

@@ -8,7 +8,6 @@ import pandas as pd
 
 from geomap.layers import PeopleCount
 from geomap.schema import ROW
-from geomap.validate.checks import usable_people
 
 
 def all_rejected_message(layer: str, path: Path, rejected: pd.DataFrame) -> str:
@@ -28,13 +27,24 @@ def all_rejected_message(layer: str, path: Path, rejected: pd.DataFrame) -> str:
             f"--layer {layer}'.")
 
 
-def count_people(raw: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
+def count_people(counts: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
                  ) -> PeopleCount:
-    """Count people read, mapped and rejected, each from its own rows."""
-    people, _ = usable_people(raw)
+    """Count people read, mapped and rejected, each from its own rows.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        ``_row`` and ``people``, each row's usable count (0 where unusable), for
+        every row read (:func:`~geomap.validate.checks.usable_people`).
+    mapped : DataFrame
+        The displacement rows that reached a place.
+    rejects : DataFrame
+        Every reject of the build.
+    """
+    people = counts["people"]
     rejected_rows = set(rejects.loc[(rejects["layer"] == "displacement")
                                     & (rejects["action"] == "rejected"), "row"])
-    is_rejected = raw[ROW].isin(rejected_rows)
+    is_rejected = counts[ROW].isin(rejected_rows)
     return PeopleCount(read=int(people.sum()), mapped=int(mapped["people"].sum()),
-                       rejected=int(people[is_rejected].sum()), rows_read=len(raw),
+                       rejected=int(people[is_rejected].sum()), rows_read=len(counts),
                        rows_rejected=int(is_rejected.sum()), rows_mapped=len(mapped))

@@ -13,7 +13,7 @@ import shapely
 
 from geomap.errors import CRSError, SchemaError
 from geomap.schema import DRC_BOUNDS, ROW, STORAGE_CRS
-from geomap.validate.parsing import parse_numbers, text_values
+from geomap.validate.parsing import parse_coordinates, text_values
 from geomap.validate.rejects import Rejects
 
 Bounds = tuple[float, float, float, float]
@@ -48,13 +48,14 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
     CRSError
         Every longitude given is beyond 180 degrees: the file is projected.
     """
-    return check_coordinates(frame, rejects, bounds, parse_numbers(frame["lon"]),
-                             parse_numbers(frame["lat"]))
+    return check_coordinates(frame, rejects, bounds, parse_coordinates(frame["lon"]),
+                             parse_coordinates(frame["lat"]))
 
 
 def check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
                       lon: pd.Series, lat: pd.Series) -> pd.Series:
     """:func:`require_coordinates` on lon/lat already parsed as numbers."""
+    lon, lat = lon.where(np.isfinite(lon)), lat.where(np.isfinite(lat))  # inf: no number
     lon_text, lat_text = text_values(frame, "lon"), text_values(frame, "lat")
     given = lon_text.notna() | lat_text.notna()
     minx, miny, maxx, maxy = bounds
@@ -91,8 +92,8 @@ def attach_points(frame: pd.DataFrame, ok: pd.Series, lon: pd.Series | None = No
     frame when not given.
     """
     ok = ok.fillna(False).astype(bool).to_numpy()
-    lon = (parse_numbers(frame["lon"]) if lon is None else lon).to_numpy()
-    lat = (parse_numbers(frame["lat"]) if lat is None else lat).to_numpy()
+    lon = (parse_coordinates(frame["lon"]) if lon is None else lon).to_numpy()
+    lat = (parse_coordinates(frame["lat"]) if lat is None else lat).to_numpy()
     geometry = np.full(len(frame), None, dtype=object)
     geometry[ok] = shapely.points(lon[ok], lat[ok])
     return gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]),
@@ -114,6 +115,10 @@ def require_geometry(frame: gpd.GeoDataFrame, rejects: Rejects, *,
     geometry = frame.geometry
     null = geometry.isna() | geometry.is_empty
     rejects.add(frame, null, "geometry", "no geometry")
+    unreal = ~null & _non_finite(geometry)
+    rejects.add(frame, unreal, "geometry",
+                "a coordinate is not a finite number (NaN or infinite)")
+    null = null | unreal
     invalid = ~null & ~geometry.is_valid
     if invalid.any():
         reasons = pd.Series(shapely.is_valid_reason(geometry.to_numpy()),
@@ -136,6 +141,15 @@ def require_geometry(frame: gpd.GeoDataFrame, rejects: Rejects, *,
                 "lat/lon or a wrong CRS")
     keep = ~(null | wrong | outside)
     return frame.loc[keep]
+
+
+def _non_finite(geometry: gpd.GeoSeries) -> pd.Series:
+    """Where a geometry holds a NaN or infinite coordinate (GEOS fails on those)."""
+    coords, index = shapely.get_coordinates(geometry.to_numpy(), include_z=False,
+                                            return_index=True)
+    bad = np.zeros(len(geometry), dtype=bool)
+    bad[index[~np.isfinite(coords).all(axis=1)]] = True
+    return pd.Series(bad, index=geometry.index)
 
 
 def _has_reference(frame: pd.DataFrame) -> bool:
@@ -170,7 +184,7 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str
         raise SchemaError(msg)
     area = text_values(frame, "area")
     if {"lon", "lat"} <= set(frame.columns):
-        lon, lat = parse_numbers(frame["lon"]), parse_numbers(frame["lat"])
+        lon, lat = parse_coordinates(frame["lon"]), parse_coordinates(frame["lat"])
         inside = check_coordinates(frame, rejects, DRC_BOUNDS, lon, lat)
         coords_given = (text_values(frame, "lon").notna()
                         | text_values(frame, "lat").notna())

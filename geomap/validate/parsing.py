@@ -7,12 +7,22 @@ casting numbers in pyarrow's C++ kernels, keeps validation free of per-row Pytho
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from geomap.schema import MAX_PEOPLE_PER_ROW
+
+GROUP_SEPARATORS = " \u00a0\u202f\u2009'\u2019_"
+"""Characters that separate thousands in any convention: spaces (plain, no-break,
+narrow no-break, thin), apostrophes and underscores; the comma or the dot that is not
+the decimal mark is added to them."""
 
 
 def per_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]
@@ -70,6 +80,34 @@ def parse_numbers(values: pd.Series) -> pd.Series:
                      index=values.index, name=values.name)
 
 
+_DECIMAL_COMMA = r"^\s*([+-]?\d{1,3}),(\d+)\s*$"
+"""A coordinate written with a decimal comma: one to three digits, a comma, digits."""
+
+
+def parse_coordinates(values: pd.Series) -> pd.Series:
+    """Return longitudes or latitudes as float64, reading decimal commas too.
+
+    As :func:`parse_numbers`, but ``29,1234`` (French Excel) reads as 29.1234: a
+    coordinate has at most three digits before its decimal mark, so a comma there
+    cannot separate thousands. Only columns that are not plain numbers pay for this.
+
+    Examples
+    --------
+    >>> parse_coordinates(pd.Series(["29,125", "-1.5", "1,234,5"])).tolist()
+    [29.125, -1.5, nan]
+    """
+    number = parse_numbers(values)
+    if pd.api.types.is_numeric_dtype(values) or not number.isna().any():
+        return number
+    text = values.astype("string")
+    comma = text.str.fullmatch(_DECIMAL_COMMA).fillna(False).astype(bool)
+    if comma.any():
+        fixed = text[comma].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
+        number = number.copy()
+        number[comma] = parse_numbers(fixed).to_numpy()
+    return number
+
+
 def text_values(frame: pd.DataFrame, column: str) -> pd.Series:
     """Return *column* of *frame* as stripped strings, empty ones as missing.
 
@@ -88,3 +126,101 @@ def text_values(frame: pd.DataFrame, column: str) -> pd.Series:
     text = frame[column].astype("string").str.strip()
     empty = text == ""
     return text.mask(empty) if empty.any() else text
+
+
+def read_count(text: str, decimal: str = ".") -> tuple[int | None, str | None]:
+    """Read one count of people; return ``(count, None)`` or ``(None, reason)``.
+
+    A count is a whole number from 0 to :data:`~geomap.schema.MAX_PEOPLE_PER_ROW`,
+    written with or without thousands separators (``12,500``, ``12 500``,
+    ``12'500``, ``1.250.000``), or as a whole decimal (``12.0``, ``1.2E+04``).
+    *decimal* is the file's decimal mark, ``.`` or ``,``. A value that reads one way
+    with a decimal point and another with a decimal comma (``1.000``: 1 or 1000) is
+    refused with a hint rather than guessed.
+
+    Examples
+    --------
+    >>> read_count("12,500"), read_count("1.250.000"), read_count("2.0")
+    ((12500, None), (1250000, None), (2, None))
+    >>> read_count("1.000")[1]  # doctest: +ELLIPSIS
+    "'1.000' reads as 1 with a decimal point but as 1000 with dots between ..."
+    >>> read_count("1.000", decimal=","), read_count("2,5")[1]
+    ((1000, None), 'looks like a decimal comma: use --decimal ,')
+    >>> read_count("1e19")[1]
+    'count above 50,000,000, more than one row can hold: a slip or an overflow'
+    """
+    patterns = _count_patterns(decimal)
+    other = "," if decimal == "." else "."
+    body = text.strip()
+    if patterns["ambiguous"].fullmatch(body):
+        mark, name = ("point", "dots") if decimal == "." else ("comma", "commas")
+        as_decimal = f"{float(body.replace(decimal, '.')):g}"
+        as_thousands = int(body.replace(decimal, ""))
+        return None, (f"'{body}' reads as {as_decimal} with a decimal {mark} but as "
+                      f"{as_thousands} with {name} between thousands; give --decimal "
+                      f"{other} if {name} separate thousands in this file")
+    if patterns["thousands"].fullmatch(body):  # 1.250.000: only thousands can repeat
+        body = body.replace(decimal, "")
+    elif patterns["grouped"].fullmatch(body):
+        body = patterns["separators"].sub("", body)
+    elif not patterns["number"].fullmatch(body):
+        if patterns["other"].fullmatch(body):
+            kind = "comma" if decimal == "." else "point"
+            return None, f"looks like a decimal {kind}: use --decimal {other}"
+        return None, "count is not a number"
+    value = (int(body) if body.lstrip("+-").isdigit()
+             else float(body.replace(decimal, ".")))
+    if not math.isfinite(value):
+        return None, "count is not a number"
+    if value < 0:
+        return None, "negative count of people"
+    if value % 1:
+        return None, "count is not a whole number"
+    if value > MAX_PEOPLE_PER_ROW:
+        return None, (f"count above {MAX_PEOPLE_PER_ROW:,}, more than one row can hold: "
+                      "a slip or an overflow")
+    return int(value), None
+
+
+@lru_cache(maxsize=2)
+def _count_patterns(decimal: str) -> dict[str, re.Pattern]:
+    """Regular expressions of :func:`read_count` for one decimal mark."""
+    if decimal not in (".", ","):
+        msg = f"the decimal mark must be '.' or ',', not {decimal!r}"
+        raise ValueError(msg)
+    mark = re.escape(decimal)
+    other = re.escape("," if decimal == "." else ".")
+    separators = "[" + re.escape(GROUP_SEPARATORS) + other + "]"
+    return {
+        "ambiguous": re.compile(rf"[+-]?\d{{1,3}}{mark}\d{{3}}"),
+        "thousands": re.compile(rf"[+-]?\d{{1,3}}(?:{mark}\d{{3}}){{2,}}"),
+        "grouped": re.compile(rf"[+-]?\d{{1,3}}({separators})\d{{3}}(?:\1\d{{3}})*"
+                              rf"(?:{mark}\d+)?"),
+        "separators": re.compile(separators),
+        "number": re.compile(rf"[+-]?(?:\d+(?:{mark}\d*)?|{mark}\d+)(?:[eE][+-]?\d+)?"),
+        "other": re.compile(rf"[+-]?\d*{other}\d+"),
+    }
+
+
+def parse_counts(text: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
+    """Read a column of counts of people, each distinct value once (:func:`read_count`).
+
+    Parameters
+    ----------
+    text : Series
+        Stripped text, missing where the cell is empty (:func:`text_values`).
+    decimal : {'.', ','}
+        The file's decimal mark.
+
+    Returns
+    -------
+    (Series of int64, Series of object)
+        Each row's count (0 where missing or refused), and why it was refused
+        (None where it was read or is missing).
+    """
+    codes, uniques = pd.factorize(text)
+    read = [read_count(str(value), decimal) for value in uniques]
+    counts = np.array([count or 0 for count, _ in read] + [0], dtype="int64")
+    reasons = np.array([reason for _, reason in read] + [None], dtype=object)
+    return (pd.Series(counts[codes], index=text.index, name=text.name),
+            pd.Series(reasons[codes], index=text.index, name=text.name))

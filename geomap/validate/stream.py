@@ -1,0 +1,148 @@
+"""Read and check a layer batch by batch, keeping only the checked, compact rows.
+
+A displacement file of registrations may be larger than memory allows as text. Its
+rows are read a block at a time (:func:`geomap.load.inputs.read_input_batches`),
+checked, and only the columns later stages use are kept; the raw text of a batch is
+dropped before the next is read. Rejects, and each row's count of people for the
+conservation check, are kept for every row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geomap.config import BuildConfig
+from geomap.errors import SchemaError
+from geomap.load.files import read_layer_batches
+from geomap.load.inputs import read_input_batches
+from geomap.progress import announce_file
+from geomap.schema import COLUMNS, ROW
+from geomap.validate.checks import VALIDATORS, usable_people, validate_displacement
+from geomap.validate.conservation import all_rejected_message
+
+Report = Callable[[str], None]
+KEPT_EXTRAS = ("license",)
+"""Columns outside the canonical schema that displacement rows keep (for credits)."""
+
+
+def _quiet(_: str) -> None:
+    """Report nothing."""
+
+
+@dataclass(frozen=True)
+class CheckedLayer:
+    """A layer read and checked: its good rows, its rejects and what was read."""
+
+    path: Path
+    clean: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    rows: int
+    """Rows read from the file."""
+    kept: int
+    """Rows that passed every check (the length of *clean* when rows are kept)."""
+    counts: pd.DataFrame | None = None
+    """Displacement only: ``_row`` and each row's usable count of people (0 where
+    unusable), for every row read."""
+
+
+def check_input(config: BuildConfig, layer: str, report: Report = _quiet
+                ) -> CheckedLayer:
+    """Read *layer*'s input as *config* names it, in batches, and check each batch.
+
+    Returns
+    -------
+    CheckedLayer
+        The good rows of every batch (displacement: without the columns no later
+        stage uses), all rejects, the rows read and, for displacement, the counts.
+
+    Raises
+    ------
+    GeomapError
+        The file cannot be read, lacks what its layer needs, or every row of it was
+        rejected.
+    """
+    started = time.perf_counter()
+    announce_file(config.inputs.get(layer), layer, report)
+    path, batches = read_input_batches(config, layer, report)
+    checked = _check_batches(path, batches, layer, decimal=config.decimal)
+    report(f"{layer}: {checked.kept:,} of {checked.rows:,} rows kept from "
+           f"{path.name} ({time.perf_counter() - started:.1f} s)")
+    return checked
+
+
+def check_file(path: Path, layer: str, mapping: Mapping[str, str] | None = None, *,
+               decimal: str = ".") -> CheckedLayer:
+    """Read a canonical file in batches and check it (``geomap validate``).
+
+    Only the first good rows are kept (``clean`` is empty): memory stays bounded
+    whatever the size of the file; ``kept`` counts them all.
+
+    Raises
+    ------
+    GeomapError
+        The file cannot be read or lacks what its layer needs.
+    """
+    return _check_batches(Path(path), read_layer_batches(path, layer, mapping), layer,
+                          decimal=decimal, keep_rows=False)
+
+
+def _check_batches(path: Path, batches: Iterable[pd.DataFrame], layer: str, *,
+                   decimal: str, keep_rows: bool = True) -> CheckedLayer:
+    """Check each batch; concatenate the good rows, rejects and counts.
+
+    Without *keep_rows*, good rows are counted, not kept, and a layer whose rows
+    were all rejected is not an error.
+    """
+    clean, rejects, counts, rows, kept = [], [], [], 0, 0
+    for raw, good, rejected, count in _checked(batches, layer, decimal):
+        rows += len(raw)
+        kept += len(good)
+        clean.append(good if keep_rows else good.iloc[:0])
+        rejects.append(rejected)
+        counts.append(count)
+        del raw  # the batch's text goes before the next batch is read
+    if not clean:  # a reader yields at least one batch, or raises
+        msg = f"The {layer} file '{path.name}' holds no rows."
+        raise SchemaError(msg)
+    table = _concat([r for r in rejects if len(r)], ignore_index=True) \
+        if any(map(len, rejects)) else rejects[0]
+    good = _concat(clean)
+    if keep_rows and rows and good.empty:
+        raise SchemaError(all_rejected_message(layer, path, table))
+    return CheckedLayer(path=path, clean=good, rejects=table, rows=rows, kept=kept,
+                        counts=_concat(counts, ignore_index=True)
+                        if layer == "displacement" else None)
+
+
+def _checked(batches: Iterable[pd.DataFrame], layer: str, decimal: str
+             ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                 pd.DataFrame | None]]:
+    """Yield each raw batch with its good rows, rejects and counts of people."""
+    for raw in batches:
+        if layer != "displacement":
+            yield (raw, *VALIDATORS[layer](raw), None)
+            continue
+        good, rejected = validate_displacement(raw, decimal=decimal)
+        people, _ = usable_people(raw, decimal=decimal)
+        count = pd.DataFrame({ROW: raw[ROW].to_numpy(dtype="int64"),
+                              "people": people.to_numpy(dtype="int64")})
+        unused = [column for column in raw.columns if column not in
+                  {*COLUMNS[layer], *KEPT_EXTRAS, ROW, "lon", "lat"}
+                  and column in good.columns and column != good.geometry.name]
+        yield raw, good.drop(columns=unused), rejected, count
+
+
+def _concat(frames: list[pd.DataFrame], *, ignore_index: bool = False
+            ) -> pd.DataFrame:
+    """One frame from several (the frame itself when there is one).
+
+    Good rows keep their index (a batch's rows are numbered on from the last one's).
+    """
+    return frames[0] if len(frames) == 1 else pd.concat(frames,
+                                                        ignore_index=ignore_index)
