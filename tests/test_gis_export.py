@@ -193,6 +193,19 @@ def test_write_geojson_without_crs_fails(tmp_path: Path) -> None:
     assert not (tmp_path / "x.geojson").exists()
 
 
+def test_geopackage_keeps_columns_that_differ_only_by_case(tmp_path: Path) -> None:
+    """'source' and 'Source' both in a layer: GeoPackage fields ignore case, so the
+    second is written as 'Source_2' instead of failing with a FieldError."""
+    from geomap.export.geopackage import write_layers
+
+    layer = gpd.GeoDataFrame({"Source": ["IPIS"], "source": ["AFP"], "URL": ["u"]},
+                             geometry=[Point(29, -1.5)], crs="EPSG:4326")
+    path = write_layers({"control_extra": layer}, {}, tmp_path / "x.gpkg",
+                        last_change=pd.Timestamp("2025-01-01"))
+    back = pyogrio.read_dataframe(path, layer="control_extra")
+    assert back[["source", "Source_2", "URL"]].values.tolist() == [["AFP", "IPIS", "u"]]
+
+
 def _rows(path: Path) -> list[list[str]]:
     """The rows of a CSV file."""
     with path.open(encoding="utf-8", newline="") as handle:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyogrio
 
 from geomap.errors import CRSError, SchemaError
-from geomap.export.gis import cell_text
+from geomap.export.gis import cell_text, distinct_names
 from geomap.fields import aliases_for, field_for
 from geomap.schema import STORAGE_CRS
 
@@ -139,7 +139,7 @@ def typed_columns(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
         doc = field_for(layer, column)
         if doc and doc.dated_by in out and typed.dtype == "Int64":
             out[column] = typed.mask(out[doc.dated_by].isna())
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index).rename(columns=distinct_names(out))
 
 
 def geometry_type(geometry: gpd.GeoSeries) -> tuple[str, bool]:

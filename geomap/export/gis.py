@@ -125,12 +125,18 @@ def _attributes(table: pd.DataFrame) -> pd.DataFrame:
                 out[column] = out[column].map(lambda v: v if v is None else str(v))
         else:
             out[column] = values
-    return pd.DataFrame(out, index=table.index).rename(columns=_distinct_names(out))
+    return pd.DataFrame(out, index=table.index).rename(columns=distinct_names(out))
 
 
-def _distinct_names(columns) -> dict[str, str]:
+def distinct_names(columns) -> dict[str, str]:
     """New names for columns that differ from another only by case ('Source' beside
-    'source'): GeoPackage field names ignore case. Lower-case names keep theirs."""
+    'source'): GeoPackage field names ignore case. Lower-case names keep theirs.
+
+    Examples
+    --------
+    >>> distinct_names(["Source", "source", "URL"])
+    {'source': 'source', 'Source': 'Source_2', 'URL': 'URL'}
+    """
     taken: set[str] = set()
     names = {}
     for column in sorted(columns, key=lambda c: str(c) != str(c).lower()):
