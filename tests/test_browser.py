@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from geomap.actors import ACTORS
 from geomap.config import BuildConfig
 from geomap.pipeline import run
 
@@ -108,11 +109,11 @@ def test_slider_changes_the_layer(browser, shapes_dir: Path, tmp_path: Path):
         window.geomapLayers['Control: towns'].eachLayer(function(l) {
           if (l.feature.properties.ref === 'alpha') out = l.options.fillColor; });
         return out; }"""
-    assert page.evaluate(colour) == "#c0392b"  # M23/AFC on 2025-02-20
+    assert page.evaluate(colour) == ACTORS["m23"].color  # M23/AFC on 2025-02-20
     dates = page.evaluate("window.geomapSlider.dates")
     page.locator("#geomap-range").fill(str(dates.index("2025-01-01")))
     assert page.locator("#geomap-range-day").inner_text() == "2025-01-01"
-    assert page.evaluate(colour) == "#1f5fa8"  # FARDC before the handover
+    assert page.evaluate(colour) == ACTORS["fardc"].color  # FARDC before the handover
     assert page.locator("#geomap-date").inner_text() == "2025-01-01"
     assert problems == []
     page.close()

@@ -201,3 +201,17 @@ def test_the_agreements_are_listed_with_the_changes_around_them(bundled, handove
     near = nearby.loc[nearby["event"] == accords]
     assert "Uvira (ville)" in set(near["name"])
     assert (near["days_from_event"].abs() <= 14).all()
+
+
+def test_control_layer_carries_the_rubric_and_source_date(bundled):
+    """The GIS control layer keeps each record's source date, kind and count."""
+    from geomap.export.gis_layers import shape_control
+
+    layer = shape_control(bundled.control, bundled.places, pd.Timestamp("2026-03-01"))
+    assert {"source_date", "source_kind", "sources_count", "start_precision",
+            "end_precision", "license"} <= set(layer.columns)
+    assert layer["source_date"].notna().all()
+    assert pd.api.types.is_datetime64_any_dtype(layer["source_date"])
+    assert layer["sources_count"].notna().all()
+    numbi = layer.loc[(layer["place"] == "numbi") & (layer["actor"] == "m23")]
+    assert numbi["start_precision"].tolist() == ["range"]
