@@ -58,6 +58,27 @@ def _ring_path(coords: np.ndarray) -> tuple[np.ndarray, list[int]]:
         Path.CLOSEPOLY]
 
 
+def compound_path(geoms) -> Path | None:
+    """All rings of *geoms* as one path (holes wound against their shell), or None.
+
+    Shapes drawn alike (one actor, one confidence) become one path: a PDF or SVG
+    then holds one element for them, not one per shape, and an overlap of two of
+    them is filled once.
+    """
+    verts, codes = [], []
+    for geom in geoms:
+        if geom is None or geom.is_empty:
+            continue
+        for poly in getattr(shapely.orient_polygons(geom), "geoms", [geom]):
+            if poly.is_empty or poly.geom_type != "Polygon":
+                continue
+            for ring in (poly.exterior, *poly.interiors):
+                ring_verts, ring_codes = _ring_path(np.asarray(ring.coords))
+                verts.append(ring_verts)
+                codes += ring_codes
+    return Path(np.concatenate(verts), codes) if verts else None
+
+
 def add_shapes(ax, geoms, **style) -> PatchCollection:
     """Add polygons as one collection (holes kept); *style* as for PatchCollection.
 
@@ -143,12 +164,18 @@ def draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
         group = held.loc[[d == confidence for d in drawn]]
         if group.empty:
             continue
-        colors = [controller_color(actor) for actor in group["actor"]]
-        edges = colors if style.outline == "actor" else [style.outline] * len(group)
-        shapes = add_shapes(ax, group.geometry, facecolors=[
-            to_rgba(c, style.fill_alpha) for c in colors], edgecolors=edges,
-                            linewidths=1.4, linestyles=[line_style(confidence)],
-                            zorder=2)
+        actors = sorted(set(group["actor"]))  # one path per actor: flat cost
+        paths = [compound_path(group.geometry[(group["actor"] == actor).to_numpy()])
+                 for actor in actors]
+        colors = [controller_color(actor) for actor, path in zip(actors, paths,
+                                                                  strict=True) if path]
+        edges = colors if style.outline == "actor" else [style.outline] * len(colors)
+        shapes = PatchCollection([PathPatch(path) for path in paths if path],
+                                 match_original=False, facecolors=[
+                                     to_rgba(c, style.fill_alpha) for c in colors],
+                                 edgecolors=edges, linewidths=1.4,
+                                 linestyles=[line_style(confidence)], zorder=2)
+        ax.add_collection(shapes, autolim=False)
         if style.hatch:
             shapes.set_hatch(style.hatch)
     add_lines(ax, admin.geometry, colors=OUTLINE_COLOR, linewidths=0.9, zorder=3)
