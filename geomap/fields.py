@@ -171,6 +171,13 @@ FIELDS: dict[str, Field] = {
                    "number"),
     "records": _count("Records", "Records carrying this reference", "records"),
     "candidates": Field("Candidates", "Nearest names when no single place matched"),
+    # base map (countries and lakes)
+    "iso3": Field("ISO code", "ISO 3166-1 alpha-3 code of the country"),
+    "name_fr": Field("Name (French)", "The name in French"),
+    "label_lon": Field("Label longitude", "Where the print map writes the name",
+                       "degrees east", "number"),
+    "label_lat": Field("Label latitude", "Where the print map writes the name",
+                       "degrees north", "number"),
     # dated events
     "title": Field("Event", "What happened, in a few words"),
     "changes_nearby": Field("Changes nearby", "Changes of control within 14 days of "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -120,8 +121,8 @@ GIS_TITLE = "Kivu test map [% 1 + 1 %] <b>not bold</b>"
 def gis_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The output folder of one build of the synthetic layers, shared by the session.
 
-    Built as of 2025-03-01 with changes since 2025-01-01. Tests read it, never write
-    into it.
+    Built as of 2025-03-01 with changes since 2025-01-01, on the repository's base
+    map (countries and lakes) when it is there. Tests read it, never write into it.
     """
     import pandas as pd
 
@@ -130,6 +131,8 @@ def gis_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("gis_build")
     shapes = write_shapes(root / "shapes", synthetic_admin())
+    if (REPO / "shapes" / "context").is_dir():  # countries and lakes, public domain
+        shutil.copytree(REPO / "shapes" / "context", shapes / "context")
     run(BuildConfig(date=pd.Timestamp("2025-03-01"), shapes_dir=shapes,
                     out_dir=root / "out", title=GIS_TITLE,
                     compare=pd.Timestamp("2025-01-01")))

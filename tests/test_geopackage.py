@@ -29,11 +29,14 @@ from geomap.render.markup import MapText
 from geomap.schema import COLUMNS
 from geomap.summarise.conflict import TABLE_COLUMNS as CONFLICT_COLUMNS
 
-from .conftest import CONTROL
+from .conftest import CONTROL, REPO
 
 DATE = pd.Timestamp("2025-03-01")
-SPATIAL = ("admin", "towns", "mines", "control_areas", "control_places", "displacement")
-TABLES = ("summary_areas", "summary_actors", "join_report", "rejects", "changes")
+SPATIAL = ("admin", "towns", "mines", "control_areas", "control_places", "displacement",
+           "changes")
+TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
+CONTEXT = ("context_countries", "context_lakes") if (
+    REPO / "shapes" / "context").is_dir() else ()
 
 
 @pytest.fixture
@@ -57,7 +60,8 @@ def _types(path: Path, layer: str) -> dict[str, str]:
 def test_layers_have_one_geometry_type_each(gpkg: Path) -> None:
     """Control is split: areas are polygons, places points; no generic geometry."""
     listed = dict(pyogrio.list_layers(gpkg))
-    assert set(listed) == {*SPATIAL, *TABLES, "layer_styles"}
+    assert set(listed) == {*SPATIAL, *CONTEXT, *TABLES, "layer_styles"}
+    assert listed["changes"] == "Point"  # changes.csv placed on the map
     assert listed["control_areas"] in ("Polygon", "MultiPolygon")
     assert listed["control_places"] == "Point"
     assert "control" not in listed
@@ -104,7 +108,7 @@ def test_version_and_layer_order_of_tables(gpkg: Path) -> None:
 
 def test_column_docs_cover_every_column(gpkg: Path) -> None:
     """Each column of each table has an alias and a description in gpkg_data_columns."""
-    for table in (*SPATIAL, *TABLES):
+    for table in (*SPATIAL, *CONTEXT, *TABLES):
         columns = [r[1] for r in _query(gpkg, "SELECT * FROM pragma_table_info(?)",
                                         table) if r[1] not in ("fid", "geom")]
         documented = dict(_query(gpkg, "SELECT column_name, description FROM "
@@ -124,7 +128,7 @@ def test_layer_metadata_for_qgis(gpkg: Path) -> None:
     rows = _query(gpkg, "SELECT r.table_name, m.md_standard_uri, m.metadata FROM "
                   "gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = "
                   "m.id WHERE r.reference_scope = 'table'")
-    assert sorted(r[0] for r in rows) == sorted(SPATIAL)
+    assert sorted(r[0] for r in rows) == sorted((*SPATIAL, *CONTEXT))
     for table, uri, text in rows:
         assert uri == "http://mrcc.com/qgis.dtd"
         document = ET.fromstring(text)
@@ -143,9 +147,9 @@ def test_layer_styles_hold_a_default_for_each_layer(gpkg: Path) -> None:
     """One default QML per table; QML and SLD parse; holders coloured, towns labelled."""
     rows = _query(gpkg, "SELECT f_table_name, styleQML, styleSLD, useAsDefault, "
                   "f_table_schema FROM layer_styles ORDER BY id")
-    assert [r[0] for r in rows] == [*dict.fromkeys(
-        ("mines", "towns", "displacement", "admin", "control_places", "control_areas")),
-        *TABLES]
+    drawn = ("control_places", "control_areas", "mines", "towns", "changes",
+             "displacement", *CONTEXT[1:], "admin", *CONTEXT[:1])
+    assert [r[0] for r in rows] == [*drawn, *TABLES]  # the project's order
     assert all(r[3] == 1 and r[4] == "" for r in rows)
     styles = {r[0]: (ET.fromstring(r[1].split("\n", 1)[1]), r[2]) for r in rows}
     towns, towns_sld = styles["towns"]

@@ -21,20 +21,26 @@ import pytest
 
 from geomap.actors import ACTORS, NO_DATA_COLOR
 
-from .conftest import CONTROL, GIS_TITLE
+from .conftest import CONTROL, GIS_TITLE, REPO
 
 QGIS_PYTHON = os.environ.get("GEOMAP_QGIS_PYTHON", "/usr/bin/python3")
 PROBE = Path(__file__).with_name("qgis_probe.py")
 AS_OF = "2025-03-01"
-TREE = ["Mining sites", "Control: towns", "People displaced", "Control: areas",
-        "Admin boundaries",
-        ["Control records (dated, for the time controller)",
+CONTEXT = (REPO / "shapes" / "context").is_dir()
+"""Whether the build had the repository's base map (countries and lakes)."""
+TREE = [["Control records (dated, for the time controller)",
          ["Control records: towns", "Control records: areas"]],
+        "Mining sites", "Control: towns", "Changed hands since 1 January 2025",
+        "People displaced", *(["Lakes"] if CONTEXT else []), "Control: areas",
+        "Admin boundaries", *(["Countries"] if CONTEXT else []),
         ["Tables", ["Summary per place", "Summary per actor", "Join report",
-                    "Rejected rows", "Changes of control"]]]
+                    "Rejected rows"]]]
 RENDERERS = {"mines": "singleSymbol", "displacement": "graduatedSymbol",
              "towns": "categorizedSymbol", "admin": "categorizedSymbol",
-             "control_places": "categorizedSymbol", "control_areas": "categorizedSymbol"}
+             "control_places": "categorizedSymbol", "control_areas": "categorizedSymbol",
+             "changes": "singleSymbol",
+             **({"context_countries": "singleSymbol", "context_lakes": "singleSymbol"}
+                if CONTEXT else {})}
 
 
 def _qgis_missing() -> str | None:

@@ -153,3 +153,16 @@ def shape_displacement(displaced: pd.DataFrame, displacement: pd.DataFrame,
     })
     points = gpd.GeoSeries(located.geometry.to_numpy(), crs=STORAGE_CRS)
     return _layer(table, points.representative_point(), ["place"])
+
+
+def shape_changes(changes: pd.DataFrame, places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Places that changed hands, one point inside each (a town at its own point).
+
+    The table is ``changes.csv`` with a geometry; a place geomap cannot locate keeps
+    its row with no geometry.
+    """
+    shapes = places.drop_duplicates("place").set_index("place")
+    located = gpd.GeoSeries(shapes.geometry.reindex(changes["place"].to_numpy())
+                            .to_numpy(), crs=STORAGE_CRS)
+    return _layer(changes.reset_index(drop=True), located.representative_point(),
+                  ["place"])

@@ -29,7 +29,7 @@ from geomap.export.qgis_styles import qml, style_elements
 from geomap.fields import aliases_for
 from geomap.render.markup import MapText
 from geomap.schema import METRIC_CRS
-from geomap.words import WORDS, word
+from geomap.words import WORDS, format_date, word
 
 GPKG_NAME = "geomap.gpkg"
 PROJECT_NAME = "geomap.qgz"
@@ -52,21 +52,28 @@ class Plan:
 
 
 RECORDS = "gis_records_group"
-PLANS = (  # top of the QGIS layer tree first: the web map's panes, top to bottom
-    Plan("mines", "layer_mines", "mines", "Point", "gis_abstract_mines"),
-    Plan("towns", "layer_towns", "towns", "Point", "gis_abstract_towns"),
-    Plan("displacement", "layer_displacement", "people", "Point",
-         "gis_abstract_displacement"),
-    Plan("admin", "layer_areas", "areas", "MultiPolygon", "gis_abstract_areas"),
-    Plan("admin", "layer_admin", "boundaries", "MultiPolygon",
-         "gis_abstract_boundaries"),
+PLANS = (  # top of the QGIS layer tree first, as drawn on the web and print maps
     Plan("control_places", "gis_records_towns", "record_places", "Point",
          "gis_abstract_records_towns", RECORDS, False),
     Plan("control_areas", "gis_records_areas", "record_areas", "MultiPolygon",
          "gis_abstract_records_areas", RECORDS, False),
+    Plan("mines", "layer_mines", "mines", "Point", "gis_abstract_mines"),
+    Plan("towns", "layer_towns", "towns", "Point", "gis_abstract_towns"),
+    Plan("changes", "layer_changes", "changes", "Point", "gis_abstract_changes"),
+    Plan("displacement", "layer_displacement", "people", "Point",
+         "gis_abstract_displacement"),
+    Plan("context_lakes", "gis_layer_lakes", "lakes", "MultiPolygon",
+         "gis_abstract_lakes"),
+    Plan("admin", "layer_areas", "areas", "MultiPolygon", "gis_abstract_areas"),
+    Plan("admin", "layer_admin", "boundaries", "MultiPolygon",
+         "gis_abstract_boundaries"),
+    Plan("context_countries", "gis_layer_countries", "countries", "MultiPolygon",
+         "gis_abstract_countries"),
 )
-"""The spatial layers of the project; the first five are the web map's, drawn in the
-order of its panes (mines over towns over circles over areas over boundaries)."""
+"""The spatial layers of the project. The web map's layers come in the order of its
+panes (mines over towns over circles over areas over boundaries); changed hands,
+lakes and countries where the print map draws them; the control records (off, for
+QGIS's time controller) on top. Layers a build does not have are left out."""
 
 
 def split_control(control: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
@@ -120,7 +127,9 @@ def write_gis_package(folder: Path, *, gis: Mapping[str, gpd.GeoDataFrame],
         The (staging) output folder.
     gis : mapping of str to GeoDataFrame
         The shaped layers ``admin``, ``towns``, ``mines``, ``control`` and
-        ``displacement`` (:mod:`geomap.export.gis_layers`).
+        ``displacement`` (:mod:`geomap.export.gis_layers`), and when the build has
+        them ``changes`` (points) and the base map's ``context_countries`` and
+        ``context_lakes``.
     tables : mapping of str to DataFrame
         Attribute tables (summaries, changes, join report, rejects), in order.
     text : MapText
@@ -140,26 +149,28 @@ def write_gis_package(folder: Path, *, gis: Mapping[str, gpd.GeoDataFrame],
     folder, lang = Path(folder), text.lang
     frames = {**{k: v for k, v in gis.items() if k != "control"},
               **split_control(gis["control"])}
-    spatial = {p.table: frames[p.table] for p in sorted(PLANS, key=lambda p: p.table)}
+    plans = [plan for plan in PLANS if plan.table in frames]
+    spatial = {p.table: frames[p.table] for p in sorted(plans, key=lambda p: p.table)}
     gpkg = write_layers(spatial, tables, folder / GPKG_NAME, last_change=text.as_of,
-                        empty_types={p.table: p.empty_type for p in PLANS})
+                        empty_types={p.table: p.empty_type for p in plans})
+    day = format_date(text.compare, lang) if text.compare is not None else ""
     looks = _looks(frames, lang)
     layers, styles = [], []
     with closing(sqlite3.connect(gpkg)) as con, con:
-        for plan in PLANS:
+        for plan in plans:
             frame = frames[plan.table]
             kind = geometry_type(frame.geometry)[0] if len(frame) else plan.empty_type
-            meta = provenance(word(plan.title, lang), word(plan.abstract, lang), frame,
-                              text)
+            title = word(plan.title, lang, date=day)
+            meta = provenance(title, word(plan.abstract, lang), frame, text)
             bounds = _bounds(frame)
             fields = aliases_for(plan.table, column_names(con, plan.table))
-            elements = style_elements(plan.role, **looks)
+            elements = style_elements(plan.role, lang=lang, **looks)
             if plan.role != "boundaries":  # a second look at admin, in the project
                 write_layer_metadata(con, plan.table, meta, bounds)
                 styles.append((plan.table, "geom", qml(elements, fields),
                                sld(plan.table, plan.role, lang=lang, **looks)))
             layers.append(ProjectLayer(
-                plan.table, word(plan.title, lang), kind, bounds, elements,
+                plan.table, title, kind, bounds, elements,
                 plan.group and word(plan.group, lang), plan.visible,
                 metadata_element(plan.table, meta, bounds, tag="resourceMetadata"),
                 ("start", "end") if plan.role.startswith("record") else None, fields,
@@ -179,23 +190,27 @@ def write_gis_package(folder: Path, *, gis: Mapping[str, gpd.GeoDataFrame],
                        lang)
     document = project_xml(layers, info, GPKG_NAME, view=extent, layouts=[
         layout_element(layout_text(text, tables.get("summary_actors")), extent,
-                       _legend(layers, lang))])
+                       _legend(layers, lang, day))])
     return [gpkg, write_qgz(folder / PROJECT_NAME, document)]
 
 
-def _legend(layers: list[ProjectLayer], lang: str) -> list[LegendEntry]:
-    """The layout's legend, as the print map's: control, towns, boundaries, people,
-    mining sites."""
+def _legend(layers: list[ProjectLayer], lang: str, day: str) -> list[LegendEntry]:
+    """The layout's legend, as the print map's: control, towns, changes, boundaries,
+    lakes, borders, people displaced, mining sites (those the build has)."""
     by_table = {(layer.table, layer.key): layer for layer in layers}
-
-    def entry(table: str, key: str, title: str, style: str,
-              label: str | None = None) -> LegendEntry:
-        layer = by_table[(table, key)]
-        return LegendEntry(layer.layer_id, layer.source(GPKG_NAME), word(title, lang),
-                           style, {0: word(label, lang)} if label else {})
-
-    return [entry("admin", "", "control", "group"),
-            entry("towns", "", "gis_towns_legend", "subgroup"),
-            entry("admin", "boundaries", "admin_boundary", "hidden", "admin_boundary"),
-            entry("displacement", "", "people_displaced", "group"),
-            entry("mines", "", "mining_sites", "group", "mining_site")]
+    wanted = (("admin", "", "control", "group", None),
+              ("towns", "", "gis_towns_legend", "subgroup", None),
+              ("changes", "", "layer_changes", "hidden", "layer_changes"),
+              ("admin", "boundaries", "admin_boundary", "hidden", "admin_boundary"),
+              ("context_countries", "", "country_border", "hidden", "country_border"),
+              ("context_lakes", "", "lake", "hidden", "lake"),
+              ("displacement", "", "people_displaced", "group", None),
+              ("mines", "", "mining_sites", "group", "mining_site"))
+    entries = []
+    for table, key, title, style, label in wanted:
+        layer = by_table.get((table, key))
+        if layer is not None:
+            entries.append(LegendEntry(
+                layer.layer_id, layer.source(GPKG_NAME), word(title, lang, date=day),
+                style, {0: word(label, lang, date=day)} if label else {}))
+    return entries

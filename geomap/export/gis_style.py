@@ -14,14 +14,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geomap.actors import ACTORS, CONTESTED, CONTESTED_COLOR, NO_DATA_COLOR, actor_for
-from geomap.render.print.draw import CIRCLE_SCALE, PEOPLE_STYLE, TOWN_SIZE
+from geomap.render.print.draw import (
+    CIRCLE_SCALE,
+    HOME_ISO3,
+    PEOPLE_STYLE,
+    RING_SIZE,
+    RING_STROKES,
+    TOWN_SIZE,
+)
 from geomap.render.style import (
+    BORDER_COLOR,
     CONFIDENCE_STYLES,
+    COUNTRY_TEXT,
     DISPLACEMENT_COLOR,
     DISPLACEMENT_EDGE,
+    LAND_COLOR,
     MINE_COLOR,
     MINE_EDGE,
+    NEIGHBOUR_COLOR,
     OUTLINE_COLOR,
+    WATER_COLOR,
+    WATER_EDGE,
+    WATER_TEXT,
     circle_radius,
 )
 from geomap.words import actor_name, format_number, word
@@ -55,6 +69,20 @@ PEOPLE_ALPHA = float(PEOPLE_STYLE["alpha"])
 PEOPLE_STROKE_MM = round(float(PEOPLE_STYLE["linewidths"]) * PT_MM, 2)
 MINE_FILL = MINE_COLOR
 MINE_STROKE = MINE_EDGE
+RING_MM = round(RING_SIZE * PT_MM, 2)
+"""Diameter of a changed-hands ring (the print map's, in points)."""
+RINGS = tuple((colour, round(width * PT_MM, 2)) for colour, width in RING_STROKES)
+"""The ring's casing, then the ring: (colour, width in mm)."""
+HOME = HOME_ISO3
+LAND = LAND_COLOR
+NEIGHBOUR = NEIGHBOUR_COLOR
+BORDER = BORDER_COLOR
+BORDER_DASH_MM = tuple(round(d * PT_MM, 2) for d in (5, 2, 1, 2))
+"""The print map's dash-dot international border (points, in mm)."""
+COUNTRY_LABEL = COUNTRY_TEXT
+WATER = WATER_COLOR
+WATER_OUTLINE = WATER_EDGE
+WATER_LABEL = WATER_TEXT
 
 
 @dataclass(frozen=True)

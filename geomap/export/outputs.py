@@ -14,6 +14,7 @@ from geomap.export.embed import check_budget, embed_snippet
 from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.export.gis_layers import (
     shape_admin,
+    shape_changes,
     shape_control,
     shape_displacement,
     shape_mines,
@@ -89,7 +90,12 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         tables["conflict_events"] = conflict
     if events is not None and len(events):
         tables["events"] = events
-    written += write_gis_package(folder, gis=gis, tables=tables, text=text)
+    package = {**gis, **{f"context_{name}": frame for name, frame in
+                         (layers.context or {}).items() if name in ("countries", "lakes")}}
+    if changes is not None:  # a layer of points in the GeoPackage, a table in CSV
+        package["changes"] = shape_changes(changes, layers.places)
+    written += write_gis_package(folder, gis=package, text=text, tables={
+        name: table for name, table in tables.items() if name not in package})
     written += write_static_map(folder, places=layers.places, areas=areas, mines=mines,
                                 text=text, actors=actors, country=layers.country,
                                 context=layers.context, changes=changes)

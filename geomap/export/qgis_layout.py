@@ -128,7 +128,7 @@ def _legend(parent: ET.Element, entries: Sequence[LegendEntry],
                  legendFilterByMap="1", legendFilterByAtlas="0", titleAlignment="1",
                  fontColor="#000000", wrapChar="", symbolAlignment="1",
                  rasterBorder="1", rasterBorderColor="0,0,0,255",
-                 rasterBorderWidth="0", minSymbolSize="0", maxSymbolSize="0",
+                 rasterBorderWidth="0", minSymbolSize="0", maxSymbolSize="12",
                  wmsLegendWidth="50", wmsLegendHeight="25")
     styles = _sub(item, "styles")
     for name, size, bold, top in (("title", 11, True, 0), ("group", 10, True, 3),
@@ -236,12 +236,12 @@ def layout_element(text: LayoutText, extent: Sequence[float],
           pictureRotation="0", pictureWidth="9", pictureHeight="14",
           svgFillColor="255,255,255,255", svgBorderColor="0,0,0,255",
           svgBorderWidth="0.2")
-    _legend(element, legend, (168, y, 119, 110))
+    _legend(element, legend, (168, y, 119, 120))
     if text.note:
-        label(element, "note", text.note, (168, y + 112, 119, 8), size=7.5,
+        label(element, "note", text.note, (168, y + 123, 119, 9), size=7,
               colour="51,51,51")
     if text.holders:
-        label(element, "holders", text.holders, (168, y + 122, 119, 36), size=7.5)
+        label(element, "holders", text.holders, (168, y + 133, 119, 25), size=7)
     label(element, "sources", text.sources, (10, y + height + 2, 277, 10), size=6.5,
           colour="51,51,51")
     label(element, "footer", text.footer, (10, y + height + 12, 277, 10), size=6.5,

@@ -198,6 +198,16 @@ def sld(layer: str, role: str, *, categories: Sequence[st.Category] = (),
                 ("people", "PropertyIsLessThanOrEqualTo", str(item.upper))])
             _mark(rule, "circle", item.diameter_mm, st.PEOPLE_FILL, st.PEOPLE_ALPHA,
                   st.PEOPLE_STROKE, st.PEOPLE_STROKE_MM)
+    elif role == "changes":
+        for colour, width in st.RINGS:
+            _mark(_rule(style, word("changed_hands", lang), []), "circle", st.RING_MM,
+                  colour, 0, colour, width)
+    elif role in ("countries", "lakes"):
+        water = role == "lakes"
+        title = word("lake" if water else "country_border", lang)
+        _polygon(_rule(style, title, []), st.WATER if water else st.LAND, 1,
+                 st.WATER_OUTLINE if water else st.BORDER, 0.18 if water else 0.35,
+                 None if water else " ".join(_px(d) for d in st.BORDER_DASH_MM))
     elif role == "mines":
         _mark(_rule(style, word("mining_site", lang), []), "diamond", st.MINE_MM,
               st.MINE_FILL, 1, st.MINE_STROKE, st.MINE_OUTLINE_MM)

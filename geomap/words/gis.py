@@ -65,6 +65,24 @@ PHRASES: dict[str, tuple[str, str]] = {
          "et les personnes déplacées.")),
     "gis_abstract_boundaries": ("Admin area outlines.",
                                 "Contours des zones administratives."),
+    "gis_layer_countries": ("Countries", "Pays"),
+    "gis_layer_lakes": ("Lakes", "Lacs"),
+    "gis_abstract_changes": (
+        ("Places that changed hands between the comparison date and the as-of date, "
+         "one point in each, with both holders and the record of the change."),
+        ("Lieux qui ont changé de mains entre la date de comparaison et la date de la "
+         "carte, un point dans chacun, avec les deux détenteurs et le relevé du "
+         "changement.")),
+    "gis_abstract_countries": (
+        ("Countries around the Kivus (Natural Earth, public domain): context only, "
+         "never used to place a record."),
+        ("Pays autour des Kivus (Natural Earth, domaine public) : contexte seulement, "
+         "jamais utilisé pour situer un relevé.")),
+    "gis_abstract_lakes": (
+        ("Lakes around the Kivus (Natural Earth, public domain): context only, never "
+         "used to place a record."),
+        ("Lacs autour des Kivus (Natural Earth, domaine public) : contexte seulement, "
+         "jamais utilisé pour situer un relevé.")),
     "gis_abstract_records_towns": (
         ("Every control record on a town: the actor, the dated interval [start, end) "
          "and its confidence and source."),
