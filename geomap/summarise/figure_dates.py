@@ -27,6 +27,9 @@ def add_people_as_of_text(areas: pd.DataFrame, displacement: pd.DataFrame, *,
     table = areas.copy()
     if "people_as_of" not in table:
         return table
+    # only rows dated on a figure's day matter (registrations: millions of rows)
+    displacement = displacement.loc[displacement["date"].isin(
+        table["people_as_of"].dropna().unique())]
     precision = (displacement["date_precision"].astype(object)
                  if "date_precision" in displacement
                  else pd.Series("day", index=displacement.index, dtype=object))

@@ -18,6 +18,29 @@ _MONTH_ONLY = r"^\s*-?\d{4}-\d{1,2}\s*$"
 _YEAR_ONLY = r"^\s*-?\d{4}\s*$"
 
 
+def _parse_column(frame: pd.DataFrame, column: str
+                  ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The column's text, its dates, and 'month'/'year' where the text is partial;
+    each distinct value parsed once (a registration file repeats a few dates)."""
+    text = text_values(frame, column)
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype=text.dtype)
+
+    def spread(values: pd.Series) -> pd.Series:
+        return pd.Series(values.array.take(codes, allow_fill=True), index=text.index)
+
+    return text, spread(parse_dates(distinct)), spread(_partial_precision(distinct))
+
+
+def _reject_dates(frame: pd.DataFrame, column: str, text: pd.Series, parsed: pd.Series,
+                  rejects: Rejects, *, required: bool) -> None:
+    """Reject unparseable (and, if required, empty) dates."""
+    rejects.add(frame, text.notna() & parsed.isna(), column,
+                "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
+    if required:
+        rejects.add(frame, text.isna(), column, "missing date")
+
+
 def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
                required: bool) -> pd.Series:
     """Parse a date column, rejecting unparseable (and, if required, empty) values.
@@ -28,12 +51,8 @@ def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
         ``datetime64[s]`` days (a ``YYYY-MM`` or ``YYYY`` date is its first day), NaT
         where the value is empty or rejected.
     """
-    text = text_values(frame, column)
-    parsed = per_distinct(text, parse_dates)
-    rejects.add(frame, text.notna() & parsed.isna(), column,
-                "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
-    if required:
-        rejects.add(frame, text.isna(), column, "missing date")
+    text, parsed, _ = _parse_column(frame, column)
+    _reject_dates(frame, column, text, parsed, rejects, required=required)
     return parsed
 
 
@@ -61,15 +80,18 @@ def read_choice(frame: pd.DataFrame, column: str, choices: Sequence[str],
         The canonical choice of each row (as written in *choices*), missing where
         the row was rejected.
     """
+    if column not in frame and (default is not None or not required):
+        return pd.Series(default if default is not None else pd.NA, index=frame.index,
+                         dtype="string")  # a file without the column: no work per row
     text = text_values(frame, column)
     folded = {slug_values(pd.Series([c])).iloc[0]: c for c in choices}
-    folded.update({key: value for key, value in (aliases or {}).items()})
-    slugs = slug_values(text)
-    chosen = slugs.map(folded).astype("string")
+    folded.update(aliases or {})
+    chosen = per_distinct(text, lambda values: slug_values(values).map(folded)
+                          .astype("string"))  # once per distinct value
     unknown = text.notna() & chosen.isna()
     if unknown.any():
-        reasons = text.loc[unknown].map(lambda value: _unknown_reason(value, choices,
-                                                                      what))
+        reasons = per_distinct(text.loc[unknown], lambda values: values.map(
+            lambda value: _unknown_reason(value, choices, what)).astype(object))
         rejects.add(frame, unknown, column, reasons.reindex(frame.index))
     if default is None and required:
         rejects.add(frame, text.isna(), column, f"missing {what}; expected one of "
@@ -101,10 +123,16 @@ def read_dated(frame: pd.DataFrame, column: str, precision_column: str,
     (Series, Series)
         The dates, and one of ``DATE_PRECISIONS`` per row with a date.
     """
-    written = text_values(frame, column)
-    dates = read_dates(frame, column, rejects, required=required)
+    text, dates, partial = _parse_column(frame, column)
+    _reject_dates(frame, column, text, dates, rejects, required=required)
     given = read_choice(frame, precision_column, DATE_PRECISIONS, rejects,
                         default="day", what="date precision")
-    given = given.mask(written.str.match(_MONTH_ONLY).fillna(False).astype(bool), "month")
-    given = given.mask(written.str.match(_YEAR_ONLY).fillna(False).astype(bool), "year")
-    return dates, given.mask(dates.isna())
+    return dates, given.mask(partial.notna(), partial).mask(dates.isna())
+
+
+def _partial_precision(written: pd.Series) -> pd.Series:
+    """'month' for ``YYYY-MM``, 'year' for ``YYYY``, missing for other text."""
+    month = written.str.match(_MONTH_ONLY).fillna(False).astype(bool)
+    year = written.str.match(_YEAR_ONLY).fillna(False).astype(bool)
+    partial = pd.Series(pd.NA, index=written.index, dtype="string")
+    return partial.mask(month, "month").mask(year, "year")
