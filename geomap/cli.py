@@ -103,6 +103,10 @@ def main() -> None:
 @click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
               help="Read a publisher's column as a canonical one, e.g. "
                    "displacement.people=numPresentIdpInd. Repeatable.")
+@click.option("--set", "constants", multiple=True, metavar="LAYER.COLUMN=VALUE",
+              help="Give a column's value for every row whose file leaves it empty, "
+                   "e.g. control.start=2015-09-14 for a snapshot with no dates. "
+                   "Repeatable.")
 @click.option("--date", type=DATE, help="Show control as of this day [default: today].")
 @click.option("--compare", type=DATE, help="Also list what changed since this day.")
 @click.option("--title", help="Map and report title.")
@@ -142,7 +146,8 @@ def main() -> None:
                    "[default] or ',' (1.250,5, as French Excel writes).")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, events,
-          conflict_events, population, columns, date, compare, title, out_dir, shapes_dir,
+          conflict_events, population, columns, constants, date, compare, title, out_dir,
+          shapes_dir,
           offline, hxl, provinces, window, engine, preset, self_contained, tiles, lang,
           decimal, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
@@ -168,6 +173,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
         check_out_dir,
         merge,
         parse_column_options,
+        parse_set_options,
         read_config,
     )
     from geomap.pipeline import run
@@ -194,6 +200,10 @@ def build(config_path, admin, towns, mines, control, displacement, events,
             mapping = parse_column_options(columns)
         except ConfigError as err:
             raise click.BadParameter(str(err), param_hint="--column") from err
+        try:
+            constants = parse_set_options(constants)
+        except ConfigError as err:
+            raise click.BadParameter(str(err), param_hint="--set") from err
         if provinces is not None:
             from geomap.provinces import select_provinces
 
@@ -201,7 +211,8 @@ def build(config_path, admin, towns, mines, control, displacement, events,
                 provinces = select_provinces(provinces)
             except ConfigError as err:
                 raise click.BadParameter(str(err), param_hint="--provinces") from err
-        config = merge(config, inputs=inputs or None, columns=mapping or None, date=date,
+        config = merge(config, inputs=inputs or None, columns=mapping or None,
+                       constants=constants or None, date=date,
                        compare=compare, title=title, out_dir=out_dir,
                        shapes_dir=shapes_dir, offline=offline, population=population,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
@@ -232,16 +243,22 @@ def build(config_path, admin, towns, mines, control, displacement, events,
               help="Read a publisher's column as a canonical one. Repeatable.")
 @click.option("--decimal", type=click.Choice([".", ","]), default=".",
               show_default=True, help="The decimal mark of counts of people.")
-def validate(file: Path, layer: str, columns: tuple[str, ...], decimal: str) -> None:
+@click.option("--set", "constants", multiple=True, metavar="LAYER.COLUMN=VALUE",
+              help="Give a column's value for every row that leaves it empty, as "
+                   "'geomap build --set' does. Repeatable.")
+def validate(file: Path, layer: str, columns: tuple[str, ...], decimal: str,
+             constants: tuple[str, ...]) -> None:
     """Check FILE against a layer's schema; exit 1 with the reasons if rows are bad.
 
-    A CSV file is read and checked in blocks, so its size does not matter.
+    FILE is read as 'geomap build' reads it (a publisher's file by its publisher's
+    loader, cut to the provinces), so both count the same rows. A CSV file is read
+    and checked in blocks, so its size does not matter.
 
     \b
     Example:
       geomap validate shapes/control.csv --layer control
     """
-    from geomap.config import parse_column_options
+    from geomap.config import parse_column_options, parse_set_options
     from geomap.validate.stream import check_file
 
     with _reported(quiet=False):
@@ -249,7 +266,11 @@ def validate(file: Path, layer: str, columns: tuple[str, ...], decimal: str) -> 
             mapping = parse_column_options(columns).get(layer)
         except ConfigError as err:
             raise click.BadParameter(str(err), param_hint="--column") from err
-        checked = check_file(file, layer, mapping, decimal=decimal)
+        try:
+            given = parse_set_options(constants).get(layer)
+        except ConfigError as err:
+            raise click.BadParameter(str(err), param_hint="--set") from err
+        checked = check_file(file, layer, mapping, decimal=decimal, constants=given)
     rejects = checked.rejects
     rejected = rejects.loc[rejects["action"] == "rejected"]
     click.echo(f"{file}: {checked.kept:,} of {checked.rows:,} {layer} rows valid, "

@@ -48,6 +48,8 @@ class BuildConfig:
     date: pd.Timestamp
     inputs: dict[str, Path | None] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    constants: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Values a layer's file leaves empty, per column (``--set control.start=...``)."""
     title: str = DEFAULT_TITLE
     out_dir: Path = Path("outputs")
     compare: pd.Timestamp | None = None
@@ -115,6 +117,26 @@ def parse_column_options(options: tuple[str, ...]) -> dict[str, dict[str, str]]:
     return columns
 
 
+def parse_set_options(options: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Turn ``layer.column=value`` options (``--set``) into constants per layer.
+
+    Examples
+    --------
+    >>> parse_set_options(("control.start=2015-09-14",))
+    {'control': {'start': '2015-09-14'}}
+    """
+    constants: dict[str, dict[str, str]] = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        layer, dot, column = key.strip().partition(".")
+        if not sep or not dot or layer not in LAYERS or not column or not value.strip():
+            msg = (f"--set expects LAYER.COLUMN=VALUE with LAYER one of {list(LAYERS)}, "
+                   f"such as control.start=2015-09-14, but got '{option}'.")
+            raise ConfigError(msg)
+        constants.setdefault(layer, {})[column.strip()] = value.strip()
+    return constants
+
+
 def read_config(path: Path) -> dict:
     """Read a geomap.toml into keyword arguments of :class:`BuildConfig`.
 
@@ -130,7 +152,8 @@ def read_config(path: Path) -> dict:
     except (OSError, tomllib.TOMLDecodeError) as err:
         msg = f"Cannot read config '{path}': {err}."
         raise ConfigError(msg) from err
-    known = {"title", "date", "compare", "out", "inputs", "columns", "offline", "shapes",
+    known = {"title", "date", "compare", "out", "inputs", "columns", "set", "offline",
+             "shapes",
              "population", "hxl", "provinces", "engine", "preset", "self_contained", "window",
              "lang", "tiles", "decimal"}
     unknown = sorted(set(settings) - known)
@@ -154,6 +177,12 @@ def read_config(path: Path) -> dict:
             msg = f"[columns.{layer}] must name a layer among {list(LAYERS)}."
             raise ConfigError(msg)
         result.setdefault("columns", {})[layer] = {k: str(v) for k, v in mapping.items()}
+    for layer, values in settings.get("set", {}).items():
+        if layer not in LAYERS or not isinstance(values, dict):
+            msg = (f"[set.{layer}] must name a layer among {list(LAYERS)}, with "
+                   "column = value lines (start = \"2015-09-14\").")
+            raise ConfigError(msg)
+        result.setdefault("constants", {})[layer] = {k: str(v) for k, v in values.items()}
     for key in ("date", "compare"):
         if key in settings:
             try:
@@ -295,9 +324,11 @@ def merge(config: BuildConfig, **overrides) -> BuildConfig:
         given["title"] = word("title_default", given["lang"])  # the default, translated
     if "inputs" in given:
         given["inputs"] = {**config.inputs, **given["inputs"]}
-    if "columns" in given:
-        merged = {layer: dict(mapping) for layer, mapping in config.columns.items()}
-        for layer, mapping in given["columns"].items():
-            merged.setdefault(layer, {}).update(mapping)
-        given["columns"] = merged
+    for key in ("columns", "constants"):
+        if key in given:
+            merged = {layer: dict(mapping) for layer, mapping in
+                      getattr(config, key).items()}
+            for layer, mapping in given[key].items():
+                merged.setdefault(layer, {}).update(mapping)
+            given[key] = merged
     return replace(config, **given)

@@ -12,7 +12,7 @@ from geomap.export.staging import claim_output_folder
 from geomap.join import describe_join, link_records, unmatched_reasons
 from geomap.layers import BuildResult, Layers
 from geomap.load.inputs import has_input, read_context, read_country_outline
-from geomap.places import add_parent_areas, build_places
+from geomap.places import build_places
 from geomap.progress import announce_rows
 from geomap.render.markup import MapText
 from geomap.render.web.density import build_density_overlay
@@ -24,6 +24,7 @@ from geomap.summarise.nesting import attach_town_areas
 from geomap.summarise.summary import summarise_build
 from geomap.validate.checks import VALIDATORS, Rejects
 from geomap.validate.conservation import count_people
+from geomap.validate.extent import cut_to_provinces
 from geomap.validate.stream import check_input
 
 Report = Callable[[str], None]
@@ -55,11 +56,13 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
             clean[layer], names[layer] = VALIDATORS[layer](pd.DataFrame({ROW: []}))[0], ""
             continue
         checked = check_input(config, layer, report)  # in batches, for big files
-        clean[layer], names[layer] = checked.clean, checked.path.name
-        rejects.append(checked.rejects)
+        clean[layer], rejected = cut_to_provinces(checked.clean, checked.rejects,
+                                                  clean.get("admin"), config.provinces,
+                                                  layer, report)
+        names[layer] = checked.path.name
+        rejects.append(rejected)
         if layer == "displacement":  # conservation needs only each row's count
             counts = checked.counts
-    clean["admin"] = add_parent_areas(clean["admin"])
     places, towns_report = attach_town_areas(build_places(clean["admin"], clean["towns"]),
                                              clean["towns"])
     control, control_report, record_places = link_records(
@@ -69,9 +72,8 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     displacement, displacement_report = engine_steps(config.engine).link_records(
         clean["displacement"], places, clean["admin"], layer="displacement",
         own_geometry=False)[:2]
-    join_report = pd.concat([r for r in (towns_report, control_report,
-                                         displacement_report) if len(r)] or
-                            [control_report], ignore_index=True)
+    parts = [r for r in (towns_report, control_report, displacement_report) if len(r)]
+    join_report = pd.concat(parts or [control_report], ignore_index=True)
     report(describe_join(join_report))
     for layer, linked, layer_report in (("control", control, control_report),
                                         ("displacement", displacement,

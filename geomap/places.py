@@ -14,10 +14,8 @@ import re
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from rapidfuzz import fuzz, process
 
-from geomap.provinces import OTHER_PROVINCES, PROVINCES
 from geomap.schema import QUALIFIERS, STORAGE_CRS
 from geomap.text import fold, squash
 
@@ -110,33 +108,6 @@ def qualify(references: pd.Series, levels: pd.Series | None) -> pd.Series:
     word = levels.map(lambda v: qualifier_of(str(v)) if pd.notna(v) else None)
     return references.where(word.isna(), references.astype(str) + " [" +
                             word.fillna("") + "]")
-
-
-def add_parent_areas(admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return *admin* plus each missing province, drawn as the union of its areas.
-
-    A territory file (COD-AB ADM2) names its province in ``parent_pcode`` but has no
-    province polygon, so figures published per province (CD61, CD62) would find no
-    place. Each province P-code that is a parent of level-2 areas and absent itself is
-    added as a level-1 area whose outline is the union of its children; its ``source``
-    says so (it is complete only when the file holds all of the province's areas).
-    """
-    names = {**{p.pcode: p.name for p in PROVINCES.values()}, **OTHER_PROVINCES}
-    children = admin.loc[(admin["level"] == 2) & admin["parent_pcode"].isin(names)
-                         & ~admin["parent_pcode"].isin(set(admin["pcode"]))]
-    if children.empty:
-        return admin
-    groups = children.groupby("parent_pcode", sort=True)
-    sources = groups["source"].first().fillna("no source")
-    counts = groups.size()
-    parents = gpd.GeoDataFrame({
-        "pcode": counts.index, "name": counts.index.map(names), "level": 1,
-        "parent_pcode": "CD", "url": None, "date": None,
-        "source": ("Derived by geomap: union of the " + counts.astype(str)
-                   + " level-2 areas of " + sources).to_numpy(),
-    }, geometry=[shapely.union_all(rows.geometry.to_numpy()) for _, rows in groups],
-        crs=admin.crs)
-    return pd.concat([admin, parents], ignore_index=True)
 
 
 def build_places(admin: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

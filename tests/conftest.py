@@ -23,7 +23,7 @@ CONTROL = [
     # area, actor, start, end, confidence
     ("alpha", "fardc", "", "2025-01-27", "assessed"),
     ("alpha", "m23", "2025-01-27", "", "assessed"),
-    ("bravo", "fardc", "", "", "assessed"),
+    ("bravo", "fardc", "", "2025-06-01", "assessed"),  # held until then
     ("charlie", "m23", "2025-02", "", "claimed"),
     ("T02", "m23", "2025-01-01", "", "assessed"),
 ]

@@ -203,6 +203,12 @@ def test_missing_columns_stop_with_the_fix(shapes_dir: Path, tmp_path: Path):
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--control", str(odd),
                              "--column", "control.actor=who_holds", "--column",
                              "control.area=where", "--out", str(tmp_path / "o"))
+    assert code == 1  # undated: it would hold forever, so geomap asks
+    assert "--set control.start=YYYY-MM-DD" in stderr
+    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--control", str(odd),
+                             "--column", "control.actor=who_holds", "--column",
+                             "control.area=where", "--set", "control.start=2025-01-01",
+                             "--out", str(tmp_path / "o"))
     assert code == 0, stderr
 
 

@@ -93,7 +93,7 @@ def test_describe_join_counts_methods():
 
 def test_missing_province_is_derived_from_its_territories(admin):
     """Territories of CD61 without a CD61 polygon get one: their union, said so."""
-    from geomap.places import add_parent_areas
+    from geomap.validate.extent import add_parent_areas
 
     territories = admin.assign(parent_pcode="CD61")
     result = add_parent_areas(territories)

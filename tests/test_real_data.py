@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from geomap.cli import main
 from geomap.errors import UnknownActorWarning
 from geomap.join import attach_areas
+from geomap.load.constants import fill_constants
 from geomap.load.files import read_layer
 from geomap.load.formats import ReadOptions
 from geomap.load.publishers import detect_loader, read_publisher
@@ -153,12 +154,21 @@ def test_ipis_place_index_keeps_kivu_mine_sites_not_trading_points():
 
 
 def test_ipis_armed_group_areas_load_as_control_polygons():
-    """'Groupe armé' becomes the actor; the 29 zones keep their polygons."""
+    """'Groupe armé' becomes the actor; the 29 zones keep their polygons once their
+    date is given: undated, every zone is rejected instead of holding forever."""
     path = _need(IPIS / "ipis_armed_group_areas_2015.geojson")
     raw = read_layer(path, "control", {"actor": "Groupe armé"})
     with pytest.warns(UnknownActorWarning):
+        undated, rejects = VALIDATORS["control"](raw)
+    assert undated.empty
+    assert rejects["row"].nunique() == 29
+    assert rejects["reason"].str.contains("--set control.start=YYYY-MM-DD").all()
+    raw = fill_constants(raw, {"start": "2015-09-14", "confidence": "claimed"},
+                         layer="control")
+    with pytest.warns(UnknownActorWarning):
         control, rejects = VALIDATORS["control"](raw)
     assert len(control) == 29
+    assert set(control["confidence"]) == {"claimed"}
     assert "fdlr" in set(control["actor"])
     assert set(control.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
     assert rejects.loc[rejects["action"] == "rejected"].empty

@@ -33,7 +33,7 @@ def test_slider_data_covers_every_record_date(shapes_dir: Path):
     layers = load_layers(BuildConfig(date=pd.Timestamp("2025-02-20"),
                                      shapes_dir=shapes_dir))
     data = slider_data(layers.control)
-    assert data["dates"] == ["2025-01-01", "2025-01-27", "2025-02-01"]
+    assert data["dates"] == ["2025-01-01", "2025-01-27", "2025-02-01", "2025-06-01"]
     assert data["intervals"]["alpha"][0][:2] == ["", "2025-01-27"]
 
 

@@ -153,6 +153,11 @@ def rename_columns(frame: pd.DataFrame, layer: str,
         renames[found] = canonical
     taken = set(renames.values())
     wanted = {*COLUMNS[layer], "lon", "lat"}
+    for canonical in sorted(wanted - taken - set(frame.columns)):  # 'Source' is source
+        raw = by_squash.get(squash(canonical))
+        if raw is not None and raw not in renames:
+            renames[raw] = canonical
+            taken.add(canonical)
     for canonical, aliases in ALIASES.items():
         if canonical in taken or canonical not in wanted:
             continue

@@ -201,7 +201,8 @@ def _zone_overlaps(open_places: gpd.GeoDataFrame, table: gpd.GeoDataFrame,
     return sorted(rows)
 
 
-def summarise_totals(areas: pd.DataFrame) -> pd.DataFrame:
+def summarise_totals(areas: pd.DataFrame, mines: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
     """Totals of people displaced and mining sites, one row per level, never across.
 
     Provinces, territories and towns nest, so their figures are added only within
@@ -215,7 +216,9 @@ def summarise_totals(areas: pd.DataFrame) -> pd.DataFrame:
         ``level`` (what the row adds up), ``places``, ``places_with_figure``,
         ``people`` (missing when no place of the level has a figure),
         ``people_as_of`` ('2025-03-01' or '2024-06-30 to 2025-03-01') and
-        ``mines`` (each site counted once in the level).
+        ``mines`` (each site counted once in the level: the sites in its places,
+        counted from *mines* when given, so overlapping control zones count a site
+        once; else the sum of the places' counts).
     """
     group = areas["level_name"].map(TOTAL_GROUPS).fillna("other places")
     rows = []
@@ -229,12 +232,24 @@ def summarise_totals(areas: pd.DataFrame) -> pd.DataFrame:
             "places_with_figure": len(figures),
             "people": int(figures["people"].sum()) if len(figures) else pd.NA,
             "people_as_of": date_span(figures["people_as_of"]),
-            "mines": int(members["mines"].sum()),
+            "mines": _mines_in(label, mines) if mines is not None else
+            int(members["mines"].sum()),
         })
     table = pd.DataFrame(rows, columns=["level", "places", "places_with_figure",
                                         "people", "people_as_of", "mines"])
     table["people"] = table["people"].astype("Int64")
     return table
+
+
+def _mines_in(group: str, mines: pd.DataFrame) -> int:
+    """The sites lying in some place of *group*, each counted once."""
+    column = {"provinces (level 1)": "adm1_pcode",
+              "territories and cities (level 2)": "adm2_pcode",
+              "chefferies and secteurs (level 3)": "adm3_pcode", "towns": "town",
+              "control zones": "zones"}.get(group)
+    if column is None or column not in mines:
+        return 0
+    return int(mines[column].notna().sum())
 
 
 def date_span(dates: pd.Series) -> str | None:

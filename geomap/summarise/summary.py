@@ -79,7 +79,8 @@ def summarise_build(layers: Layers, config: BuildConfig,
     slider = {**slider_data(layers.control), "displacement": displacement_steps(
         layers.displacement, window_days=config.window)}
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
-                   totals=summarise_totals(areas), changes=changes, density=density,
+                   totals=summarise_totals(areas, mines), changes=changes,
+                   density=density,
                    conflict_events=conflict, conflict_areas=conflict_areas,
                    handovers=handovers, events=events, event_changes=event_changes,
                    slider=slider, latest_record=check_as_of(layers.control,

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.actors import ACTOR_ALIASES, ACTORS
-from geomap.errors import GeometryError, SchemaError, UnknownActorWarning
+from geomap.errors import GeomapWarning, GeometryError, SchemaError, UnknownActorWarning
 from geomap.schema import (
     CONFIDENCE,
     DEFAULT_DISPLACEMENT_KIND,
@@ -112,11 +112,20 @@ def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.
     return frame.loc[~bad].copy(), rejects.table()
 
 
+UNDATED = ("no start and no end date: the record would hold forever; give a start per "
+           "row, or one for the whole file with --set control.start=YYYY-MM-DD "
+           "([set.control] in geomap.toml)")
+"""Why a control record with neither a start nor an end is rejected."""
+
+
 def validate_control(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Check a control layer of dated intervals; return good rows and rejects.
 
     Unknown actors are kept with a deterministic colour and an
-    :class:`UnknownActorWarning`. A record whose end precedes its start is rejected.
+    :class:`UnknownActorWarning`. A record whose end precedes its start is rejected,
+    and so is one with neither start nor end (in force forever: geomap does not
+    guess when a snapshot such as the IPIS 2015 zones held; ``--set`` says it).
+    Records without a confidence are read as 'assessed', with a warning.
     """
     rejects = Rejects("control")
     actor = text_values(frame, "actor")
@@ -127,12 +136,20 @@ def validate_control(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFram
         warnings.warn(f"Control names actor(s) {unknown} that geomap does not know; "
                       "they get a fixed colour of their own.", UnknownActorWarning,
                       stacklevel=2)
+    undated = text_values(frame, "start").isna() & text_values(frame, "end").isna()
+    rejects.add(frame, undated, "start", UNDATED)
     for side in ("start", "end"):
         frame[side], frame[f"{side}_precision"] = read_dated(
             frame, side, f"{side}_precision", rejects, required=False)
     backwards = frame["start"].notna() & frame["end"].notna() & (frame["end"] <= frame["start"])
     rejects.add(frame, backwards, "end", "end date is not after the start date")
-    confidence = text_values(frame, "confidence").str.lower().fillna("assessed")
+    confidence = text_values(frame, "confidence").str.lower()
+    if confidence.isna().any():
+        warnings.warn(f"{int(confidence.isna().sum()):,} control record(s) give no "
+                      "confidence; they are read as 'assessed'. Say what they are with "
+                      "--set control.confidence=claimed (or assessed, contested).",
+                      GeomapWarning, stacklevel=2)
+    confidence = confidence.fillna("assessed")
     rejects.add(frame, ~confidence.isin(CONFIDENCE), "confidence",
                 f"unknown confidence; expected one of {list(CONFIDENCE)}")
     frame["confidence"] = confidence

@@ -21,7 +21,7 @@ def all_rejected_message(layer: str, path: Path, rejected: pd.DataFrame) -> str:
                                                  if len(rows) > 3 else "")
         parts.append(f"{reason} (rows {shown})")
     hint = (" Dates must be written YYYY-MM-DD (or YYYY-MM, YYYY)."
-            if any("date" in reason for reason in top) else "")
+            if any("unparseable date" in reason for reason in top) else "")
     return (f"Every row of the {layer} file '{path.name}' was rejected: "
             f"{'; '.join(parts)}.{hint} Check it with 'geomap validate {path.name} "
             f"--layer {layer}'.")

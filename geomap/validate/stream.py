@@ -19,7 +19,7 @@ import pandas as pd
 
 from geomap.config import BuildConfig
 from geomap.errors import SchemaError
-from geomap.load.files import read_layer_batches
+from geomap.load.constants import fill_constants
 from geomap.load.inputs import read_input_batches
 from geomap.progress import announce_file
 from geomap.schema import COLUMNS, ROW
@@ -70,6 +70,8 @@ def check_input(config: BuildConfig, layer: str, report: Report = _quiet
     started = time.perf_counter()
     announce_file(config.inputs.get(layer), layer, report)
     path, batches = read_input_batches(config, layer, report)
+    constants = config.constants.get(layer)
+    batches = (fill_constants(batch, constants, layer=layer) for batch in batches)
     checked = _check_batches(path, batches, layer, decimal=config.decimal)
     report(f"{layer}: {checked.kept:,} of {checked.rows:,} rows kept from "
            f"{path.name} ({time.perf_counter() - started:.1f} s)")
@@ -77,19 +79,29 @@ def check_input(config: BuildConfig, layer: str, report: Report = _quiet
 
 
 def check_file(path: Path, layer: str, mapping: Mapping[str, str] | None = None, *,
-               decimal: str = ".") -> CheckedLayer:
-    """Read a canonical file in batches and check it (``geomap validate``).
+               decimal: str = ".", constants: Mapping[str, str] | None = None
+               ) -> CheckedLayer:
+    """Read a file as a build reads it, in batches, and check it (``geomap validate``).
 
-    Only the first good rows are kept (``clean`` is empty): memory stays bounded
-    whatever the size of the file; ``kept`` counts them all.
+    A publisher's file is read by its publisher's loader and cut to the default
+    provinces, a canonical file in batches, and *constants* (``--set``) fill what it
+    leaves empty: validate and build count the same rows (an HXL hashtag row under
+    a DTM header is no row of either). Good rows are counted, not kept (``clean``
+    is empty): memory stays bounded whatever the size of the file.
 
     Raises
     ------
     GeomapError
         The file cannot be read or lacks what its layer needs.
     """
-    return _check_batches(Path(path), read_layer_batches(path, layer, mapping), layer,
-                          decimal=decimal, keep_rows=False)
+    config = BuildConfig(date=pd.Timestamp.today().normalize(), offline=True,
+                         inputs={layer: Path(path)},
+                         columns={layer: dict(mapping)} if mapping else {},
+                         constants={layer: dict(constants)} if constants else {},
+                         decimal=decimal)
+    path, batches = read_input_batches(config, layer)
+    batches = (fill_constants(batch, constants, layer=layer) for batch in batches)
+    return _check_batches(Path(path), batches, layer, decimal=decimal, keep_rows=False)
 
 
 def _check_batches(path: Path, batches: Iterable[pd.DataFrame], layer: str, *,

@@ -15,8 +15,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "col_displaced_star": ("Displaced*", "Déplacés*"),
     "displaced_star_note": (
         "* people displaced in the places each actor holds, figures dated while held",
-        "* personnes déplacées dans les lieux que tient chaque acteur, chiffres datés "
-        "de sa tenue"),
+        ("* personnes déplacées dans les lieux que tient chaque acteur, chiffres datés "
+         "de sa tenue")),
     "locator": ("Locator", "Situation"),
     "locator_outline": (
         "Outline: DR Congo (Natural Earth). Grey: admin areas loaded.",
