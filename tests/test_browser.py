@@ -12,6 +12,7 @@ from geomap.actors import ACTORS
 from geomap.config import BuildConfig
 from geomap.pipeline import run
 
+from .conftest import synthetic_admin, write_shapes
 from .test_render import hostile_shapes
 
 pytestmark = pytest.mark.browser
@@ -51,13 +52,14 @@ def open_map(browser, path: Path, width: int, height: int):
     return page, problems
 
 
-@pytest.fixture
-def built(shapes_dir: Path, tmp_path: Path) -> Path:
-    """A map built from synthetic layers with hostile names."""
-    hostile_shapes(shapes_dir)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A map built from synthetic layers with hostile names, once for the module."""
+    root = tmp_path_factory.mktemp("browser_built")
+    shapes_dir = hostile_shapes(write_shapes(root / "shapes", synthetic_admin()))
     run(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=shapes_dir,
-                    out_dir=tmp_path / "out"))
-    return tmp_path / "out" / "map.html"
+                    out_dir=root / "out"))
+    return root / "out" / "map.html"
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 667)],
@@ -65,7 +67,10 @@ def built(shapes_dir: Path, tmp_path: Path) -> Path:
 def test_map_loads_without_errors(browser, built: Path, width: int, height: int):
     """The page draws every layer with no console error and no script from data."""
     page, problems = open_map(browser, built, width, height)
-    page.wait_for_timeout(300)
+    # wait on the page's state, not on time: every layer drawn, nothing loading
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-interactive').length >= 5")
+    page.wait_for_load_state("networkidle")
     assert problems == []
     names = page.evaluate("Object.keys(window.geomapLayers)")
     assert names == ["Admin boundaries", "Control: areas", "Control: towns",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
+import threading
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -107,9 +107,14 @@ def _html(_request) -> Response:
                     content_type="text/html")
 
 
-def _slow(_request) -> Response:
-    time.sleep(1.5)
-    return Response(b"late")
+def _stalled(release: threading.Event):
+    """A handler that answers only once *release* is set (or after 60 s)."""
+
+    def handler(_request) -> Response:
+        release.wait(60)
+        return Response(b"late")
+
+    return handler
 
 
 @pytest.mark.parametrize(("path", "respond", "error", "fragment"), [
@@ -146,13 +151,21 @@ def slow_server():
 
 
 def test_timeout_is_one_line_and_leaves_the_cache_clean(cache, slow_server):
-    """A server that does not answer in time gives up after the timeout."""
-    slow_server.expect_request("/slow.zip").respond_with_handler(_slow)
-    started = time.perf_counter()
-    with pytest.raises(SourceError, match=re.escape("did not answer within 0.5 s")):
-        source_path(_source(slow_server.url_for("/slow.zip")), timeout=0.5,
-                          retries=0)
-    assert time.perf_counter() - started < 1.4
+    """A server that does not answer in time gives up after the timeout.
+
+    The server answers only once the download has given up, so the download can
+    only end by its own timeout: no clock is read, and a timeout that did not fire
+    would get the late answer (not a zip) and fail on the error's text instead.
+    """
+    release = threading.Event()
+    slow_server.expect_request("/slow.zip").respond_with_handler(_stalled(release))
+    try:
+        with pytest.raises(SourceError,
+                           match=re.escape("did not answer within 0.5 s")):
+            source_path(_source(slow_server.url_for("/slow.zip")), timeout=0.5,
+                        retries=0)
+    finally:
+        release.set()
     assert _left(cache) == []
 
 

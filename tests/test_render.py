@@ -11,7 +11,7 @@ from geomap.config import BuildConfig
 from geomap.pipeline import run
 from geomap.render.markup import safe_json
 
-from .conftest import TOWNS, write_csv
+from .conftest import TOWNS, synthetic_admin, write_csv, write_shapes
 
 HOSTILE = [
     "O'Brien `tick` \"quoted\"",
@@ -35,15 +35,16 @@ def hostile_shapes(shapes_dir: Path) -> Path:
     return shapes_dir
 
 
-@pytest.fixture
-def page(shapes_dir: Path, tmp_path: Path) -> str:
-    """The map page built from hostile names."""
-    hostile_shapes(shapes_dir)
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The map page built from hostile names, once for the module (tests only read it)."""
+    root = tmp_path_factory.mktemp("hostile_page")
+    shapes_dir = hostile_shapes(write_shapes(root / "shapes", synthetic_admin()))
     config = BuildConfig(date=__import__("pandas").Timestamp("2025-02-01"),
-                         shapes_dir=shapes_dir, out_dir=tmp_path / "out",
+                         shapes_dir=shapes_dir, out_dir=root / "out",
                          title="<b>Title</b> & co")
     run(config)
-    return (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    return (root / "out" / "map.html").read_text(encoding="utf-8")
 
 
 def test_no_raw_markup_from_data(page: str):
