@@ -22,7 +22,7 @@ from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.pipeline import run
 from geomap.schema import DRC_BOUNDS
 
-from .conftest import CONTROL, REPO
+from .conftest import CONTROL, REPO, synthetic_admin, write_shapes
 
 LAYERS = ("admin", "towns", "mines", "control", "displacement")
 TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
@@ -84,15 +84,31 @@ def check_rfc7946(path: Path) -> dict:
     return document
 
 
+@pytest.fixture(scope="module")
+def module_build(tmp_path_factory: pytest.TempPathFactory):
+    """One build of the synthetic fixture for the module: (result, its folder).
+
+    Tests only read it; a test that needs other inputs builds on its own.
+    """
+    root = tmp_path_factory.mktemp("gis_export")
+    shapes = write_shapes(root / "shapes", synthetic_admin())
+    return _build(shapes, root / "out"), root / "out"
+
+
 @pytest.fixture
-def built(shapes_dir: Path, tmp_path: Path):
-    """One build of the synthetic fixture."""
-    return _build(shapes_dir, tmp_path / "out")
+def built(module_build):
+    """The result of the module's build."""
+    return module_build[0]
 
 
-def test_build_writes_every_layer_as_rfc7946(built, tmp_path: Path) -> None:
+@pytest.fixture
+def out(module_build) -> Path:
+    """The output folder of the module's build (read only)."""
+    return module_build[1]
+
+
+def test_build_writes_every_layer_as_rfc7946(built, out: Path) -> None:
     """Each layer file exists, follows RFC 7946 and is listed under layers/."""
-    out = tmp_path / "out"
     for layer in LAYERS:
         path = out / "layers" / f"{layer}.geojson"
         assert path in built.paths, f"{path} missing from the reported paths"
@@ -102,10 +118,10 @@ def test_build_writes_every_layer_as_rfc7946(built, tmp_path: Path) -> None:
     assert all(path.exists() for path in built.paths)
 
 
-def test_layers_round_trip_through_pyogrio(built, tmp_path: Path) -> None:
+def test_layers_round_trip_through_pyogrio(out: Path) -> None:
     """GDAL reads each file back with the same rows, lon/lat CRS and properties."""
     for layer in LAYERS:
-        path = tmp_path / "out" / "layers" / f"{layer}.geojson"
+        path = out / "layers" / f"{layer}.geojson"
         frame = pyogrio.read_dataframe(path)
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
         assert len(frame) == len(features)
@@ -113,9 +129,9 @@ def test_layers_round_trip_through_pyogrio(built, tmp_path: Path) -> None:
         assert set(features[0]["properties"]) <= set(frame.columns)
 
 
-def test_control_layer_keeps_every_record_with_its_place_geometry(built, tmp_path):
+def test_control_layer_keeps_every_record_with_its_place_geometry(out: Path):
     """One feature per control record of the fixture; towns are points, T02 a polygon."""
-    features = json.loads((tmp_path / "out" / "layers" / "control.geojson").read_text(
+    features = json.loads((out / "layers" / "control.geojson").read_text(
         encoding="utf-8"))["features"]
     assert len(features) == len(CONTROL)
     kinds = {(f["properties"]["place"], f["geometry"]["type"]) for f in features}
@@ -128,9 +144,9 @@ def test_control_layer_keeps_every_record_with_its_place_geometry(built, tmp_pat
     assert alpha == [("", "fardc", False), ("2025-01-27", "m23", True)]
 
 
-def test_displacement_layer_is_aggregated_per_place(built, tmp_path: Path) -> None:
+def test_displacement_layer_is_aggregated_per_place(out: Path) -> None:
     """Latest round per place on or before the date, one point inside each place."""
-    features = json.loads((tmp_path / "out" / "layers" / "displacement.geojson")
+    features = json.loads((out / "layers" / "displacement.geojson")
                           .read_text(encoding="utf-8"))["features"]
     people = {f["properties"]["place"]: f["properties"]["people"] for f in features}
     # T01: round r2 (1500) replaces r1; 'Territoire de Tango' is T02; alpha is a town.
@@ -144,15 +160,15 @@ def test_displacement_layer_is_aggregated_per_place(built, tmp_path: Path) -> No
 
 
 def test_layer_order_does_not_depend_on_input_order(shapes_dir: Path, tmp_path: Path,
-                                                    admin: gpd.GeoDataFrame) -> None:
+                                                    admin: gpd.GeoDataFrame,
+                                                    out: Path) -> None:
     """Reversing the admin rows gives byte-identical layer files."""
-    _build(shapes_dir, tmp_path / "one")
     admin.iloc[::-1].to_file(shapes_dir / "admin.geojson", driver="GeoJSON")
     _build(shapes_dir, tmp_path / "two")
     for layer in LAYERS:
         name = Path("layers") / f"{layer}.geojson"
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name
-                                                          ).read_bytes(), layer
+        assert (out / name).read_bytes() == (tmp_path / "two" / name
+                                             ).read_bytes(), layer
 
 
 def test_write_geojson_rewinds_rings_and_rounds(tmp_path: Path) -> None:
@@ -212,10 +228,9 @@ def _rows(path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def test_hxl_row_on_every_csv(shapes_dir: Path, tmp_path: Path) -> None:
+def test_hxl_row_on_every_csv(shapes_dir: Path, tmp_path: Path, out: Path) -> None:
     """--hxl puts a valid hashtag under every column header; off by default."""
-    _build(shapes_dir, tmp_path / "plain")
-    assert not _rows(tmp_path / "plain" / "summary_areas.csv")[1][0].startswith("#")
+    assert not _rows(out / "summary_areas.csv")[1][0].startswith("#")
     result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
                                        "--date", "2025-03-01", "--compare", "2025-01-01",
                                        "--out", str(tmp_path / "hxl"), "--hxl",
