@@ -100,23 +100,49 @@ def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
         (ids in force, ';'-joined), ``confidence``, ``since``, ``source``, ``url``
         and ``note`` of the latest record in force.
     """
+    return resolve_control_days(control, [date]).droplevel("day")
+
+
+def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]
+                         ) -> pd.DataFrame:
+    """Return who controls each place on each of *days*: :func:`resolve_control` for many days.
+
+    The rule is the one of :func:`resolve_control`, applied to every day at once (the
+    web map's slider needs the holder of every place on every record date).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``day`` and ``place`` (only places with a record in force that
+        day), with the columns of :func:`resolve_control`.
+    """
     columns = ["actor", "actors", "confidence", "since", "source", "url", "note"]
     linked = control.loc[control["place"].notna()]
-    start = linked["start"]
-    end = linked["end"]
-    active = linked.loc[in_force(start, end, date)]
+    wanted = pd.DatetimeIndex(sorted(set(days)))
+    force = in_force(linked["start"].to_numpy()[:, None],
+                     linked["end"].to_numpy()[:, None], wanted.to_numpy()[None, :])
+    rows, which = force.nonzero()
+    active = linked.iloc[rows].assign(day=wanted[which])
     if active.empty:
-        return pd.DataFrame(columns=columns).rename_axis("place")
-    active = active.sort_values(["place", "start"], na_position="first", kind="stable")
-    grouped = active.groupby("place", sort=True)
-    latest = grouped.tail(1).set_index("place")
-    actors = grouped["actor"].agg(lambda ids: ";".join(sorted(set(ids))))
+        empty = pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), pd.Index([], dtype=object)],
+                                          names=["day", "place"])
+        return pd.DataFrame(columns=columns, index=empty)
+    active = active.sort_values(["day", "place", "start"], na_position="first",
+                                kind="stable")
+    grouped = active.groupby(["day", "place"], sort=True)
+    latest = grouped.tail(1).set_index(["day", "place"])
+    in_force_ids: dict[tuple, set[str]] = {}
+    for key in zip(active["day"], active["place"], active["actor"], strict=True):
+        in_force_ids.setdefault(key[:2], set()).add(key[2])
+    actors = pd.Series([";".join(sorted(ids)) for ids in in_force_ids.values()],
+                       index=pd.MultiIndex.from_tuples(list(in_force_ids),
+                                                       names=["day", "place"]),
+                       dtype="string").reindex(latest.index)
     several = actors.str.contains(";", regex=False)
-    confidence = latest["confidence"].where(~several, CONTESTED)
     result = pd.DataFrame({
         "actor": latest["actor"].where(~several, CONTESTED),
         "actors": actors,
-        "confidence": confidence,
+        "confidence": latest["confidence"].where(~several, CONTESTED),
         "since": latest["start"],
         "source": latest["source"],
         "url": latest["url"],
@@ -125,9 +151,13 @@ def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
     return result[columns]
 
 
-def in_force(start: pd.Series, end: pd.Series, day: pd.Timestamp) -> pd.Series:
-    """True for each record in force on *day*: ``start <= day < end``, open ends open."""
-    return (start.isna() | (start <= day)) & (end.isna() | (end > day))
+def in_force(start, end, day):
+    """True for each record in force on *day*: ``start <= day < end``, open ends open.
+
+    *start*, *end* and *day* are Series, arrays or dates that broadcast together (a
+    column of records against a row of days gives every record on every day).
+    """
+    return (pd.isna(start) | (start <= day)) & (pd.isna(end) | (end > day))
 
 
 def holder_of(actors: pd.Series | list) -> str | None:
@@ -151,8 +181,7 @@ def _since_one(records: pd.DataFrame, day: pd.Timestamp) -> object:
     actor = records["actor"].to_numpy(dtype=object)
 
     def holder(on: np.datetime64) -> str | None:
-        force = ((np.isnat(start) | (start <= on)) & (np.isnat(end) | (end > on)))
-        return holder_of(list(actor[force]))
+        return holder_of(list(actor[in_force(start, end, on)]))
 
     today = np.datetime64(day, "s")
     now = holder(today)

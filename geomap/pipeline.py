@@ -125,13 +125,12 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         text = MapText.from_build(config, layers, latest_record=summary.latest_record)
         overlay = (build_density_overlay(layers.displacement, grid=summary.density)
                    if summary.density is not None else None)
-        fmap = build_map(layers.places, summary.areas, summary.mines, text,
-                         slider=summary.slider, changes=summary.changes,
+        page = build_map(layers.places, summary.areas, summary.mines, text,
+                         timeline=summary.timeline, changes=summary.changes,
                          preset=config.preset, self_contained=config.self_contained,
-                         density=overlay)
+                         density=overlay, context=layers.context)
         paths = write_outputs(config, layers=layers, summary=summary, text=text,
-                              page=fmap.get_root().render(), report=report,
-                              folder=folder)
+                              page=page, report=report, folder=folder)
     report(f"wrote {len(paths)} files to {config.out_dir}")
     return BuildResult(paths=paths, people=layers.people, rejects=layers.rejects,
                        join_report=layers.join_report, areas=summary.areas,

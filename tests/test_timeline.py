@@ -9,7 +9,8 @@ import pytest
 
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers, run
-from geomap.summarise.changes import changes_between, slider_data
+from geomap.summarise.changes import changes_between, control_timeline
+from geomap.summarise.timeline import displacement_steps
 
 from .conftest import place_of
 
@@ -28,13 +29,23 @@ def test_changes_list_the_handover(shapes_dir: Path, tmp_path: Path):
     assert "Changed hands since 2025-01-01" in page
 
 
-def test_slider_data_covers_every_record_date(shapes_dir: Path):
-    """The slider stops at each start and end, with partial dates filled in."""
+def test_timeline_covers_every_record_date(shapes_dir: Path):
+    """The slider stops at each start and end (partial dates filled in) and the as-of
+    day; every place has a row on each day, holder and figure as of that day."""
     layers = load_layers(BuildConfig(date=pd.Timestamp("2025-02-20"),
                                      shapes_dir=shapes_dir))
-    data = slider_data(layers.control)
-    assert data["dates"] == ["2025-01-01", "2025-01-27", "2025-02-01", "2025-06-01"]
-    assert data["intervals"]["alpha"][0][:2] == ["", "2025-01-27"]
+    timeline = control_timeline(layers.control, layers.places,
+                                displacement_steps(layers.displacement),
+                                pd.Timestamp("2025-02-20"))
+    days = [f"{day:%Y-%m-%d}" for day in sorted(timeline["day"].unique())]
+    assert days == ["2025-01-01", "2025-01-27", "2025-02-01", "2025-02-20", "2025-06-01"]
+    assert len(timeline) == len(days) * layers.places["place"].nunique()
+    alpha = timeline.loc[timeline["place"] == "alpha"].set_index("day")
+    assert alpha["actor"].tolist() == ["fardc", "m23", "m23", "m23", "m23"]
+    assert alpha["people"].isna().tolist() == [True, False, False, False, False]
+    assert alpha.loc["2025-02-20", "people_as_of"] == pd.Timestamp("2025-01-20")
+    bravo = timeline.loc[timeline["place"] == "bravo"].set_index("day")
+    assert bravo.loc["2025-06-01", "actor"] is pd.NA  # the record ended that day
 
 
 @pytest.mark.parametrize(("date", "town", "actor"), [

@@ -6,36 +6,18 @@ import warnings
 from pathlib import Path
 
 from geomap.errors import GeomapWarning
-from geomap.render.markup import esc
+from geomap.render.templating import render_template
 
 MAP_BUDGET = {"article": 2 * 1024 * 1024, "analyst": 10 * 1024 * 1024}
 """Largest map.html, in bytes, for each preset."""
 
-_SNIPPET = """<!-- geomap: paste this where the map should appear; keep map.html beside the page
-     (or change src to where you host it). -->
-<iframe class="geomap-embed" src="{src}" title="{title}" loading="lazy"
-  style="display:block;width:100%;height:480px;border:0" allowfullscreen></iframe>
-<script>
-(function () {{
-  // Keep the map about 4:3 on phones and at most 80% of the screen height.
-  var frames = document.querySelectorAll("iframe.geomap-embed");
-  function fit() {{
-    frames.forEach(function (frame) {{
-      var width = frame.getBoundingClientRect().width;
-      var height = Math.min(Math.max(width * 0.75, 420), window.innerHeight * 0.8);
-      frame.style.height = Math.round(height) + "px";
-    }});
-  }}
-  window.addEventListener("resize", fit);
-  fit();
-}})();
-</script>
-"""
-
-
 def embed_snippet(title: str, src: str = "map.html") -> str:
-    """The iframe snippet an editor pastes into an article, with its resize script."""
-    return _SNIPPET.format(src=esc(src), title=esc(title))
+    """The iframe snippet an editor pastes into an article, with its resize script.
+
+    The snippet is the template ``templates/embed.html.j2``; *title* and *src* are
+    escaped into it.
+    """
+    return render_template("embed.html.j2", src=src, title=title)
 
 
 def check_budget(path: Path, preset: str) -> str:

@@ -1,4 +1,4 @@
-"""Escaping for the web page: markup, links, dates and data inside scripts."""
+"""Text for the page and the report: escaping, links, numbers, dates, inert JSON."""
 
 from __future__ import annotations
 
@@ -32,12 +32,24 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def link(url: object, label: str = "source") -> str:
-    """An escaped link for http(s) URLs only; other schemes are shown as text."""
-    text = esc(url)
-    if not text.lower().startswith(("http://", "https://")):
-        return text
-    return f'<a href="{text}" target="_blank" rel="noopener noreferrer">{esc(label)}</a>'
+def link_target(url: object) -> str | None:
+    """*url* when it is an http(s) link, else None: other schemes are shown as text.
+
+    Examples
+    --------
+    >>> link_target("https://example.org"), link_target("javascript:alert(1)")
+    ('https://example.org', None)
+    """
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+def fmt_count(value: object) -> str:
+    """A whole number with thousands separators ('1,500'), '' for missing."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{int(value):,}"
 
 
 def fmt_date(value: object) -> str:

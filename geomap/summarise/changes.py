@@ -1,10 +1,13 @@
-"""Control over time: what changed hands between two dates, and the slider's data."""
+"""Control over time: what changed hands between two dates, and every place on every day."""
 
 from __future__ import annotations
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from geomap.actors import CONTESTED_COLOR, actor_for, holder_since, resolve_control
+from geomap.actors import holder_since, resolve_control, resolve_control_days
+from geomap.summarise.nesting import resolve_within
 
 CHANGE_COLUMNS = ("place", "name", "actor_before", "actor_after", "confidence",
                   "changed_on", "source", "url", "note")
@@ -62,24 +65,104 @@ def add_changed_people(changes: pd.DataFrame, areas: pd.DataFrame, actors: pd.Da
     return changes, actors
 
 
-def slider_data(control: pd.DataFrame) -> dict:
-    """Per place, the control intervals as ISO text, and the dates the slider stops at.
+def slider_days(control: pd.DataFrame, as_of: pd.Timestamp) -> list[pd.Timestamp]:
+    """The days the slider stops at: every record's start and end, and the as-of day.
+
+    Examples
+    --------
+    >>> control = pd.DataFrame({"start": pd.to_datetime(["2025-01-27", None]),
+    ...                         "end": pd.to_datetime([None, "2025-01-27"])})
+    >>> [f"{day:%Y-%m-%d}" for day in slider_days(control, pd.Timestamp("2025-02-01"))]
+    ['2025-01-27', '2025-02-01']
+    """
+    linked = control.loc[control["place"].notna()] if "place" in control else control
+    found = pd.concat([linked["start"], linked["end"]]).dropna()
+    return sorted({pd.Timestamp(day) for day in found} | {pd.Timestamp(as_of)})
+
+
+TIMELINE_COLUMNS = ("day", "place", "actor", "actors", "confidence", "since",
+                    "source", "url", "note", "within", "within_actor", "people",
+                    "people_as_of")
+"""Columns of :func:`control_timeline`."""
+
+
+def control_timeline(control: pd.DataFrame, places: gpd.GeoDataFrame,
+                     steps: dict[str, list], as_of: pd.Timestamp, *,
+                     days: list[pd.Timestamp] | None = None) -> pd.DataFrame:
+    """Every place on every slider day: holder, confidence, record, figure.
+
+    The page's slider only looks these rows up; it recomputes nothing. Each column
+    comes from the rule that owns it: the holder from
+    :func:`geomap.actors.resolve_control_days`, ``since`` from
+    :func:`geomap.actors.holder_since`, the enclosing area from
+    :func:`geomap.summarise.nesting.resolve_within` and the figure from the steps of
+    :func:`geomap.summarise.timeline.displacement_steps` (the last step on or before
+    the day), so that on the as-of day each place reads as in ``summary_areas.csv``.
+
+    Parameters
+    ----------
+    control : DataFrame
+        The linked control records.
+    places : GeoDataFrame
+        Every place (see :func:`geomap.places.build_places`).
+    steps : dict
+        Per place, its displacement figure from each day it changes.
+    as_of : Timestamp
+        The build's date.
+    days : list of Timestamp, optional
+        The days to show; by default :func:`slider_days` (every record date and
+        *as_of*).
 
     Returns
     -------
-    dict
-        ``intervals``: place -> list of ``[start, end, colour, confidence, actor name]``
-        (empty start or end as ``""``); ``dates``: sorted distinct record dates.
+    DataFrame
+        :data:`TIMELINE_COLUMNS`: one row per day and place, the holder's columns
+        empty where no record is in force, ``people`` missing where there is no
+        figure (never 0).
     """
-    linked = control.loc[control["place"].notna()].sort_values(["place", "start"],
-                                                               na_position="first")
-    start = linked["start"].dt.strftime("%Y-%m-%d").fillna("")
-    end = linked["end"].dt.strftime("%Y-%m-%d").fillna("")
-    colours = linked["actor"].map(lambda a: actor_for(a).color)
-    labels = linked["actor"].map(lambda a: actor_for(a).label)
-    intervals: dict[str, list] = {}
-    for place, *record in zip(linked["place"], start, end, colours, linked["confidence"],
-                              labels, strict=True):
-        intervals.setdefault(place, []).append(record)
-    dates = sorted({d for d in (*start, *end) if d})
-    return {"intervals": intervals, "dates": dates, "contested": CONTESTED_COLOR}
+    days = slider_days(control, as_of) if days is None else sorted(set(days))
+    held = resolve_control_days(control, days)
+    places = places.drop_duplicates("place")
+    zones = set(places.loc[places["kind"].isin(["area", "zone"]), "place"])
+    enclosing: dict[tuple, pd.DataFrame] = {}
+    within, since = [], []
+    held_days = set(held.index.get_level_values("day"))
+    for day in days:
+        now = held.xs(day, level="day") if day in held_days else \
+            held.droplevel("day").iloc[:0]
+        key = tuple(now.loc[now.index.isin(zones), "actor"].items())
+        if key not in enclosing:  # depends only on which areas are held, and by whom
+            enclosing[key] = resolve_within(places, now)
+        within.append(enclosing[key].assign(day=day))
+        since.append(pd.DataFrame({"since": holder_since(control, now.index, day),
+                                   "day": day}))
+    grid = pd.MultiIndex.from_product([pd.DatetimeIndex(days), places["place"]],
+                                      names=["day", "place"])
+    timeline = pd.DataFrame(index=grid).join(held.drop(columns="since"))
+    for parts in (since, within):
+        timeline = timeline.join(pd.concat(parts).set_index("day", append=True)
+                                 .reorder_levels(["day", "place"]))
+    timeline = timeline.reset_index()
+    people, dated = _figures_on(steps, timeline["place"], timeline["day"])
+    timeline = timeline.assign(people=people, people_as_of=dated)
+    return timeline.reindex(columns=list(TIMELINE_COLUMNS))
+
+
+def _figures_on(steps: dict[str, list], places: pd.Series, days: pd.Series
+                ) -> tuple[pd.Series, pd.Series]:
+    """Each place's figure and its date on each day: the last step on or before it."""
+    people = np.full(len(places), None, dtype=object)
+    dated = np.full(len(places), np.datetime64("NaT"), dtype="datetime64[s]")
+    when = days.to_numpy(dtype="datetime64[s]")
+    for place, rows in places.groupby(places, sort=False).indices.items():
+        found = steps.get(place)
+        if not found:
+            continue
+        starts = np.array([step[0] for step in found], dtype="datetime64[s]")
+        at = np.searchsorted(starts, when[rows], side="right") - 1
+        for row, index in zip(rows, at, strict=True):
+            if index >= 0 and found[index][1] is not None:
+                people[row] = found[index][1]
+                dated[row] = np.datetime64(found[index][2], "s")
+    return (pd.Series(people, index=places.index, dtype="Int64"),
+            pd.Series(dated, index=places.index))

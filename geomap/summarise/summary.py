@@ -10,7 +10,11 @@ from geomap.actors import holder_since, resolve_control
 from geomap.config import BuildConfig
 from geomap.layers import Layers, Summary
 from geomap.summarise.areas import summarise_areas
-from geomap.summarise.changes import add_changed_people, changes_between, slider_data
+from geomap.summarise.changes import (
+    add_changed_people,
+    changes_between,
+    control_timeline,
+)
 from geomap.summarise.conflict import count_conflict_events
 from geomap.summarise.density import DENSITY_MIN_PEOPLE, count_density, has_points
 from geomap.summarise.engines import engine_steps
@@ -38,7 +42,7 @@ def summarise_build(layers: Layers, config: BuildConfig,
     -------
     Summary
         Per-place and per-actor tables, totals per level, mines with their places
-        and holders, changes since ``config.compare``, the slider's data, the
+        and holders, changes since ``config.compare``, every place on every slider day, the
         density grid of point records, every handover of the control record, the
         events with the changes of control near each, and the newest record's date
         when the as-of date is well after it.
@@ -76,12 +80,12 @@ def summarise_build(layers: Layers, config: BuildConfig,
         layers.conflict_events, layers.admin, as_of=config.date, report=report)
     handovers = list_handovers(control, layers.places, lang=lang)
     events, event_changes = summarise_events(layers.events, handovers, lang=lang)
-    slider = {**slider_data(layers.control), "displacement": displacement_steps(
-        layers.displacement, window_days=config.window)}
+    timeline = control_timeline(control, layers.places, displacement_steps(
+        layers.displacement, window_days=config.window), config.date)
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
                    totals=summarise_totals(areas, mines), changes=changes,
                    density=density,
                    conflict_events=conflict, conflict_areas=conflict_areas,
                    handovers=handovers, events=events, event_changes=event_changes,
-                   slider=slider, latest_record=check_as_of(layers.control,
+                   timeline=timeline, latest_record=check_as_of(layers.control,
                                                             config.date))

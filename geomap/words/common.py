@@ -35,6 +35,7 @@ PHRASES: dict[str, tuple[str, str]] = {
         ("Projection : WGS 84 / UTM zone 35S ({crs}) ; échelle exacte au centre de la "
          "carte.")),
     "full_screen": ("Full screen", "Plein écran"),
+    "slider_label": ("Control on {date}", "Contrôle le {date}"),
     "map_alt": ("Map of control, displacement and mining sites as of {date}",
                 "Carte du contrôle, des déplacements et des sites miniers au {date}"),
     # -- layers ---------------------------------------------------------------------
@@ -84,10 +85,17 @@ PHRASES: dict[str, tuple[str, str]] = {
     "country_border": ("International border", "Frontière internationale"),
     "lake": ("Lake", "Lac"),
     "no_figure_as_of": ("No figure as of this date", "Aucun chiffre à cette date"),
+    "no_figure_on_slider": ("No figure on any date of the slider",
+                            "Aucun chiffre à aucune date du curseur"),
     "people_range": ("{low} to {high} (territory)", "{low} à {high} (territoire)"),
     # -- values in popups and tables ------------------------------------------------
     "no_figure": ("no figure", "aucun chiffre"),
     "no_record": ("no record", "aucun relevé"),
+    "contested_by": ("Contested: {actors}", "Contesté : {actors}"),
+    "link_source": ("source", "source"),
+    "label": ("{label}:", "{label} :"),
+    "yes": ("yes", "oui"),
+    "no": ("no", "non"),
     "not_recorded": ("not recorded", "non renseigné"),
     "latest_record": ("latest record: {date}", "dernier relevé : {date}"),
     "date_unknown": ("date unknown", "date inconnue"),

@@ -44,9 +44,21 @@ PHRASES: dict[str, tuple[str, str]] = {
         ("Carte imprimable (aussi map.pdf et map.svg). Cercles : personnes déplacées "
          "par lieu ; losanges : sites miniers.")),
     "report_people_caption": (
-        "People displaced counts the figures of the places each actor holds.",
-        ("Les personnes déplacées comptent les chiffres des lieux que tient chaque "
-         "acteur.")),
+        ("People displaced adds the figures of the places each actor holds that are "
+         "dated while it held them; a place inside another counted place is not added "
+         "again."),
+        ("Les personnes déplacées additionnent les chiffres des lieux que tient chaque "
+         "acteur, datés pendant qu'il les tenait ; un lieu situé dans un autre lieu "
+         "compté n'est pas ajouté une seconde fois.")),
+    "totals_per_level": ("Totals per level", "Totaux par niveau"),
+    "totals_caption": (
+        ("Each row adds one level only: towns lie in territories, territories in "
+         "provinces, so rows are never added together. A figure is counted as of its "
+         "own date."),
+        ("Chaque ligne n'additionne qu'un niveau : les localités sont dans les "
+         "territoires, les territoires dans les provinces, donc les lignes ne "
+         "s'additionnent jamais entre elles. Un chiffre compte à sa propre date.")),
+    "report_changes_since": (" · changes since {date}", " · changements depuis le {date}"),
     "places_held": ("Places held", "Lieux tenus"),
     "places_no_record": ("Places with no control record",
                          "Lieux sans relevé de contrôle"),
@@ -80,6 +92,11 @@ PHRASES: dict[str, tuple[str, str]] = {
         ("Fait avec geomap à partir des données listées ci-dessus ; les mêmes données "
          "donnent le même rapport.")),
     "col_place": ("Place", "Lieu"),
+    "col_level": ("Level", "Niveau"),
+    "col_in": ("In", "Dans"),
+    "col_figure_dates": ("Figure dates", "Dates des chiffres"),
+    "col_level_added": ("Level added up", "Niveau additionné"),
+    "col_places_with_figure": ("Places with a figure", "Lieux avec un chiffre"),
     "col_pcode": ("P-code", "P-code"),
     "col_kind": ("Kind", "Type"),
     "col_held_by": ("Held by", "Tenu par"),

@@ -1,1 +1,1 @@
-"""The interactive web map: folium/Leaflet page, its script, panels and assets."""
+"""The interactive web map: template, script and styles, and the data they show."""

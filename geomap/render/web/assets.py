@@ -11,6 +11,8 @@ import re
 from functools import cache
 from importlib.resources import files
 
+from markupsafe import Markup
+
 LEAFLET_PACKAGE = ("js_lib_leaflet", "static/js_lib_leaflet")
 CLUSTER_PACKAGE = ("xstatic.pkg.leaflet_markercluster", "data")
 
@@ -34,13 +36,15 @@ def _inline_images(css: str, package: tuple[str, str]) -> str:
 
 
 @cache
-def leaflet_head() -> str:
-    """Return ``<style>`` and ``<script>`` tags with Leaflet and its cluster plugin."""
+def leaflet_files() -> tuple[Markup, tuple[Markup, ...]]:
+    """Leaflet's and the cluster plugin's CSS (images inlined), and their scripts.
+
+    They are third-party files installed with geomap, inlined as they are.
+    """
     css = _inline_images(_read(LEAFLET_PACKAGE, "leaflet.css"), LEAFLET_PACKAGE)
     cluster_css = (_read(CLUSTER_PACKAGE, "MarkerCluster.css")
                    + _read(CLUSTER_PACKAGE, "MarkerCluster.Default.css"))
     scripts = [_read(LEAFLET_PACKAGE, "leaflet.js"),
                _read(CLUSTER_PACKAGE, "leaflet.markercluster.js")]
     scripts = [re.sub(r"//# sourceMappingURL=\S+", "", script) for script in scripts]
-    return ("<style>" + css + cluster_css + "</style>\n"
-            + "\n".join(f"<script>{script}</script>" for script in scripts))
+    return Markup(css + cluster_css), tuple(Markup(script) for script in scripts)

@@ -22,7 +22,7 @@ def build_density_overlay(displacement: gpd.GeoDataFrame, *,
 
     Cells with no people are transparent; others shade from light to dark purple on
     a log scale. The bounds are Leaflet's ``[[south, west], [north, east]]``, as
-    ``folium.raster_layers.ImageOverlay`` takes them (the PNG is a lon/lat grid:
+    Leaflet's ``L.imageOverlay`` takes them (the PNG is a lon/lat grid:
     over the Kivu, near the equator, its stretch in Web Mercator is below 0.5 %).
 
     Returns

@@ -1,0 +1,185 @@
+"""The layers of the web map as GeoJSON, each feature with its states by day."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geomap.render.markup import fmt_date
+from geomap.render.print.draw import HOME_ISO3
+from geomap.render.web.states import StateBook, holder_tip, place_states, popup, text
+from geomap.render.web.styles import (
+    ADMIN_STYLE,
+    CHANGED_STYLE,
+    COUNTRY_STYLE,
+    HIDDEN,
+    LAKE_STYLE,
+    MINE_STYLE,
+    NEIGHBOUR_STYLE,
+    area_style,
+    people_circle_style,
+    people_shade,
+    people_shade_style,
+    town_style,
+)
+from geomap.words import actor_name, value_word, word
+
+
+def collection(frame: gpd.GeoDataFrame, states: dict[str, list[int]] | list[list[int]]
+               ) -> dict:
+    """A GeoJSON FeatureCollection of *frame* whose features carry ``ref`` and ``s``.
+
+    *states* maps each ``place`` to its states by day, or lists them in row order.
+    """
+    shapes = shapely.set_precision(frame.geometry.to_numpy(), 1e-5)
+    refs = frame["place"].tolist() if "place" in frame else [None] * len(frame)
+    ordered = [states[ref] for ref in refs] if isinstance(states, dict) else states
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(shape),
+         "properties": {"ref": ref, "s": state}}
+        for shape, ref, state in zip(shapely.to_geojson(shapes), refs, ordered,
+                                     strict=True)]}
+
+
+def control_layers(places: gpd.GeoDataFrame, timeline: pd.DataFrame, book: StateBook,
+                   lang: str) -> dict[str, dict]:
+    """The admin outlines and the control areas and towns, by day.
+
+    Every area or zone held on any slider day is on the areas layer, drawn hidden on
+    the days it has no record; every point place is on the towns layer.
+    """
+    held = set(timeline.loc[timeline["actor"].notna(), "place"])
+    admin = places.loc[places["kind"] == "area"]
+    zones = places.loc[places["kind"].isin(["area", "zone"]) & places["place"].isin(held)
+                       & (places.geom_type != "Point")]
+    towns = places.loc[places.geom_type == "Point"]
+
+    def on(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+        return timeline.loc[timeline["place"].isin(set(frame["place"]))]
+
+    return {
+        "admin": collection(admin, place_states(on(admin), book, lambda r: ADMIN_STYLE,
+                                                lang)),
+        "areas": collection(zones, place_states(
+            on(zones), book, lambda r: area_style(r.actor, r.confidence), lang,
+            tip=holder_tip)),
+        "towns": collection(towns, place_states(
+            on(towns), book, lambda r: town_style(r.actor, r.confidence), lang,
+            tip=holder_tip)),
+    }
+
+
+def context_layer(context: dict[str, gpd.GeoDataFrame], book: StateBook) -> dict | None:
+    """The base map: the DR Congo lighter than its neighbours, then the lakes.
+
+    Drawn under everything, never clickable; None when no context layer was read.
+    """
+    parts = []
+    countries = context.get("countries")
+    if countries is not None and len(countries):
+        home = countries["iso3"].eq(HOME_ISO3)
+        parts.append((countries, [COUNTRY_STYLE if h else NEIGHBOUR_STYLE
+                                  for h in home]))
+    lakes = context.get("lakes")
+    if lakes is not None and len(lakes):
+        parts.append((lakes, [LAKE_STYLE] * len(lakes)))
+    if not parts:
+        return None
+    shapes = gpd.GeoDataFrame(geometry=pd.concat(
+        [frame.geometry.to_crs("EPSG:4326") for frame, _ in parts], ignore_index=True))
+    states = [[book.state(style, {}, "")] for _, styles in parts for style in styles]
+    return collection(shapes, states)
+
+
+def displacement_layer(places: gpd.GeoDataFrame, timeline: pd.DataFrame,
+                       book: StateBook, lang: str) -> tuple[dict, list[int], float]:
+    """People displaced by day: territories shaded by class, other places as circles.
+
+    Returns
+    -------
+    (dict, list of int, float)
+        The layer, the class bounds of the shading and the largest circle figure,
+        both over every slider day (so the legend holds whatever the slider shows).
+    """
+    counted = timeline.loc[timeline["people"].fillna(0) > 0]
+    shown = places.loc[places["place"].isin(set(counted["place"]))].copy()
+    shaded = (shown["kind"] == "area") & (shown["level"] >= 2) & \
+        (shown.geom_type != "Point")
+    shaded_places = set(shown.loc[shaded, "place"])
+    figures = counted.drop_duplicates(["place", "people_as_of", "people"])
+    breaks = people_breaks(figures.loc[figures["place"].isin(shaded_places), "people"])
+    circles = counted.loc[~counted["place"].isin(shaded_places), "people"]
+    top = float(circles.max()) if len(circles) else 0.0
+
+    def draw(row: object) -> dict:
+        people = row.people if pd.notna(row.people) else 0
+        if people <= 0:
+            return dict(HIDDEN) if row.place in shaded_places else {
+                **HIDDEN, "radius": 4}
+        if row.place in shaded_places:
+            return people_shade_style(people_shade(people, breaks))
+        return people_circle_style(people, top)
+
+    shown["geometry"] = shown.geometry.where(shaded, shown.geometry.representative_point())
+    states = place_states(timeline.loc[timeline["place"].isin(set(shown["place"]))],
+                          book, draw, lang)
+    return collection(shown, states), breaks, top
+
+
+def people_breaks(people: pd.Series) -> list[int]:
+    """Upper bounds of up to four classes of people displaced (quartiles, rounded)."""
+    if people.empty:
+        return []
+    quantiles = people.quantile([0.25, 0.5, 0.75, 1.0], interpolation="higher")
+    return sorted({int(value) for value in quantiles})
+
+
+def mines_layer(mines: gpd.GeoDataFrame, book: StateBook, lang: str) -> dict:
+    """Mining sites with their popups (the same every day)."""
+    visits = (mines["history"].map(_visit_count) if "history" in mines
+              else pd.Series("", index=mines.index))
+    states = [[book.state(MINE_STYLE, popup(row.name, "", [
+        ("minerals", ", ".join(value_word("mineral", m, lang) for m in minerals)
+         if (minerals := _minerals(row.minerals)) else word("not_recorded", lang)),
+        ("armed_presence", row.armed_presence), ("last_visit", fmt_date(row.visited)),
+        ("visits_recorded", count)], row.source, row.url, lang), text(row.name))]
+        for row, count in zip(mines.itertuples(index=False), visits, strict=True)]
+    return collection(mines.drop(columns="place", errors="ignore"), states)
+
+
+def changes_layer(places: gpd.GeoDataFrame, changes: pd.DataFrame, book: StateBook,
+                  lang: str) -> dict:
+    """Rings around the places that changed hands, with the change in their popup."""
+    moved = places.merge(changes.drop(columns=["name"]), on="place", how="inner")
+    moved["geometry"] = moved.geometry.representative_point()
+
+    def who(actor: object) -> str:
+        return actor_name(actor, lang) or word("no_record", lang)
+
+    states = [[book.state(CHANGED_STYLE, popup(row.name, "", [
+        ("", word("changed_hands_popup", lang, before=who(row.actor_before),
+                  after=who(row.actor_after))),
+        ("", word("changed_on", lang, date=fmt_date(row.changed_on)
+                  or word("date_unknown", lang)))],
+        row.source, row.url, lang), text(row.name))]
+        for row in moved.itertuples(index=False)]
+    return collection(gpd.GeoDataFrame(moved, geometry="geometry", crs=places.crs),
+                      states)
+
+
+def _minerals(minerals: object) -> list[str]:
+    """The ';'-separated minerals of a site."""
+    return [m for m in minerals.split(";") if m] if isinstance(minerals, str) else []
+
+
+def _visit_count(history: object) -> str:
+    """How many visits an IPIS site's JSON history lists ('' when none)."""
+    if not isinstance(history, str) or not history.strip():
+        return ""
+    try:
+        return str(len(json.loads(history)))
+    except (ValueError, TypeError):
+        return ""

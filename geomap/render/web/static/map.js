@@ -1,0 +1,188 @@
+/* geomap web map.
+ *
+ * Draws the layers declared in the page's data block (#geomap-data) and, for the
+ * day the slider shows, looks up each feature's style, tooltip and popup. geomap
+ * worked all of them out in Python for every day: this script decides nothing
+ * about who holds a place. Text from data is only ever written with textContent.
+ */
+(function () {
+  "use strict";
+
+  var data = JSON.parse(document.getElementById("geomap-data").textContent);
+  var MAX_ZOOM = 18;
+  var day = data.start;
+
+  function escapeText(text) {
+    var box = document.createElement("div");
+    box.textContent = text;
+    return box.innerHTML;
+  }
+
+  function element(parent, tag, text) {
+    var node = parent.appendChild(document.createElement(tag));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* A feature's state on the day shown: [style, popup, tooltip] indices. */
+  function stateOf(feature) {
+    var states = feature.properties.s;
+    return data.states[states.length === 1 ? states[0] : states[day]];
+  }
+
+  function styleOf(feature) {
+    return data.styles[stateOf(feature)[0]];
+  }
+
+  function popupOf(layer) {
+    var popup = data.popups[stateOf(layer.feature)[1]];
+    var root = document.createElement("div");
+    root.className = "geomap-popup";
+    element(root, "b", popup.title).className = "geomap-popup-title";
+    if (popup.sub) {
+      root.appendChild(document.createTextNode(" "));
+      element(root, "small", popup.sub);
+    }
+    popup.rows.forEach(function (row) {
+      element(root, "br");
+      root.appendChild(document.createTextNode(row[0] + " "));
+      element(root, row[2] ? "b" : "span", row[1]);
+    });
+    if (popup.source !== null) {
+      element(root, "br");
+      root.appendChild(document.createTextNode(popup.source + " "));
+      if (popup.url && /^https?:\/\//i.test(popup.url)) {
+        var link = element(root, "a", popup.link);
+        link.href = popup.url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+      } else if (popup.urlText) {
+        root.appendChild(document.createTextNode(popup.urlText));
+      }
+    }
+    return root;
+  }
+
+  function tooltipOf(layer) {
+    var tip = document.createElement("span");
+    tip.textContent = data.tips[stateOf(layer.feature)[2]];
+    return tip;
+  }
+
+  var map = L.map("geomap-map", {zoomControl: true,
+    maxZoom: data.tiles ? data.tiles.maxZoom : MAX_ZOOM});
+  map.fitBounds(data.bounds);
+  if (data.tiles) {  /* background tiles, when the build asked for them (--tiles) */
+    var tileOptions = {maxZoom: data.tiles.maxZoom,
+      attribution: data.tiles.attribution};  /* the provider's own credit, as HTML */
+    if (data.tiles.subdomains) tileOptions.subdomains = data.tiles.subdomains;
+    L.tileLayer(data.tiles.url, tileOptions).addTo(map);
+  }
+  L.control.scale().addTo(map);
+  Object.keys(data.panes).forEach(function (name) {
+    map.createPane(name).style.zIndex = data.panes[name];
+  });
+
+  /* The layers, in the order data.layers declares them. */
+  var made = {};
+  var named = {};
+  var changing = [];
+  data.layers.forEach(function (spec) {
+    var layer;
+    if (spec.image) {
+      layer = L.imageOverlay(spec.image, spec.bounds, {pane: spec.pane, opacity: 0.8});
+    } else {
+      layer = L.geoJSON(spec.features, {
+        pane: spec.pane,
+        interactive: spec.interactive !== false,
+        style: styleOf,
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, L.extend(
+            {pane: spec.pointPane || spec.pane}, styleOf(feature)));
+        },
+        onEachFeature: function (feature, item) {
+          if (spec.interactive === false) return;  /* the base map: nothing to say */
+          item.bindPopup(popupOf, {maxWidth: 280});
+          item.bindTooltip(tooltipOf);
+        }
+      });
+      if (spec.features.features.some(function (f) {
+        return f.properties.s.length > 1;
+      })) {
+        changing.push(layer);
+      }
+      if (spec.cluster) {
+        var cluster = L.markerClusterGroup({clusterPane: spec.pane,
+          showCoverageOnHover: false, maxClusterRadius: 40});
+        layer.eachLayer(function (item) { cluster.addLayer(item); });
+        layer = cluster;
+      }
+    }
+    layer.addTo(map);
+    made[spec.id] = layer;
+    named[escapeText(spec.name)] = layer;
+  });
+
+  /* Show day number *index* of data.days: restyle, and refresh open popups. */
+  function show(index) {
+    day = index;
+    changing.forEach(function (group) {
+      group.eachLayer(function (item) {
+        if (item.feature.properties.s.length === 1) return;
+        item.setStyle(styleOf(item.feature));
+        if (item.isPopupOpen()) item.getPopup().update();
+        if (item.isTooltipOpen()) item.getTooltip().update();
+      });
+    });
+    document.getElementById("geomap-date").textContent = data.days[index];
+    document.getElementById("geomap-range-day").textContent = data.days[index];
+    var stale = document.getElementById("geomap-stale");
+    if (stale) stale.hidden = index !== data.start;
+  }
+
+  function control(id, position, setUp) {
+    var node = document.getElementById(id);
+    if (!node) return null;
+    var box = L.control({position: position});
+    box.onAdd = function () {
+      node.hidden = false;
+      L.DomEvent.disableClickPropagation(node);
+      setUp(node);
+      return node;
+    };
+    box.addTo(map);
+    return node;
+  }
+
+  var slider = control("geomap-slider", "bottomright", function (node) {
+    var input = node.querySelector("input");
+    input.addEventListener("input", function () { show(+input.value); });
+  });
+
+  control("geomap-fullscreen", "topleft", function (node) {
+    L.DomEvent.on(node, "click", function (event) {
+      L.DomEvent.preventDefault(event);
+      var container = map.getContainer();
+      if (document.fullscreenElement) {
+        document.exitFullscreen();
+      } else if (container.requestFullscreen) {
+        container.requestFullscreen();
+      }
+    });
+  });
+
+  if (data.layerControl) {
+    L.control.layers(null, named, {collapsed: window.innerWidth < 700}).addTo(map);
+  }
+  map.attributionControl.setPrefix("Leaflet");
+  map.attributionControl.addAttribution(escapeText(data.credits));
+  if (window.innerWidth < 600) {
+    document.querySelector(".geomap-legend").removeAttribute("open");
+  }
+
+  window.geomap = {
+    map: map, layers: made, data: data, show: show,
+    day: function () { return day; },
+    input: slider && slider.querySelector("input")
+  };
+})();

@@ -1,0 +1,199 @@
+"""The page in a real headless Chromium: layers, slider, popups, presets.
+
+Every check waits on the page's own state (its script has run, the slider's input
+event restyles synchronously); none waits for a fixed time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geomap.actors import resolve_control
+from geomap.config import BuildConfig
+from geomap.pipeline import load_layers
+from geomap.render.web.states import holder_text
+from geomap.render.web.styles import KEYS, area_style, town_style
+
+from ...conftest import TOWNS
+from ...pages import move_slider, open_page, render_page, write_shapes
+from .test_page import page_data, state
+
+pytestmark = pytest.mark.browser
+
+RICH_CONTROL = [
+    # area, actor, start, end, confidence: handovers, fighting, claims, gaps
+    ("alpha", "fardc", "", "2025-01-25", "assessed"),
+    ("alpha", "m23", "2025-01-25", "2025-01-27", "contested"),
+    ("alpha", "m23", "2025-01-27", "", "assessed"),
+    ("bravo", "fardc", "", "", "assessed"),
+    ("bravo", "wazalendo", "2025-02-10", "2025-02-15", "assessed"),
+    ("charlie", "m23", "2025-02", "", "claimed"),
+    ("T02", "m23", "2025-01-01", "2025-03-01", "assessed"),
+    ("T02", "fardc", "2025-04-01", "", "assessed"),
+    ("T01", "wazalendo", "2024-12-15", "2025-01-10", "claimed"),
+]
+LEAFLET_STYLES = """(id) => { var out = {};
+  window.geomap.layers[id].eachLayer(function(l) {
+    var o = l.options, style = {stroke: o.stroke, color: o.color, weight: o.weight,
+      opacity: o.opacity, dashArray: o.dashArray, fill: o.fill, fillColor: o.fillColor,
+      fillOpacity: o.fillOpacity};
+    if (l.getRadius) style.radius = l.getRadius();
+    out[l.feature.properties.ref] = style; });
+  return out; }"""
+
+
+@pytest.fixture(scope="module")
+def rich_layers(tmp_path_factory: pytest.TempPathFactory):
+    """The small layers with a record full of handovers, fighting, claims and gaps."""
+    folder = write_shapes(tmp_path_factory.mktemp("rich") / "shapes", control=[
+        (*row, "test", "https://example.org/control", "") for row in RICH_CONTROL])
+    return load_layers(BuildConfig(date=pd.Timestamp("2025-02-12"), shapes_dir=folder))
+
+
+def _write(tmp_path: Path, page: str) -> Path:
+    """Write *page* as map.html in *tmp_path*."""
+    path = tmp_path / "map.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _expected(style: dict) -> dict:
+    """The options Leaflet holds after setStyle(style)."""
+    return {key: style.get(key) for key in (*KEYS, "radius") if key in style}
+
+
+def _open_popup(page, layer: str, ref: str) -> str:
+    """Open the popup of feature *ref* of *layer*; return its text."""
+    page.evaluate("""([id, ref]) => window.geomap.layers[id].eachLayer(function(l) {
+        if (l.feature.properties.ref === ref) l.openPopup(); })""", [layer, ref])
+    return page.locator(".leaflet-popup-content").inner_text()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 667)],
+                         ids=["desktop", "phone"])
+def test_page_loads_without_errors(browser, small_layers, tmp_path, width, height):
+    """Every layer is drawn, with the legend and the date, and no console error."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        small_layers, "2025-02-01")), width, height)
+    assert page.evaluate("Object.keys(window.geomap.layers)") == [
+        "admin", "areas", "towns", "displacement", "mines"]
+    assert page.locator(".leaflet-interactive").count() >= 5
+    assert page.locator(".geomap-legend").is_visible()
+    assert page.locator(".geomap-legend").get_attribute("open") == (
+        None if width < 600 else "")
+    assert page.locator("#geomap-date").inner_text() == "2025-02-01"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert problems == []
+    page.close()
+
+
+def test_every_day_back_and_forth_matches_python(browser, rich_layers, tmp_path):
+    """Over every slider day, forth then back, towns and areas are drawn as the holder
+    rule and the style table say, the displacement as Python worked it out, and an
+    open popup follows the slider."""
+    html = render_page(rich_layers, "2025-02-12")
+    data = page_data(html)
+    page, problems = open_page(browser, _write(tmp_path, html))
+    assert _open_popup(page, "towns", "alpha").startswith("Alpha alpha")
+    for day in [*data["days"], *reversed(data["days"])]:
+        move_slider(page, day)
+        assert page.locator("#geomap-date").inner_text() == day
+        held = resolve_control(rich_layers.control, pd.Timestamp(day))
+        towns = page.evaluate(LEAFLET_STYLES, "towns")
+        for town in (t[0] for t in TOWNS):
+            expected = town_style(held["actor"].get(town), held["confidence"].get(town))
+            assert towns[town] == _expected(expected), (day, town)
+        areas = page.evaluate(LEAFLET_STYLES, "areas")
+        assert set(areas) == {"T01", "T02"}
+        for area, drawn in areas.items():
+            expected = area_style(held["actor"].get(area), held["confidence"].get(area))
+            assert drawn == _expected(expected), (day, area)
+        people = page.evaluate(LEAFLET_STYLES, "displacement")
+        spec = next(s for s in data["layers"] if s["id"] == "displacement")
+        for feature in spec["features"]["features"]:
+            drawn = people[feature["properties"]["ref"]]
+            style = state(data, feature, day)[0]
+            assert {k: drawn[k] for k in style} == style, (day, feature["properties"])
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        holder = holder_text(held["actor"].get("alpha"), held["actors"].get("alpha"), "en")
+        assert f"Control: {holder}" in popup, (day, popup)
+    assert problems == []
+    page.close()
+
+
+def test_areas_keep_their_own_style_after_moving_away_and_back(browser, small_layers,
+                                                               tmp_path):
+    """Back on the build date, an area looks as it did at first (not like a town)."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        small_layers, "2025-02-01")))
+    first = page.evaluate(LEAFLET_STYLES, "areas")
+    move_slider(page, "2025-01-27")
+    move_slider(page, "2025-01-01")
+    move_slider(page, "2025-02-01")
+    assert page.evaluate(LEAFLET_STYLES, "areas") == first
+    assert first["T02"]["color"] == area_style("m23", "assessed")["color"]
+    assert problems == []
+    page.close()
+
+
+def test_an_area_held_only_after_the_build_date_appears(browser, small_layers,
+                                                        tmp_path):
+    """Built as of 2024-12-01 (no holder), Tango is drawn when the slider reaches M23."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        small_layers, "2024-12-01")))
+    assert page.evaluate(LEAFLET_STYLES, "areas")["T02"]["fill"] is False
+    move_slider(page, "2025-02-01")
+    assert page.evaluate(LEAFLET_STYLES, "areas")["T02"] == _expected(
+        area_style("m23", "assessed"))
+    assert problems == []
+    page.close()
+
+
+def test_popups_and_tooltips_follow_the_slider(browser, small_layers, tmp_path):
+    """Alpha reads M23/AFC since 2025-01-27 on the build date, FARDC on 2025-01-01."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        small_layers, "2025-02-20")))
+    text = _open_popup(page, "towns", "alpha")
+    assert "Control: M23/AFC" in text
+    assert "Since: 2025-01-27" in text
+    move_slider(page, "2025-01-01")
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert "Control: FARDC" in text
+    assert "M23" not in text
+    page.locator(".leaflet-popup-close-button").click()
+    page.evaluate("""() => window.geomap.layers.towns.eachLayer(function(l) {
+        if (l.feature.properties.ref === 'alpha') l.openTooltip(); })""")
+    assert page.locator(".leaflet-tooltip").inner_text() == "Alpha — FARDC (assessed)"
+    assert problems == []
+    page.close()
+
+
+def test_each_layer_toggles(browser, small_layers, tmp_path):
+    """Unticking a layer in the layer control removes it from the map, ticking adds it."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        small_layers, "2025-02-01")))
+    boxes = page.locator(".leaflet-control-layers-overlays input")
+    ids = page.evaluate("Object.keys(window.geomap.layers)")
+    assert boxes.count() == len(ids) == 5
+    for index, layer in enumerate(ids):
+        boxes.nth(index).uncheck()
+        assert page.evaluate(f"!window.geomap.layers[{layer!r}]._map")
+        boxes.nth(index).check()
+        assert page.evaluate(f"!!window.geomap.layers[{layer!r}]._map")
+    assert problems == []
+    page.close()
+
+
+def test_article_preset_on_a_phone(browser, small_layers, tmp_path):
+    """The article map loads on a phone with a fullscreen button and no layer control."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        small_layers, "2025-02-01", preset="article")), 375, 667)
+    assert page.locator("#geomap-fullscreen").is_visible()
+    assert page.locator(".leaflet-control-layers").count() == 0
+    assert page.locator("#geomap-slider").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert problems == []
+    page.close()
