@@ -16,7 +16,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "displaced_star_note": (
         "* people displaced in the places each actor holds, figures dated while held",
         ("* personnes déplacées dans les lieux que tient chaque acteur, chiffres datés "
-         "de sa tenue")),
+         "de la période où il les tient")),
     "locator": ("Locator", "Situation"),
     "locator_outline": (
         "Outline: DR Congo (Natural Earth). Grey: admin areas loaded.",

@@ -214,12 +214,12 @@ def draw_towns(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> None:
         colors = [controller_color(actor) for actor in group["actor"]]
         style = CONFIDENCE_STYLES.get(confidence)
         claimed = confidence == "claimed"
+        hatch = style.hatch * 2 if style is not None and style.hatch else None
         ax.scatter(group.geometry.x, group.geometry.y, s=TOWN_SIZE,
                    c=["#ffffff"] * len(group) if claimed else colors,
                    edgecolors=colors if claimed else OUTLINE_COLOR,
                    linewidths=1.5 if claimed else 0.8 if style is None else 1.1,
-                   hatch=None if style is None else style.hatch * 2 if style.hatch
-                   else None,
+                   hatch=hatch,  # doubled: denser, so it shows on a small dot
                    linestyle="-" if style is None or claimed else line_style(confidence),
                    zorder=6)
     if len(mines):
