@@ -191,8 +191,9 @@ def draw_actor_table(figure, rect, actors: pd.DataFrame, *, lang: str = "en") ->
             ax.text(x, y + 0.06, shown, fontsize=7.5, ha="right", va="center",
                     color=TEXT_COLOR)
         y += 0.21
-    ax.text(0, y + 0.02, word("displaced_star_note", lang), fontsize=6.5,
-            color=MUTED_TEXT_COLOR, va="top")
+    note = textwrap.wrap(word("displaced_star_note", lang), int(width / 0.05))
+    ax.text(0, y + 0.02, "\n".join(note), fontsize=6.5, color=MUTED_TEXT_COLOR,
+            va="top")
 
 
 def draw_locator(figure, rect, places: gpd.GeoDataFrame, bounds, *, lang: str = "en",
