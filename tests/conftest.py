@@ -137,3 +137,32 @@ def gis_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     out_dir=root / "out", title=GIS_TITLE,
                     compare=pd.Timestamp("2025-01-01")))
     return root / "out"
+
+
+SYNTHETIC_DATE = "2025-03-01"
+
+
+@pytest.fixture(scope="session")
+def synthetic_run(tmp_path_factory: pytest.TempPathFactory):
+    """One build of the synthetic layers as of 2025-03-01 with no options.
+
+    Returns ``(result, out folder)``, shared by the session (one build per worker).
+    Tests only read it; a test that needs other inputs or changes files builds or
+    copies on its own.
+    """
+    import pandas as pd
+
+    from geomap.config import BuildConfig
+    from geomap.pipeline import run
+
+    root = tmp_path_factory.mktemp("synthetic_build")
+    shapes = write_shapes(root / "shapes", synthetic_admin())
+    result = run(BuildConfig(date=pd.Timestamp(SYNTHETIC_DATE), shapes_dir=shapes,
+                             out_dir=root / "out"))
+    return result, root / "out"
+
+
+@pytest.fixture
+def synthetic_out(synthetic_run) -> Path:
+    """The output folder of :func:`synthetic_run` (read only)."""
+    return synthetic_run[1]

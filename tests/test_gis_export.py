@@ -22,7 +22,7 @@ from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.pipeline import run
 from geomap.schema import DRC_BOUNDS
 
-from .conftest import CONTROL, REPO, synthetic_admin, write_shapes
+from .conftest import CONTROL, REPO, SYNTHETIC_DATE
 
 LAYERS = ("admin", "towns", "mines", "control", "displacement")
 TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
@@ -84,27 +84,17 @@ def check_rfc7946(path: Path) -> dict:
     return document
 
 
-@pytest.fixture(scope="module")
-def module_build(tmp_path_factory: pytest.TempPathFactory):
-    """One build of the synthetic fixture for the module: (result, its folder).
-
-    Tests only read it; a test that needs other inputs builds on its own.
-    """
-    root = tmp_path_factory.mktemp("gis_export")
-    shapes = write_shapes(root / "shapes", synthetic_admin())
-    return _build(shapes, root / "out"), root / "out"
+@pytest.fixture
+def built(synthetic_run):
+    """The result of the session's build of the synthetic fixture on DATE."""
+    assert str(DATE.date()) == SYNTHETIC_DATE
+    return synthetic_run[0]
 
 
 @pytest.fixture
-def built(module_build):
-    """The result of the module's build."""
-    return module_build[0]
-
-
-@pytest.fixture
-def out(module_build) -> Path:
-    """The output folder of the module's build (read only)."""
-    return module_build[1]
+def out(synthetic_out: Path) -> Path:
+    """The output folder of that build (read only)."""
+    return synthetic_out
 
 
 def test_build_writes_every_layer_as_rfc7946(built, out: Path) -> None:
