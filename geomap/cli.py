@@ -126,8 +126,14 @@ def main() -> None:
               help="Sum registration records (rows without a round) over the DAYS "
                    "ending on --date [default: all earlier rows].")
 @click.option("--engine", type=click.Choice(["pandas", "dask"]), default=None,
-              help="Join and sum displacement in memory (pandas, the default) or on "
-                   "dask partitions: parallel, or on a dask cluster (docs/scaling.md).")
+              help="Reduce displacement part by part in this process (pandas, the "
+                   "default) or as dask tasks: on local threads or a dask cluster "
+                   "(docs/scaling.md).")
+@click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
+              default=None,
+              help="With --engine dask: the dask.distributed scheduler to run on, e.g. "
+                   "tcp://10.0.0.5:8786 (also DASK_SCHEDULER_ADDRESS) [default: local "
+                   "threads].")
 @click.option("--preset", type=click.Choice(["analyst", "article"]), default=None,
               help="analyst: every layer and a layer control [default]; article: a "
                    "light map for embedding (few layers, fullscreen button).")
@@ -147,9 +153,8 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, events,
           conflict_events, population, columns, constants, date, compare, title, out_dir,
-          shapes_dir,
-          offline, hxl, provinces, window, engine, preset, self_contained, tiles, lang,
-          decimal, quiet) -> None:
+          shapes_dir, offline, hxl, provinces, window, engine, scheduler, preset,
+          self_contained, tiles, lang, decimal, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
@@ -217,7 +222,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
                        shapes_dir=shapes_dir, offline=offline, population=population,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
                        preset=preset, self_contained=self_contained, lang=lang,
-                       decimal=decimal)
+                       decimal=decimal, scheduler=scheduler)
         if tiles is not None:
             from dataclasses import replace
 

@@ -61,7 +61,9 @@ class BuildConfig:
     hxl: bool = False
     provinces: tuple[str, ...] = ("CD61", "CD62")
     engine: str = "pandas"
-    """'pandas' (default) or 'dask': joins and sums displacement on dask partitions."""
+    """'pandas' (default) or 'dask': reduces displacement part by part as dask tasks."""
+    scheduler: str | None = None
+    """Address of a dask.distributed scheduler for the dask engine (None: threads)."""
     window: int | None = None
     """Days of registration records summed up to the date (None: all earlier rows)."""
     lang: str = DEFAULT_LANG
@@ -155,7 +157,7 @@ def read_config(path: Path) -> dict:
     known = {"title", "date", "compare", "out", "inputs", "columns", "set", "offline",
              "shapes",
              "population", "hxl", "provinces", "engine", "preset", "self_contained", "window",
-             "lang", "tiles", "decimal"}
+             "lang", "tiles", "decimal", "scheduler"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -221,6 +223,8 @@ def read_config(path: Path) -> dict:
                    f"'{settings['engine']}'.")
             raise ConfigError(msg)
         result["engine"] = str(settings["engine"])
+    if "scheduler" in settings:
+        result["scheduler"] = str(settings["scheduler"])
     if "decimal" in settings:
         if settings["decimal"] not in DECIMAL_MARKS:
             msg = (f"'decimal' in '{path.name}' must be \".\" or \",\", not "

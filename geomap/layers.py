@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 
@@ -69,13 +70,17 @@ class Layers:
     towns: gpd.GeoDataFrame
     mines: gpd.GeoDataFrame
     control: gpd.GeoDataFrame
-    displacement: gpd.GeoDataFrame
+    displacement: pd.DataFrame
+    """People and records per place, assessment, kind, day and citation: the records
+    reduced part by part (:mod:`geomap.summarise.partials`), never one row each."""
     places: gpd.GeoDataFrame
     rejects: pd.DataFrame
     join_report: pd.DataFrame
     people: PeopleCount
     sources: list[tuple[str, str, str]]
     credits: list[str]
+    density: np.ndarray | None = None
+    """People of point records per density cell (float sums), None without points."""
     country: gpd.GeoDataFrame | None = None
     context: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     """Base-map layers by name ('countries', 'lakes'), in EPSG:4326."""

@@ -13,23 +13,22 @@ from geomap.join import describe_join, link_records, unmatched_reasons
 from geomap.layers import BuildResult, Layers
 from geomap.load.inputs import has_input, read_context, read_country_outline
 from geomap.places import build_places
-from geomap.progress import announce_rows
 from geomap.render.markup import MapText
 from geomap.render.web.density import build_density_overlay
 from geomap.render.web.map import build_map
 from geomap.schema import ROW
 from geomap.summarise.credits import credit_lines, list_sources
-from geomap.summarise.engines import engine_steps
+from geomap.summarise.engines import read_displacement
 from geomap.summarise.nesting import attach_town_areas
 from geomap.summarise.summary import summarise_build
 from geomap.validate.checks import VALIDATORS, Rejects
-from geomap.validate.conservation import count_people
 from geomap.validate.extent import cut_to_provinces
 from geomap.validate.stream import check_input
 
 Report = Callable[[str], None]
-READ_ORDER = ("admin", "towns", "mines", "control", "displacement", *OPTIONAL_LAYERS)
-"""Layers in the order they are read: places first, optional inputs last."""
+READ_ORDER = ("admin", "towns", "mines", "control", *OPTIONAL_LAYERS)
+"""Layers read whole, in this order: places first, optional inputs last. Displacement
+is read after them, part by part, by the build's engine."""
 
 
 def _quiet(_: str) -> None:
@@ -42,8 +41,10 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     Returns
     -------
     Layers
-        Clean layers with ``place`` on control and displacement records, the rejects
-        and join report, and the people count.
+        Clean layers with ``place`` on control records, displacement reduced to
+        figures per place, day and source by the build's engine
+        (:mod:`geomap.summarise.engines`), the rejects and join report, and the
+        people count.
 
     Raises
     ------
@@ -61,40 +62,31 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
                                                   layer, report)
         names[layer] = checked.path.name
         rejects.append(rejected)
-        if layer == "displacement":  # conservation needs only each row's count
-            counts = checked.counts
     places, towns_report = attach_town_areas(build_places(clean["admin"], clean["towns"]),
                                              clean["towns"])
     control, control_report, record_places = link_records(
         clean["control"], places, clean["admin"], layer="control", own_geometry=True)
     places = pd.concat([places, record_places], ignore_index=True)
-    announce_rows("displacement", len(clean["displacement"]), "joining", report)
-    displacement, displacement_report = engine_steps(config.engine).link_records(
-        clean["displacement"], places, clean["admin"], layer="displacement",
-        own_geometry=False)[:2]
-    parts = [r for r in (towns_report, control_report, displacement_report) if len(r)]
+    names["displacement"], displacement = read_displacement(config, places,
+                                                            clean["admin"], report)
+    clean["displacement"] = displacement.figures
+    parts = [r for r in (towns_report, control_report, displacement.join_report)
+             if len(r)]
     join_report = pd.concat(parts or [control_report], ignore_index=True)
     report(describe_join(join_report))
-    for layer, linked, layer_report in (("control", control, control_report),
-                                        ("displacement", displacement,
-                                         displacement_report)):
-        missing = linked["place"].isna()
-        unmatched = Rejects(layer)
-        unmatched.add(linked, missing, "area", unmatched_reasons(linked, layer_report))
-        rejects.append(unmatched.table())
-        clean[layer] = linked.loc[~missing]
+    missing = control["place"].isna()
+    unmatched = Rejects("control")
+    unmatched.add(control, missing, "area", unmatched_reasons(control, control_report))
+    clean["control"] = control.loc[~missing]
+    rejects += [unmatched.table(), displacement.rejects]
     rejects_table = pd.concat([r for r in rejects if len(r)], ignore_index=True) \
         if any(len(r) for r in rejects) else rejects[0]
-    people = count_people(counts, clean["displacement"], rejects_table)
-    if not people.balanced:  # an internal invariant, never the user's fault
-        msg = f"people are not conserved: {people}"
-        raise AssertionError(msg)
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
                   control=clean["control"], displacement=clean["displacement"],
                   events=clean["events"], conflict_events=clean["conflict_events"],
                   places=places, rejects=rejects_table, join_report=join_report,
-                  people=people, sources=list_sources(clean),
-                  credits=credit_lines(clean, names),
+                  people=displacement.people, sources=list_sources(clean),
+                  credits=credit_lines(clean, names), density=displacement.density,
                   country=read_country_outline(config), context=read_context(config))
 
 

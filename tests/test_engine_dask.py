@@ -1,25 +1,38 @@
-"""The dask engine gives the default engine's results, on the local synchronous scheduler."""
+"""Both engines give the same figures, however the records are cut into parts or batches.
+
+The dask engine runs on dask's synchronous scheduler here (deterministic, one
+thread), and once on a ``dask.distributed.LocalCluster`` whose workers are other
+processes, so the areas and the parts really travel.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from shapely.geometry import Point, box
 
 from geomap.cli import main
-from geomap.errors import ConfigError
-from geomap.join import attach_areas, link_records
+from geomap.config import BuildConfig
+from geomap.errors import ConfigError, SourceError
+from geomap.join import AreaIndex, link_records
+from geomap.load import delimited
+from geomap.load import parts as table_parts
+from geomap.load.files import read_layer, read_layer_batches
 from geomap.places import build_places
-from geomap.summarise import engines as engine_dask
+from geomap.summarise import engines
 from geomap.summarise.areas import sum_displaced
+from geomap.summarise.partials import Places
 from geomap.validate.checks import validate_displacement
 
 dask = pytest.importorskip("dask")
-dask_geopandas = pytest.importorskip("dask_geopandas")
+
+HEADER = ["lon", "lat", "area", "people", "date", "assessment"]
 
 
 @pytest.fixture(autouse=True)
@@ -29,10 +42,9 @@ def synchronous():
         yield
 
 
-@pytest.fixture
-def records() -> gpd.GeoDataFrame:
-    """Validated records: points (one on the T01/T02 border, one outside), references,
-    stocks in two rounds and registrations over several days."""
+def _rows() -> list[tuple[str, ...]]:
+    """Points across the T01/T02 border, one on it, one outside, references, stocks
+    in two rounds, registrations over several days, and bad rows."""
     rows = []
     for index in range(400):
         lon = 29.01 + (index % 47) * 0.01  # 29.01 .. 29.47, across the border at 29.25
@@ -44,118 +56,210 @@ def records() -> gpd.GeoDataFrame:
              ("", "", "T01", "1000", "2024-12-01", "r1"),
              ("", "", "Tango", "800", "2025-01-10", "r1"),
              ("", "", "T01", "1200", "2025-01-20", "r2"),
-             ("", "", "Nowhere", "5", "2025-01-20", "")]
-    raw = pd.DataFrame(rows, columns=["lon", "lat", "area", "people", "date",
-                                      "assessment"]).astype("string")
-    raw["_row"] = range(1, len(raw) + 1)
-    return validate_displacement(raw)[0]
+             ("", "", "Nowhere", "5", "2025-01-20", ""),
+             ("29.1", "-1.5", "", "-3", "2025-01-05", ""),  # negative
+             ("29.1", "-1.5", "", "4", "2025-02-30", ""),  # no such day
+             ("-1.5", "29.1", "", "4", "2025-01-05", "")]  # swapped
+    return rows
+
+
+def _write_csv(path: Path, rows: list[tuple[str, ...]], *, blank_every: int = 0) -> Path:
+    """The rows as CSV; a blank line after every *blank_every* rows (0: none)."""
+    lines = [",".join(HEADER)]
+    for number, row in enumerate(rows, start=1):
+        lines.append(",".join(row))
+        if blank_every and number % blank_every == 0:
+            lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture
-def places(admin) -> gpd.GeoDataFrame:
-    """The two areas and no town."""
+def places(admin) -> Places:
+    """The two areas, no town."""
     towns = gpd.GeoDataFrame({"town_id": [], "name": [], "pcode": [],
                               "province_pcode": []}, geometry=[], crs="EPSG:4326")
-    return build_places(admin, towns)
+    return Places(places=build_places(admin, towns), areas=AreaIndex(admin))
 
 
-@pytest.mark.parametrize("npartitions", [1, 3, 7])
-def test_link_records_matches_the_default_engine(records, places, admin, npartitions):
-    """Same places, methods and join report, however the rows are partitioned."""
-    expected = link_records(records, places, admin, layer="displacement",
-                            own_geometry=False)
-    got = engine_dask.link_records(records, places, admin, layer="displacement",
-                                   own_geometry=False, npartitions=npartitions)
-    pd.testing.assert_frame_equal(got[0], expected[0])
-    pd.testing.assert_frame_equal(got[1], expected[1])
-    linked = got[0].set_index("_row")
-    assert linked.loc[401, "place"] in {"T01", "T02"}  # on the border: counted once
-    assert pd.isna(linked.loc[402, "place"])  # the point in no area
+def _reduce(path, places: Places, engine: str, **options):
+    """Read *path* as a build with *engine* would, and reduce it."""
+    config = BuildConfig(date=pd.Timestamp("2025-02-20"),
+                         inputs={"displacement": path}, engine=engine)
+    records = engines.plan_records(config, lambda _: None)
+    return records.plan, engines.reduce_records(records, places, engine=engine,
+                                                **options)
+
+
+def _assert_same(got, expected) -> None:
+    """Two reductions hold the same figures, grids, reports, rejects and counts."""
+    pd.testing.assert_frame_equal(got.figures, expected.figures)
+    pd.testing.assert_frame_equal(got.join_report, expected.join_report)
+    pd.testing.assert_frame_equal(got.rejects, expected.rejects)
+    assert got.people == expected.people
+    assert got.rows_valid == expected.rows_valid
+    assert (got.density is None) == (expected.density is None)
+    if got.density is not None:
+        np.testing.assert_array_equal(got.density, expected.density)
+
+
+def test_batches_add_up_to_the_whole_file(tmp_path, places, monkeypatch):
+    """Read in many small batches, a CSV gives the pandas engine's every table."""
+    path = _write_csv(tmp_path / "records.csv", _rows(), blank_every=37)
+    whole = _reduce(path, places, "pandas")[1]
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 700)
+    assert len(list(read_layer_batches(path, "displacement"))) > 5
+    _assert_same(_reduce(path, places, "dask")[1], whole)
+    _assert_same(_reduce(path, places, "pandas")[1], whole)
+    assert whole.people.balanced
+    assert whole.people.rows_read == len(_rows())
+
+
+def test_rejects_keep_their_rows_in_the_whole_file(tmp_path, places, monkeypatch):
+    """Blank lines skipped and not counted: the rows the whole-file reader gives."""
+    path = _write_csv(tmp_path / "records.csv", _rows(), blank_every=50)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 500)
+    cut = _reduce(path, places, "dask")[1]
+    expected = validate_displacement(read_layer(path, "displacement"))[1]
+    rejected = cut.rejects.loc[cut.rejects["column"] != "area"]
+    assert list(rejected["row"]) == list(expected["row"]) == [407, 408, 409]
+    assert set(cut.rejects.loc[cut.rejects["column"] == "area", "row"]) == {402, 406}
+
+
+def _parquet_files(folder: Path, rows, *, typed: bool) -> list[Path]:
+    """The rows in three Parquet files, as text or typed (numbers, dates)."""
+    folder.mkdir()
+    frame = pd.DataFrame(rows, columns=HEADER).replace("", None)
+    if typed:
+        frame = frame.assign(lon=pd.to_numeric(frame["lon"]),
+                             lat=pd.to_numeric(frame["lat"]),
+                             people=pd.to_numeric(frame["people"]).astype("Int64"))
+    paths = []
+    for number, chunk in enumerate(np.array_split(np.arange(len(frame)), 3)):
+        table = pa.Table.from_pandas(frame.iloc[chunk], preserve_index=False)
+        if typed:  # dates as Parquet dates; the impossible day stays missing
+            dates = pd.to_datetime(frame["date"].iloc[chunk], errors="coerce")
+            table = table.set_column(table.schema.get_field_index("date"), "date",
+                                     pa.array(dates.dt.date, type=pa.date32()))
+        paths.append(folder / f"part-{number}.parquet")
+        pq.write_table(table, paths[-1], row_group_size=50)
+    return paths
+
+
+def test_a_folder_or_glob_of_parquet_counts_rows_across_files(tmp_path, places,
+                                                              monkeypatch):
+    """Three files read as one table: the same tables as the CSV, rows across files;
+    the dask engine reads them a few row groups at a time."""
+    rows = _rows()
+    csv = _reduce(_write_csv(tmp_path / "records.csv", rows), places, "pandas")[1]
+    _parquet_files(tmp_path / "parts", rows, typed=False)
+    monkeypatch.setattr(table_parts, "PART_ROWS", 100)
+    for given in (tmp_path / "parts", str(tmp_path / "parts" / "*.parquet")):
+        for engine, parts in (("pandas", 3), ("dask", 6)):
+            plan, got = _reduce(given, places, engine)
+            assert (len(plan.files), len(plan.parts)) == (3, parts)
+            _assert_same(got, csv)
+
+
+def test_typed_parquet_columns_are_checked_as_numbers_and_dates(tmp_path, places):
+    """Typed counts and coordinates, dates as dates: same figures as from text."""
+    rows = [row for row in _rows() if row[4] != "2025-02-30"]  # no impossible date
+    csv = _reduce(_write_csv(tmp_path / "records.csv", rows), places, "pandas")[1]
+    _parquet_files(tmp_path / "typed", rows, typed=True)
+    got = _reduce(tmp_path / "typed", places, "dask")[1]
+    pd.testing.assert_frame_equal(got.figures, csv.figures)
+    assert got.people == csv.people
+    assert list(got.rejects["row"]) == list(csv.rejects["row"])
+    assert list(got.rejects["reason"]) == list(csv.rejects["reason"])
+
+
+def test_a_pattern_that_names_no_parquet_file_is_refused(tmp_path):
+    """A glob must name Parquet files: a clear line, not an empty build."""
+    with pytest.raises(SourceError, match="not a set of Parquet files"):
+        table_parts.plan_table(str(tmp_path / "*.parquet"), "displacement")
 
 
 @pytest.mark.parametrize(("date", "window"), [
     ("2025-01-31", None), ("2025-01-31", 10), ("2025-01-15", None), ("2024-11-01", None),
     ("2025-01-31", 0)], ids=["all", "window", "between-rounds", "before-all", "empty"])
-def test_sum_displaced_matches_the_default_engine(records, places, admin, date, window):
-    """Stocks by latest round, registrations in the window, empty cases: identical."""
-    linked = link_records(records, places, admin, layer="displacement",
+def test_figures_sum_as_the_records_do(tmp_path, places, admin, date, window):
+    """Stocks by latest round, registrations in the window, empty cases: the figures
+    table gives what the linked records give."""
+    path = _write_csv(tmp_path / "records.csv", _rows())
+    reduced = _reduce(path, places, "dask")[1]
+    clean = validate_displacement(read_layer(path, "displacement"))[0]
+    linked = link_records(clean, places.places, admin, layer="displacement",
                           own_geometry=False)[0]
     as_of = pd.Timestamp(date)
-    expected = sum_displaced(linked, as_of, window_days=window)
-    got = engine_dask.sum_displaced(linked, as_of, window_days=window, npartitions=4)
-    pd.testing.assert_frame_equal(got, expected)
+    expected = sum_displaced(linked.assign(place=linked["place"].astype(object)), as_of,
+                             window_days=window)
+    got = sum_displaced(reduced.figures, as_of, window_days=window)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False,
+                                  check_index_type=False)
 
 
-def test_sums_are_stocks_and_registrations_as_the_design_says(records, places, admin):
+def test_sums_are_stocks_and_registrations_as_the_design_says(tmp_path, places):
     """An independent check: T01's figure is its latest round plus its registrations."""
-    linked = link_records(records, places, admin, layer="displacement",
-                          own_geometry=False)[0]
-    got = engine_dask.sum_displaced(linked, pd.Timestamp("2025-01-31"))
-    points = linked.loc[linked["assessment"].isna() & (linked["place"] == "T01")]
-    assert got.loc["T01", "people"] == 1200 + points["people"].sum()
-    assert got.loc["T02", "people"] == 800 + linked.loc[
-        linked["assessment"].isna() & (linked["place"] == "T02"), "people"].sum()
+    rows = _rows()
+    reduced = _reduce(_write_csv(tmp_path / "records.csv", rows), places, "dask")[1]
+    got = sum_displaced(reduced.figures, pd.Timestamp("2025-01-31"))
+    points = pd.DataFrame(rows[:400], columns=HEADER)
+    west = pd.to_numeric(points["lon"]) <= 29.25  # the border goes to T01, first by P-code
+    assert got.loc["T01", "people"] == 1200 + 7 + pd.to_numeric(
+        points["people"])[west].sum()
+    assert got.loc["T02", "people"] == 800 + pd.to_numeric(points["people"])[~west].sum()
+    assert reduced.figures["records"].sum() == 400 + 1 + 3  # border point, 3 matched
 
 
-def test_sum_displaced_takes_a_dask_frame(records, places, admin):
-    """Partitioned input (as read from partitioned Parquet) gives the same table."""
-    import dask.dataframe as dd
-
-    linked = link_records(records, places, admin, layer="displacement",
-                          own_geometry=False)[0]
-    columns = ["place", "assessment", "date", "people"]
-    with dask.config.set({"dataframe.convert-string": False}):  # keep object text
-        parts = dd.from_pandas(pd.DataFrame(linked[columns]), npartitions=3)
-    as_of = pd.Timestamp("2025-01-31")
-    pd.testing.assert_frame_equal(engine_dask.sum_displaced(parts, as_of),
-                                  sum_displaced(linked, as_of))
-
-
-def test_attach_areas_on_dask_geoseries(admin):
-    """The lazy version of attach_areas: same P-codes, border point counted once."""
-    points = gpd.GeoSeries([Point(29.1, -1.5), Point(29.25, -1.5), Point(29.4, -1.9),
-                            Point(27.0, -1.5)], crs="EPSG:4326")
-    lazy = engine_dask.attach_areas(dask_geopandas.from_geopandas(points,
-                                                                  npartitions=2), admin)
-    assert hasattr(lazy, "compute")
-    computed = lazy.compute()
-    expected = attach_areas(points, admin)
-    assert list(computed.fillna("none")) == list(expected.fillna("none"))
-    assert computed.iloc[0] == "T01"
-    assert computed.iloc[2] == "T02"
+def test_distributed_cluster_gives_the_same_tables(tmp_path, places, monkeypatch):
+    """Workers in other processes get the areas once, and the Parquet parts by name
+    or the text batches as they are read."""
+    distributed = pytest.importorskip("distributed")
+    rows = _rows()
+    path = _write_csv(tmp_path / "records.csv", rows)
+    whole = _reduce(path, places, "pandas")[1]
+    _parquet_files(tmp_path / "parts", rows, typed=False)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 3000)
+    monkeypatch.setattr(table_parts, "PART_ROWS", 100)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        _assert_same(_reduce(path, places, "dask", scheduler=address)[1], whole)
+        plan, got = _reduce(tmp_path / "parts", places, "dask", scheduler=address)
+    assert len(plan.parts) > 3
+    _assert_same(got, whole)
 
 
-def test_nested_areas_give_the_deepest(admin):
-    """A level-3 area inside T01 wins over T01, in both engines."""
-    nested = pd.concat([admin, gpd.GeoDataFrame(
-        {"pcode": ["T0101"], "name": ["Inner"], "level": [3], "parent_pcode": ["T01"],
-         "source": ["test"]}, geometry=[box(29.05, -1.6, 29.15, -1.4)], crs="EPSG:4326")],
-        ignore_index=True)
-    points = gpd.GeoSeries([Point(29.1, -1.5), Point(29.2, -1.5)], crs="EPSG:4326")
-    lazy = engine_dask.attach_areas(dask_geopandas.from_geopandas(points, npartitions=1),
-                                    nested)
-    assert list(lazy.compute()) == ["T0101", "T01"]
+def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, places, monkeypatch):
+    """No scheduler at the address: ConfigError naming it."""
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(engines, "SCHEDULER_TIMEOUT", 1)
+    path = _write_csv(tmp_path / "records.csv", _rows())
+    with pytest.raises(ConfigError, match="Cannot reach the dask scheduler at"):
+        _reduce(path, places, "dask", scheduler="tcp://127.0.0.1:9")
 
 
 def test_unknown_engine_is_a_config_error():
     """A typo in geomap.toml's engine says which engines exist."""
     with pytest.raises(ConfigError, match=r"expected one of \['pandas', 'dask'\]"):
-        engine_dask.engine_steps("spark")
+        engines.check_engine("spark")
 
 
 def test_build_with_the_dask_engine_writes_the_same_tables(shapes_dir: Path,
                                                           tmp_path: Path):
     """`geomap build --engine dask` and the default build write identical summaries."""
     outputs = {}
+    records = _write_csv(tmp_path / "records.csv", _rows())
     for engine in ("pandas", "dask"):
         out = tmp_path / engine
         result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
+                                           "--displacement", str(records),
                                            "--out", str(out), "--date", "2025-02-20",
                                            "--engine", engine, "--quiet"])
         assert result.exit_code == 0, result.output
         outputs[engine] = out
     for name in ("summary_areas.csv", "summary_actors.csv", "rejects.csv",
-                 "join_report.csv"):
+                 "join_report.csv", "displacement_density.tif"):
         assert (outputs["dask"] / name).read_bytes() == \
             (outputs["pandas"] / name).read_bytes(), name
 
@@ -167,22 +271,3 @@ def test_engine_option_rejects_unknown_values(shapes_dir: Path, tmp_path: Path):
     assert result.exit_code == 2
     assert "pandas" in result.output
     assert "dask" in result.output
-
-
-def test_partitioned_registrations_without_assessment(admin):
-    """Registrations read from Parquet (no assessment column): points to sums, lazily."""
-    import dask.dataframe as dd
-
-    points = gpd.GeoDataFrame(
-        {"people": [2, 3, 4, 5], "date": pd.to_datetime(
-            ["2025-01-01", "2025-01-02", "2025-01-03", "2025-03-01"]).astype(
-            "datetime64[s]")},
-        geometry=[Point(29.1, -1.5), Point(29.2, -1.6), Point(29.4, -1.5),
-                  Point(29.1, -1.4)], crs="EPSG:4326")
-    parts = dask_geopandas.from_geopandas(points, npartitions=2)
-    parts["place"] = engine_dask.attach_areas(parts.geometry, admin)
-    got = engine_dask.sum_displaced(parts.drop(columns="geometry"),
-                                    pd.Timestamp("2025-01-31"))
-    assert isinstance(parts, dd.DataFrame)
-    assert got["people"].to_dict() == {"T01": 5, "T02": 4}  # March is after the date
-    assert set(got["assessment"]) == {"registrations"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
 from geomap.join import attach_areas
 from geomap.places import build_places, match_references, normalise_name
@@ -116,3 +116,73 @@ def test_prepare_areas_prepares_every_polygon_before_threads_share_them(admin):
     assert not shapely.is_prepared(fresh.geometry.to_numpy()).any()
     prepare_areas(fresh)
     assert shapely.is_prepared(fresh.geometry.to_numpy()).all()
+
+
+def _brute_force(polygons, x, y):
+    """Each point's area the slow way: every polygon in order, contains then touches."""
+    import numpy as np
+    import shapely
+
+    found = np.full(len(x), -1)
+    for test in (shapely.contains_xy, shapely.intersects_xy):
+        for position, polygon in enumerate(polygons):
+            hit = (found < 0) & test(polygon, x, y)
+            found[hit] = position
+    return found
+
+
+def test_the_grid_gives_what_testing_every_area_gives(admin):
+    """Random points, every vertex and edge midpoint, a hole and a nested area: the
+    grid's shortcut never changes an answer."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import Polygon
+
+    from geomap.join import AreaIndex
+
+    ring = [(29.3, -1.9), (29.45, -1.9), (29.45, -1.4), (29.3, -1.4)]
+    hole = [(29.35, -1.8), (29.4, -1.8), (29.4, -1.5), (29.35, -1.5)]
+    inner = gpd.GeoDataFrame(
+        {"pcode": ["T0101", "T0201"], "name": ["Inner", "Holed"], "level": [3, 3],
+         "parent_pcode": ["T01", "T02"], "source": ["test", "test"]},
+        geometry=[box(29.05, -1.6, 29.15, -1.4), Polygon(ring, [hole])],
+        crs="EPSG:4326")
+    areas = pd.concat([admin, inner], ignore_index=True)
+    index = AreaIndex(areas).build_grid()
+    rng = np.random.default_rng(3)
+    coords = shapely.get_coordinates(index.polygons)
+    x = np.concatenate([rng.uniform(28.9, 29.6, 20_000), coords[:, 0],
+                        (coords[:-1, 0] + coords[1:, 0]) / 2, [np.nan]])
+    y = np.concatenate([rng.uniform(-2.1, -1.2, 20_000), coords[:, 1],
+                        (coords[:-1, 1] + coords[1:, 1]) / 2, [0.0]])
+    expected = _brute_force(index.polygons, x, y)
+    assert (index.locate(x, y) == expected).all()
+    assert (AreaIndex(areas).locate(x[:500], y[:500]) == expected[:500]).all()  # no grid
+    assert list(index.pcodes[:2]) == ["T0101", "T0201"]  # deepest first
+    assert (index.grid[3] >= 0).mean() > 0.5  # most points need no polygon test
+
+
+def test_an_area_index_travels_to_a_worker_prepared(admin):
+    """Pickled (as dask sends it), the index arrives prepared and gives the same places."""
+    import pickle
+
+    import numpy as np
+    import shapely
+
+    from geomap.join import AreaIndex
+
+    index = AreaIndex(admin).build_grid()
+    copy = pickle.loads(pickle.dumps(index))
+    assert shapely.is_prepared(copy.polygons).all()
+    x, y = np.array([29.1, 29.25, 29.4, 27.0]), np.array([-1.5, -1.5, -1.9, -1.5])
+    assert copy.locate(x, y).tolist() == index.locate(x, y).tolist() == [0, 0, 1, -1]
+
+
+def test_nested_areas_give_the_deepest(admin):
+    """A level-3 area inside T01 wins over T01."""
+    nested = pd.concat([admin, gpd.GeoDataFrame(
+        {"pcode": ["T0101"], "name": ["Inner"], "level": [3], "parent_pcode": ["T01"],
+         "source": ["test"]}, geometry=[box(29.05, -1.6, 29.15, -1.4)], crs="EPSG:4326")],
+        ignore_index=True)
+    points = gpd.GeoSeries([Point(29.1, -1.5), Point(29.2, -1.5)], crs="EPSG:4326")
+    assert list(attach_areas(points, nested)) == ["T0101", "T01"]

@@ -23,9 +23,7 @@ def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES
         Sorted by source; the last entry is ``("and N more sources ...", "", "")``
         when some were left out.
     """
-    parts = [frame.reindex(columns=["source", "url", "license"])
-             .dropna(subset=["source"]).astype(object).fillna("")
-             .value_counts(sort=False).rename("rows").reset_index()
+    parts = [_rows_per(frame).reset_index()
              for frame in clean.values() if {"source", "url"} <= set(frame.columns)]
     if not parts:
         return []
@@ -43,6 +41,21 @@ def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES
     return listed
 
 
+def _rows_per(frame: pd.DataFrame) -> pd.Series:
+    """Rows citing each distinct (source, url, licence), sources given.
+
+    A displacement layer reduced to figures counts the ``records`` behind each; any
+    other layer counts its rows. Each distinct citation is handled once, whatever
+    the rows.
+    """
+    keys = frame.reindex(columns=["source", "url", "license"])
+    rows = frame["records"] if "records" in frame else pd.Series(1, index=frame.index)
+    keys = keys.assign(rows=rows.to_numpy()).dropna(subset=["source"])
+    keys[["source", "url", "license"]] = keys[["source", "url", "license"]].astype(
+        object).fillna("")
+    return keys.groupby(["source", "url", "license"], sort=False)["rows"].sum()
+
+
 CREDITS = {
     "admin": "admin areas", "towns": "towns", "mines": "mining sites",
     "control": "control", "displacement": "displacement",
@@ -57,8 +70,8 @@ def credit_lines(clean: dict[str, pd.DataFrame], fallback: dict[str, str]) -> li
         frame = clean.get(layer)
         if frame is None or (layer == "conflict_events" and frame.empty):
             continue  # an optional input nobody gave
-        sources = frame["source"] if "source" in frame else pd.Series([], dtype=object)
-        counts = sources.value_counts()  # split each distinct source once, not each row
+        counts = (_rows_per(frame).droplevel(
+            ["url", "license"]) if "source" in frame else pd.Series([], dtype=object))
         named_as = counts.index.astype(str).str.replace(  # 'Source: "IOM ..."' -> IOM
             r"^\s*source\s*:\s*[\"\u201c]?", "", case=False, regex=True)
         publisher = named_as.str.split(r"[,(]", regex=True).str[0]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import shapely
-from rasterio.transform import Affine
+import pandas as pd
+from affine import Affine
 
+from geomap.join.areas import point_coordinates
 from geomap.schema import KIVU_BOUNDS
 
 CELL_DEGREES = 0.02
@@ -27,6 +28,44 @@ RAMP = ((158, 123, 196), (106, 61, 154), (63, 0, 125))
 """Light to dark purple, the colours of the displacement layer on the map."""
 
 
+def grid_shape(bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
+               cell: float = CELL_DEGREES) -> tuple[int, int]:
+    """Rows and columns of the density grid over *bounds*."""
+    minx, miny, maxx, maxy = bounds
+    return round((maxy - miny) / cell), round((maxx - minx) / cell)
+
+
+def sum_cells(x: np.ndarray, y: np.ndarray, people: np.ndarray, *,
+              bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
+              cell: float = CELL_DEGREES) -> np.ndarray:
+    """People per cell (float64 sums, rows north to south) of points; outside left out.
+
+    Sums of several sets of points add up to the sums of their union, so parts of
+    the records can be counted apart and their grids added.
+    """
+    minx, miny, maxx, maxy = bounds
+    height, width = grid_shape(bounds, cell)
+    inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+    column = np.minimum(((x[inside] - minx) / cell).astype(np.int64), width - 1)
+    row = np.minimum(((maxy - y[inside]) / cell).astype(np.int64), height - 1)
+    sums = np.bincount(row * width + column, weights=people[inside],
+                       minlength=width * height)
+    return sums.reshape(height, width)
+
+
+def finish_density(sums: np.ndarray, *,
+                   bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
+                   cell: float = CELL_DEGREES, min_people: int = 0
+                   ) -> tuple[np.ndarray, Affine]:
+    """Whole ``uint32`` counts from :func:`sum_cells`, small cells blanked; and the
+    grid transform."""
+    minx, _, _, maxy = bounds
+    counts = np.rint(sums).astype(np.uint32)
+    if min_people > 0:
+        counts[counts < min_people] = 0
+    return counts, Affine(cell, 0.0, minx, 0.0, -cell, maxy)
+
+
 def count_density(displacement: gpd.GeoDataFrame, *,
                   bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
                   cell: float = CELL_DEGREES, min_people: int = 0
@@ -35,9 +74,9 @@ def count_density(displacement: gpd.GeoDataFrame, *,
 
     Parameters
     ----------
-    displacement : GeoDataFrame
-        Records with ``people`` and geometry; only non-empty Point rows count
-        (records placed by an area reference have no point).
+    displacement : DataFrame or GeoDataFrame
+        Records with ``people`` and ``lon``/``lat`` columns or Point geometry; only
+        records with a point count (records placed by an area reference have none).
     bounds : (minx, miny, maxx, maxy)
         Grid extent in lon/lat; points outside it are left out.
     cell : float
@@ -59,34 +98,22 @@ def count_density(displacement: gpd.GeoDataFrame, *,
     >>> int(counts.sum()), int(counts.max())
     (7, 7)
     """
-    minx, miny, maxx, maxy = bounds
-    width = round((maxx - minx) / cell)
-    height = round((maxy - miny) / cell)
-    transform = Affine(cell, 0.0, minx, 0.0, -cell, maxy)
     x, y, people = _points(displacement)
-    inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-    column = np.minimum(((x[inside] - minx) / cell).astype(np.int64), width - 1)
-    row = np.minimum(((maxy - y[inside]) / cell).astype(np.int64), height - 1)
-    sums = np.bincount(row * width + column, weights=people[inside],
-                       minlength=width * height)
-    counts = np.rint(sums).astype(np.uint32).reshape(height, width)
-    if min_people > 0:
-        counts[counts < min_people] = 0
-    return counts, transform
+    return finish_density(sum_cells(x, y, people, bounds=bounds, cell=cell),
+                          bounds=bounds, cell=cell, min_people=min_people)
 
 
-def _points(displacement: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """x, y and people of the non-empty Point rows."""
-    geometry = np.asarray(displacement.geometry.array)
-    point = (shapely.get_type_id(geometry) == 0) & ~shapely.is_empty(geometry)
+def _points(displacement: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y and people of the records that have a point."""
+    x, y = point_coordinates(displacement)
+    point = np.isfinite(x) & np.isfinite(y)
     people = displacement["people"].to_numpy(dtype="float64")[point]
-    return shapely.get_x(geometry[point]), shapely.get_y(geometry[point]), people
+    return x[point], y[point], people
 
 
-def has_points(displacement: gpd.GeoDataFrame) -> bool:
+def has_points(displacement: pd.DataFrame) -> bool:
     """True when some record has a point of its own."""
-    geometry = np.asarray(displacement.geometry.array)
-    return bool(((shapely.get_type_id(geometry) == 0)
-                 & ~shapely.is_empty(geometry)).any())
-
-
+    if "people" not in displacement:
+        return False
+    x, y = point_coordinates(displacement)
+    return bool((np.isfinite(x) & np.isfinite(y)).any())

@@ -1,208 +1,63 @@
-"""The dask engine: the displacement join and per-place sums on dask-geopandas partitions.
+"""The engines: how displacement records are read, checked, joined and summed.
 
-Results are identical to the default (pandas) engine; the work is cut into partitions
-that a dask scheduler runs in parallel: threads on one machine by default, or the
-workers of a ``dask.distributed`` cluster once a ``Client`` is connected. The functions
-take pandas frames (``geomap build --engine dask``) or dask(-geopandas) frames read
-from partitioned (Geo)Parquet, for registrations that do not fit in one machine's
-memory. See docs/scaling.md.
+Both engines take the records a part at a time, reduce each part to small tables
+(:mod:`geomap.summarise.partials`) and add those up, so they give the same figures
+and hold only a part of the rows at a time:
 
-Needs the optional dependencies: ``pip install "geomap[dask]"``.
+- ``pandas`` (the default) reduces the parts one after another in this process: a
+  Parquet file whole, delimited text in the batches it is read in;
+- ``dask`` reduces them as dask tasks, each joined against the places and areas
+  sent once: on local threads, or on a ``dask.distributed`` cluster when a scheduler
+  address is given. Parquet (a file, a folder or a glob of files) is cut into row
+  groups that the workers read themselves; delimited text, which cannot be cut
+  without reading it in order (quoted line breaks, encodings), is read here batch by
+  batch and the batches are sent out, a few at a time.
+
+The dask engine needs the optional dependencies: ``pip install "geomap[dask]"``.
 """
 
 from __future__ import annotations
 
-import math
-from contextlib import contextmanager
-from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from geomap import join
-from geomap.errors import ConfigError
-from geomap.schema import STORAGE_CRS
-from geomap.summarise import areas as aggregate
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-
-PARTITION_ROWS = 250_000
-"""Rows per partition when the caller does not choose a number of partitions."""
+from geomap.config import BuildConfig
+from geomap.errors import ConfigError, SchemaError
+from geomap.join import AreaIndex
+from geomap.load.parts import Part, TablePlan, plan_table, read_part, table_files
+from geomap.progress import announce_file
+from geomap.summarise.partials import Partial, Places, add_partials, reduce_part
+from geomap.validate.conservation import all_rejected_message
 
 ENGINES = ("pandas", "dask")
 
+FAN_IN = 8
+"""Partials added up by one dask task: a tree, so no task holds them all."""
+
+IN_FLIGHT = 2
+"""Batches of text sent out per dask worker thread at a time."""
+
+SCHEDULER_TIMEOUT = 10
+"""Seconds to wait for a dask scheduler to answer."""
+
+Report = Callable[[str], None]
+
 
 def require_dask() -> Any:
-    """Import and return ``dask_geopandas``; raise ConfigError when it is missing."""
+    """Import and return ``dask``; raise ConfigError when it is missing."""
     try:
-        import dask_geopandas
+        import dask
     except ImportError as err:
-        msg = ("The dask engine needs dask-geopandas, which is not installed. Install "
-               "it with pip install 'geomap[dask]', or build with --engine pandas.")
+        msg = ("The dask engine needs dask, which is not installed. Install it with "
+               "pip install 'geomap[dask]', or build with --engine pandas.")
         raise ConfigError(msg) from err
-    return dask_geopandas
-
-
-@contextmanager
-def _as_pandas_does() -> Iterator[None]:
-    """Keep pandas dtypes: dask would turn object text columns into pyarrow strings."""
-    import dask
-
-    with dask.config.set({"dataframe.convert-string": False}):
-        yield
-
-
-def partition_count(rows: int, npartitions: int | None = None) -> int:
-    """Partitions for *rows* rows: *npartitions* if given, else one per PARTITION_ROWS.
-
-    Examples
-    --------
-    >>> partition_count(1_700_000), partition_count(10), partition_count(10, 4)
-    (7, 1, 4)
-    """
-    if npartitions is not None:
-        return max(1, int(npartitions))
-    return max(1, math.ceil(rows / PARTITION_ROWS))
-
-
-def _is_dask(frame: object) -> bool:
-    """True for a dask (or dask-geopandas) collection."""
-    return hasattr(frame, "npartitions") and hasattr(frame, "compute")
-
-
-def _found(points: gpd.GeoSeries, admin: gpd.GeoDataFrame) -> pd.Series:
-    """One partition's area positions (see :func:`geomap.join.link_records_with`)."""
-    return pd.Series(join._area_index(np.asarray(points.array), admin)[0],
-                     index=points.index, dtype="int64")
-
-
-def _area_index(geometry: np.ndarray, admin: gpd.GeoDataFrame, *,
-                npartitions: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`geomap.join._area_index`, computed partition by partition."""
-    dask_geopandas = require_dask()
-    pcodes = join._area_index(np.empty(0, dtype=object), admin)[1]
-    if len(geometry) == 0:
-        return np.empty(0, dtype=np.int64), pcodes
-    points = gpd.GeoSeries(geometry, crs=STORAGE_CRS)
-    join.prepare_areas(admin)  # before the partitions' threads share the polygons
-    with _as_pandas_does():
-        parts = dask_geopandas.from_geopandas(
-            points, npartitions=partition_count(len(points), npartitions), sort=False)
-        found = parts.map_partitions(partial(_found, admin=admin),
-                                     meta=pd.Series(dtype="int64")).compute()
-    return found.to_numpy(dtype=np.int64), pcodes
-
-
-def attach_areas(points: Any, admin: gpd.GeoDataFrame) -> Any:
-    """Area P-code of each point, partition by partition.
-
-    Parameters
-    ----------
-    points : GeoSeries or dask_geopandas.GeoSeries
-        Point geometries, in memory or partitioned.
-    admin : GeoDataFrame
-        Admin areas (small: sent whole to every partition).
-
-    Returns
-    -------
-    Series or dask Series
-        What :func:`geomap.join.attach_areas` gives, lazily for a dask input.
-    """
-    if not _is_dask(points):
-        return join.attach_areas(points, admin)
-    require_dask()
-    join.prepare_areas(admin)  # before the partitions' threads share the polygons
-    with _as_pandas_does():
-        return points.map_partitions(partial(join.attach_areas, admin=admin),
-                                     meta=pd.Series(dtype="object"))
-
-
-def link_records(records: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
-                 admin: gpd.GeoDataFrame, *, layer: str, own_geometry: bool,
-                 npartitions: int | None = None
-                 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
-    """:func:`geomap.join.link_records`, with points joined to areas on partitions.
-
-    References by P-code or name are matched once per distinct value, as in the
-    default engine; only the point-in-area test, the costly part, is partitioned.
-
-    Raises
-    ------
-    ConfigError
-        dask-geopandas is not installed.
-    """
-    require_dask()
-    return join.link_records_with(
-        records, places, admin, layer=layer, own_geometry=own_geometry,
-        area_index=partial(_area_index, npartitions=npartitions))
-
-
-def _slices(frame: pd.DataFrame, npartitions: int | None) -> Any:
-    """*frame* as a dask DataFrame of row slices, taken when a partition is computed.
-
-    Slices of a pandas frame share its memory (copy-on-write), where
-    ``dd.from_pandas`` would copy every partition up front.
-    """
-    import dask.dataframe as dd
-
-    edges = np.linspace(0, len(frame), partition_count(len(frame), npartitions) + 1)
-    spans = list(zip(edges[:-1].astype(int), edges[1:].astype(int), strict=True))
-    return dd.from_map(partial(_rows, frame), spans, meta=frame.iloc[:0],
-                       enforce_metadata=False)
-
-
-def _rows(frame: pd.DataFrame, span: tuple[int, int]) -> pd.DataFrame:
-    """Rows ``span[0]`` to ``span[1]`` (excluded) of *frame*."""
-    return frame.iloc[span[0]:span[1]]
-
-
-def sum_displaced(displacement: Any, date: pd.Timestamp, *,
-                  window_days: int | None = None, npartitions: int | None = None
-                  ) -> pd.DataFrame:
-    """:func:`geomap.summarise.areas.sum_displaced` with partial sums per partition.
-
-    Each partition sums its rows per place, assessment, day and kind; those partial
-    sums (at most one row per place, day and kind) are then combined by the default
-    engine's own code, so both engines give the same table, windows and empty cases
-    included.
-
-    Parameters
-    ----------
-    displacement : DataFrame or dask DataFrame
-        Linked records with ``place``, ``people`` and ``date`` (datetime64), and
-        ``assessment`` for stock figures (without it every row is a registration).
-    date : Timestamp
-        The as-of date.
-    window_days : int, optional
-        Registrations are summed over the days ending on *date*.
-    npartitions : int, optional
-        Partitions for an in-memory frame (default: one per 250,000 rows).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``place``: ``people``, ``as_of`` and ``assessment``.
-    """
-    require_dask()
-    columns = ["place", "assessment", "date", "kind", "people"]
-    if "assessment" not in displacement.columns:
-        displacement = displacement.assign(assessment=None)
-    if "kind" not in displacement.columns:  # one kind: the default engine's default
-        displacement = displacement.assign(kind=aggregate.PRIMARY_KIND)
-    with _as_pandas_does():
-        if _is_dask(displacement):
-            parts = displacement[columns]
-        else:
-            parts = _slices(pd.DataFrame(displacement[columns]), npartitions)
-        linked = parts[~parts["place"].isna() & (parts["date"] <= date)]
-        daily = linked.groupby(columns[:4], dropna=False)["people"].sum().compute()
-    partial_sums = daily.reset_index()
-    for column in columns:  # the dtypes the default engine sees
-        partial_sums[column] = partial_sums[column].astype(displacement[column].dtype)
-    return aggregate.sum_displaced(partial_sums, date, window_days=window_days)
+    return dask
 
 
 def check_engine(engine: str) -> str:
@@ -215,21 +70,189 @@ def check_engine(engine: str) -> str:
     return engine
 
 
-class EngineSteps(NamedTuple):
-    """The two steps an engine runs: linking records to places, summing people."""
+@dataclass(frozen=True)
+class Records:
+    """The displacement input: Parquet planned in parts, or batches being read."""
 
-    link_records: Callable[..., Any]
-    sum_displacement: Callable[..., Any]
+    name: str
+    plan: TablePlan | None = None
+    batches: Iterable[pd.DataFrame] = ()
 
 
-def engine_steps(engine: str) -> EngineSteps:
-    """The steps the pipeline uses with *engine* ('pandas' or 'dask').
+def plan_records(config: BuildConfig, report: Report) -> Records:
+    """Plan the displacement input: Parquet in parts, anything else in batches.
+
+    A publisher's file recognised by its columns, a registered source, or a file of
+    another format is read as :func:`~geomap.load.inputs.read_input_batches` reads
+    it.
+    """
+    from geomap.load.inputs import input_path, read_input_batches
+    from geomap.load.publishers import LOADERS, detect_loader
+    from geomap.sources.registry import is_source_name
+
+    given = config.inputs.get("displacement")
+    mapping = config.columns.get("displacement")
+    if given is None or not is_source_name(given):
+        path = input_path(config, "displacement")
+        files = table_files(path)
+        detected = (None if mapping or not files or len(files) > 1
+                    or not files[0].is_file() else detect_loader(files[0]))
+        if files and (detected is None or LOADERS[detected[0]][0] != "displacement"):
+            plan = plan_table(path, "displacement", mapping,
+                              cut=config.engine == "dask")
+            if plan is not None:
+                announce_file(plan.files[0], "displacement", report)
+                return Records(name=plan.name, plan=plan)
+    announce_file(given, "displacement", report)
+    path, batches = read_input_batches(config, "displacement", report)
+    return Records(name=path.name, batches=batches)
+
+
+def reduce_records(records: Records, places: Places, *, engine: str = "pandas",
+                   scheduler: str | None = None, decimal: str = ".") -> Partial:
+    """Validate, link and sum the displacement records with *engine*.
+
+    Parameters
+    ----------
+    records : Records
+        From :func:`plan_records`.
+    places : Places
+        The places and the admin area index.
+    engine : {'pandas', 'dask'}
+        Parts in turn in this process, or as dask tasks.
+    scheduler : str, optional
+        Address of a ``dask.distributed`` scheduler (dask engine only); local
+        threads when None.
+    decimal : {'.', ','}
+        The decimal mark of counts written as text.
+
+    Returns
+    -------
+    Partial
+        The figures, density sums, join report, rejects and people count of all
+        records.
+    """
+    dask = check_engine(engine) == "dask"
+    if records.plan is not None and dask:
+        places.areas.build_grid()  # built and prepared here, before workers share it
+        return _parts_on_dask(records.plan, places, scheduler, decimal)
+    if records.plan is not None:
+        return add_partials([_reduce_planned(records.plan, part, places, decimal)
+                             for part in records.plan.parts])
+    if dask:
+        places.areas.build_grid()
+        return _batches_on_dask(iter(records.batches), places, scheduler, decimal)
+    return add_partials([reduce_part(batch, places, decimal=decimal)
+                         for batch in records.batches])
+
+
+def _reduce_planned(plan: TablePlan, part: Part, places: Places,
+                    decimal: str) -> Partial:
+    """Read one part and reduce it (a dask task)."""
+    return reduce_part(read_part(plan, part), places, decimal=decimal)
+
+
+def _parts_on_dask(plan: TablePlan, places: Places, scheduler: str | None,
+                   decimal: str) -> Partial:
+    """The parts as dask tasks that read their own rows, added up in a tree."""
+    dask = require_dask()
+    shared = dask.delayed(places, traverse=False)
+    table = dask.delayed(plan, traverse=False)
+    level = [dask.delayed(_reduce_planned, pure=True)(table, part, shared, decimal)
+             for part in plan.parts]
+    while len(level) > 1:
+        level = [dask.delayed(add_partials, pure=True)(level[i:i + FAN_IN])
+                 for i in range(0, len(level), FAN_IN)]
+    if scheduler is None:
+        return level[0].compute()  # dask's default for these tasks: local threads
+    with _client(scheduler) as client:
+        return client.compute(level[0]).result()
+
+
+def _batches_on_dask(batches: Iterator[pd.DataFrame], places: Places,
+                     scheduler: str | None, decimal: str) -> Partial:
+    """Batches read here, reduced as dask tasks a few at a time, then added up."""
+    dask = require_dask()
+    if scheduler is None:
+        from dask.system import CPU_COUNT
+
+        shared, done = dask.delayed(places, traverse=False), []
+        while wave := list(islice(batches, max(1, CPU_COUNT) * IN_FLIGHT)):
+            tasks = [dask.delayed(reduce_part, pure=True)(batch, shared, decimal=decimal)
+                     for batch in wave]
+            done.append(add_partials(list(dask.compute(*tasks))))
+        return add_partials(done)
+    from distributed import as_completed
+
+    with _client(scheduler) as client:
+        shared = client.scatter(places, broadcast=True)
+        numbered = enumerate(batches)
+        order: dict[str, int] = {}
+
+        def submit(number: int, batch: pd.DataFrame) -> Any:
+            future = client.submit(reduce_part, batch, shared, decimal=decimal,
+                                   pure=False)
+            order[future.key] = number
+            return future
+
+        width = max(1, sum(client.nthreads().values())) * IN_FLIGHT
+        running = as_completed([submit(*item) for item in islice(numbered, width)],
+                               loop=client.loop)
+        done = {}
+        for future in running:
+            done[order[future.key]] = future.result()
+            following = next(numbered, None)
+            if following is not None:
+                running.add(submit(*following))
+        return add_partials([done[number] for number in sorted(done)])  # file order
+
+
+def _client(scheduler: str) -> Any:
+    """A ``dask.distributed`` client of the scheduler at *scheduler*."""
+    try:
+        from distributed import Client
+    except ImportError as err:
+        msg = ("A dask scheduler address needs dask.distributed, which is not "
+               "installed: pip install 'geomap[dask]'.")
+        raise ConfigError(msg) from err
+    try:
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        msg = f"Cannot reach the dask scheduler at '{scheduler}': {err}."
+        raise ConfigError(msg) from err
+
+
+def read_displacement(config: BuildConfig, places: pd.DataFrame, admin: pd.DataFrame,
+                      report: Report) -> tuple[str, Partial]:
+    """The displacement layer of a build, reduced by ``config.engine``.
+
+    Returns
+    -------
+    (str, Partial)
+        The input's name, and its reduced tables.
 
     Raises
     ------
-    ConfigError
-        Unknown engine, or 'dask' without dask-geopandas installed.
+    GeomapError
+        The input cannot be read, holds no rows, or every row is rejected.
+    AssertionError
+        People are not conserved (a bug, never the user's fault).
     """
-    if check_engine(engine) == "dask":
-        return EngineSteps(link_records, sum_displaced)
-    return EngineSteps(join.link_records, aggregate.sum_displaced)
+    started = time.perf_counter()
+    records = plan_records(config, report)
+    total = reduce_records(records, Places(places=places, areas=AreaIndex(admin)),
+                           engine=config.engine, scheduler=config.scheduler,
+                           decimal=config.decimal)
+    people = total.people
+    if people.rows_read == 0:
+        msg = f"The displacement file '{records.name}' holds no rows."
+        raise SchemaError(msg)
+    if total.rows_valid == 0:
+        raise SchemaError(all_rejected_message("displacement", Path(records.name),
+                                               total.rejects))
+    if not people.balanced:  # an internal invariant, never the user's fault
+        msg = f"people are not conserved: {people}"
+        raise AssertionError(msg)
+    report(f"displacement: {total.rows_valid:,} of {people.rows_read:,} rows kept from "
+           f"{records.name} ({time.perf_counter() - started:.1f} s)")
+    return records.name, total

@@ -9,15 +9,14 @@ from pathlib import Path
 from geomap.actors import holder_since, resolve_control
 from geomap.config import BuildConfig
 from geomap.layers import Layers, Summary
-from geomap.summarise.areas import summarise_areas
+from geomap.summarise.areas import sum_displaced, summarise_areas
 from geomap.summarise.changes import (
     add_changed_people,
     changes_between,
     control_timeline,
 )
 from geomap.summarise.conflict import count_conflict_events
-from geomap.summarise.density import DENSITY_MIN_PEOPLE, count_density, has_points
-from geomap.summarise.engines import engine_steps
+from geomap.summarise.density import DENSITY_MIN_PEOPLE, finish_density
 from geomap.summarise.events import summarise_events
 from geomap.summarise.figure_dates import add_people_as_of_text
 from geomap.summarise.handovers import (
@@ -56,8 +55,7 @@ def summarise_build(layers: Layers, config: BuildConfig,
     control = with_date_texts(layers.control, lang=lang)
     control_now = resolve_control(control, config.date)
     control_now["since"] = holder_since(control, control_now.index, config.date)
-    displaced = engine_steps(config.engine).sum_displacement(
-        layers.displacement, config.date, window_days=config.window)
+    displaced = sum_displaced(layers.displacement, config.date, window_days=config.window)
     mines = assign_mines(layers.mines, layers.places, layers.admin)
     mines = mines.join(hold_mines(mines, control_now["actor"]))
     areas = add_since_text(summarise_areas(layers.places, control_now, displaced, mines),
@@ -74,8 +72,8 @@ def summarise_build(layers: Layers, config: BuildConfig,
         changes = add_changed_on_text(changes_between(
             control, layers.places, config.compare, config.date), control, lang=lang)
         changes, actors = add_changed_people(changes, areas, actors)
-    density = (count_density(layers.displacement, min_people=DENSITY_MIN_PEOPLE)
-               if has_points(layers.displacement) else None)  # counted once, used twice
+    density = (finish_density(layers.density, min_people=DENSITY_MIN_PEOPLE)
+               if layers.density is not None else None)  # counted once, used twice
     conflict, conflict_areas = count_conflict_events(
         layers.conflict_events, layers.admin, as_of=config.date, report=report)
     handovers = list_handovers(control, layers.places, lang=lang)

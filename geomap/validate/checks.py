@@ -6,6 +6,7 @@ import re
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geomap.actors import ACTOR_ALIASES, ACTORS
@@ -15,6 +16,7 @@ from geomap.schema import (
     DEFAULT_DISPLACEMENT_KIND,
     DISPLACEMENT_KIND_ALIASES,
     DISPLACEMENT_KINDS,
+    MAX_PEOPLE_PER_ROW,
     QUALIFIERS,
     ROW,
     SOURCE_KINDS,
@@ -25,6 +27,7 @@ from geomap.validate.conflict import validate_conflict_events
 from geomap.validate.events import validate_events
 from geomap.validate.geometry import (
     attach_points,
+    points_as_columns,
     require_coordinates,
     require_geometry,
     require_location,
@@ -32,6 +35,7 @@ from geomap.validate.geometry import (
 from geomap.validate.parsing import (
     parse_counts,
     parse_numbers,
+    per_distinct,
     text_values,
 )
 from geomap.validate.rejects import (
@@ -59,7 +63,8 @@ def require_level(frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     *frame* with ``level`` as text ('' columns and absent ones stay missing).
     """
     level = text_values(frame, "level")
-    known = level.map(lambda v: squash(v) in QUALIFIERS if isinstance(v, str) else True)
+    known = per_distinct(level, lambda values: values.map(
+        lambda v: squash(v) in QUALIFIERS).astype("boolean")).fillna(True)
     rejects.add(frame, ~known.astype(bool), "level",
                 "unknown level; expected one of 'province', 'territory', 'city', 'town', "
                 "'chefferie', 'secteur' or an admin level 1, 2, 3")
@@ -67,20 +72,24 @@ def require_level(frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
 
 
 def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
-                          ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check a displacement layer; return the good rows and the rejects table.
 
-    Counts are read by :func:`~geomap.validate.parsing.read_count` with the file's
-    *decimal* mark (``.`` or ``,``).
+    Every check runs on whole columns, on their own types: counts, coordinates and
+    dates typed in a Parquet file are checked as numbers and dates, never cast to
+    text; text is parsed once per distinct value. Counts written as text are read by
+    :func:`~geomap.validate.parsing.read_count` with the file's *decimal* mark
+    (``.`` or ``,``).
 
     Returns
     -------
-    (GeoDataFrame, DataFrame)
+    (DataFrame, DataFrame)
         Rows with an integer ``people`` >= 0, a parsed ``date`` with its
         ``date_precision`` (``month`` for a ``YYYY-MM`` date), a ``kind`` among
         :data:`~geomap.schema.DISPLACEMENT_KINDS` (``idps`` when the file has none)
-        and an area reference or a point in the DRC; and one rejects row per
-        problem found.
+        and an area reference or a point in the DRC (``lon``/``lat`` floats, NaN
+        for rows placed by their area; point geometry is read into them); and one
+        rejects row per problem found.
 
     Raises
     ------
@@ -88,9 +97,8 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
         The file has no way to place its records.
     """
     rejects = Rejects("displacement")
-    text = text_values(frame, "people")
-    people, refused = parse_counts(text, decimal=decimal)
-    rejects.add(frame, text.isna(), "people", "missing count of people")
+    people, written, refused = read_people(frame, decimal=decimal)
+    rejects.add(frame, ~written, "people", "missing count of people")
     rejects.add(frame, refused.notna(), "people", refused)
     frame = frame.assign(people=people)
     frame["date"], frame["date_precision"] = read_dated(
@@ -99,7 +107,9 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
                                 aliases=DISPLACEMENT_KIND_ALIASES,
                                 default=DEFAULT_DISPLACEMENT_KIND, what="kind")
     frame = require_level(frame, rejects)
-    frame = require_location(frame, rejects, "displacement")
+    if isinstance(frame, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(frame.columns):
+        frame = points_as_columns(frame, rejects, "displacement")
+    frame = require_location(frame, rejects, "displacement", points="columns")
     clean, table = _split(frame, rejects)
     for column in ("assessment", "origin", "cause", "source", "url", "note"):
         clean[column] = text_values(clean, column)
@@ -109,7 +119,8 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
 def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Drop rejected rows from *frame* and return it with the rejects table."""
     bad = frame[ROW].isin(rejects.rejected_array())
-    return frame.loc[~bad].copy(), rejects.table()
+    kept = frame.loc[~bad] if bad.any() else frame.copy(deep=False)  # copy-on-write
+    return kept, rejects.table()
 
 
 UNDATED = ("no start and no end date: the record would hold forever; give a start per "
@@ -276,6 +287,38 @@ def usable_people(frame: pd.DataFrame, *, decimal: str = "."
     A usable count is one :func:`~geomap.validate.parsing.read_count` reads. These
     are the counts that conservation (read = mapped + rejected) adds.
     """
-    text = text_values(frame, "people")
-    people, refused = parse_counts(text, decimal=decimal)
-    return people, (text.notna() & refused.isna()).astype(bool)
+    people, written, refused = read_people(frame, decimal=decimal)
+    return people, (written & refused.isna()).astype(bool)
+
+
+def read_people(frame: pd.DataFrame, *, decimal: str = "."
+                ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each row's count of people (0 where none), where one is written, and why a
+    written one is refused (None where it is read).
+
+    A numeric column (a typed Parquet count) is checked as numbers, by the rules of
+    :func:`~geomap.validate.parsing.read_count`; text is read by it, once per
+    distinct value.
+    """
+    values = frame.get("people")
+    if values is None or not pd.api.types.is_numeric_dtype(values) or \
+            pd.api.types.is_bool_dtype(values):
+        text = text_values(frame, "people")
+        people, refused = parse_counts(text, decimal=decimal)
+        return people, text.notna(), refused
+    number = values.to_numpy(dtype="float64", na_value=np.nan)
+    written = ~np.isnan(number)
+    with np.errstate(invalid="ignore"):  # NaN and inf have no remainder
+        fraction = number % 1 != 0
+    reasons = np.select(
+        [~written, ~np.isfinite(number), number < 0, fraction,
+         number > MAX_PEOPLE_PER_ROW],
+        [None, "count is not a number", "negative count of people",
+         "count is not a whole number",
+         (f"count above {MAX_PEOPLE_PER_ROW:,}, more than one row can hold: a slip "
+          "or an overflow")], default=None).astype(object)
+    usable = written & pd.isna(reasons)
+    people = np.where(usable, np.nan_to_num(number), 0).astype("int64")
+    index = frame.index
+    return (pd.Series(people, index=index, name="people"),
+            pd.Series(written, index=index), pd.Series(reasons, index=index))

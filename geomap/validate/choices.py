@@ -20,8 +20,13 @@ _YEAR_ONLY = r"^\s*-?\d{4}\s*$"
 
 def _parse_column(frame: pd.DataFrame, column: str
                   ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """The column's text, its dates, and 'month'/'year' where the text is partial;
-    each distinct value parsed once (a registration file repeats a few dates)."""
+    """Where a date is written, its dates, and 'month'/'year' where the text is
+    partial; each distinct value parsed once (a registration file repeats a few
+    dates). A typed date column (Parquet dates or timestamps) is taken as it is,
+    never cast to text: its dates are whole days."""
+    if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column]):
+        partial = pd.Series(pd.NA, index=frame.index, dtype="string")
+        return frame[column].notna(), parse_dates(frame[column]), partial
     text = text_values(frame, column)
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype=text.dtype)
@@ -29,16 +34,17 @@ def _parse_column(frame: pd.DataFrame, column: str
     def spread(values: pd.Series) -> pd.Series:
         return pd.Series(values.array.take(codes, allow_fill=True), index=text.index)
 
-    return text, spread(parse_dates(distinct)), spread(_partial_precision(distinct))
+    return (text.notna(), spread(parse_dates(distinct)),
+            spread(_partial_precision(distinct)))
 
 
-def _reject_dates(frame: pd.DataFrame, column: str, text: pd.Series, parsed: pd.Series,
-                  rejects: Rejects, *, required: bool) -> None:
+def _reject_dates(frame: pd.DataFrame, column: str, written: pd.Series,
+                  parsed: pd.Series, rejects: Rejects, *, required: bool) -> None:
     """Reject unparseable (and, if required, empty) dates."""
-    rejects.add(frame, text.notna() & parsed.isna(), column,
+    rejects.add(frame, written & parsed.isna(), column,
                 "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
     if required:
-        rejects.add(frame, text.isna(), column, "missing date")
+        rejects.add(frame, ~written, column, "missing date")
 
 
 def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
@@ -51,8 +57,8 @@ def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
         ``datetime64[s]`` days (a ``YYYY-MM`` or ``YYYY`` date is its first day), NaT
         where the value is empty or rejected.
     """
-    text, parsed, _ = _parse_column(frame, column)
-    _reject_dates(frame, column, text, parsed, rejects, required=required)
+    written, parsed, _ = _parse_column(frame, column)
+    _reject_dates(frame, column, written, parsed, rejects, required=required)
     return parsed
 
 
@@ -123,8 +129,8 @@ def read_dated(frame: pd.DataFrame, column: str, precision_column: str,
     (Series, Series)
         The dates, and one of ``DATE_PRECISIONS`` per row with a date.
     """
-    text, dates, partial = _parse_column(frame, column)
-    _reject_dates(frame, column, text, dates, rejects, required=required)
+    written, dates, partial = _parse_column(frame, column)
+    _reject_dates(frame, column, written, dates, rejects, required=required)
     given = read_choice(frame, precision_column, DATE_PRECISIONS, rejects,
                         default="day", what="date precision")
     return dates, given.mask(partial.notna(), partial).mask(dates.isna())

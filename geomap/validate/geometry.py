@@ -52,20 +52,30 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
                              parse_coordinates(frame["lat"]))
 
 
+def _given(values: pd.Series) -> pd.Series:
+    """Where a coordinate is written: any number, or any text that is not blank.
+
+    A typed (numeric) column is never cast to text for this.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.notna()
+    return text_values(values.to_frame("value"), "value").notna()
+
+
 def check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
                       lon: pd.Series, lat: pd.Series) -> pd.Series:
     """:func:`require_coordinates` on lon/lat already parsed as numbers."""
     lon, lat = lon.where(np.isfinite(lon)), lat.where(np.isfinite(lat))  # inf: no number
-    lon_text, lat_text = text_values(frame, "lon"), text_values(frame, "lat")
-    given = lon_text.notna() | lat_text.notna()
+    lon_given, lat_given = _given(frame["lon"]), _given(frame["lat"])
+    given = lon_given | lat_given
     minx, miny, maxx, maxy = bounds
     lon_in, lat_in = lon.between(minx, maxx), lat.between(miny, maxy)
     inside = lon_in & lat_in
-    for column, text, number, other in (("lon", lon_text, lon, "lat"),
-                                        ("lat", lat_text, lat, "lon")):
-        rejects.add(frame, text.notna() & number.isna(), column,
+    for column, written, number, other in (("lon", lon_given, lon, "lat"),
+                                           ("lat", lat_given, lat, "lon")):
+        rejects.add(frame, written & number.isna(), column,
                     f"{column} is not a number")
-        rejects.add(frame, given & text.isna(), column,
+        rejects.add(frame, given & ~written, column,
                     f"{column} is missing while {other} is given")
     unparsed = given & (lon.isna() | lat.isna())
     swapped = lat.between(minx, maxx) & lon.between(miny, maxy) & ~inside
@@ -158,19 +168,48 @@ def _has_reference(frame: pd.DataFrame) -> bool:
         frame, gpd.GeoDataFrame)
 
 
-def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str
-                     ) -> gpd.GeoDataFrame:
-    """Attach point geometry from lon/lat; reject rows with neither area nor place.
+def points_as_columns(frame: gpd.GeoDataFrame, rejects: Rejects, layer: str
+                      ) -> pd.DataFrame:
+    """Point geometry as ``lon``/``lat`` columns; reject any other kind of geometry.
+
+    Records placed by a point need only its two numbers: millions of rows then cost
+    two float columns, not a shapely object each.
+    """
+    geometry = np.asarray(frame.geometry.array, dtype=object)
+    present = ~(shapely.is_missing(geometry) | shapely.is_empty(geometry))
+    point = present & (shapely.get_type_id(geometry) == 0)
+    names = {1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+             5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+    kinds = pd.Series(shapely.get_type_id(geometry), index=frame.index).map(names)
+    rejects.add(frame, pd.Series(present & ~point, index=frame.index), "geometry",
+                f"expected Point geometry ({layer} records are placed by a point or an "
+                "area reference) but got " + kinds.fillna("other"))
+    lon = np.full(len(frame), np.nan)
+    lat = np.full(len(frame), np.nan)
+    lon[point], lat[point] = shapely.get_x(geometry[point]), shapely.get_y(geometry[point])
+    plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return plain.assign(lon=lon, lat=lat)
+
+
+def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str, *,
+                     points: str = "geometry") -> pd.DataFrame:
+    """Check where records are; reject rows with neither area nor place.
 
     A record is placed by an ``area`` name or P-code, by lon/lat inside the DRC, or
     by its own geometry. A record whose coordinates are bad is not placed by its area
     either: the coordinates show the file is wrong about it.
 
+    Parameters
+    ----------
+    points : {'geometry', 'columns'}
+        'geometry' turns lon/lat into point geometry (a GeoDataFrame); 'columns'
+        keeps them as float columns, NaN where a record has no usable point.
+
     Returns
     -------
-    GeoDataFrame
-        Every row of *frame* (rejected ones included), with geometry where known and
-        a cleaned ``area`` column.
+    DataFrame or GeoDataFrame
+        Every row of *frame* (rejected ones included), with its location and a
+        cleaned ``area`` column.
 
     Raises
     ------
@@ -186,9 +225,11 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str
     if {"lon", "lat"} <= set(frame.columns):
         lon, lat = parse_coordinates(frame["lon"]), parse_coordinates(frame["lat"])
         inside = check_coordinates(frame, rejects, DRC_BOUNDS, lon, lat)
-        coords_given = (text_values(frame, "lon").notna()
-                        | text_values(frame, "lat").notna())
-        frame = attach_points(frame, inside, lon, lat)
+        coords_given = _given(frame["lon"]) | _given(frame["lat"])
+        if points == "columns":
+            frame = frame.assign(lon=lon.where(inside), lat=lat.where(inside))
+        else:
+            frame = attach_points(frame, inside, lon, lat)
         located = inside | (area.notna() & ~(coords_given & ~inside))
     elif isinstance(frame, gpd.GeoDataFrame):
         has_geometry = ~(frame.geometry.isna() | frame.geometry.is_empty)
@@ -202,9 +243,11 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str
                             index=frame.index)
     else:
         located = area.notna()
-        frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(
-            [None] * len(frame), index=frame.index, crs=STORAGE_CRS))
+        if points == "columns":
+            frame = frame.assign(lon=np.nan, lat=np.nan)
+        else:
+            frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(
+                [None] * len(frame), index=frame.index, crs=STORAGE_CRS))
     already = frame[ROW].isin(rejects.rejected_array())
     rejects.add(frame, ~located & ~already, "area", "no area, coordinates or geometry")
-    frame["area"] = area
-    return frame
+    return frame.assign(area=area)

@@ -121,8 +121,10 @@ def text_values(frame: pd.DataFrame, column: str) -> pd.Series:
     >>> text_values(pd.DataFrame({"a": ["x"]}), "b").tolist()
     [<NA>]
     """
-    if column not in frame:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    if column not in frame:  # all missing: a null array, no value written per row
+        nulls = pa.chunked_array([pa.nulls(len(frame), pa.large_string())])
+        return pd.Series(pd.arrays.ArrowStringArray(nulls), index=frame.index,
+                         name=column)
     text = frame[column].astype("string").str.strip()
     empty = text == ""
     return text.mask(empty) if empty.any() else text

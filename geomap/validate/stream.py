@@ -146,7 +146,7 @@ def _checked(batches: Iterable[pd.DataFrame], layer: str, decimal: str
                               "people": people.to_numpy(dtype="int64")})
         unused = [column for column in raw.columns if column not in
                   {*COLUMNS[layer], *KEPT_EXTRAS, ROW, "lon", "lat"}
-                  and column in good.columns and column != good.geometry.name]
+                  and column in good.columns]
         yield raw, good.drop(columns=unused), rejected, count
 
 

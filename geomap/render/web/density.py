@@ -7,7 +7,7 @@ import zlib
 
 import geopandas as gpd
 import numpy as np
-from rasterio.transform import Affine
+from affine import Affine
 
 from geomap.schema import KIVU_BOUNDS
 from geomap.summarise.density import CELL_DEGREES, RAMP, count_density, has_points

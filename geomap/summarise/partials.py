@@ -1,0 +1,200 @@
+"""Displacement records reduced part by part: checked, joined and summed, then added up.
+
+A part of the records (a whole small file, or a slice of millions of registrations)
+is validated, linked to places and reduced to small tables: people and records per
+place, assessment, day and citation; people per density cell; the join report; the
+rejects; and the count of people read, mapped and rejected. Parts add up exactly, in
+any grouping, so one process summing the parts in turn (the pandas engine) and dask
+workers summing them in parallel (the dask engine) give the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geomap.join import AreaIndex, link_records, point_coordinates, unmatched_reasons
+from geomap.join.links import REPORT_COLUMNS
+from geomap.layers import PeopleCount
+from geomap.schema import KIVU_BOUNDS, ROW
+from geomap.summarise.density import CELL_DEGREES, sum_cells
+from geomap.validate.checks import usable_people, validate_displacement
+from geomap.validate.rejects import REJECT_COLUMNS, Rejects
+
+FIGURE_KEYS = ("place", "assessment", "kind", "date", "date_precision", "source", "url",
+               "license")
+"""What a figure is told apart by; records equal in all of these are summed."""
+
+
+@dataclass(frozen=True)
+class Places:
+    """What every part is joined against: the places table and the area index."""
+
+    places: pd.DataFrame
+    areas: AreaIndex
+
+
+@dataclass
+class Partial:
+    """The reduced tables of some displacement records (one part, or many added up)."""
+
+    figures: pd.DataFrame
+    """``people`` and ``records`` per :data:`FIGURE_KEYS` (those the input has)."""
+    density: np.ndarray | None
+    """People per density cell (float sums, before any blanking), None: no points."""
+    join_report: pd.DataFrame
+    rejects: pd.DataFrame
+    people: PeopleCount
+    rows_valid: int
+    """Rows that passed validation (linked or not)."""
+
+
+def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Partial:
+    """Validate, link and reduce one part of the raw displacement records.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        Raw records under canonical names, with ``_row``.
+    places : Places
+        The places and admin areas to link to.
+    decimal : {'.', ','}
+        The file's decimal mark, for counts written as text.
+
+    Returns
+    -------
+    Partial
+        Its figures, density sums, join report, rejects and people count.
+    """
+    read, _ = usable_people(raw, decimal=decimal)
+    clean, rejected = validate_displacement(raw, decimal=decimal)
+    linked, report, _ = link_records(clean, places.places, places.areas,
+                                     layer="displacement", own_geometry=False)
+    missing = linked["place"].isna().to_numpy()
+    unmatched = Rejects("displacement")
+    if missing.any():
+        unmatched.add(linked, pd.Series(missing, index=linked.index), "area",
+                      unmatched_reasons(linked.loc[missing], report).reindex(
+                          linked.index))
+    rejects = _sorted_rejects([rejected, unmatched.table()])
+    dropped = rejects.loc[rejects["action"] == "rejected", "row"].to_numpy(dtype="int64")
+    is_dropped = np.isin(raw[ROW].to_numpy(dtype="int64"), dropped)
+    mapped = ~missing
+    people = linked["people"].to_numpy(dtype="int64")
+    count = PeopleCount(read=int(read.sum()), mapped=int(people[mapped].sum()),
+                        rejected=int(read[is_dropped].sum()), rows_read=len(raw),
+                        rows_rejected=int(is_dropped.sum()),
+                        rows_mapped=int(mapped.sum()))
+    return Partial(figures=_figures(linked, mapped), density=_density(linked, mapped),
+                   join_report=report, rejects=rejects, people=count,
+                   rows_valid=len(clean))
+
+
+def _sorted_rejects(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rejects tables as one, in row order."""
+    tables = [table for table in tables if len(table)]
+    if not tables:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in REJECT_COLUMNS})
+    table = pd.concat(tables, ignore_index=True)
+    return table.sort_values(["row", "column"], kind="stable", ignore_index=True)
+
+
+def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
+    """People and records per figure key, over the mapped rows (one grouped sum)."""
+    keys = [key for key in FIGURE_KEYS if key in linked.columns]
+    codes, levels = [], []
+    for key in keys:
+        column = linked[key]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            code, level = column.cat.codes.to_numpy(dtype="int64"), column.cat.categories
+        else:
+            code, level = pd.factorize(column, use_na_sentinel=True)
+        codes.append(code[mapped] + 1)  # 0 stands for missing
+        levels.append(level)
+    combined = np.zeros(int(mapped.sum()), dtype=np.int64)
+    sizes = [len(level) + 1 for level in levels]
+    if np.prod(np.array(sizes, dtype=float)) < 2**62:
+        for code, size in zip(codes, sizes, strict=True):
+            combined = combined * size + code
+        distinct, group = np.unique(combined, return_inverse=True)
+        parts = []
+        for size in reversed(sizes):
+            parts.append(distinct % size)
+            distinct = distinct // size
+        group_codes = parts[::-1]
+    else:  # too many distinct values to number them: sort the rows instead
+        stacked = np.stack(codes, axis=1)
+        unique, group = np.unique(stacked, axis=0, return_inverse=True)
+        group_codes = list(unique.T)
+    people = linked["people"].to_numpy(dtype="int64")[mapped]
+    table = pd.DataFrame({
+        key: _decode(level, code) for key, level, code in zip(keys, levels, group_codes,
+                                                              strict=True)})
+    table["people"] = np.bincount(group, weights=people, minlength=len(table)).round(
+    ).astype("int64") if len(people) else np.zeros(len(table), dtype="int64")
+    table["records"] = np.bincount(group, minlength=len(table)).astype("int64")
+    return table
+
+
+def _decode(level: pd.Index, code: np.ndarray) -> pd.Series:
+    """Values of *level* at *code* (0 missing, 1 the first), keeping the level's dtype."""
+    taken = pd.Index(level).take(np.asarray(code, dtype=np.int64) - 1, allow_fill=True)
+    return pd.Series(taken, dtype=level.dtype if len(level) else "object")
+
+
+def _density(linked: pd.DataFrame, mapped: np.ndarray) -> np.ndarray | None:
+    """People of the mapped point records per density cell, or None without points."""
+    x, y = point_coordinates(linked)
+    point = mapped & np.isfinite(x) & np.isfinite(y)
+    if not point.any():
+        return None
+    people = linked["people"].to_numpy(dtype="float64")
+    return sum_cells(x[point], y[point], people[point], bounds=KIVU_BOUNDS,
+                     cell=CELL_DEGREES)
+
+
+def add_partials(partials: list[Partial]) -> Partial:
+    """Add up the partials of the parts of one input, in their order.
+
+    Figures are summed by key and sorted; density cells are added; join report rows
+    of the same reference and place are added (points first, by records, then the
+    references in the order they first appear); rejects stay in row order.
+    """
+    if not partials:  # no rows at all
+        return Partial(figures=pd.DataFrame({"people": pd.Series(dtype="int64"),
+                                             "records": pd.Series(dtype="int64")}),
+                       density=None, join_report=_add_reports([]),
+                       rejects=_sorted_rejects([]), people=PeopleCount(0, 0, 0, 0, 0, 0),
+                       rows_valid=0)
+    figures = pd.concat([p.figures for p in partials], ignore_index=True)
+    keys = [key for key in FIGURE_KEYS if key in figures.columns]
+    figures = figures.astype({key: "datetime64[s]" if key == "date" else "string"
+                              for key in keys})
+    figures = (figures.groupby(keys, dropna=False, sort=True)[["people", "records"]]
+               .sum().reset_index())
+    grids = [p.density for p in partials if p.density is not None]
+    density = np.sum(grids, axis=0) if grids else None
+    count = PeopleCount(*(sum(getattr(p.people, field) for p in partials)
+                          for field in ("read", "mapped", "rejected", "rows_read",
+                                        "rows_rejected", "rows_mapped")))
+    return Partial(figures=figures, density=density,
+                   join_report=_add_reports([p.join_report for p in partials]),
+                   rejects=_sorted_rejects([p.rejects for p in partials]), people=count,
+                   rows_valid=sum(p.rows_valid for p in partials))
+
+
+def _add_reports(reports: list[pd.DataFrame]) -> pd.DataFrame:
+    """Join reports of several parts as one: records added per reference and place."""
+    reports = [report for report in reports if len(report)]
+    if not reports:
+        return pd.DataFrame(columns=REPORT_COLUMNS)
+    table = pd.concat(reports, ignore_index=True)
+    keys = [c for c in REPORT_COLUMNS if c != "records"]
+    table = table.groupby(keys, dropna=False, sort=False)["records"].sum().reset_index()
+    spatial = table["reference"] == "(coordinates)"
+    points = table.loc[spatial].sort_values(["records", "place"],
+                                            ascending=[False, True], kind="stable")
+    return pd.concat([points, table.loc[~spatial]], ignore_index=True)[
+        list(REPORT_COLUMNS)]
