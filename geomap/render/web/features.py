@@ -94,6 +94,34 @@ def context_layer(context: dict[str, gpd.GeoDataFrame], book: StateBook) -> dict
     return collection(shapes, states)
 
 
+def context_labels(context: dict[str, gpd.GeoDataFrame], lang: str) -> list[dict]:
+    """Names of the base map's countries and lakes, where each is drawn.
+
+    A country is named at its ``label_lon``/``label_lat`` when it has one, else at a
+    point inside it; a lake at a point inside it. French names come from
+    ``name_fr`` when *lang* is ``"fr"``.
+    """
+    labels = []
+    for kind in ("countries", "lakes"):
+        frame = context.get(kind)
+        if frame is None or not len(frame):
+            continue
+        frame = frame.to_crs("EPSG:4326")
+        inside = frame.geometry.representative_point()
+        for (_, row), point in zip(frame.iterrows(), inside, strict=True):
+            name = row.get("name_fr") if lang == "fr" else None
+            if not isinstance(name, str) or not name:
+                name = row.get("name")
+            if not isinstance(name, str) or not name:
+                continue
+            lon, lat = row.get("label_lon"), row.get("label_lat")
+            if pd.isna(lon) or pd.isna(lat):
+                lon, lat = point.x, point.y
+            labels.append({"name": name, "kind": "lake" if kind == "lakes" else "country",
+                           "at": [round(float(lat), 4), round(float(lon), 4)]})
+    return labels
+
+
 def displacement_layer(places: gpd.GeoDataFrame, timeline: pd.DataFrame,
                        book: StateBook, lang: str) -> tuple[dict, list[int], float]:
     """People displaced by day: territories shaded by class, other places as circles.

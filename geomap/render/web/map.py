@@ -19,6 +19,7 @@ from geomap.render.templating import json_block, render_template, static_text
 from geomap.render.web.assets import leaflet_files
 from geomap.render.web.features import (
     changes_layer,
+    context_labels,
     context_layer,
     control_layers,
     displacement_layer,
@@ -36,7 +37,7 @@ from geomap.render.web.states import StateBook
 from geomap.summarise.areas import attach_summary
 from geomap.words import word, words_for
 
-PANES = {"base": 300, "admin": 410, "shading": 415, "areas": 420, "displacement": 430,
+PANES = {"base": 300, "baseLabels": 405, "admin": 410, "shading": 415, "areas": 420, "displacement": 430,
          "towns": 440, "mines": 450}
 """Leaflet panes, bottom to top: the layer order is fixed whatever is toggled."""
 
@@ -97,7 +98,8 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     base = context_layer(context or {}, book)
     layers = [] if base is None else [
         {"id": "context", "name": word("layer_context", lang), "pane": "base",
-         "features": base, "interactive": False}]
+         "features": base, "interactive": False,
+         "labels": context_labels(context or {}, lang)}]
     layers += [{"id": key, "name": name, "pane": key, "features": features}
               for (key, features), name in zip(
                   control_layers(places, timeline, book, lang).items(),

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
 from geomap.actors import resolve_control
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
+from geomap.render.web.map import build_map
 from geomap.render.web.states import holder_text
 from geomap.render.web.styles import KEYS, area_style, town_style
 
 from ...conftest import TOWNS
-from ...pages import move_slider, open_page, render_page, write_shapes
+from ...pages import move_slider, open_page, render_page, summarise, write_shapes
 from .test_page import page_data, state
 
 pytestmark = pytest.mark.browser
@@ -196,4 +198,45 @@ def test_article_preset_on_a_phone(browser, small_layers, tmp_path):
     assert page.locator("#geomap-slider").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert problems == []
+    page.close()
+
+
+CONTEXT = Path(__file__).resolve().parents[3] / "shapes" / "context"
+
+
+@pytest.mark.parametrize(("lang", "names"), [
+    ("en", ["Lake Kivu", "Rwanda", "Burundi", "Lake Tanganyika", "Uganda"]),
+    ("fr", ["Lac Kivu", "Rwanda", "Burundi", "Lac Tanganyika", "Ouganda"])])
+def test_base_map_is_drawn_offline(browser, small_layers, tmp_path, lang, names):
+    """With every request off the page blocked, countries and lakes are drawn and named."""
+    context = {name: gpd.read_file(CONTEXT / f"{name}.geojson")
+               for name in ("countries", "lakes")}
+    summary, text, timeline = summarise(small_layers, "2025-02-01")
+    text.lang = lang
+    path = _write(tmp_path, build_map(
+        small_layers.places, summary.areas, summary.mines, text, timeline=timeline,
+        context=context))
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    asked: list[str] = []
+
+    def block(route) -> None:
+        asked.append(route.request.url)
+        route.abort()
+
+    page.route(lambda url: not url.startswith("file:"), block)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.geomap !== undefined")
+    page.evaluate("window.geomap.map.fitBounds([[-5, 27], [1, 31.5]])")
+    shown = page.locator(".geomap-base-label").all_inner_texts()
+    for name in names:
+        assert any(label.lower() == name.lower() for label in shown), (name, shown)
+    # the shapes are drawn in the base pane, under the data, and catch no click
+    pane = page.locator(".leaflet-base-pane path")
+    assert pane.count() == 10
+    assert page.evaluate("""() => +getComputedStyle(document.querySelector(
+        '.leaflet-base-pane')).zIndex < +getComputedStyle(document.querySelector(
+        '.leaflet-admin-pane')).zIndex""")
+    assert page.locator(".leaflet-base-pane .leaflet-interactive").count() == 0
+    assert page.locator(".leaflet-tile").count() == 0
+    assert asked == []
     page.close()

@@ -118,6 +118,16 @@
         layer = cluster;
       }
     }
+    if (spec.labels) {  /* names of countries and lakes: text only, never clickable */
+      layer = L.layerGroup([layer]);
+      spec.labels.forEach(function (label) {
+        var name = document.createElement("span");
+        name.textContent = label.name;
+        L.marker(label.at, {pane: "baseLabels", interactive: false, keyboard: false,
+          icon: L.divIcon({html: name, iconSize: null,
+            className: "geomap-base-label geomap-base-" + label.kind})}).addTo(layer);
+      });
+    }
     layer.addTo(map);
     made[spec.id] = layer;
     named[escapeText(spec.name)] = layer;
