@@ -240,10 +240,12 @@ def match_references(references: pd.Series, places: pd.DataFrame) -> pd.DataFram
     rows, allowed_by = [], {}
     for reference in pd.unique(references.dropna()):
         text = str(reference).strip()
-        if text.casefold() in pcodes:
-            rows.append((reference, pcodes[text.casefold()], "p-code", 100.0, ""))
-            continue
         name, qualifier = split_qualifier(text)
+        code = next((pcodes[k] for k in (text.casefold(), name.casefold()) if k in pcodes),
+                    None)
+        if code is not None:  # a P-code names one place, whatever its qualifier
+            rows.append((reference, code, "p-code", 100.0, ""))
+            continue
         if qualifier not in allowed_by:
             allowed_by[qualifier] = set(places.loc[_allowed(places, qualifier), "place"])
         allowed = allowed_by[qualifier]

@@ -228,3 +228,13 @@ def test_mines_in_a_control_zone_count_for_its_actor(places, admin):
     assert within.loc["T1", "within"] == "FDLR zone (48%); Nyatura zone (36%)"
     assert within.loc["T1", "within_actor"] == "contested"
     assert within.loc["ma", "within"] == "FDLR zone (100%); Nyatura zone (100%)"
+
+
+def test_a_stale_date_is_said_beside_the_as_of_date():
+    """The report's header reads 'latest record: D' when the build says it is stale."""
+    from geomap.export.report import _header
+    from geomap.render.markup import MapText
+
+    stale = MapText(title="t", as_of=DAY("2026-11-30"), latest_record=DAY("2026-03-01"))
+    assert "Control as of <b>2026-11-30</b> (latest record: 2026-03-01)" in _header(stale)
+    assert "latest record" not in _header(MapText(title="t", as_of=DAY("2026-03-05")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -173,12 +174,16 @@ def rename_columns(frame: pd.DataFrame, layer: str,
                 and canonical not in frame.columns and raw not in renames):
             renames[raw] = canonical
             taken.add(canonical)
+    level = _area_level(renames, by_squash) if layer in ("control", "displacement") \
+        else None
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     keep = [raw for raw in frame.columns if raw not in renames.values() or raw in renames]
     renamed = frame[keep].rename(columns=renames)
     if geometry is not None:
         renamed = renamed.set_geometry(geometry)
     renamed = renamed.loc[:, ~renamed.columns.duplicated()]
+    if level is not None:  # 'admin2Name' names level-2 areas: a qualifier
+        renamed["level"] = level
     missing = [name for name in REQUIRED[layer] if name not in renamed.columns]
     if missing:
         msg = (f"The {layer} file lacks required column(s) {missing}; it has "
@@ -186,6 +191,16 @@ def rename_columns(frame: pd.DataFrame, layer: str,
                f"{layer}.{missing[0]}=COLUMN or [columns.{layer}] in geomap.toml.")
         raise SchemaError(msg)
     return renamed
+
+
+def _area_level(renames: Mapping[str, str], by_squash: Mapping[str, str]) -> str | None:
+    """The admin level an ``area`` column names by its own name ('admin2Name' -> '2'),
+    when the file has no ``level`` column of its own."""
+    if "level" in by_squash:
+        return None
+    raw = next((raw for raw, canonical in renames.items() if canonical == "area"), None)
+    found = re.fullmatch(r"adm(?:in)?(\d)(?:pcode?|name|fr|en)?", squash(raw or ""))
+    return found.group(1) if found else None
 
 
 def _admin_levels(by_squash: Mapping[str, str]) -> dict[str, str]:

@@ -118,7 +118,9 @@ def read_dtm(path: Path, options: ReadOptions) -> pd.DataFrame:
     Each row's ``assessment`` names its round ('dtm-<operation>-r12', or the date for
     a labelled sheet), so figures of different rounds are never added together;
     ``area`` is the admin-2 P-code (admin-1 where no admin-2 is given), the name or
-    DTM's label when no P-code is (the join then matches it or says why not).
+    DTM's label when no P-code is (the join then matches it or says why not), and
+    ``level`` the admin level it names ('2' or '1'): 'Rutshuru' from ``admin2Name``
+    is one of two level-2 areas (the territory and the city), never a town.
     """
     table = read_table(path, options.fmt, wanted=_wanted_sheet,
                        prefer=_LABEL_SHEETS)
@@ -134,10 +136,12 @@ def read_dtm(path: Path, options: ReadOptions) -> pd.DataFrame:
     options.report(f"DTM: kept {int(keep.sum()):,} of {len(table):,} rows (selected "
                    "provinces, or province unknown)")
     table = table.loc[keep]
-    area = _text(table, mapping.get("admin2")).fillna(
-        _text(table, mapping.get("admin2_name"))).fillna(
-        _text(table, mapping.get("admin1"))).fillna(
+    admin2 = _text(table, mapping.get("admin2")).fillna(
+        _text(table, mapping.get("admin2_name")))
+    area = admin2.fillna(_text(table, mapping.get("admin1"))).fillna(
         _text(table, mapping.get("admin1_name")))
+    level = pd.Series("2", index=table.index, dtype="string").where(  # the file's
+        admin2.notna(), pd.Series("1", index=table.index, dtype="string"))  # level
     operation = _text(table, mapping.get("operation")).map(
         lambda v: re.sub(r"[^a-z0-9]+", "-", v.lower()).strip("-")[:40]
         if isinstance(v, str) else None)
@@ -147,7 +151,8 @@ def read_dtm(path: Path, options: ReadOptions) -> pd.DataFrame:
     assessment = (prefix.astype("string") + ("r" + rounds).fillna(date)).astype("string")
     source, licence = credit(options, "dtm")
     return pd.DataFrame({
-        "area": area, "people": _text(table, mapping["people"]), "date": date,
+        "area": area, "level": level.where(area.notna()),
+        "people": _text(table, mapping["people"]), "date": date,
         "assessment": assessment, "origin": _text(table, mapping.get("origin")),
         "cause": _text(table, mapping.get("cause")), "source": source,
         "url": options.url or path.name, "license": licence, "note": pd.NA,

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from geomap.provinces import OTHER_PROVINCES, PROVINCES, describe
+from geomap.schema import ROW
 from geomap.validate.rejects import Rejects
 
 CUT_LAYERS = ("admin", "towns", "mines", "control")
@@ -131,13 +132,15 @@ def cut_to_provinces(frame: pd.DataFrame, rejected: pd.DataFrame,
     if not outside.any():
         return frame, rejected
     column = "geometry" if isinstance(frame, gpd.GeoDataFrame) else "lon"
-    left_out = Rejects(layer)
-    left_out.add(frame, outside, column, f"outside the outline of "
+    read = frame[ROW].notna() if ROW in frame else pd.Series(True, index=frame.index)
+    left_out = Rejects(layer)  # a province derived from areas left out is no row
+    left_out.add(frame, outside & read, column, f"outside the outline of "
                  f"{describe(provinces)}; choose more provinces with --provinces")
     parts = [table for table in (rejected, left_out.table()) if len(table)]
     table = pd.concat(parts, ignore_index=True).sort_values(
         ["row", "column"], kind="stable", ignore_index=True)
     if report is not None:
-        report(f"{layer}: left out {int(outside.sum()):,} of {len(frame):,} rows outside "
+        report(f"{layer}: left out {int((outside & read).sum()):,} of {int(read.sum()):,} "
+               "rows outside "
                f"the outline of {describe(provinces)} (listed in the rejects)")
     return frame.loc[~outside], table

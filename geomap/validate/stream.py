@@ -27,8 +27,9 @@ from geomap.validate.checks import VALIDATORS, usable_people, validate_displacem
 from geomap.validate.conservation import all_rejected_message
 
 Report = Callable[[str], None]
-KEPT_EXTRAS = ("license",)
-"""Columns outside the canonical schema that displacement rows keep (for credits)."""
+KEPT_EXTRAS = ("license", "level")
+"""Columns outside the canonical schema that displacement rows keep (for credits, and
+the kind of place each ``area`` names)."""
 
 
 def _quiet(_: str) -> None:
