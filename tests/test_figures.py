@@ -232,7 +232,7 @@ def test_mines_in_a_control_zone_count_for_its_actor(places, admin):
 
 def test_a_stale_date_is_said_beside_the_as_of_date():
     """The report's header reads 'latest record: D' when the build says it is stale."""
-    from geomap.export.report import _header
+    from geomap.export.report import html_header as _header
     from geomap.render.markup import MapText
 
     stale = MapText(title="t", as_of=DAY("2026-11-30"), latest_record=DAY("2026-03-01"))

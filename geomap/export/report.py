@@ -137,6 +137,15 @@ def html_table(table: pd.DataFrame, columns: Mapping[str, str], *,
                                        lang=lang)))
 
 
+def html_header(text: MapText, lang: str | None = None) -> str:
+    """Markup of the report's header: title, as-of date (and latest record), the
+    comparison date and the disclaimer, escaped."""
+    lang = lang or text.lang
+    module = environment().get_template(TABLES_TEMPLATE).make_module(
+        {"w": words_for(lang), "lang": lang})
+    return str(module.header(text))
+
+
 def _rejected(rejects: pd.DataFrame, lang: str) -> dict | None:
     """Rows rejected (in all and per layer), values repaired or flagged; None when
     no row was set aside."""
