@@ -93,10 +93,17 @@ def test_the_report_adds_one_level_at_a_time_and_explains_its_sums(out):
 
 
 def test_the_slider_gets_each_place_s_figure_for_any_date(out):
-    """map.html carries, per place, the figure in force from each date on."""
-    page = (out / "map.html").read_text(encoding="utf-8")
-    start = page.index('"displacement":{') + len('"displacement":')
-    steps, _ = json.JSONDecoder().raw_decode(page[start:])
-    assert steps["CD62"][0] == ["2025-02-28", 1860000, "2025-02-28"]
-    days = [step[0] for step in steps["CD61"]]
-    assert days == sorted(days)
+    """map.html carries, per place and slider day, the figure in force on that day:
+    Sud-Kivu has none before its first figure (28 Feb 2025), then that one."""
+    from .render.web.test_page import features, page_data, state
+
+    data = page_data((out / "map.html").read_text(encoding="utf-8"))
+    sud_kivu = features(data, "admin")["CD62"]
+    shown = {day: {label: value for label, value, _bold in
+                   state(data, sud_kivu, day)[1]["rows"]}["Displaced:"]
+             for day in data["days"]}
+    assert {text for day, text in shown.items() if day < "2025-02-28"} == {"no figure"}
+    assert {text for day, text in shown.items() if "2025-02-28" <= day < "2025-03-31"
+            } == {"1,860,000 (as of 2025-02-28)"}
+    for day, text in shown.items():  # a figure is never dated after the day shown
+        assert text == "no figure" or text[-11:-1] <= day
