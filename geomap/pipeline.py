@@ -120,7 +120,8 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         page = build_map(layers.places, summary.areas, summary.mines, text,
                          timeline=summary.timeline, changes=summary.changes,
                          preset=config.preset, self_contained=config.self_contained,
-                         density=overlay, context=layers.context)
+                         density=overlay, context=layers.context,
+                         events=summary.events)
         paths = write_outputs(config, layers=layers, summary=summary, text=text,
                               page=page, report=report, folder=folder)
     report(f"wrote {len(paths)} files to {config.out_dir}")

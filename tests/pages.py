@@ -110,7 +110,8 @@ def render_page(layers: Layers, date: str, *, compare: str | None = None,
     """map.html of *layers* as of *date*, rendered in-process (no build, no files)."""
     summary, text, timeline = summarise(layers, date, compare=compare, title=title)
     return build_map(layers.places, summary.areas, summary.mines, text,
-                     timeline=timeline, changes=summary.changes, **options)
+                     timeline=timeline, changes=summary.changes,
+                     events=summary.events, **options)
 
 
 def render_report(layers: Layers, date: str, path: Path, *,
@@ -123,7 +124,7 @@ def render_report(layers: Layers, date: str, path: Path, *,
     write_report(path, text=text, png=BLANK_PNG, areas=summary.areas,
                  actors=summary.actors, join_report=layers.join_report,
                  rejects=layers.rejects, sources=sources, changes=summary.changes,
-                 people=layers.people, totals=summary.totals)
+                 people=layers.people, totals=summary.totals, events=summary.events)
     return path.read_text(encoding="utf-8")
 
 

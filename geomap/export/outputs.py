@@ -108,7 +108,7 @@ def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
         folder / "report.html", text=text, png=(folder / "map.png").read_bytes(),
         areas=areas, actors=actors, join_report=layers.join_report,
         rejects=layers.rejects, sources=sources, changes=changes,
-        people=getattr(layers, "people", None), totals=totals))
+        people=getattr(layers, "people", None), totals=totals, events=events))
     return written
 
 

@@ -47,10 +47,13 @@ REJECT_COLUMNS = {"layer": "col_layer", "row": "col_row", "column": "col_column"
                   "value": "col_value", "action": "col_action", "reason": "col_reason"}
 SOURCE_COLUMNS = {"layer": "col_layer", "source": "col_source", "url": "col_link",
                   "license": "col_licence"}
+EVENT_COLUMNS = {"date_text": "col_date", "event_kind": "col_kind", "title": "col_event",
+                 "changes_nearby": "col_changes_nearby", "source": "col_source",
+                 "url": "col_link"}
 """Columns shown in each table, in order, with the words-table key of their header."""
 REPORT_TEMPLATE = "report.html.j2"
 TABLES_TEMPLATE = "report_tables.html.j2"
-VALUE_WORDS = {"kind": "kind", "confidence": "confidence"}
+VALUE_WORDS = {"kind": "kind", "confidence": "confidence", "event_kind": "event_kind"}
 """Columns of closed values shown in the report's language (see value_word)."""
 MAX_ROWS = 200
 """Rows shown per table; the CSV files hold them all."""
@@ -58,6 +61,20 @@ MAX_ROWS = 200
 
 FIGURE_COLUMNS = {"people"}
 """Columns of displacement figures: a missing one reads 'no figure', never 0."""
+DATE_TEXTS = {"since": "since_text", "changed_on": "changed_on_text",
+              "people_as_of": "people_as_of_text"}
+"""Dates shown as their text, written as exactly as they are known, when the table
+has it ('19–21 January 2025', 'about 10 December 2025', 'March 2025')."""
+
+
+def _dates_as_known(table: pd.DataFrame) -> pd.DataFrame:
+    """*table* with each date of :data:`DATE_TEXTS` replaced by its text, if any."""
+    shown = table.copy()
+    for column, text in DATE_TEXTS.items():
+        if column in shown and text in shown:
+            written = shown[text].astype(object)
+            shown[column] = written.where(written.notna() & (written != ""), None)
+    return shown
 
 
 def _cell(column: str, value: object, lang: str) -> dict:
@@ -198,7 +215,8 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
                  actors: pd.DataFrame, join_report: pd.DataFrame,
                  rejects: pd.DataFrame, sources: pd.DataFrame,
                  changes: pd.DataFrame | None = None, people: object = None,
-                 totals: pd.DataFrame | None = None, lang: str | None = None) -> Path:
+                 totals: pd.DataFrame | None = None, lang: str | None = None,
+                 events: pd.DataFrame | None = None) -> Path:
     """Write the self-contained HTML report.
 
     Parameters
@@ -225,17 +243,23 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         (:func:`geomap.summarise.nesting.summarise_totals`).
     lang : str, optional
         Language of the words (see :mod:`geomap.words`); by default the text's.
+    events : DataFrame, optional
+        Dated events with the changes of control near each
+        (:func:`geomap.summarise.events.summarise_events`); listed when not empty.
 
     Returns
     -------
     Path
         *path*; the same inputs give the same bytes.
     """
+    from geomap.summarise.events import EVENT_WINDOW_DAYS
+
     lang = lang or text.lang
+    areas = _dates_as_known(areas)
     held = areas.loc[areas["actor"].notna()] if "actor" in areas else areas
     named = None
     if changes is not None:
-        named = changes.copy()
+        named = _dates_as_known(changes)
         for column in ("actor_before", "actor_after"):
             if column in named:
                 named[column] = named[column].map(lambda a: actor_name(a, lang)).fillna(
@@ -256,6 +280,9 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
             totals, TOTAL_COLUMNS, lang=lang, caption=word("totals_caption", lang)),
         rejects=table_rows(rejects, REJECT_COLUMNS, lang=lang),
         sources=table_rows(sources, SOURCE_COLUMNS, lang=lang,
-                           caption=word("licence_blank", lang)))
+                           caption=word("licence_blank", lang)),
+        events=None if events is None or events.empty else table_rows(
+            events.rename(columns={"kind": "event_kind"}), EVENT_COLUMNS, lang=lang),
+        event_days=EVENT_WINDOW_DAYS)
     Path(path).write_text(page, encoding="utf-8", newline="\n")
     return Path(path)

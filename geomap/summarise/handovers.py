@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomap.actors import resolve_control
+from geomap.actors import resolve_control_days
 from geomap.dates import describe_date
 from geomap.words import DEFAULT_LANG, actor_name
 
 HANDOVER_COLUMNS = ("place", "name", "changed_on", "changed_on_text", "actor_before",
                     "actor_after", "actor_before_name", "actor_after_name",
                     "confidence", "source", "url")
-_REFERENCE_DAY = pd.Timestamp("2000-01-01")
 _ONE_DAY = pd.Timedelta(days=1)
 
 
@@ -89,10 +88,6 @@ def _texts(linked: pd.DataFrame, lang: str) -> pd.DataFrame:
 def holders_on(control: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
     """Who held each place on each day of *days*, by the one holder rule.
 
-    :func:`~geomap.actors.resolve_control` is applied to every pair at
-    once: each pair gets a copy of its place's records, shifted in time so that its
-    day falls on one reference day.
-
     Parameters
     ----------
     control : DataFrame
@@ -104,18 +99,17 @@ def holders_on(control: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         One row per row of *days*, in order (index 0..n-1): ``actor`` (missing
-        where no record is in force), ``confidence``, ``source``, ``url``.
+        where no record is in force), ``confidence``, ``source``, ``url``; from
+        :func:`geomap.actors.resolve_control_days`.
     """
-    columns = ["place", "actor", "start", "end", "confidence", "source", "url", "note"]
-    pairs = pd.DataFrame({"place": days["place"].to_numpy(),
-                          "day": days["day"].to_numpy(),
-                          "_pair": range(len(days))})
-    copies = control.reindex(columns=columns).merge(pairs, on="place")
-    shift = copies["day"] - _REFERENCE_DAY
-    copies = copies.assign(start=copies["start"] - shift, end=copies["end"] - shift,
-                           place=copies["_pair"])
-    held = resolve_control(copies, _REFERENCE_DAY)
-    return held[["actor", "confidence", "source", "url"]].reindex(range(len(days)))
+    wanted = pd.DatetimeIndex(days["day"]).as_unit("ns")
+    held = resolve_control_days(control, list(wanted.unique()))
+    held.index = held.index.set_levels(
+        pd.DatetimeIndex(held.index.levels[0]).as_unit("ns"), level="day")
+    asked = pd.MultiIndex.from_arrays([wanted, days["place"].to_numpy()],
+                                      names=["day", "place"])
+    found = held.reindex(asked)[["actor", "confidence", "source", "url"]]
+    return found.reset_index(drop=True)
 
 
 def list_handovers(control: pd.DataFrame, places: pd.DataFrame, *,

@@ -14,6 +14,7 @@ from geomap.summarise.changes import (
     add_changed_people,
     changes_between,
     control_timeline,
+    slider_days,
 )
 from geomap.summarise.conflict import count_conflict_events
 from geomap.summarise.density import DENSITY_MIN_PEOPLE, finish_density
@@ -78,8 +79,10 @@ def summarise_build(layers: Layers, config: BuildConfig,
         layers.conflict_events, layers.admin, as_of=config.date, report=report)
     handovers = list_handovers(control, layers.places, lang=lang)
     events, event_changes = summarise_events(layers.events, handovers, lang=lang)
+    days = slider_days(control, config.date) + (  # the slider stops on events too
+        [] if layers.events is None else list(layers.events["date"]))
     timeline = control_timeline(control, layers.places, displacement_steps(
-        layers.displacement, window_days=config.window), config.date)
+        layers.displacement, window_days=config.window), config.date, days=days)
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
                    totals=summarise_totals(areas, mines), changes=changes,
                    density=density,

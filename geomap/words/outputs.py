@@ -132,4 +132,27 @@ PHRASES: dict[str, tuple[str, str]] = {
     "col_action": ("Action", "Action"),
     "col_reason": ("Reason", "Motif"),
     "col_licence": ("Licence", "Licence"),
+    # -- dated events beside the control record ----------------------------------
+    "events_heading": ("Events and the changes of control around them",
+                       "Événements et changements de contrôle alentour"),
+    "events_intro": (
+        ("Talks, agreements, mechanisms and deployments, each beside the changes of "
+         "control recorded within {days} days of it; dates as exactly as the sources "
+         "give them."),
+        ("Pourparlers, accords, mécanismes et déploiements, chacun à côté des "
+         "changements de contrôle relevés dans les {days} jours ; dates aussi précises "
+         "que les sources les donnent.")),
+    "col_date": ("Date", "Date"),
+    "col_event": ("Event", "Événement"),
+    "col_changes_nearby": ("Changes of control nearby", "Changements de contrôle proches"),
+    "event_kind_talks": ("talks", "pourparlers"),
+    "event_kind_agreement": ("agreement", "accord"),
+    "event_kind_mechanism": ("mechanism", "mécanisme"),
+    "event_kind_deployment": ("deployment", "déploiement"),
+    "event_kind_fighting": ("fighting", "combats"),
+    "event_kind_refugees": ("refugees", "réfugiés"),
+    "event_kind_strike": ("strike", "frappe"),
+    "event_kind_sanctions": ("sanctions", "sanctions"),
+    "event_kind_disaster": ("disaster", "catastrophe"),
+    "event_kind_other": ("other", "autre"),
 }

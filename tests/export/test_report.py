@@ -80,7 +80,7 @@ def test_report_lists_changes_with_compare(small_layers, tmp_path: Path) -> None
     row = next(r for r in section.split("<tr>") if "<td>Alpha</td>" in r)
     assert "FARDC" in row
     assert "M23/AFC" in row
-    assert "2025-01-27" in row
+    assert "27 January 2025" in row  # the day of the change, written as it is known
     assert "Bravo" not in section  # FARDC throughout
 
 

@@ -48,7 +48,8 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
               preset: Literal["analyst", "article"] = "analyst",
               self_contained: bool = True,
               density: tuple[bytes, list[list[float]]] | None = None,
-              context: dict[str, gpd.GeoDataFrame] | None = None) -> str:
+              context: dict[str, gpd.GeoDataFrame] | None = None,
+              events: pd.DataFrame | None = None) -> str:
     """Build the layered map page from places, summaries and the control timeline.
 
     Parameters
@@ -81,6 +82,10 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     context : dict of GeoDataFrame, optional
         The base map (``countries``, ``lakes``; see
         :func:`geomap.load.inputs.read_context`), drawn under everything.
+    events : DataFrame, optional
+        Dated events (:func:`geomap.summarise.events.summarise_events`): a mark on
+        the slider at each event's first day (a slider day), and its date and title
+        under the slider when that day is shown.
 
     Returns
     -------
@@ -125,8 +130,9 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
                        "bounds": density[1]})
     minx, miny, maxx, maxy = (float(v) for v in places.total_bounds)
     start = days.index(fmt_date(text.as_of)) if days else 0
+    marks = _event_marks(events, days)
     data = {**book.tables, "layers": layers, "panes": PANES, "days": days,
-            "start": start,
+            "start": start, "events": marks,
             "asOf": fmt_date(text.as_of), "bounds": [[miny, minx], [maxy, maxx]],
             "credits": word("data_credit", lang, names=", ".join(text.credits)),
             "tiles": _tiles(text.tiles),
@@ -140,7 +146,19 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         days=days, start=start, sources=sources_list(text), colors=LEGEND_COLORS, legend_actors=legend_actors(timeline, lang),
         shades=shade_classes(breaks), circles=circle_sizes(top),
         mines=preset == "analyst", changes=changes is not None,
+        marks=sorted({mark["day"] for mark in marks}),
         fullscreen=preset == "article")
+
+
+def _event_marks(events: pd.DataFrame | None, days: list[str]) -> list[dict]:
+    """Each event on a slider day: that day's index and '19 July 2025: title'."""
+    if events is None or events.empty:
+        return []
+    index = {day: number for number, day in enumerate(days)}
+    return [{"day": index[fmt_date(day)], "text": f"{text}: {title}"}
+            for day, text, title in zip(events["date"], events["date_text"],
+                                        events["title"], strict=True)
+            if fmt_date(day) in index]
 
 
 def _tiles(tiles: object) -> dict | None:

@@ -148,6 +148,16 @@
     document.getElementById("geomap-range-day").textContent = data.days[index];
     var stale = document.getElementById("geomap-stale");
     if (stale) stale.hidden = index !== data.start;
+    showEvents(index);
+  }
+
+  /* The events on day number *index* (marked on the slider), under the slider. */
+  function showEvents(index) {
+    var note = document.getElementById("geomap-event");
+    if (!note) return;
+    note.textContent = (data.events || []).filter(function (mark) {
+      return mark.day === index;
+    }).map(function (mark) { return mark.text; }).join(" · ");
   }
 
   function control(id, position, setUp) {
@@ -167,6 +177,7 @@
   var slider = control("geomap-slider", "bottomright", function (node) {
     var input = node.querySelector("input");
     input.addEventListener("input", function () { show(+input.value); });
+    showEvents(day);
   });
 
   control("geomap-fullscreen", "topleft", function (node) {
