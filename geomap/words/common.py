@@ -35,6 +35,11 @@ PHRASES: dict[str, tuple[str, str]] = {
         ("Projection : WGS 84 / UTM zone 35S ({crs}) ; échelle exacte au centre de la "
          "carte.")),
     "full_screen": ("Full screen", "Plein écran"),
+    "reset_view": ("Back to the whole map", "Revenir à toute la carte"),
+    "two_fingers": ("Use two fingers to move the map, or tap it first",
+                    "Utilisez deux doigts pour déplacer la carte, ou touchez-la d'abord"),
+    "tap_to_interact": ("Tap or click the map to zoom and move it",
+                        "Touchez ou cliquez la carte pour la zoomer et la déplacer"),
     "slider_label": ("Control on {date}", "Contrôle le {date}"),
     "map_alt": ("Map of control, displacement and mining sites as of {date}",
                 "Carte du contrôle, des déplacements et des sites miniers au {date}"),

@@ -20,7 +20,14 @@ from geomap.render.web.states import holder_text
 from geomap.render.web.styles import KEYS, area_style, town_style
 
 from ...conftest import TOWNS
-from ...pages import move_slider, open_page, render_page, summarise, write_shapes
+from ...pages import (
+    move_slider,
+    open_page,
+    render_embed,
+    render_page,
+    summarise,
+    write_shapes,
+)
 from .test_page import page_data, state
 
 pytestmark = pytest.mark.browser
@@ -240,3 +247,68 @@ def test_base_map_is_drawn_offline(browser, small_layers, tmp_path, lang, names)
     assert page.locator(".leaflet-tile").count() == 0
     assert asked == []
     page.close()
+
+
+def _article_in_a_story(tmp_path: Path, small_layers) -> Path:
+    """An article page: paragraphs, the embed snippet's iframe of map.html, paragraphs."""
+    _write(tmp_path, render_page(small_layers, "2025-02-01", preset="article"))
+    words = "<p>" + "A paragraph of the story around the map. " * 30 + "</p>"
+    story = tmp_path / "story.html"
+    story.write_text(
+        "<!DOCTYPE html><html><head><meta name='viewport' "
+        "content='width=device-width, initial-scale=1'></head><body>"
+        + words * 3 + render_embed("Kivu test map") + words * 6 + "</body></html>",
+        encoding="utf-8")
+    return story
+
+
+def _map_frame(page):
+    """The embedded map's frame, once its script has run, and its box on the page."""
+    frame = page.frame_locator("iframe.geomap-embed")
+    frame.locator(".leaflet-container").wait_for()
+    page.evaluate("document.querySelector('iframe.geomap-embed').scrollIntoView("
+                  "{block: 'center'})")
+    inner = next(f for f in page.frames if f.url.endswith("map.html"))
+    inner.wait_for_function("window.geomap !== undefined")
+    return inner, page.locator("iframe.geomap-embed").bounding_box()
+
+
+VIEW = "[window.geomap.map.getZoom(), window.geomap.map.getCenter().lat, " \
+       "window.geomap.map.getCenter().lng]"
+
+
+def test_article_embed_lets_the_wheel_scroll_the_story(browser, small_layers, tmp_path):
+    """A mouse wheel over the embedded map scrolls the article; the map stays put."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(_article_in_a_story(tmp_path, small_layers).as_uri())
+    inner, box = _map_frame(page)
+    view, before = inner.evaluate(VIEW), page.evaluate("window.scrollY")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, 400)
+    page.wait_for_function(f"window.scrollY > {before}")
+    assert inner.evaluate(VIEW) == view
+    assert inner.locator(".leaflet-control-zoom").is_visible()
+    assert inner.locator("#geomap-reset").is_visible()
+    page.close()
+
+
+def test_article_embed_lets_one_finger_scroll_the_story(browser, small_layers, tmp_path):
+    """On a phone a one-finger swipe over the map scrolls the article, not the map."""
+    context = browser.new_context(viewport={"width": 375, "height": 667},
+                                  has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(_article_in_a_story(tmp_path, small_layers).as_uri())
+    inner, box = _map_frame(page)
+    view, before = inner.evaluate(VIEW), page.evaluate("window.scrollY")
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.7
+    cdp = context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart",
+                                          "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {
+            "type": "touchMove", "touchPoints": [{"x": x, "y": y - 25 * step}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_function(f"window.scrollY > {before}")
+    assert inner.evaluate(VIEW) == view
+    assert inner.evaluate("window.geomap.map.dragging.enabled()") is False
+    context.close()

@@ -69,8 +69,13 @@
     return tip;
   }
 
+  /* The article embed stays calm in a story: the wheel and a one-finger swipe
+     scroll the page, not the map, until the reader taps the map (two fingers
+     always move and zoom it). */
+  var calm = data.fullscreen;
   var map = L.map("geomap-map", {zoomControl: true,
-    maxZoom: data.tiles ? data.tiles.maxZoom : MAX_ZOOM});
+    maxZoom: data.tiles ? data.tiles.maxZoom : MAX_ZOOM,
+    scrollWheelZoom: !calm, dragging: !(calm && L.Browser.mobile)});
   map.fitBounds(data.bounds);
   if (data.tiles) {  /* background tiles, when the build asked for them (--tiles) */
     var tileOptions = {maxZoom: data.tiles.maxZoom,
@@ -191,6 +196,39 @@
       }
     });
   });
+
+  control("geomap-reset", "topleft", function (node) {
+    L.DomEvent.on(node, "click", function (event) {
+      L.DomEvent.preventDefault(event);
+      map.fitBounds(data.bounds);
+    });
+  });
+
+  var hint = document.getElementById("geomap-hint");
+  if (calm && hint) {
+    var woken = false, hideLater = null;
+    var say = function (text) {
+      if (woken) return;
+      hint.textContent = text;
+      hint.hidden = false;
+      clearTimeout(hideLater);
+      hideLater = setTimeout(function () { hint.hidden = true; }, 1500);
+    };
+    map.on("click", function () {
+      woken = true;
+      hint.hidden = true;
+      map.scrollWheelZoom.enable();
+      map.dragging.enable();
+    });
+    map.getContainer().addEventListener("wheel", function () {
+      say(hint.getAttribute("data-wheel"));
+    }, {passive: true});
+    map.getContainer().addEventListener("touchmove", function (event) {
+      if (event.touches.length === 1 && !map.dragging.enabled()) {
+        say(hint.getAttribute("data-touch"));
+      }
+    }, {passive: true});
+  }
 
   if (data.layerControl) {
     L.control.layers(null, named, {collapsed: window.innerWidth < 700}).addTo(map);
