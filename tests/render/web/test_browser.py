@@ -312,3 +312,29 @@ def test_article_embed_lets_one_finger_scroll_the_story(browser, small_layers, t
     assert inner.evaluate(VIEW) == view
     assert inner.evaluate("window.geomap.map.dragging.enabled()") is False
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_language_slider_name_and_keyboard_popups(browser, small_layers, tmp_path, lang):
+    """The page says its language, the slider names its date, Enter on a town opens it."""
+    summary, text, timeline = summarise(small_layers, "2025-02-01")
+    text.lang = lang
+    page, problems = open_page(browser, _write(tmp_path, build_map(
+        small_layers.places, summary.areas, summary.mines, text, timeline=timeline,
+        changes=summary.changes)))
+    assert page.evaluate("document.documentElement.lang") == lang
+    slider = page.locator("#geomap-range")
+    assert slider.get_attribute("aria-valuetext") == "2025-02-01"
+    days = page.evaluate("window.geomap.data.days")
+    move_slider(page, days[0])
+    assert slider.get_attribute("aria-valuetext") == days[0]
+    assert page.locator("label[for=geomap-range]").inner_text().endswith(days[0])
+    legend = page.locator(".geomap-legend").inner_text()
+    assert ("Légende" in legend) == (lang == "fr")
+    town = page.locator(".leaflet-towns-pane [tabindex='0']").first
+    town.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert ("Contrôle" in popup or "contrôle" in popup) == (lang == "fr"), popup
+    assert problems == []
+    page.close()

@@ -109,6 +109,21 @@
           if (spec.interactive === false) return;  /* the base map: nothing to say */
           item.bindPopup(popupOf, {maxWidth: 280});
           item.bindTooltip(tooltipOf);
+          if (feature.geometry.type === "Point") {  /* towns and sites: by keyboard too */
+            item.on("add", function () {
+              var node = item.getElement && item.getElement();
+              if (!node || node.hasAttribute("tabindex")) return;
+              node.setAttribute("tabindex", "0");
+              node.setAttribute("role", "button");
+              node.setAttribute("aria-label", data.tips[stateOf(feature)[2]]);
+              node.addEventListener("keydown", function (event) {
+                if (event.key === "Enter" || event.key === " ") {
+                  event.preventDefault();
+                  item.openPopup();
+                }
+              });
+            });
+          }
         }
       });
       if (spec.features.features.some(function (f) {
@@ -151,6 +166,8 @@
     });
     document.getElementById("geomap-date").textContent = data.days[index];
     document.getElementById("geomap-range-day").textContent = data.days[index];
+    var range = document.getElementById("geomap-range");
+    if (range) range.setAttribute("aria-valuetext", data.days[index]);
     var stale = document.getElementById("geomap-stale");
     if (stale) stale.hidden = index !== data.start;
     showEvents(index);
