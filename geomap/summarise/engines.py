@@ -18,6 +18,8 @@ The dask engine needs the optional dependencies: ``pip install "geomap[dask]"``.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -139,11 +141,37 @@ def reduce_records(records: Records, places: Places, *, engine: str = "pandas",
     if records.plan is not None:
         return add_partials([_reduce_planned(records.plan, part, places, decimal)
                              for part in records.plan.parts])
+    batches = read_ahead(records.batches)
     if dask:
         places.areas.build_grid()
-        return _batches_on_dask(iter(records.batches), places, scheduler, decimal)
+        return _batches_on_dask(batches, places, scheduler, decimal)
     return add_partials([reduce_part(batch, places, decimal=decimal)
-                         for batch in records.batches])
+                         for batch in batches])
+
+
+def read_ahead(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """*batches*, the next one read on a thread while this one is reduced.
+
+    Parsing text releases the GIL, so reading and reducing overlap on two cores;
+    at most two batches are in memory. An error while reading is raised here.
+    """
+    ahead: queue.Queue = queue.Queue(maxsize=1)
+    done = object()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                ahead.put(batch)
+        except BaseException as err:  # noqa: BLE001 - handed to the reading side
+            ahead.put(err)
+            return
+        ahead.put(done)
+
+    threading.Thread(target=read, daemon=True, name="geomap-read-ahead").start()
+    while (item := ahead.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def _reduce_planned(plan: TablePlan, part: Part, places: Places,

@@ -321,4 +321,5 @@ def read_people(frame: pd.DataFrame, *, decimal: str = "."
     people = np.where(usable, np.nan_to_num(number), 0).astype("int64")
     index = frame.index
     return (pd.Series(people, index=index, name="people"),
-            pd.Series(written, index=index), pd.Series(reasons, index=index))
+            pd.Series(written, index=index), pd.Series(reasons, index=index,
+                                                        dtype=object))

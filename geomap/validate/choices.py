@@ -34,8 +34,11 @@ def _parse_column(frame: pd.DataFrame, column: str
     def spread(values: pd.Series) -> pd.Series:
         return pd.Series(values.array.take(codes, allow_fill=True), index=text.index)
 
-    return (text.notna(), spread(parse_dates(distinct)),
-            spread(_partial_precision(distinct)))
+    partial = _partial_precision(distinct)
+    if partial.isna().all():  # only whole days: no text spread over the rows
+        partial = text_values(frame.iloc[:, :0], "date_precision")
+        return text.notna(), spread(parse_dates(distinct)), partial
+    return text.notna(), spread(parse_dates(distinct)), spread(partial)
 
 
 def _reject_dates(frame: pd.DataFrame, column: str, written: pd.Series,

@@ -52,21 +52,25 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
                              parse_coordinates(frame["lat"]))
 
 
-def _given(values: pd.Series) -> pd.Series:
+def _given(values: pd.Series, number: pd.Series) -> pd.Series:
     """Where a coordinate is written: any number, or any text that is not blank.
 
-    A typed (numeric) column is never cast to text for this.
+    *number* is *values* parsed; only values that are no number are looked at as
+    text (a typed column never is).
     """
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.notna()
-    return text_values(values.to_frame("value"), "value").notna()
+    given = number.notna()
+    unread = ~given & values.notna()
+    if unread.any() and not pd.api.types.is_numeric_dtype(values):
+        text = text_values(values[unread].to_frame("value"), "value")
+        given[text.index[text.notna().to_numpy()]] = True
+    return given
 
 
 def check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
                       lon: pd.Series, lat: pd.Series) -> pd.Series:
     """:func:`require_coordinates` on lon/lat already parsed as numbers."""
+    lon_given, lat_given = _given(frame["lon"], lon), _given(frame["lat"], lat)
     lon, lat = lon.where(np.isfinite(lon)), lat.where(np.isfinite(lat))  # inf: no number
-    lon_given, lat_given = _given(frame["lon"]), _given(frame["lat"])
     given = lon_given | lat_given
     minx, miny, maxx, maxy = bounds
     lon_in, lat_in = lon.between(minx, maxx), lat.between(miny, maxy)
@@ -225,7 +229,7 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str, *,
     if {"lon", "lat"} <= set(frame.columns):
         lon, lat = parse_coordinates(frame["lon"]), parse_coordinates(frame["lat"])
         inside = check_coordinates(frame, rejects, DRC_BOUNDS, lon, lat)
-        coords_given = _given(frame["lon"]) | _given(frame["lat"])
+        coords_given = _given(frame["lon"], lon) | _given(frame["lat"], lat)
         if points == "columns":
             frame = frame.assign(lon=lon.where(inside), lat=lat.where(inside))
         else:

@@ -99,12 +99,16 @@ def parse_coordinates(values: pd.Series) -> pd.Series:
     number = parse_numbers(values)
     if pd.api.types.is_numeric_dtype(values) or not number.isna().any():
         return number
-    text = values.astype("string")
-    comma = text.str.fullmatch(_DECIMAL_COMMA).fillna(False).astype(bool)
+    unread = number.isna() & values.notna()  # only text that is no plain number
+    if not unread.any():
+        return number
+    text = values[unread].astype("string")
+    comma = per_distinct(text, lambda v: v.str.fullmatch(_DECIMAL_COMMA)).fillna(
+        False).astype(bool)
     if comma.any():
         fixed = text[comma].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
         number = number.copy()
-        number[comma] = parse_numbers(fixed).to_numpy()
+        number[comma.index[comma.to_numpy()]] = parse_numbers(fixed).to_numpy()
     return number
 
 
@@ -225,4 +229,4 @@ def parse_counts(text: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.
     counts = np.array([count or 0 for count, _ in read] + [0], dtype="int64")
     reasons = np.array([reason for _, reason in read] + [None], dtype=object)
     return (pd.Series(counts[codes], index=text.index, name=text.name),
-            pd.Series(reasons[codes], index=text.index, name=text.name))
+            pd.Series(reasons[codes], index=text.index, name=text.name, dtype=object))
