@@ -36,15 +36,18 @@ def _inline_images(css: str, package: tuple[str, str]) -> str:
 
 
 @cache
-def leaflet_files() -> tuple[Markup, tuple[Markup, ...]]:
+def leaflet_files(cluster: bool = True) -> tuple[Markup, tuple[Markup, ...]]:
     """Leaflet's and the cluster plugin's CSS (images inlined), and their scripts.
 
-    They are third-party files installed with geomap, inlined as they are.
+    They are third-party files installed with geomap, inlined as they are; with
+    *cluster* False (a map with no mining sites) the cluster plugin is left out.
     """
     css = _inline_images(_read(LEAFLET_PACKAGE, "leaflet.css"), LEAFLET_PACKAGE)
     cluster_css = (_read(CLUSTER_PACKAGE, "MarkerCluster.css")
                    + _read(CLUSTER_PACKAGE, "MarkerCluster.Default.css"))
     scripts = [_read(LEAFLET_PACKAGE, "leaflet.js"),
                _read(CLUSTER_PACKAGE, "leaflet.markercluster.js")]
+    if not cluster:
+        cluster_css, scripts = "", scripts[:1]
     scripts = [re.sub(r"//# sourceMappingURL=\S+", "", script) for script in scripts]
     return Markup(css + cluster_css), tuple(Markup(script) for script in scripts)

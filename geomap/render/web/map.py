@@ -137,7 +137,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
             "credits": word("data_credit", lang, names=", ".join(text.credits)),
             "tiles": _tiles(text.tiles),
             "layerControl": preset == "analyst", "fullscreen": preset == "article"}
-    leaflet_css, leaflet_js = leaflet_files()
+    leaflet_css, leaflet_js = leaflet_files(cluster=preset == "analyst")
     return render_template(
         "map.html.j2", w=words_for(lang), lang=lang, text=text,
         self_contained=self_contained, leaflet_css=leaflet_css, leaflet_js=leaflet_js,

@@ -159,6 +159,13 @@ def test_article_preset_and_cdn(small_layers):
     assert 'id="geomap-fullscreen"' in article
     assert 'id="geomap-fullscreen"' not in analyst
     assert "L.markerClusterGroup" in analyst  # inlined, no script from outside
+    # the cluster plugin only where there are mining sites to cluster
+    assert ".marker-cluster-small" in analyst
+    assert ".marker-cluster-small" not in article
+    assert len(article) < len(analyst) - 20_000
+    cdn_article = render_page(small_layers, "2025-02-01", preset="article",
+                              self_contained=False)
+    assert "markercluster" not in cdn_article
     assert not re.search(r"<script[^>]+src=", analyst)
     assert not re.search(r"<link[^>]+stylesheet", analyst)
     cdn = render_page(small_layers, "2025-02-01", self_contained=False)
