@@ -1,7 +1,8 @@
 """Text from data and from the user is data: never run, never markup, always shown as is.
 
 A corpus of payloads goes through every text field (town, mine and area names,
-source, url, note, actor) and the title into map.html, embed.html and report.html;
+source, url, note, actor, event titles and places) and the title into map.html,
+embed.html and report.html;
 each comes out as literal text, in Python and in a real browser.
 """
 
@@ -19,7 +20,9 @@ from geomap.cli import main
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
 
+from ..conftest import write_csv
 from ..pages import (
+    move_slider,
     open_page,
     render_embed,
     render_page,
@@ -68,6 +71,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 f"https://example.org/{text}", text) for i, text in enumerate(texts)]
     folder = write_shapes(root / "shapes", towns=towns, mines=mines, control=control,
                           admin_names=(texts[0], texts[4]), source=texts[5])
+    write_csv(folder / "events.csv", ["date", "kind", "title", "place", "source", "url"],
+              [(f"2025-01-{10 + i:02d}", "talks", text, text, text, JS_URL)
+               for i, text in enumerate(texts)])
     layers = load_layers(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=folder))
     title = " | ".join(texts[:-1])
     return {"root": root, "payloads": payloads, "layers": layers, "title": title,
@@ -201,6 +207,10 @@ def test_browser_shows_every_payload_as_literal_text(browser, corpus, tmp_path):
         assert any(item.strip().startswith(name) for name in cited), item[:80]
     legend = page.locator(".geomap-legend").text_content()
     assert "7-7" in legend  # the actor '{{ 7*7 }}' became the id 'kivu-7-7'
+    for title in layers.events["title"]:  # each event named under the slider, as text
+        day = layers.events.loc[layers.events["title"] == title, "date"].iloc[0]
+        move_slider(page, f"{day:%Y-%m-%d}")
+        assert title in page.locator("#geomap-event").text_content()
     assert page.locator("img:not(.leaflet-tile)").count() == 0  # tiles only
     assert page.locator("script").count() == 4  # Leaflet, cluster, data, map.js
     assert problems == []
