@@ -129,6 +129,10 @@ def main() -> None:
               help="Reduce displacement part by part in this process (pandas, the "
                    "default) or as dask tasks: on local threads or a dask cluster "
                    "(docs/scaling.md).")
+@click.option("--outputs", metavar="LIST", default=None,
+              help="Write only these outputs, comma-separated: map, tables, layers, "
+                   "gpkg, print, report, density [default: all]. Outputs of an "
+                   "earlier build that are not written are removed.")
 @click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
               default=None,
               help="With --engine dask: the dask.distributed scheduler to run on, e.g. "
@@ -153,8 +157,8 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
 def build(config_path, admin, towns, mines, control, displacement, events,
           conflict_events, population, columns, constants, date, compare, title, out_dir,
-          shapes_dir, offline, hxl, provinces, window, engine, scheduler, preset,
-          self_contained, tiles, lang, decimal, quiet) -> None:
+          shapes_dir, offline, hxl, provinces, window, engine, outputs, scheduler,
+          preset, self_contained, tiles, lang, decimal, quiet) -> None:
     """Load, validate, join and summarise, then write the map and tables.
 
     With no options it works offline on the bundled data in shapes/ and writes
@@ -216,13 +220,20 @@ def build(config_path, admin, towns, mines, control, displacement, events,
                 provinces = select_provinces(provinces)
             except ConfigError as err:
                 raise click.BadParameter(str(err), param_hint="--provinces") from err
+        if outputs is not None:
+            from geomap.config import parse_outputs
+
+            try:
+                outputs = parse_outputs(outputs)
+            except ConfigError as err:
+                raise click.BadParameter(str(err), param_hint="--outputs") from err
         config = merge(config, inputs=inputs or None, columns=mapping or None,
                        constants=constants or None, date=date,
                        compare=compare, title=title, out_dir=out_dir,
                        shapes_dir=shapes_dir, offline=offline, population=population,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
                        preset=preset, self_contained=self_contained, lang=lang,
-                       decimal=decimal, scheduler=scheduler)
+                       decimal=decimal, scheduler=scheduler, outputs=outputs)
         if tiles is not None:
             from dataclasses import replace
 

@@ -40,6 +40,47 @@ DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
 DECIMAL_MARKS = (".", ",")
 """Decimal marks a displacement file may use for its counts (``--decimal``)."""
 
+OUTPUT_GROUPS = {
+    "map": "map.html and embed.html",
+    "tables": "the CSV tables",
+    "layers": "layers/*.geojson",
+    "gpkg": "geomap.gpkg and geomap.qgz",
+    "print": "map.png, map.pdf and map.svg",
+    "report": "report.html",
+    "density": "displacement_density.tif",
+}
+"""The outputs a build can be told to write (``--outputs``), by group."""
+
+
+def parse_outputs(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Output groups from ``'map,tables'`` or a list; ``'all'`` names every group.
+
+    Returns
+    -------
+    tuple of str
+        The groups in :data:`OUTPUT_GROUPS` order.
+
+    Raises
+    ------
+    ConfigError
+        An unknown group, or none at all.
+
+    Examples
+    --------
+    >>> parse_outputs("tables, map")
+    ('map', 'tables')
+    """
+    names = value.split(",") if isinstance(value, str) else list(value)
+    names = {str(name).strip().lower() for name in names} - {""}
+    if "all" in names:
+        return tuple(OUTPUT_GROUPS)
+    unknown = sorted(names - set(OUTPUT_GROUPS))
+    if unknown or not names:
+        msg = (f"Unknown output(s) {unknown}; expected some of {list(OUTPUT_GROUPS)} "
+               "or 'all'." if unknown else "Name at least one output group.")
+        raise ConfigError(msg)
+    return tuple(group for group in OUTPUT_GROUPS if group in names)
+
 
 @dataclass(frozen=True)
 class BuildConfig:
@@ -64,6 +105,8 @@ class BuildConfig:
     """'pandas' (default) or 'dask': reduces displacement part by part as dask tasks."""
     scheduler: str | None = None
     """Address of a dask.distributed scheduler for the dask engine (None: threads)."""
+    outputs: tuple[str, ...] = tuple(OUTPUT_GROUPS)
+    """The output groups written (:data:`OUTPUT_GROUPS`); every one by default."""
     window: int | None = None
     """Days of registration records summed up to the date (None: all earlier rows)."""
     lang: str = DEFAULT_LANG
@@ -78,6 +121,7 @@ class BuildConfig:
         if self.decimal not in DECIMAL_MARKS:
             msg = f"The decimal mark must be '.' or ',', not {self.decimal!r}."
             raise ConfigError(msg)
+        object.__setattr__(self, "outputs", parse_outputs(self.outputs))
         if self.title == DEFAULT_TITLE and self.lang != DEFAULT_LANG:
             object.__setattr__(self, "title", word("title_default", self.lang))
 
@@ -157,7 +201,7 @@ def read_config(path: Path) -> dict:
     known = {"title", "date", "compare", "out", "inputs", "columns", "set", "offline",
              "shapes",
              "population", "hxl", "provinces", "engine", "preset", "self_contained", "window",
-             "lang", "tiles", "decimal", "scheduler"}
+             "lang", "tiles", "decimal", "scheduler", "outputs"}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -225,6 +269,12 @@ def read_config(path: Path) -> dict:
         result["engine"] = str(settings["engine"])
     if "scheduler" in settings:
         result["scheduler"] = str(settings["scheduler"])
+    if "outputs" in settings:
+        try:
+            result["outputs"] = parse_outputs(settings["outputs"])
+        except ConfigError as err:
+            msg = f"'outputs' in '{path.name}': {err}"
+            raise ConfigError(msg) from err
     if "decimal" in settings:
         if settings["decimal"] not in DECIMAL_MARKS:
             msg = (f"'decimal' in '{path.name}' must be \".\" or \",\", not "

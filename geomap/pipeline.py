@@ -115,13 +115,15 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         report(str(layers.people))
         summary = summarise_build(layers, config, report)
         text = MapText.from_build(config, layers, latest_record=summary.latest_record)
-        overlay = (build_density_overlay(layers.displacement, grid=summary.density)
-                   if summary.density is not None else None)
-        page = build_map(layers.places, summary.areas, summary.mines, text,
-                         timeline=summary.timeline, changes=summary.changes,
-                         preset=config.preset, self_contained=config.self_contained,
-                         density=overlay, context=layers.context,
-                         events=summary.events)
+        def page() -> str:  # built only when the map is wanted, beside the print map
+            overlay = (build_density_overlay(layers.displacement, grid=summary.density)
+                       if summary.density is not None else None)
+            return build_map(layers.places, summary.areas, summary.mines, text,
+                             timeline=summary.timeline, changes=summary.changes,
+                             preset=config.preset, self_contained=config.self_contained,
+                             density=overlay, context=layers.context,
+                             events=summary.events)
+
         paths = write_outputs(config, layers=layers, summary=summary, text=text,
                               page=page, report=report, folder=folder)
     report(f"wrote {len(paths)} files to {config.out_dir}")

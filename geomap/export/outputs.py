@@ -1,15 +1,18 @@
-"""Write every output of a build into one staging folder, then put the set in place."""
+"""Write the outputs of a build into one staging folder, then put the set in place."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from geomap.config import BuildConfig
+from geomap.export.background import Background
 from geomap.export.embed import check_budget, embed_snippet
 from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.export.gis_layers import (
@@ -31,94 +34,89 @@ from geomap.render.markup import MapText
 from geomap.render.print.figure import write_static_map
 
 
-def write_exports(folder: Path, *, layers: Layers, areas: pd.DataFrame,
-                  actors: pd.DataFrame, mines: gpd.GeoDataFrame,
-                  displaced: pd.DataFrame, text: MapText,
-                  changes: pd.DataFrame | None = None,
-                  conflict: pd.DataFrame | None = None,
-                  events: pd.DataFrame | None = None,
-                  totals: pd.DataFrame | None = None) -> list[Path]:
-    """Write the GIS layers, the GeoPackage, the print map and the report.
-
-    Parameters
-    ----------
-    folder : Path
-        The (staging) output folder; GeoJSON layers go to ``layers/`` inside it.
-    layers : Layers
-        The validated, linked layers of the build.
-    areas, actors : DataFrame
-        The per-place and per-actor summaries.
-    mines : GeoDataFrame
-        Mining sites with their area and nearest town.
-    displaced : DataFrame
-        People displaced per place as of the build date.
-    text : MapText
-        Title, dates and sources.
-    changes : DataFrame, optional
-        Control changes since the comparison date, for the report and GeoPackage.
-    conflict : DataFrame, optional
-        Conflict events per area, month and type, for the GeoPackage (counts only).
-    events : DataFrame, optional
-        The dated events with the changes near each, for the GeoPackage.
-    totals : DataFrame, optional
-        People displaced and mines per level, for the report.
-
-    Returns
-    -------
-    list of Path
-        Every file written: ``layers/<layer>.geojson``, ``geomap.gpkg``,
-        ``geomap.qgz``, ``map.png``, ``map.pdf``, ``map.svg`` and ``report.html``.
-    """
-    folder = Path(folder)
-    as_of = pd.Timestamp(text.as_of)
-    gis = {
-        "admin": shape_admin(layers.admin, areas, as_of),
-        "towns": shape_towns(layers.towns, layers.admin, areas, as_of),
-        "mines": shape_mines(mines, areas, as_of),
+def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
+                ) -> dict[str, gpd.GeoDataFrame]:
+    """The five GIS layers, shaped from the summaries (one row per place or record)."""
+    return {
+        "admin": shape_admin(layers.admin, summary.areas, as_of),
+        "towns": shape_towns(layers.towns, layers.admin, summary.areas, as_of),
+        "mines": shape_mines(summary.mines, summary.areas, as_of),
         "control": shape_control(layers.control, layers.places, as_of),
-        "displacement": shape_displacement(displaced, layers.displacement,
+        "displacement": shape_displacement(summary.displaced, layers.displacement,
                                            layers.places, as_of),
     }
-    (folder / LAYER_FOLDER).mkdir(parents=True, exist_ok=True)
-    written = [write_geojson(frame, folder / LAYER_FOLDER / f"{name}.geojson")
-               for name, frame in gis.items()]
-    tables = {"summary_areas": areas, "summary_actors": actors,
-              "join_report": layers.join_report, "rejects": layers.rejects}
-    if changes is not None:
-        tables["changes"] = changes
-    if conflict is not None:
-        tables["conflict_events"] = conflict
-    if events is not None and len(events):
-        tables["events"] = events
-    package = {**gis, **{f"context_{name}": frame for name, frame in
-                         (layers.context or {}).items() if name in ("countries", "lakes")}}
-    if changes is not None:  # a layer of points in the GeoPackage, a table in CSV
-        package["changes"] = shape_changes(changes, layers.places)
-    written += write_gis_package(folder, gis=package, text=text, tables={
-        name: table for name, table in tables.items() if name not in package})
-    written += write_static_map(folder, places=layers.places, areas=areas, mines=mines,
-                                text=text, actors=actors, country=layers.country,
-                                context=layers.context, changes=changes)
-    sources = collect_sources({"admin": layers.admin, "towns": layers.towns,
-                               "mines": layers.mines, "control": layers.control,
-                               "displacement": layers.displacement,
-                               **({"conflict_events": conflict}
-                                  if conflict is not None else {})})
-    written.append(write_report(
-        folder / "report.html", text=text, png=(folder / "map.png").read_bytes(),
-        areas=areas, actors=actors, join_report=layers.join_report,
-        rejects=layers.rejects, sources=sources, changes=changes,
-        people=getattr(layers, "people", None), totals=totals, events=events))
+
+
+def _write_gis(folder: Path, wanted: set[str], *, layers: Layers, summary: Summary,
+               text: MapText, tables: dict[str, pd.DataFrame]) -> list[Path]:
+    """``layers/<layer>.geojson`` and ``geomap.gpkg`` with ``geomap.qgz``, as wanted."""
+    gis = _gis_layers(layers, summary, pd.Timestamp(text.as_of))
+    written = []
+    if "layers" in wanted:
+        (folder / LAYER_FOLDER).mkdir(parents=True, exist_ok=True)
+        written += [write_geojson(frame, folder / LAYER_FOLDER / f"{name}.geojson")
+                    for name, frame in gis.items()]
+    if "gpkg" in wanted:
+        package = {**gis, **{f"context_{name}": frame for name, frame in
+                             (layers.context or {}).items()
+                             if name in ("countries", "lakes")}}
+        if summary.changes is not None:  # points in the GeoPackage, a table in CSV
+            package["changes"] = shape_changes(summary.changes, layers.places)
+        order = ("summary_areas", "summary_actors", "join_report", "rejects",
+                 "changes", "conflict_events", "events")
+        written += write_gis_package(folder, gis=package, text=text, tables={
+            name: tables[name] for name in order
+            if name in tables and name not in package})
+    return written
+
+
+def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Summary,
+                 text: MapText) -> list[Path]:
+    """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
+
+    The report embeds the print map's PNG; without ``print`` it is drawn in a scratch
+    folder and only the report is kept.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        where = folder if "print" in wanted else Path(scratch)
+        drawn = write_static_map(where, places=layers.places, areas=summary.areas,
+                                 mines=summary.mines, text=text, actors=summary.actors,
+                                 country=layers.country, context=layers.context,
+                                 changes=summary.changes)
+        written = drawn if "print" in wanted else []
+        if "report" in wanted:
+            conflict = summary.conflict_events
+            sources = collect_sources({
+                "admin": layers.admin, "towns": layers.towns, "mines": layers.mines,
+                "control": layers.control, "displacement": layers.displacement,
+                **({"conflict_events": conflict} if conflict is not None else {})})
+            written.append(write_report(
+                folder / "report.html", text=text, png=(where / "map.png").read_bytes(),
+                areas=summary.areas, actors=summary.actors,
+                join_report=layers.join_report, rejects=layers.rejects, sources=sources,
+                changes=summary.changes, people=getattr(layers, "people", None),
+                totals=summary.totals, events=summary.events))
     return written
 
 
 def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
-                  text: MapText, page: str, report: Callable[[str], None],
+                  text: MapText, page: str | Callable[[], str],
+                  report: Callable[[str], None],
                   folder: OutputFolder | None = None) -> list[Path]:
-    """Write every output of a build into ``config.out_dir``, all or nothing.
+    """Write the outputs ``config.outputs`` names into ``config.out_dir``, as one set.
 
-    *folder* is the output folder the build claimed at its start
-    (:func:`claim_output_folder`); without it, the folder is claimed here.
+    The print map and report are written by a second process while this one writes
+    the others (:mod:`geomap.export.background`); every output is built from the
+    summaries, never from the records row by row.
+
+    Parameters
+    ----------
+    page : str or callable
+        The web map's HTML, or what builds it (called only when the map is wanted,
+        while the print map is being drawn).
+    folder : OutputFolder, optional
+        The output folder the build claimed at its start
+        (:func:`claim_output_folder`); without it, the folder is claimed here.
 
     Returns
     -------
@@ -132,6 +130,7 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     OutputExistsError
         Files geomap did not write bear its output names in the folder.
     """
+    wanted = set(config.outputs)
     tags = HXL_TAGS if config.hxl else {}
     tables = {"summary_areas": summary.areas, "summary_actors": summary.actors,
               "rejects": layers.rejects, "join_report": layers.join_report}
@@ -143,20 +142,26 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         tables["conflict_events"] = summary.conflict_events
     claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
     with claimed as owned, owned.staging() as staging:
-        written = [write_text(page, staging / "map.html"),
-                   write_text(embed_snippet(config.title), staging / "embed.html")]
-        written += [write_csv(table, staging / f"{name}.csv", hxl=tags.get(name))
-                    for name, table in tables.items()]
-        written += write_exports(staging, layers=layers, areas=summary.areas,
-                                 actors=summary.actors, mines=summary.mines,
-                                 displaced=summary.displaced, text=text,
-                                 changes=summary.changes,
-                                 conflict=summary.conflict_events,
-                                 events=summary.events, totals=summary.totals)
-        if summary.density is not None:
+        printed = (Background(partial(_write_print, staging, wanted, layers=layers,
+                                      summary=summary, text=text))
+                   if wanted & {"print", "report"} else None)
+        written = []
+        if "map" in wanted:
+            html = page() if callable(page) else page
+            written += [write_text(html, staging / "map.html"),
+                        write_text(embed_snippet(config.title), staging / "embed.html")]
+        if "tables" in wanted:
+            written += [write_csv(table, staging / f"{name}.csv", hxl=tags.get(name))
+                        for name, table in tables.items()]
+        written += _write_gis(staging, wanted, layers=layers, summary=summary,
+                              text=text, tables=tables)
+        if "density" in wanted and summary.density is not None:
             density = write_density(layers.displacement,
                                     staging / "displacement_density.tif",
                                     grid=summary.density)
             written += [density] if density is not None else []
-        report(check_budget(staging / "map.html", config.preset))
+        if printed is not None:
+            written += printed.result()
+        if "map" in wanted:
+            report(check_budget(staging / "map.html", config.preset))
     return [owned.path / path.relative_to(staging) for path in written]

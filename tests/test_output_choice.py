@@ -1,0 +1,94 @@
+"""--outputs writes only the groups asked for; the print map is drawn beside the rest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from geomap.cli import main
+from geomap.config import OUTPUT_GROUPS, parse_outputs, read_config
+from geomap.errors import ConfigError, OutputError
+from geomap.export.background import Background
+
+
+def _build(shapes_dir: Path, out: Path, *options: str):
+    """Run `geomap build` on the synthetic shapes; return the result."""
+    return CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir), "--out",
+                                     str(out), "--date", "2025-02-20", "--quiet",
+                                     *options])
+
+
+def _files(folder: Path) -> set[str]:
+    """The outputs in *folder* (geomap's own bookkeeping files left out)."""
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")
+            if path.is_file() and not path.name.startswith(".geomap")}
+
+
+def test_only_the_groups_asked_for_are_written(shapes_dir: Path, tmp_path: Path):
+    """tables,report: the CSVs and the report (its map drawn aside), nothing else; the
+    other outputs of the earlier full build are removed, not left to pass as current."""
+    out = tmp_path / "out"
+    assert _build(shapes_dir, out).exit_code == 0
+    full = _files(out)
+    assert {"map.html", "map.png", "geomap.gpkg", "layers/admin.geojson"} <= full
+    result = _build(shapes_dir, out, "--outputs", "tables, report")
+    assert result.exit_code == 0, result.output
+    chosen = _files(out)
+    assert "report.html" in chosen
+    assert {name for name in chosen if name != "report.html"} == {
+        name for name in full if name.endswith(".csv")}
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+
+
+def test_an_unknown_group_is_bad_usage(shapes_dir: Path, tmp_path: Path):
+    """A typo says which groups exist (exit 2), and nothing is written."""
+    result = _build(shapes_dir, tmp_path / "out", "--outputs", "map,maps")
+    assert result.exit_code == 2
+    assert "Unknown output(s) ['maps']" in result.output
+    assert not (tmp_path / "out" / "map.html").exists()
+
+
+def test_output_groups_read_from_a_list_or_a_string(tmp_path: Path):
+    """'all' names every group; geomap.toml takes a list; none at all is an error."""
+    assert parse_outputs("all") == tuple(OUTPUT_GROUPS)
+    assert parse_outputs(["density", "MAP"]) == ("map", "density")
+    with pytest.raises(ConfigError, match="at least one"):
+        parse_outputs(" , ")
+    toml = tmp_path / "geomap.toml"
+    toml.write_text('outputs = ["print", "gpkg"]\n', encoding="utf-8")
+    assert read_config(toml)["outputs"] == ("gpkg", "print")
+    toml.write_text('outputs = "pdf"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'outputs' in 'geomap.toml'"):
+        read_config(toml)
+
+
+def test_background_work_returns_its_paths(tmp_path: Path):
+    """Whatever process did the work, its files are there and its paths come back."""
+    target = tmp_path / "drawn.txt"
+
+    def work() -> list[Path]:
+        target.write_text(str(os.getpid()), encoding="utf-8")
+        return [target]
+
+    assert Background(work).result() == [target]
+    assert target.read_text(encoding="utf-8").isdigit()
+
+
+@pytest.mark.parametrize(("failure", "error", "reason"), [
+    ("raise", ValueError, "no ink"), ("exit", OutputError, "ended with 3")])
+def test_background_failure_is_raised_here(failure: str, error: type, reason: str):
+    """The work's own error is raised here; a process that dies is one OutputError."""
+    def work() -> list[Path]:
+        if failure == "exit" and os.getpid() != parent:
+            os._exit(3)
+        msg = "no ink"
+        raise ValueError(msg)
+
+    parent = os.getpid()
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the work runs in this process, its errors as they are")
+    with pytest.raises(error, match=reason):
+        Background(work).result()
