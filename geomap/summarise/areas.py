@@ -64,6 +64,7 @@ def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,
             people=("people", "sum"), as_of=("as_of", "max"),
             assessment=("assessment", lambda v: "; ".join(sorted(set(v))))).reset_index()
     combined["people"] = combined["people"].astype("int64")
+    combined["kind"] = combined["kind"].astype(object)  # one dtype whatever the engine
     combined = combined.sort_values(["place", "kind"], kind="stable").set_index("place")
     return combined[["people", "as_of", "assessment", "kind"]]
 
@@ -72,8 +73,8 @@ def figure_kinds(displacement: pd.DataFrame) -> pd.Series:
     """Each record's kind of figure; :data:`PRIMARY_KIND` where the file gives none."""
     if "kind" not in displacement:
         return pd.Series(PRIMARY_KIND, index=displacement.index, dtype="object")
-    kinds = displacement["kind"].astype(object)
-    return kinds.where(kinds.notna(), PRIMARY_KIND)
+    kinds = displacement["kind"]
+    return kinds.fillna(PRIMARY_KIND) if kinds.isna().any() else kinds
 
 
 def primary_figures(displaced: pd.DataFrame) -> pd.DataFrame:

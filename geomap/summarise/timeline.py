@@ -46,16 +46,17 @@ def displacement_steps(displacement: pd.DataFrame, *, window_days: int | None = 
     >>> displacement_steps(records)["T01"]
     [['2025-01-01', 5, '2025-01-01'], ['2025-03-01', 7, '2025-03-01']]
     """
-    used = displacement.loc[displacement["place"].notna()
-                            & (figure_kinds(displacement) == kind),
-                            ["place", "assessment", "people", "date"]]
-    used = used.assign(place=used["place"].astype(object),
-                       assessment=used["assessment"].astype(object))
-    daily = (used.groupby(["place", "assessment", "date"], dropna=False, sort=True)
-             ["people"].sum().reset_index())
+    wanted = displacement["place"].notna()
+    if "kind" in displacement:  # without one, every figure is of the primary kind
+        wanted &= figure_kinds(displacement).eq(kind).to_numpy()
+    elif kind != PRIMARY_KIND:
+        wanted &= False
+    used = displacement.loc[wanted, ["place", "assessment", "people", "date"]]
+    rounds = used["assessment"].notna()
+    stock = _daily(used.loc[rounds], ["place", "assessment", "date"])
+    flow = _daily(used.loc[~rounds], ["place", "date"]).assign(assessment=None)
+    daily = pd.concat([stock, flow], ignore_index=True)
     steps: dict[str, list[Step]] = {}
-    stock = daily.loc[daily["assessment"].notna()]
-    flow = daily.loc[daily["assessment"].isna()]
     mixed = set(stock["place"]) & set(flow["place"])
     for place, rows in stock.loc[~stock["place"].isin(mixed)].groupby("place", sort=True):
         steps[place] = _round_steps(rows)
@@ -64,6 +65,26 @@ def displacement_steps(displacement: pd.DataFrame, *, window_days: int | None = 
     for place in sorted(mixed):
         steps[place] = _evaluated_steps(daily.loc[daily["place"] == place], window_days)
     return dict(sorted(steps.items()))
+
+
+def _daily(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """People summed per distinct *keys* (place, day...): few rows, whatever the
+    records; counted on integer codes, which is quicker than a grouping."""
+    factors = [pd.factorize(rows[key], sort=True) for key in keys]
+    shape = tuple(max(len(uniques), 1) for _, uniques in factors)
+    flat = np.ravel_multi_index([codes for codes, _ in factors], shape) if len(rows) \
+        else np.empty(0, dtype=np.int64)
+    size = int(np.prod(shape))
+    rows_in = np.bincount(flat, minlength=size)
+    cells = np.flatnonzero(rows_in)
+    people = np.bincount(flat, weights=rows["people"].to_numpy(dtype="float64"),
+                         minlength=size)[cells]
+    found = np.unravel_index(cells, shape)
+    daily = pd.DataFrame({key: np.asarray(uniques, dtype=object)[codes] if key != "date"
+                          else uniques[codes]
+                          for key, (_, uniques), codes in zip(keys, factors, found,
+                                                              strict=True)})
+    return daily.assign(people=people.astype("int64"))
 
 
 def _round_steps(rows: pd.DataFrame) -> list[Step]:
