@@ -3,8 +3,10 @@
 Publishers' loaders cut their files by province code or by the provinces' extents
 (a rectangle); a file read through a ``--column`` mapping is not cut at all. This
 cut uses the provinces' own outline, whatever way a file was read, so a mine just
-outside Sud-Kivu's border but inside its extent shows in no area and counts for
-nothing: it is left out, and said so row by row in the rejects.
+outside Sud-Kivu's border but inside its extent, which would show in no area and
+count for nothing, is left out and said so row by row in the rejects. A row whose
+publisher states its province (IPIS visits) is kept or left out by that province,
+as a town's stated territory wins over its polygon.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geomap.provinces import OTHER_PROVINCES, PROVINCES, describe
+from geomap.provinces import OTHER_PROVINCES, PROVINCES, describe, province_of
 from geomap.schema import ROW
 from geomap.validate.rejects import Rejects
 
-CUT_LAYERS = ("admin", "towns", "mines", "control")
+CUT_LAYERS = ("admin", "mines", "control")
 """Layers cut by outline. Displacement points outside every admin area are rejected
-by the join ('point lies in no admin area'), so they need no second test."""
+by the join ('point lies in no admin area'), so they need no second test; towns are
+places records name, kept wherever a generalised outline puts them (Natural Earth's
+leaves Goma just outside Nord-Kivu)."""
 
 
 def add_parent_areas(admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -128,7 +132,12 @@ def cut_to_provinces(frame: pd.DataFrame, rejected: pd.DataFrame,
     outline = province_outline(admin, provinces) if layer in CUT_LAYERS else None
     if outline is None or frame.empty:
         return frame, rejected
-    outside = pd.Series(~_inside(frame, outline, layer=layer), index=frame.index)
+    inside = _inside(frame, outline, layer=layer)
+    if "province" in frame:  # a province the publisher states wins over the outline
+        stated = pd.Series(province_of(frame["province"]), index=frame.index,
+                           dtype=object)
+        inside = np.where(stated.notna(), stated.isin(provinces), inside)
+    outside = pd.Series(~inside, index=frame.index)
     if not outside.any():
         return frame, rejected
     column = "geometry" if isinstance(frame, gpd.GeoDataFrame) else "lon"
