@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.render.markup import MapText, fmt_date
+from geomap.render.style import MINE_COLOR, MINE_EDGE
 from geomap.render.templating import json_block, render_template, static_text
 from geomap.render.web.assets import leaflet_files
 from geomap.render.web.features import (
@@ -117,7 +118,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     if preset == "analyst":
         layers.append({"id": "mines", "name": word("layer_mines", lang),
                        "pane": "mines", "features": mines_layer(mines, book, lang),
-                       "cluster": True})
+                       "cluster": {"fill": MINE_COLOR, "edge": MINE_EDGE}})
     if changes is not None:
         layers.append({"id": "changes", "pane": "towns",
                        "name": word("layer_changes", lang, date=fmt_date(text.compare)),

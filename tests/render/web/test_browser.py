@@ -175,7 +175,8 @@ def test_popups_and_tooltips_follow_the_slider(browser, small_layers, tmp_path):
     page.locator(".leaflet-popup-close-button").click()
     page.evaluate("""() => window.geomap.layers.towns.eachLayer(function(l) {
         if (l.feature.properties.ref === 'alpha') l.openTooltip(); })""")
-    assert page.locator(".leaflet-tooltip").inner_text() == "Alpha — FARDC (assessed)"
+    tip = page.locator(".leaflet-tooltip", has_text="Alpha")  # the mouse may rest on
+    assert tip.inner_text() == "Alpha — FARDC (assessed)"  # an area and open its own
     assert problems == []
     page.close()
 
@@ -336,5 +337,25 @@ def test_language_slider_name_and_keyboard_popups(browser, small_layers, tmp_pat
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert ("Contrôle" in popup or "contrôle" in popup) == (lang == "fr"), popup
+    assert problems == []
+    page.close()
+
+
+def test_clustered_sites_are_drawn_in_the_mines_colour(browser, tmp_path,
+                                                       tmp_path_factory):
+    """Two sites side by side cluster into one disc in the mining sites' own colour,
+    not the plugin's green (which reads as a changed-hands ring)."""
+    folder = write_shapes(tmp_path_factory.mktemp("cluster") / "shapes", mines=[
+        ("m1", "Mine one", "gold", 29.120, -1.520, "test", ""),
+        ("m2", "Mine two", "gold", 29.121, -1.521, "test", "")])
+    layers = load_layers(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=folder))
+    page, problems = open_page(browser, _write(tmp_path, render_page(layers,
+                                                                     "2025-02-01")))
+    disc = page.locator(".geomap-cluster")
+    assert disc.count() == 1
+    assert disc.inner_text() == "2"
+    assert disc.evaluate("d => getComputedStyle(d).backgroundColor") == \
+        "rgb(250, 236, 29)"  # MINE_COLOR, #faec1d
+    assert page.locator(".marker-cluster-small, .marker-cluster-medium").count() == 0
     assert problems == []
     page.close()

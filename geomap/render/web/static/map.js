@@ -73,6 +73,19 @@
      scroll the page, not the map, until the reader taps the map (two fingers
      always move and zoom it). */
   var calm = data.fullscreen;
+  /* A cluster of sites: a disc in the layer's own colours (not the plugin's green,
+     which reads as a changed-hands ring), with the number of sites in it. */
+  function clusterIcon(colours) {
+    return function (group) {
+      var disc = document.createElement("div");
+      disc.className = "geomap-cluster";
+      disc.style.background = colours.fill;
+      disc.style.borderColor = colours.edge;
+      disc.textContent = group.getChildCount();
+      return L.divIcon({html: disc, className: "", iconSize: L.point(26, 26)});
+    };
+  }
+
   var map = L.map("geomap-map", {zoomControl: true,
     maxZoom: data.tiles ? data.tiles.maxZoom : MAX_ZOOM,
     scrollWheelZoom: !calm, dragging: !(calm && L.Browser.mobile)});
@@ -133,6 +146,7 @@
       }
       if (spec.cluster) {
         var cluster = L.markerClusterGroup({clusterPane: spec.pane,
+          iconCreateFunction: clusterIcon(spec.cluster),
           showCoverageOnHover: false, maxClusterRadius: 40});
         layer.eachLayer(function (item) { cluster.addLayer(item); });
         layer = cluster;
