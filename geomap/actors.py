@@ -174,11 +174,10 @@ def holder_of(actors: pd.Series | list) -> str | None:
     return distinct.pop() if len(distinct) == 1 else CONTESTED
 
 
-def _since_one(records: pd.DataFrame, day: pd.Timestamp) -> object:
-    """First day of the unbroken run of *records*' holder on *day* (NaT: before them)."""
-    start = records["start"].to_numpy(dtype="datetime64[s]")
-    end = records["end"].to_numpy(dtype="datetime64[s]")
-    actor = records["actor"].to_numpy(dtype=object)
+def _since_one(start: np.ndarray, end: np.ndarray, actor: np.ndarray,
+               day: pd.Timestamp) -> object:
+    """First day of the unbroken run of the holder on *day* of records given by their
+    *start*, *end* (``datetime64[s]``) and *actor* arrays (NaT: before them)."""
 
     def holder(on: np.datetime64) -> str | None:
         return holder_of(list(actor[in_force(start, end, on)]))
@@ -225,6 +224,15 @@ def holder_since(control: pd.DataFrame, places: pd.Index | list,
     """
     wanted = pd.Index(places)
     linked = control.loc[control["place"].isin(wanted)]
-    found = {place: _since_one(records, day)
-             for place, records in linked.groupby("place", sort=True)}
+    place = linked["place"].to_numpy(dtype=object)
+    order = np.argsort(place, kind="stable")  # each column read once, then cut
+    place = place[order]
+    start = linked["start"].to_numpy(dtype="datetime64[s]")[order]
+    end = linked["end"].to_numpy(dtype="datetime64[s]")[order]
+    actor = linked["actor"].to_numpy(dtype=object)[order]
+    cuts = np.flatnonzero(place[1:] != place[:-1]) + 1
+    found = {place[first]: _since_one(start[first:last], end[first:last],
+                                      actor[first:last], day)
+             for first, last in zip(np.r_[0, cuts], np.r_[cuts, len(place)],
+                                    strict=True) if last > first}
     return pd.Series(found, index=wanted, dtype="datetime64[s]").rename_axis("place")
