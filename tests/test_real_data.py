@@ -206,10 +206,24 @@ def test_wof_localities_load_as_towns_with_a_mapping():
 
 
 def _layer_features(page: str, layer: str) -> list[dict]:
-    """The GeoJSON features of one map layer, parsed from the page's script."""
-    start = page.index(f'"{layer}":{{"features"') + len(layer) + 3
-    data, _ = json.JSONDecoder().raw_decode(page[start:])
-    return data["features"]
+    """The features of one map layer as the page shows them on the build date.
+
+    Each feature gets ``label`` (its tooltip) and ``fill`` (its fill colour), looked
+    up in the page's data block the way the page's own script does.
+    """
+    block = re.search(r'<script type="application/json" id="geomap-data">(.*?)</script>',
+                      page, re.DOTALL)
+    data = json.loads(block.group(1))
+    spec = next(spec for spec in data["layers"] if spec["name"] == layer)
+    found = []
+    for feature in spec["features"]["features"]:
+        states = feature["properties"]["s"]
+        style, _, tip = data["states"][states[0] if len(states) == 1
+                                       else states[data["start"]]]
+        found.append({"geometry": feature["geometry"],
+                      "properties": {"label": data["tips"][tip],
+                                     "fill": data["styles"][style].get("fillColor")}})
+    return found
 
 
 def test_build_offline_with_cod_ab_and_ipis_places(tmp_path, cod_ab_zip):
@@ -231,11 +245,15 @@ def test_build_offline_with_cod_ab_and_ipis_places(tmp_path, cod_ab_zip):
     assert territories.set_index("pcode").loc["CD6103", "mines"] > 0
     choropleth = _layer_features((out / "map.html").read_text(encoding="utf-8"),
                                  "Control: areas")
-    labels = {feature["properties"]["label"] for feature in choropleth}
-    assert {"Goma", "Bukavu"} <= labels
+    towns = _layer_features((out / "map.html").read_text(encoding="utf-8"),
+                            "Control: towns")
+    labels = {feature["properties"]["label"].split(" — ")[0]
+              for feature in [*choropleth, *towns]}
+    assert {"Goma", "Bukavu"} <= labels  # each drawn once, as a ville or a town
     shaded = _layer_features((out / "map.html").read_text(encoding="utf-8"),
                              "People displaced")
-    fills = {f["properties"]["label"]: f["properties"]["fill"] for f in shaded
+    fills = {f["properties"]["label"].split(" — ")[0]: f["properties"]["fill"]
+             for f in shaded
              if f["geometry"]["type"] != "Point"}
     assert fills.get("Masisi")  # the territory figure is drawn as a choropleth
 
