@@ -269,12 +269,6 @@ def read_config(path: Path) -> dict:
         result["engine"] = str(settings["engine"])
     if "scheduler" in settings:
         result["scheduler"] = str(settings["scheduler"])
-    if "outputs" in settings:
-        try:
-            result["outputs"] = parse_outputs(settings["outputs"])
-        except ConfigError as err:
-            msg = f"'outputs' in '{path.name}': {err}"
-            raise ConfigError(msg) from err
     if "decimal" in settings:
         if settings["decimal"] not in DECIMAL_MARKS:
             msg = (f"'decimal' in '{path.name}' must be \".\" or \",\", not "
@@ -287,18 +281,15 @@ def read_config(path: Path) -> dict:
             msg = f"'window' in '{path.name}' must be a whole number of days >= 1."
             raise ConfigError(msg)
         result["window"] = window
-    if "lang" in settings:
-        try:
-            result["lang"] = require_lang(settings["lang"])
-        except ConfigError as err:
-            msg = f"'lang' in '{path.name}': {err}"
-            raise ConfigError(msg) from err
-    if "tiles" in settings:
-        try:
-            result["tiles"] = resolve_tiles(str(settings["tiles"]))
-        except ConfigError as err:
-            msg = f"'tiles' in '{path.name}': {err}"
-            raise ConfigError(msg) from err
+    parsers = {"outputs": parse_outputs, "lang": require_lang,
+               "tiles": lambda value: resolve_tiles(str(value))}
+    for key, parse in parsers.items():  # each parser says what is wrong; we say where
+        if key in settings:
+            try:
+                result[key] = parse(settings[key])
+            except ConfigError as err:
+                msg = f"'{key}' in '{path.name}': {err}"
+                raise ConfigError(msg) from err
     return result
 
 

@@ -84,18 +84,8 @@ def add_shapes(ax, geoms, **style) -> PatchCollection:
 
     geopandas' own plotting redraws the whole figure on every call; this does not.
     """
-    patches = []
-    for geom in geoms:
-        verts, codes = [], []
-        for poly in getattr(geom, "geoms", [geom]):
-            if poly.is_empty or poly.geom_type != "Polygon":
-                continue
-            for ring in (poly.exterior, *poly.interiors):
-                ring_verts, ring_codes = _ring_path(np.asarray(ring.coords))
-                verts.append(ring_verts)
-                codes += ring_codes
-        if verts:
-            patches.append(PathPatch(Path(np.concatenate(verts), codes)))
+    patches = [PathPatch(path) for geom in geoms
+               if (path := compound_path([geom])) is not None]
     collection = PatchCollection(patches, match_original=False, **style)
     ax.add_collection(collection, autolim=False)
     return collection
