@@ -113,3 +113,19 @@ def test_people_are_conserved_with_french_counts(shapes_dir: Path, tmp_path: Pat
     assert layers.people.balanced
     assert layers.people.mapped == sum(people)
     assert layers.people.rows_read == 3
+
+
+@pytest.mark.parametrize(("value", "ok"), [('","', True), ('"."', True), ('";"', False),
+                                           ("1", False)])
+def test_decimal_in_geomap_toml(tmp_path: Path, value: str, ok: bool):
+    """decimal = "," is read; anything but '.' or ',' is a one-line config error."""
+    from geomap.config import read_config
+    from geomap.errors import ConfigError
+
+    config = tmp_path / "geomap.toml"
+    config.write_text(f"decimal = {value}\n")
+    if ok:
+        assert read_config(config)["decimal"] == value.strip('"')
+    else:
+        with pytest.raises(ConfigError, match="must be"):
+            read_config(config)

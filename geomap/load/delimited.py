@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 from geomap.errors import SourceError
 from geomap.schema import ROW
 
-BLOCK_BYTES = 16 << 20
+BLOCK_BYTES = 4 << 20
 """Bytes of text parsed at a time: each batch of rows comes from one such block."""
 
 SEPARATORS = (",", ";", "\t", "|")
@@ -181,6 +181,7 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
     options = {
         "read_options": pacsv.ReadOptions(column_names=names, skip_rows=1,
                                           block_size=block_bytes or BLOCK_BYTES,
+                                          use_threads=False,
                                           encoding=_arrow_encoding(text_format)),
         "parse_options": pacsv.ParseOptions(delimiter=text_format.separator,
                                             newlines_in_values=True),

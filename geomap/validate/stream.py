@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 
 from geomap.config import BuildConfig
 from geomap.errors import SchemaError
@@ -74,6 +75,7 @@ def check_input(config: BuildConfig, layer: str, report: Report = _quiet
     constants = config.constants.get(layer)
     batches = (fill_constants(batch, constants, layer=layer) for batch in batches)
     checked = _check_batches(path, batches, layer, decimal=config.decimal)
+    pa.default_memory_pool().release_unused()  # the reader's blocks, back to the system
     report(f"{layer}: {checked.kept:,} of {checked.rows:,} rows kept from "
            f"{path.name} ({time.perf_counter() - started:.1f} s)")
     return checked
@@ -116,7 +118,8 @@ def _check_batches(path: Path, batches: Iterable[pd.DataFrame], layer: str, *,
     for raw, good, rejected, count in _checked(batches, layer, decimal):
         rows += len(raw)
         kept += len(good)
-        clean.append(good if keep_rows else good.iloc[:0])
+        if keep_rows or not clean:  # a view would keep the whole batch alive
+            clean.append(good if keep_rows else good.iloc[:0].copy())
         rejects.append(rejected)
         counts.append(count)
         del raw  # the batch's text goes before the next batch is read
