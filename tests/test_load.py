@@ -44,12 +44,12 @@ def test_zip_that_is_no_workbook_is_called_so(tmp_path: Path):
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("area,actor\nalpha,m23\nbravo,m23,extra\n",
-     "a row has 3 fields where the header has 2"),
+     "a row has 3 fields where the header has 2 ('bravo,m23,extra', row 2)"),
     ("area;actor\nalpha;m23\nbravo;m23;extra\n",
      "a row has 3 fields where the header has 2"),
     ("area\tactor\nalpha\tm23\nbravo\n", "a row has 1 field where the header has 2"),
-    ('area,actor\n"alpha,m23\n', ("a quotation mark (row 1 or later, in the row "
-                                   "starting '\"alpha,m23') is never closed")),
+    ('area,actor\n"alpha,m23\n', ("a quotation mark (row 1, in the row starting "
+                                   "'\"alpha,m23') is never closed")),
 ], ids=["comma", "semicolon", "tab", "open-quote"])
 def test_ragged_csv_is_said_in_words(tmp_path: Path, text: str, reason: str):
     """Rows with more or fewer fields than the header: counted in plain words."""

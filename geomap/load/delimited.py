@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,24 +214,32 @@ def _arrow_encoding(text_format: TextFormat) -> str:
         text_format.encoding
 
 
+_FIELDS = re.compile(r"(?:Row #(\d+): )?Expected (\d+) columns, got (\d+): (.*)",
+                     re.DOTALL)
+"""pyarrow's words for a row of the wrong width (with its row number, when serial)."""
+
+
 def _parse_failure(path: Path, err: Exception, first_row: int) -> str:
     """A one-line reason for rows pyarrow could not parse (*first_row* on)."""
     text = str(err)
-    unclosed = (f"Cannot read '{path.name}': a quotation mark (row {first_row:,} or "
-                "later{}) is never closed, so the rows after it would be read as one "
-                "field. Close the quote, or remove it.")
+    found = _FIELDS.search(text)
+    where = f"row {first_row:,} or later"
+    if found and found[1]:  # pyarrow counts the header line: data rows start at 2
+        where = f"row {int(found[1]) - 1:,}"
+    unclosed = (f"Cannot read '{path.name}': a quotation mark ({where}{{}}) is never "
+                "closed, so the rows after it would be read as one field. Close the "
+                "quote, or remove it.")
     if "straddling object" in text:  # a quoted field runs over a whole block
         return unclosed.format("")
-    if "Expected" in text and "columns, got" in text:
-        counts, _, row = text.partition(": ")[2].partition(": ")
+    if found:
+        expected, got, row = found[2], found[3], found[4]
         start = row.split("\n", 1)[0][:60]
         if row.count('"') % 2:
             return unclosed.format(f", in the row starting {start!r}")
-        expected, _, got = counts.removeprefix("Expected ").partition(" columns, got ")
         fields = "field" if got == "1" else "fields"
         return (f"Cannot read '{path.name}': a row has {got} {fields} where the header "
-                f"has {expected} ({start!r}, row {first_row:,} or later). Check the "
-                "separator and the quotes on that row.")
+                f"has {expected} ({start!r}, {where}). Check the separator and the "
+                "quotes on that row.")
     return (f"Cannot read '{path.name}': {text.splitlines()[0]}. The file may be "
             "truncated or damaged.")
 
