@@ -5,7 +5,8 @@ repository or one of its parents, or from ``--real-data``; never copied):
 
 - ``titles``: the 2,903 IPIS mining titles (CAMI, 2016) as a polygon layer: each title
   is a control zone, given an actor in turn (a stress test of drawing, not a claim
-  about who holds a title), over the 24 Kivu territories;
+  about who holds a title), over the 240 territories of the whole DR Congo (COD-AB,
+  given no province so that no title is cut away);
 - ``towns``: the 8,628 localities of eastern DR Congo (Who's On First / GeoNames) as
   towns, to be labelled.
 
@@ -33,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 TITLES = "ipis/ipis_mining_titles_cami_2016.geojson"
 TOWNS = "whosonfirst-geonames/wof_localities_eastern_drc.csv"
 TERRITORIES = "ocha-codab-adm2-2017/cod_admbnda_adm2_rgc_20170711_kivu.geojson"
+COUNTRY = "ocha-codab-adm2-2017/cod_admbnda_adm2_rgc_20170711.shp"
 ACTORS = ("m23", "fardc", "wazalendo", "fdlr", "adf", "burundi")
 TARGETS = {"titles": 30.0, "towns": 10.0}
 """Seconds the print map may take in each case."""
@@ -57,6 +59,12 @@ def _inputs(case: str, real: Path, work: Path) -> dict[str, Path]:
 
     inputs = {"admin": real / TERRITORIES}
     if case == "titles":
+        country = gpd.read_file(real / COUNTRY).to_crs("EPSG:4326")
+        inputs["admin"] = work / "territories.geojson"
+        gpd.GeoDataFrame({"pcode": country["ADM2_PCODE"], "name": country["ADM2_FR"],
+                          "level": 2, "parent_pcode": "CD", "source": "OCHA COD-AB"},
+                         geometry=country.geometry.to_numpy(),
+                         crs="EPSG:4326").to_file(inputs["admin"], driver="GeoJSON")
         titles = gpd.read_file(real / TITLES)
         zones = gpd.GeoDataFrame({
             "actor": [ACTORS[i % len(ACTORS)] for i in range(len(titles))],

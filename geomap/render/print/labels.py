@@ -15,12 +15,11 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-import shapely.ops
 from matplotlib import patheffects
 from matplotlib.text import Text
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString
 
+from geomap.render.print.board import DOT_PX, Board, Rect, Segment, square
 from geomap.render.style import (
     COUNTRY_TEXT,
     HALO_COLOR,
@@ -51,15 +50,6 @@ FARTHER = tuple(
 """Still farther positions, tried only for places that changed hands."""
 LEADER = {"arrowstyle": "-", "color": LEADER_COLOR, "lw": 0.5, "shrinkA": 0,
           "shrinkB": 3}
-DOT_PX = 4.5
-"""Half the side of the square each dot keeps free of labels, in pixels (the town
-dots are about 4 px across at the figure's 100 dpi)."""
-PAD_PX = 1.0
-"""Gap kept between a new label and anything already placed, in pixels."""
-LEADER_CLEAR_PX = 10.0
-"""A label at the end of a leader keeps this far from every other dot, in pixels."""
-CLEAR_RATIO = 1.3
-"""Another dot must be this many times farther from a label than its own dot."""
 TOWN_FONT = 6.8
 AREA_LABELS = ((9, 20), (6.3, 40))
 """Font size and most areas named, for the top level of areas and the next one."""
@@ -69,61 +59,15 @@ SMALL_AREA_PX = 40
 """An area whose drawn shape is under this many pixels across is named like a town."""
 
 
-def _rect(extent) -> Polygon:
-    """A matplotlib Bbox as a shapely rectangle."""
-    return box(extent.x0, extent.y0, extent.x1, extent.y1)
+def _rect(extent) -> Rect:
+    """A matplotlib Bbox as a rectangle of pixels."""
+    return (extent.x0, extent.y0, extent.x1, extent.y1)
 
 
 def short_name(name: object, limit: int = 36) -> str:
     """Display text of a name, cut to *limit* characters."""
     text = "" if name is None or pd.isna(name) else str(name)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class _Board:
-    """What is already on the map: dots, labels and leader lines, in pixels.
-
-    Checks are vectorised over everything placed (shapely arrays)."""
-
-    def __init__(self, frame: Polygon, dots: list[tuple[float, float]],
-                 avoid: list[Polygon]) -> None:
-        self.frame = frame
-        self.dots = dots
-        self.points = shapely.points(np.asarray(dots).reshape(-1, 2))
-        self.blocked = [box(x - DOT_PX, y - DOT_PX, x + DOT_PX, y + DOT_PX)
-                        for x, y in dots] + avoid
-        self.leaders: list[LineString] = []
-
-    def fits(self, rect: Polygon) -> bool:
-        """True when *rect* is inside the map and keeps a gap to everything placed."""
-        padded = rect.buffer(PAD_PX, join_style="mitre")
-        return self.frame.contains(rect) and not shapely.intersects(
-            padded, self.blocked + self.leaders).any()
-
-    def overlap(self, rect: Polygon) -> float:
-        """Area of *rect* covered by what is placed (inf when outside the map)."""
-        if not self.frame.contains(rect):
-            return math.inf
-        return float(shapely.area(shapely.intersection(rect, self.blocked)).sum())
-
-    def _others(self, own: tuple[float, float]) -> np.ndarray:
-        """The dots other than *own*."""
-        return self.points[[dot != own for dot in self.dots]]
-
-    def nearest_is_own(self, rect: Polygon, own: tuple[float, float]) -> bool:
-        """True when every other dot lies clearly farther from *rect* than its own."""
-        mine = rect.distance(shapely.Point(own))
-        return bool((shapely.distance(rect, self._others(own))
-                     >= CLEAR_RATIO * mine + 2).all())
-
-    def clear_of_dots(self, rect: Polygon, own: tuple[float, float]) -> bool:
-        """True when no other dot lies within a few pixels of *rect*."""
-        return bool((shapely.distance(rect, self._others(own))
-                     >= LEADER_CLEAR_PX).all())
-
-    def leader_clear(self, line: LineString) -> bool:
-        """True when a leader line crosses no dot, no label and no other leader."""
-        return not shapely.intersects(line, self.blocked + self.leaders).any()
 
 
 def _annotate(ax, text: str, xy, offset, leader, **style):
@@ -147,39 +91,56 @@ def _halo(ax, label) -> None:
 
 
 def _size(ax, renderer, text: str, style) -> tuple[float, float]:
-    """Width and height in pixels of *text* drawn in *style* (measured once)."""
-    probe = ax.annotate(text, (0, 0), parse_math=False, annotation_clip=False,
-                        **style)
-    extent = Text.get_window_extent(probe, renderer)
-    probe.remove()
-    return extent.width, extent.height
+    """Width and height in pixels of *text* drawn in *style*.
+
+    Measured once per text and style, on one probe per style that is never drawn
+    (an annotation made and removed for each measure costs more than the rest of
+    the placing).
+    """
+    sizes = ax.__dict__.setdefault("_geomap_sizes", {})
+    key = (text, tuple(sorted(style.items())))
+    if key not in sizes:
+        probes = ax.__dict__.setdefault("_geomap_probes", {})
+        probe = probes.get(key[1])
+        if probe is None:
+            probe = probes[key[1]] = ax.annotate("", (0, 0), parse_math=False,
+                                                 annotation_clip=False, **style)
+            probe.remove()
+            probe.set_figure(ax.figure)
+        probe.set_text(text)
+        extent = Text.get_window_extent(probe, renderer)
+        sizes[key] = (extent.width, extent.height)
+    return sizes[key]
 
 
-def _rect_at(ax, own, offset, size) -> Polygon:
+def _rect_at(ax, own, offset, size) -> Rect:
     """The pixel rectangle a label of *size* takes at *offset* points from *own*."""
     scale = ax.figure.dpi / 72
     dx, dy, ha, va = offset
     width, height = size[0] * 1.04, size[1] * 1.1
     x = own[0] + dx * scale - {"left": 0.02, "center": 0.5, "right": 0.98}[ha] * width
     y = own[1] + dy * scale - {"bottom": 0.045, "center": 0.5, "top": 0.955}[va] * height
-    return box(x, y, x + width, y + height)
+    return (x, y, x + width, y + height)
 
 
-def _leader_line(ax, own, offset) -> LineString:
+def _leader_line(ax, own, offset) -> Segment:
     """The leader from just outside the dot to the label anchor, in pixels."""
     scale = ax.figure.dpi / 72
-    full = LineString([own, (own[0] + offset[0] * scale, own[1] + offset[1] * scale)])
-    return shapely.ops.substring(full, DOT_PX + 2, full.length)
+    end = (own[0] + offset[0] * scale, own[1] + offset[1] * scale)
+    length = math.hypot(end[0] - own[0], end[1] - own[1])
+    share = min((DOT_PX + 2) / length, 1.0) if length else 1.0
+    return (own[0] + share * (end[0] - own[0]), own[1] + share * (end[1] - own[1]),
+            *end)
 
 
-def _place_town(ax, renderer, board: _Board, text: str, xy, own,
+def _place_town(ax, renderer, board: Board, text: str, xy, own,
                 must: bool) -> bool:
     """Label one town at the first free position; a *must* label that finds none is
     drawn where it covers least. Positions are computed from the text's size, so
     only the label kept becomes an artist."""
     style = {"fontsize": TOWN_FONT, "color": TEXT_COLOR, "zorder": 7}
-    size = _size(ax, renderer, text, style)
     tries = [(o, None) for o in NEAR] + [(o, LEADER) for o in (*FAR, *FARTHER)]
+    size = _size(ax, renderer, text, style)
     best = None
     for offset, leader in tries:
         rect = _rect_at(ax, own, offset, size)
@@ -189,7 +150,7 @@ def _place_town(ax, renderer, board: _Board, text: str, xy, own,
                 if line is not None else board.nearest_is_own(rect, own)):
             best = (0.0, offset, leader, rect)
             if line is not None:
-                board.leaders.append(line)
+                board.lead(line)
             break
         cost = board.overlap(rect) if must else math.inf
         if cost < math.inf and (best is None or cost < best[0]):
@@ -197,7 +158,7 @@ def _place_town(ax, renderer, board: _Board, text: str, xy, own,
     if best is None:
         return False
     label = _annotate(ax, text, xy, best[1], best[2], **style)
-    board.blocked.append(best[3])
+    board.block(best[3])
     _halo(ax, label)
     return True
 
@@ -220,24 +181,23 @@ def place_labels(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
     renderer = ax.figure.canvas.get_renderer()
     must = must or set()
     points = _label_points(ax, renderer, joined)
-    dots = [tuple(ax.transData.transform((x, y)))
-            for x, y in zip(points.geometry.x, points.geometry.y, strict=True)]
-    sites = [tuple(ax.transData.transform((x, y)))
-             for x, y in zip(mines.geometry.x, mines.geometry.y, strict=True)]
+    dots = _pixels(ax, points)
+    sites = _pixels(ax, mines)
     frame = _rect(ax.get_window_extent(renderer))
-    board = _Board(frame, dots, [_rect(artist.get_window_extent(renderer))
+    board = Board(frame, dots, [_rect(artist.get_window_extent(renderer))
                                  for artist in avoid])
     ring = RING_PX * ax.figure.dpi / 72
-    board.blocked += [box(x - ring, y - ring, x + ring, y + ring)
-                      for (x, y), place in zip(dots, points["place"], strict=True)
-                      if place in (rings or ())]
-    board.blocked += [box(x - DOT_PX, y - DOT_PX, x + DOT_PX, y + DOT_PX)
-                      for x, y in sites]
+    board.block_all(square(x, y, ring)
+                    for (x, y), place in zip(dots, points["place"], strict=True)
+                    if place in (rings or ()))
+    board.block_all(square(x, y, DOT_PX)
+                    for x, y in sites)
     order = points.assign(sort_must=~points["place"].isin(must),
                           sort_held=points["actor"].isna(),
                           sort_people=-points["people"].fillna(0),
                           sort_mines=-points["mines"].fillna(0), label_dot=dots)
-    order = order.loc[[frame.contains(shapely.Point(dot)) for dot in order["label_dot"]]]
+    order = order.loc[[frame[0] < x < frame[2] and frame[1] < y < frame[3]
+                       for x, y in order["label_dot"]]]
     if only is not None:
         order = order.loc[order["place"].isin(only | must)]
     order = order.sort_values(["sort_must", "sort_held", "sort_people", "sort_mines",
@@ -252,6 +212,14 @@ def place_labels(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
         return left_out
     return left_out + _place_area_labels(ax, renderer, board, joined,
                                          set(points["place"]))
+
+
+def _pixels(ax, frame: gpd.GeoDataFrame) -> list[tuple[float, float]]:
+    """Display pixels of the points of *frame*, in one transform."""
+    if frame.empty:
+        return []
+    xy = np.column_stack([frame.geometry.x, frame.geometry.y])
+    return [tuple(pair) for pair in ax.transData.transform(xy).tolist()]
 
 
 def _label_points(ax, renderer, joined: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -269,7 +237,7 @@ def _label_points(ax, renderer, joined: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return pd.concat([points, small]) if len(small) else points
 
 
-def _place_area_labels(ax, renderer, board: _Board, joined: gpd.GeoDataFrame,
+def _place_area_labels(ax, renderer, board: Board, joined: gpd.GeoDataFrame,
                        named: set) -> int:
     """Names of the areas: the top level (counted when left out), then the next
     level in smaller type where they fit; areas in *named* are already labelled."""
@@ -308,7 +276,7 @@ def inner_spots(shape) -> list[tuple[float, float]]:
     return spots
 
 
-def _place_free(ax, renderer, board: _Board, text: str, xy, offsets, style) -> bool:
+def _place_free(ax, renderer, board: Board, text: str, xy, offsets, style) -> bool:
     """Centre *text* at the first vertical offset where it fits; False when none."""
     size = _size(ax, renderer, text, style)
     own = tuple(ax.transData.transform(xy))
@@ -316,7 +284,7 @@ def _place_free(ax, renderer, board: _Board, text: str, xy, offsets, style) -> b
         offset = (0, dy, "center", "center")
         rect = _rect_at(ax, own, offset, size)
         if board.fits(rect):
-            board.blocked.append(rect)
+            board.block(rect)
             _halo(ax, _annotate(ax, text, xy, offset, None, **style))
             return True
     return False
