@@ -21,6 +21,7 @@ work differs, and it hardly grows with the number or the detail of the polygons.
 from __future__ import annotations
 
 import math
+import threading
 
 import geopandas as gpd
 import numpy as np
@@ -86,7 +87,8 @@ class AreaIndex:
         self._prepare()
 
     def _prepare(self) -> None:
-        """Bounding boxes of the usable polygons, and every polygon prepared."""
+        """Bounding boxes of the usable polygons, every polygon prepared, a lock."""
+        self._lock = threading.Lock()
         usable = ~(shapely.is_missing(self.polygons) | shapely.is_empty(self.polygons))
         self.bounds = np.full((len(self.polygons), 4), np.nan)
         if usable.any():
@@ -101,9 +103,11 @@ class AreaIndex:
         self._prepare()  # a copy on a dask worker arrives unprepared
 
     def build_grid(self) -> AreaIndex:
-        """Make the cell grid now (once); return the index itself."""
-        if self.grid is None:
-            self.grid = _cell_grid(self.polygons, self.bounds)
+        """Make the cell grid now (once, whichever thread asks first); return the
+        index itself."""
+        with self._lock:
+            if self.grid is None:
+                self.grid = _cell_grid(self.polygons, self.bounds)
         return self
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
