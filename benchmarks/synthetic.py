@@ -56,6 +56,26 @@ class Synthetic:
         return number.where(number >= 0, 0).fillna(0).astype("int64")
 
 
+def _clustered_in(polygon, count: int, rng: np.random.Generator) -> np.ndarray:
+    """*count* points inside *polygon* clustered as households are: around settlements
+    (uniform in the polygon, one per 2,000 households or so) of very unequal sizes,
+    each household within a few kilometres of its settlement (normal, 0.02 degrees)."""
+    if count == 0:
+        return np.empty((0, 2))
+    settlements = _points_in(polygon, max(4, count // 2000), rng)
+    weight = 1.0 / np.arange(1, len(settlements) + 1)  # a few large, many small
+    weight /= weight.sum()
+    found, missing = [], count
+    while missing > 0:
+        draw = int(missing * 1.2) + 16
+        home = rng.choice(len(settlements), size=draw, p=weight)
+        xy = np.round(settlements[home] + rng.normal(0.0, 0.02, (draw, 2)), 5)
+        xy = xy[shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])][:missing]
+        found.append(xy)
+        missing -= len(xy)
+    return np.concatenate(found)
+
+
 def _points_in(polygon, count: int, rng: np.random.Generator) -> np.ndarray:
     """*count* random points (5 decimals) strictly inside *polygon*, as an (n, 2) array."""
     shapely.prepare(polygon)
@@ -73,7 +93,8 @@ def _points_in(polygon, count: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def generate_records(polygons: gpd.GeoDataFrame, rows: int, *, seed: int = 2025,
-                     area_share: float = 0.03, bad_per_kind: int = 5) -> Synthetic:
+                     area_share: float = 0.03, bad_per_kind: int = 5,
+                     clustered: bool = False) -> Synthetic:
     """Return *rows* registration records: one per household, with lon/lat or an area.
 
     Parameters
@@ -88,11 +109,14 @@ def generate_records(polygons: gpd.GeoDataFrame, rows: int, *, seed: int = 2025,
         Share of records that give a territory P-code instead of coordinates.
     bad_per_kind : int
         Rows of each kind in :data:`BAD_KINDS` to break.
+    clustered : bool
+        Households around settlements (as registrations are), not spread evenly.
     """
     rng = np.random.default_rng(seed)
     weights = np.sqrt(shapely.area(polygons.geometry.to_numpy()))
     counts = rng.multinomial(rows, weights / weights.sum())
-    xy = np.concatenate([_points_in(polygon, int(n), rng)
+    place = _clustered_in if clustered else _points_in
+    xy = np.concatenate([place(polygon, int(n), rng)
                          for polygon, n in zip(polygons.geometry, counts, strict=True)])
     home = np.repeat(np.arange(len(polygons)), counts)
     order = rng.permutation(rows)
@@ -145,14 +169,33 @@ def write_admin(polygons: gpd.GeoDataFrame, path: Path) -> Path:
     return path
 
 
-def write_records(synthetic: Synthetic, path: Path) -> Path:
+def write_records(synthetic: Synthetic, path: Path, *, typed: bool = False,
+                  row_group_size: int = 250_000) -> Path:
     """Write the records as CSV, Parquet or GeoParquet (by the file's suffix).
 
     Every column is text, as registration exports often are; empty cells are missing.
-    GeoParquet carries point geometry instead of lon/lat (none for area rows).
+    GeoParquet carries point geometry instead of lon/lat (none for area rows). With
+    *typed*, Parquet holds lon/lat as doubles, people as integers and dates as dates
+    (a value that is not one, such as 'about 12' or 2025-02-30, is left empty), in
+    row groups of *row_group_size*.
     """
     path = Path(path)
     records = synthetic.records
+    if typed and path.suffix == ".parquet":
+        people = pd.to_numeric(records["people"], errors="coerce")
+        table = pa.table({
+            "lon": pa.array(pd.to_numeric(records["lon"], errors="coerce"),
+                            type=pa.float64()),
+            "lat": pa.array(pd.to_numeric(records["lat"], errors="coerce"),
+                            type=pa.float64()),
+            "area": pa.array(records["area"], type=pa.string()),
+            "people": pa.array(people.where(people % 1 == 0).astype("Int64"),
+                               type=pa.int64()),
+            "date": pa.array(pd.to_datetime(records["date"], errors="coerce").dt.date,
+                             type=pa.date32()),
+            "origin": pa.array(records["origin"], type=pa.string())})
+        pq.write_table(table, path, row_group_size=row_group_size)
+        return path
     if path.suffix == ".csv":
         table = pa.Table.from_pandas(records, preserve_index=False)
         options = pacsv.WriteOptions(quoting_style="none")

@@ -33,11 +33,24 @@ from shapely.geometry import MultiPoint, box
 
 from geomap.schema import KIVU_BOUNDS
 
-REAL_ADMIN = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-              / "ocha-codab-adm2-2017" / "cod_admbnda_adm2_rgc_20170711_kivu.geojson")
-"""The 24 real Kivu territories, used when present (relative to the repo's parent)."""
 
-KINDS = ("auto", "real", "synthetic", "grid")
+def _real_admin() -> Path:
+    """The 24 real Kivu territories in ``shared/data/real`` next to the repository or
+    one of its parent folders (the first found; the nearest path when none is)."""
+    name = Path("shared", "data", "real", "ocha-codab-adm2-2017",
+                "cod_admbnda_adm2_rgc_20170711_kivu.geojson")
+    parents = Path(__file__).resolve().parents[1].parents
+    return next((parent / name for parent in parents if (parent / name).exists()),
+                parents[0] / name)
+
+
+REAL_ADMIN = _real_admin()
+"""The 24 real Kivu territories, used when present (read in place, never copied)."""
+
+BUNDLED_ADMIN = Path(__file__).resolve().parents[1] / "shapes" / "admin.geojson"
+"""geomap's bundled areas: their level-2 rows are the same 24 territories, simplified."""
+
+KINDS = ("auto", "kivu", "real", "bundled", "synthetic", "grid")
 
 GRID = (7, 5)
 """Columns and rows of synthetic boxes over the Kivu extent (35 territories)."""
@@ -71,6 +84,8 @@ def resolve_kind(kind: str = "auto") -> str:
         raise ValueError(msg)
     if kind == "auto":
         return "real" if REAL_ADMIN.exists() else "synthetic"
+    if kind == "kivu":  # the 24 Kivu territories: the real file, else the bundled ones
+        return "real" if REAL_ADMIN.exists() else "bundled"
     return kind
 
 
@@ -85,6 +100,14 @@ def build_polygons(kind: str = "auto", *, seed: int = POLYGON_SEED) -> gpd.GeoDa
         'real' was asked for and the real file is not next to the repository.
     """
     kind = resolve_kind(kind)
+    if kind == "bundled":
+        bundled = gpd.read_file(BUNDLED_ADMIN)
+        bundled = bundled.loc[bundled["level"] == 2]
+        return gpd.GeoDataFrame(
+            {"pcode": bundled["pcode"], "name": bundled["name"], "level": 2,
+             "parent_pcode": bundled["parent_pcode"],
+             "source": "geomap bundled areas (OCHA COD-AB 2017, simplified)"},
+            geometry=bundled.geometry.to_numpy(), crs="EPSG:4326").reset_index(drop=True)
     if kind == "real":
         if not REAL_ADMIN.exists():
             msg = f"The real territories are not there: expected {REAL_ADMIN.name}."

@@ -149,13 +149,13 @@ def _parquet_files(folder: Path, rows, *, typed: bool) -> list[Path]:
 def test_a_folder_or_glob_of_parquet_counts_rows_across_files(tmp_path, places,
                                                               monkeypatch):
     """Three files read as one table: the same tables as the CSV, rows across files;
-    the dask engine reads them a few row groups at a time."""
+    both engines read them a few row groups at a time."""
     rows = _rows()
     csv = _reduce(_write_csv(tmp_path / "records.csv", rows), places, "pandas")[1]
     _parquet_files(tmp_path / "parts", rows, typed=False)
     monkeypatch.setattr(table_parts, "PART_ROWS", 100)
     for given in (tmp_path / "parts", str(tmp_path / "parts" / "*.parquet")):
-        for engine, parts in (("pandas", 3), ("dask", 6)):
+        for engine, parts in (("pandas", 6), ("dask", 6)):
             plan, got = _reduce(given, places, engine)
             assert (len(plan.files), len(plan.parts)) == (3, parts)
             _assert_same(got, csv)

@@ -14,7 +14,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,7 +152,8 @@ def _unique_names(header: list[str]) -> tuple[str, ...]:
 
 
 def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
-                      block_bytes: int | None = None) -> Iterator[pd.DataFrame]:
+                      block_bytes: int | None = None,
+                      columns: Collection[str] | None = None) -> Iterator[pd.DataFrame]:
     """Yield the rows of a delimited text file as frames of text columns.
 
     Parameters
@@ -164,6 +165,10 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
     block_bytes : int, optional
         Bytes of text parsed at a time (default :data:`BLOCK_BYTES`); each frame
         comes from one block.
+    columns : collection of str, optional
+        Only these columns are converted (every field is still parsed, so a row
+        with too many or too few fields is still refused); the last column is always
+        kept, as it shows a quotation mark never closed. All columns by default.
 
     Yields
     ------
@@ -187,6 +192,8 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
         "parse_options": pacsv.ParseOptions(delimiter=text_format.separator,
                                             newlines_in_values=True),
         "convert_options": pacsv.ConvertOptions(
+            include_columns=[name for name in names if columns is None
+                             or name in columns or name == names[-1]],
             column_types=dict.fromkeys(names, pa.string()), null_values=[""],
             strings_can_be_null=True, quoted_strings_can_be_null=True),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -261,12 +261,15 @@ def read_layer(path: str | Path, layer: str,
 
 
 def read_layer_batches(path: str | Path, layer: str,
-                       mapping: Mapping[str, str] | None = None
+                       mapping: Mapping[str, str] | None = None, *,
+                       needed: Collection[str] | None = None
                        ) -> Iterator[pd.DataFrame]:
     """Read one layer's file in batches of rows, renamed as :func:`read_layer` does.
 
     A delimited text file is read block by block (:mod:`geomap.load.delimited`), so
     its size is not bounded by memory; any other file comes whole, as one batch.
+    With *needed* (canonical names), a delimited file's other columns are not
+    converted at all.
 
     Yields
     ------
@@ -287,8 +290,13 @@ def read_layer_batches(path: str | Path, layer: str,
         raise SchemaError(msg)
     _require_file(path)
     text_format = sniff_text(path)
+    columns = None
+    if needed is not None:  # the file's names of the needed canonical columns
+        names = list(text_format.columns)
+        renamed = rename_columns(pd.DataFrame([names], columns=names), layer, mapping)
+        columns = {str(renamed[c].iloc[0]) for c in renamed.columns if c in needed}
     empty = True
-    for batch in read_text_batches(path, text_format):
+    for batch in read_text_batches(path, text_format, columns=columns):
         empty = False
         yield rename_columns(batch, layer, mapping)
     if empty:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -65,7 +65,8 @@ def read_input(config: BuildConfig, layer: str,
 
 
 def read_input_batches(config: BuildConfig, layer: str,
-                       report: Callable[[str], None] = _quiet
+                       report: Callable[[str], None] = _quiet, *,
+                       needed: Collection[str] | None = None
                        ) -> tuple[Path, Iterator[pd.DataFrame]]:
     """Read *layer*'s input as raw canonical columns, cut to the chosen provinces.
 
@@ -137,7 +138,7 @@ def read_input_batches(config: BuildConfig, layer: str,
         options = ReadOptions(fmt=detected[1], provinces=provinces, url=path.name,
                               report=report)
         return path, iter([read_publisher(detected[0], path, options)])
-    return path, read_layer_batches(path, layer, mapping)
+    return path, read_layer_batches(path, layer, mapping, needed=needed)
 
 
 def _conflict_events(what: str) -> str:

@@ -5,8 +5,8 @@ Both engines take the records a part at a time, reduce each part to small tables
 and hold only a part of the rows at a time:
 
 - ``pandas`` (the default) reduces the parts in this process, in the order they are
-  read (two at a time on threads): a Parquet file whole, delimited text in the
-  batches it is read in;
+  read (two at a time on threads): Parquet a few row groups at a time, delimited
+  text in the batches it is read in;
 - ``dask`` reduces them as dask tasks, each joined against the places and areas
   sent once: on local threads, or on a ``dask.distributed`` cluster when a scheduler
   address is given. Parquet (a file, a folder or a glob of files) is cut into row
@@ -35,7 +35,14 @@ import pandas as pd
 from geomap.config import BuildConfig
 from geomap.errors import ConfigError, SchemaError
 from geomap.join import AreaIndex
-from geomap.load.parts import Part, TablePlan, plan_table, read_part, table_files
+from geomap.load.parts import (
+    NEEDED,
+    Part,
+    TablePlan,
+    plan_table,
+    read_part,
+    table_files,
+)
 from geomap.progress import announce_file
 from geomap.summarise.partials import Partial, Places, add_partials, reduce_part
 from geomap.validate.conservation import all_rejected_message
@@ -103,13 +110,13 @@ def plan_records(config: BuildConfig, report: Report) -> Records:
         detected = (None if mapping or not files or len(files) > 1
                     or not files[0].is_file() else detect_loader(files[0]))
         if files and (detected is None or LOADERS[detected[0]][0] != "displacement"):
-            plan = plan_table(path, "displacement", mapping,
-                              cut=config.engine == "dask")
+            plan = plan_table(path, "displacement", mapping, cut=True)
             if plan is not None:
                 announce_file(plan.files[0], "displacement", report)
                 return Records(name=plan.name, plan=plan)
     announce_file(given, "displacement", report)
-    path, batches = read_input_batches(config, "displacement", report)
+    path, batches = read_input_batches(config, "displacement", report,
+                                       needed=NEEDED["displacement"])
     return Records(name=path.name, batches=batches)
 
 
@@ -141,10 +148,8 @@ def reduce_records(records: Records, places: Places, *, engine: str = "pandas",
     if records.plan is not None and dask:
         places.areas.build_grid()  # built and prepared here, before workers share it
         return _parts_on_dask(records.plan, places, scheduler, decimal)
-    if records.plan is not None:
-        return add_partials([_reduce_planned(records.plan, part, places, decimal)
-                             for part in records.plan.parts])
-    batches = read_ahead(records.batches)
+    batches = read_ahead(records.batches if records.plan is None else
+                         (read_part(records.plan, part) for part in records.plan.parts))
     if dask:
         places.areas.build_grid()  # built and prepared here, before workers share it
         return _batches_on_dask(batches, places, scheduler, decimal)
