@@ -211,23 +211,93 @@ def test_sums_are_stocks_and_registrations_as_the_design_says(tmp_path, places):
     assert reduced.figures["records"].sum() == 400 + 1 + 3  # border point, 3 matched
 
 
-def test_distributed_cluster_gives_the_same_tables(tmp_path, places, monkeypatch):
+@pytest.fixture(scope="module")
+def cluster():
+    """A ``dask.distributed.LocalCluster`` on 127.0.0.1: one worker process of two
+    threads, so the areas and the parts really travel; started once for the file."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as local:
+        yield local
+
+
+def _tasks_run(cluster, prefix: str) -> int:
+    """How many tasks named *prefix* the cluster's scheduler has seen finish."""
+    found = cluster.scheduler.task_prefixes.get(prefix)
+    return 0 if found is None else found.state_counts["memory"]
+
+
+def test_distributed_cluster_gives_the_same_tables(tmp_path, places, monkeypatch,
+                                                   cluster):
     """Workers in other processes get the areas once, and the Parquet parts by name
     or the text batches as they are read."""
-    distributed = pytest.importorskip("distributed")
     rows = _rows()
     path = _write_csv(tmp_path / "records.csv", rows)
     whole = _reduce(path, places, "pandas")[1]
     _parquet_files(tmp_path / "parts", rows, typed=False)
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 3000)
     monkeypatch.setattr(table_parts, "PART_ROWS", 100)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                                  dashboard_address=None) as cluster:
-        address = cluster.scheduler_address
-        _assert_same(_reduce(path, places, "dask", scheduler=address)[1], whole)
-        plan, got = _reduce(tmp_path / "parts", places, "dask", scheduler=address)
+    address = cluster.scheduler_address
+    before = _tasks_run(cluster, "reduce_part")
+    _assert_same(_reduce(path, places, "dask", scheduler=address)[1], whole)
+    assert _tasks_run(cluster, "reduce_part") - before > 3  # the text batches
+    before = _tasks_run(cluster, "reduce_planned")
+    plan, got = _reduce(tmp_path / "parts", places, "dask", scheduler=address)
     assert len(plan.parts) > 3
+    assert _tasks_run(cluster, "reduce_planned") - before == len(plan.parts)
     _assert_same(got, whole)
+
+
+TABLES = ("summary_areas.csv", "summary_actors.csv", "rejects.csv", "join_report.csv")
+
+
+def test_build_with_a_scheduler_runs_on_the_cluster(shapes_dir, tmp_path, monkeypatch,
+                                                    cluster):
+    """`geomap build --engine dask --scheduler ADDRESS`, and DASK_SCHEDULER_ADDRESS, on
+    a folder of typed Parquet files: every part is reduced on the cluster's worker,
+    and the tables are byte for byte those of the pandas engine."""
+    rows = [(*row[:4], ("2025-01-05" if number % 2 else "2025-01-20")  # few dates:
+             if row[4].startswith("2025-01") else row[4], row[5])  # a short timeline
+            for number, row in enumerate(_rows()) if row[4] != "2025-02-30"]
+    _parquet_files(tmp_path / "parts", rows, typed=True)
+    monkeypatch.setattr(table_parts, "PART_ROWS", 100)
+    build = ["build", "--shapes-dir", str(shapes_dir), "--displacement",
+             str(tmp_path / "parts"), "--date", "2025-02-20", "--outputs", "tables",
+             "--quiet"]
+    address = cluster.scheduler_address
+    before = _tasks_run(cluster, "reduce_planned")
+    pandas = CliRunner().invoke(main, [*build, "--out", str(tmp_path / "pandas")],
+                                env={"DASK_SCHEDULER_ADDRESS": None})
+    assert pandas.exit_code == 0, pandas.output
+    assert _tasks_run(cluster, "reduce_planned") == before  # the pandas engine: here
+    for how, given, env in (("option", ["--scheduler", address], {}),
+                            ("environment", [], {"DASK_SCHEDULER_ADDRESS": address})):
+        before = _tasks_run(cluster, "reduce_planned")
+        out = tmp_path / how
+        result = CliRunner().invoke(main, [*build, "--out", str(out), "--engine", "dask",
+                                           *given], env=env)
+        assert result.exit_code == 0, result.output
+        assert _tasks_run(cluster, "reduce_planned") - before == 6  # 3 files x 2 parts
+        for name in TABLES:
+            assert (out / name).read_bytes() == \
+                (tmp_path / "pandas" / name).read_bytes(), (how, name)
+    areas = pd.read_csv(tmp_path / "pandas" / "summary_areas.csv")
+    assert areas["people"].gt(0).any()  # figures, not an empty table
+
+
+def test_an_unreachable_scheduler_fails_the_build_in_one_line(shapes_dir, tmp_path,
+                                                              monkeypatch):
+    """--scheduler naming no scheduler: exit 1, one line naming the address."""
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(engines, "SCHEDULER_TIMEOUT", 1)
+    records = _write_csv(tmp_path / "records.csv", _rows())
+    result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
+                                       "--displacement", str(records), "--out",
+                                       str(tmp_path / "out"), "--engine", "dask",
+                                       "--scheduler", "tcp://127.0.0.1:9", "--quiet"])
+    assert result.exit_code == 1
+    assert "Cannot reach the dask scheduler at 'tcp://127.0.0.1:9'" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, places, monkeypatch):
