@@ -37,8 +37,9 @@ PROVINCES = {
 VILLES = {"CD6101", "CD6108", "CD6109", "CD6110", "CD6112", "CD6201", "CD6204", "CD6209",
           "CD6211", "CD6213"}
 RENAMED = {
-    "CD6107": ("Beni", "COD-AB 2017 labels this polygon 'Oicha' (alternative name 'Beni'); "
-               "it is the Beni territory (7,308 km2). The ville d'Oicha is CD6108."),
+    "CD6107": ("Beni", ("COD-AB 2017 labels this polygon 'Oicha' (alternative name "
+                        "'Beni'); it is the Beni territory (7,308 km2). The ville "
+                        "d'Oicha is CD6108.")),
     "CD6109": ("Beni (ville)", None),
     "CD6112": ("Rutshuru (ville)", "An enclave in the Rutshuru territory polygon CD6111."),
     "CD6204": ("Shabunda (ville)", "An enclave in the Shabunda territory polygon CD6203."),
@@ -71,7 +72,8 @@ def main(source: Path, out: Path) -> None:
     frame = gpd.read_file(source)
     frame = frame.loc[frame["ADM1_PCODE"].isin(PROVINCES)].sort_values("ADM2_PCODE")
     if len(frame) != 24:
-        raise SystemExit(f"expected 24 Kivu areas in {source.name}, found {len(frame)}")
+        message = f"expected 24 Kivu areas in {source.name}, found {len(frame)}"
+        raise SystemExit(message)
     simplified = shapely.coverage_simplify(frame.geometry.to_numpy(), TOLERANCE)
     simplified = [_round(g) for g in simplified]
     features = []
@@ -80,7 +82,8 @@ def main(source: Path, out: Path) -> None:
         name, note = RENAMED.get(pcode, (row["ADM2_FR"], None))
         kind = "ville" if pcode in VILLES else "territoire"
         if not geometry.is_valid or geometry.is_empty:
-            raise SystemExit(f"{pcode}: invalid geometry after simplification")
+            message = f"{pcode}: invalid geometry after simplification"
+            raise SystemExit(message)
         features.append({"pcode": pcode, "name": name, "level": 2,
                          "parent_pcode": row["ADM1_PCODE"], "type": kind,
                          "name_cod": row["ADM2_FR"], "note": note, "geometry": geometry})
@@ -106,13 +109,15 @@ def main(source: Path, out: Path) -> None:
         geojson = mapping(geometry)
         geojson = {"type": geojson["type"], "coordinates": _coords(geojson["coordinates"])}
         if not shape(geojson).is_valid:
-            raise SystemExit(f"{properties['pcode']}: invalid after writing")
+            message = f"{properties['pcode']}: invalid after writing"
+            raise SystemExit(message)
         lines.append(json.dumps({"type": "Feature", "properties": properties,
                                  "geometry": geojson}, ensure_ascii=False,
                                 separators=(",", ":")))
     text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({len(text.encode('utf-8')) / 1024:.0f} KB, {len(rows)} features)")
+    size = len(text.encode("utf-8")) / 1024
+    sys.stdout.write(f"wrote {out} ({size:.0f} KB, {len(rows)} features)\n")
 
 
 if __name__ == "__main__":
