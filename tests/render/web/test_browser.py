@@ -11,10 +11,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
-from geomap.actors import resolve_control
+from geomap.actors import holder_since, resolve_control
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
+from geomap.render.markup import fmt_date
 from geomap.render.web.map import build_map
 from geomap.render.web.states import holder_text
 from geomap.render.web.styles import KEYS, area_style, town_style
@@ -99,18 +101,35 @@ def test_page_loads_without_errors(browser, small_layers, tmp_path, width, heigh
     page.close()
 
 
+def _popup_lines(control: pd.DataFrame, place: str, day: str) -> tuple[str, str | None]:
+    """The popup's 'Control:' and 'Since:' lines of *place* on *day*, from the holder
+    rule and the since rule (None: no 'Since:' line)."""
+    on = pd.Timestamp(day)
+    held = resolve_control(control, on)
+    actor = held["actor"].get(place)
+    holder = holder_text(actor, held["actors"].get(place), "en")
+    since = fmt_date(holder_since(control, [place], on)[place]) if actor else ""
+    return f"Control: {holder}", (f"Since: {since}" if since else None)
+
+
 def test_every_day_back_and_forth_matches_python(browser, rich_layers, tmp_path):
-    """Over every slider day, forth then back, towns and areas are drawn as the holder
-    rule and the style table say, the displacement as Python worked it out, and an
-    open popup follows the slider."""
+    """Over every record date, forth then back, towns and areas are drawn as the
+    holder rule and the style table say, the displacement as Python worked it out,
+    and an open popup of a town or an area follows the slider: its holder and since
+    when that holder's run began."""
     html = render_page(rich_layers, "2025-02-12")
     data = page_data(html)
+    control = rich_layers.control
+    record_days = {f"{day:%Y-%m-%d}" for day in
+                   pd.concat([control["start"], control["end"]]).dropna()}
+    assert set(data["days"]) == record_days | {"2025-02-12"}  # every record date
     page, problems = open_page(browser, _write(tmp_path, html))
+    forth_and_back = [*data["days"], *reversed(data["days"])]
     assert _open_popup(page, "towns", "alpha").startswith("Alpha alpha")
-    for day in [*data["days"], *reversed(data["days"])]:
+    for day in forth_and_back:
         move_slider(page, day)
         assert page.locator("#geomap-date").inner_text() == day
-        held = resolve_control(rich_layers.control, pd.Timestamp(day))
+        held = resolve_control(control, pd.Timestamp(day))
         towns = page.evaluate(LEAFLET_STYLES, "towns")
         for town in (t[0] for t in TOWNS):
             expected = town_style(held["actor"].get(town), held["confidence"].get(town))
@@ -126,9 +145,26 @@ def test_every_day_back_and_forth_matches_python(browser, rich_layers, tmp_path)
             drawn = people[feature["properties"]["ref"]]
             style = state(data, feature, day)[0]
             assert {k: drawn[k] for k in style} == style, (day, feature["properties"])
-        popup = page.locator(".leaflet-popup-content").inner_text()
-        holder = holder_text(held["actor"].get("alpha"), held["actors"].get("alpha"), "en")
-        assert f"Control: {holder}" in popup, (day, popup)
+        popup = page.locator(".leaflet-popup-content").inner_text().splitlines()
+        holder, since = _popup_lines(control, "alpha", day)
+        assert holder in popup, (day, popup)
+        assert since in popup if since else not any(
+            line.startswith("Since:") for line in popup), (day, popup)
+    seen = set()
+    for layer, place in [("towns", "charlie"), ("areas", "T01"), ("areas", "T02")]:
+        page.evaluate("window.geomap.map.closePopup()")
+        expect(page.locator(".leaflet-popup")).to_have_count(0)  # faded out
+        _open_popup(page, layer, place)
+        for day in forth_and_back:
+            move_slider(page, day)
+            popup = page.locator(".leaflet-popup-content").inner_text().splitlines()
+            holder, since = _popup_lines(control, place, day)
+            assert holder in popup, (day, place, popup)
+            assert since in popup if since else not any(
+                line.startswith("Since:") for line in popup), (day, place, popup)
+            seen.add((holder, since))
+    assert ("Control: no record", None) in seen  # gaps and fresh runs both shown
+    assert ("Control: Wazalendo", "Since: 2024-12-15") in seen
     assert problems == []
     page.close()
 
