@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from geomap.errors import ConfigError, GeomapError, GeomapWarning, OutputExistsError
+from geomap.schema import DECIMAL_MARKS, ENGINES, LANGS, PRESETS
 
 LAYER_OPTIONS = ("admin", "towns", "mines", "control", "displacement", "events")
 
@@ -125,7 +126,7 @@ def main() -> None:
 @click.option("--window", type=click.IntRange(min=1), default=None, metavar="DAYS",
               help="Sum registration records (rows without a round) over the DAYS "
                    "ending on --date [default: all earlier rows].")
-@click.option("--engine", type=click.Choice(["pandas", "dask"]), default=None,
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
               help="Reduce displacement part by part in this process (pandas, the "
                    "default) or as dask tasks: on local threads or a dask cluster "
                    "(docs/scaling.md).")
@@ -138,7 +139,7 @@ def main() -> None:
               help="With --engine dask: the dask.distributed scheduler to run on, e.g. "
                    "tcp://10.0.0.5:8786 (also DASK_SCHEDULER_ADDRESS) [default: local "
                    "threads].")
-@click.option("--preset", type=click.Choice(["analyst", "article"]), default=None,
+@click.option("--preset", type=click.Choice(PRESETS), default=None,
               help="analyst: every layer and a layer control [default]; article: a "
                    "light map for embedding (few layers, fullscreen button).")
 @click.option("--self-contained/--cdn", "self_contained", default=None,
@@ -148,10 +149,10 @@ def main() -> None:
               help="Background tiles of the web map: a provider xyzservices knows "
                    "(e.g. OpenStreetMap.Mapnik), a tile URL with {z}/{x}/{y}, or "
                    "'none' for the offline vector base [default: none].")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default=None,
+@click.option("--lang", type=click.Choice(LANGS), default=None,
               help="Language of every word on the map, print map and report: English "
                    "[default] or French. Place names stay as in the data.")
-@click.option("--decimal", type=click.Choice([".", ","]), default=None,
+@click.option("--decimal", type=click.Choice(DECIMAL_MARKS), default=None,
               help="The decimal mark of counts in the displacement file: '.' (1,250.5) "
                    "[default] or ',' (1.250,5, as French Excel writes).")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
@@ -257,7 +258,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
               help="The canonical layer the file should hold.")
 @click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
               help="Read a publisher's column as a canonical one. Repeatable.")
-@click.option("--decimal", type=click.Choice([".", ","]), default=".",
+@click.option("--decimal", type=click.Choice(DECIMAL_MARKS), default=".",
               show_default=True, help="The decimal mark of counts of people.")
 @click.option("--set", "constants", multiple=True, metavar="LAYER.COLUMN=VALUE",
               help="Give a column's value for every row that leaves it empty, as "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pandas as pd
 
 from geomap.dates import parse_date
 from geomap.errors import ConfigError, SourceError
-from geomap.schema import LAYERS
+from geomap.provinces import KIVU, select_provinces
+from geomap.schema import DECIMAL_MARKS, ENGINES, LAYERS, PRESETS
 from geomap.sources.tiles import TileSource, resolve_tiles
 from geomap.words import DEFAULT_LANG, require_lang, word
 
@@ -35,10 +37,6 @@ CONTEXT_FILES = {"countries": "context/countries.geojson",
 """Base-map layers in shapes/ (Natural Earth), drawn under the print map's data."""
 DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
 """The title when none is given (in the build's language: see :func:`merge`)."""
-
-
-DECIMAL_MARKS = (".", ",")
-"""Decimal marks a displacement file may use for its counts (``--decimal``)."""
 
 OUTPUT_GROUPS = {
     "map": "map.html and embed.html",
@@ -96,12 +94,12 @@ class BuildConfig:
     compare: pd.Timestamp | None = None
     shapes_dir: Path | None = None
     offline: bool = False
-    preset: str = "analyst"
+    preset: str = PRESETS[0]
     self_contained: bool = True
     population: Path | None = None
     hxl: bool = False
-    provinces: tuple[str, ...] = ("CD61", "CD62")
-    engine: str = "pandas"
+    provinces: tuple[str, ...] = KIVU
+    engine: str = ENGINES[0]
     """'pandas' (default) or 'dask': reduces displacement part by part as dask tasks."""
     scheduler: str | None = None
     """Address of a dask.distributed scheduler for the dask engine (None: threads)."""
@@ -183,6 +181,76 @@ def parse_set_options(options: tuple[str, ...]) -> dict[str, dict[str, str]]:
     return constants
 
 
+Setting = Callable[[object, Path, str], object]
+"""Reads one value of a geomap.toml: (value, the file, where it is) -> the field's."""
+
+
+def _said_where(parse: Callable[[object], object]) -> Setting:
+    """A setting read by *parse*, which says what is wrong; this says where."""
+    def read(value: object, _path: Path, where: str) -> object:
+        try:
+            return parse(value)
+        except (ConfigError, ValueError) as err:
+            reason = str(err) if str(err).endswith(".") else f"{err}."
+            msg = f"{where}: {reason}"
+            raise ConfigError(msg) from err
+    return read
+
+
+def _one_of(choices: tuple[str, ...]) -> Setting:
+    """A setting that is one of *choices*."""
+    def read(value: object, _path: Path, where: str) -> str:
+        if value not in choices:
+            msg = f"{where} must be {' or '.join(map(repr, choices))}, not {value!r}."
+            raise ConfigError(msg)
+        return str(value)
+    return read
+
+
+def _days(value: object, _path: Path, where: str) -> int:
+    """A number of days (``window``)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        msg = f"{where} must be a whole number of days >= 1."
+        raise ConfigError(msg)
+    return value
+
+
+def _relative(value: object, path: Path, _where: str) -> Path:
+    """A path, relative to the folder of the geomap.toml."""
+    return path.parent / str(value)
+
+
+def _out(value: object, path: Path, where: str) -> Path:
+    """The output folder, checked as ``--out`` is."""
+    return check_out_dir(value, base=path.parent, config_file=path, where=where)
+
+
+SETTINGS: dict[str, tuple[str, Setting]] = {
+    "title": ("title", _said_where(str)),
+    "date": ("date", _said_where(lambda value: parse_date(str(value)))),
+    "compare": ("compare", _said_where(lambda value: parse_date(str(value)))),
+    "out": ("out_dir", _out),
+    "shapes": ("shapes_dir", _relative),
+    "preset": ("preset", _one_of(PRESETS)),
+    "self_contained": ("self_contained", _said_where(bool)),
+    "offline": ("offline", _said_where(bool)),
+    "population": ("population", _relative),
+    "hxl": ("hxl", _said_where(bool)),
+    "provinces": ("provinces", _said_where(select_provinces)),
+    "engine": ("engine", _one_of(ENGINES)),
+    "scheduler": ("scheduler", _said_where(str)),
+    "decimal": ("decimal", _one_of(DECIMAL_MARKS)),
+    "window": ("window", _days),
+    "outputs": ("outputs", _said_where(parse_outputs)),
+    "lang": ("lang", _said_where(require_lang)),
+    "tiles": ("tiles", _said_where(lambda value: resolve_tiles(str(value)))),
+}
+"""Top-level keys of a geomap.toml: the :class:`BuildConfig` field each sets, and how
+it is read (relative paths from the file's folder; a bad value says where it is)."""
+SECTIONS = ("inputs", "columns", "set")
+"""Tables of a geomap.toml: ``[inputs]``, ``[columns.LAYER]`` and ``[set.LAYER]``."""
+
+
 def read_config(path: Path) -> dict:
     """Read a geomap.toml into keyword arguments of :class:`BuildConfig`.
 
@@ -198,10 +266,7 @@ def read_config(path: Path) -> dict:
     except (OSError, tomllib.TOMLDecodeError) as err:
         msg = f"Cannot read config '{path}': {err}."
         raise ConfigError(msg) from err
-    known = {"title", "date", "compare", "out", "inputs", "columns", "set", "offline",
-             "shapes",
-             "population", "hxl", "provinces", "engine", "preset", "self_contained", "window",
-             "lang", "tiles", "decimal", "scheduler", "outputs"}
+    known = {*SETTINGS, *SECTIONS}
     unknown = sorted(set(settings) - known)
     if unknown:
         msg = f"Unknown key(s) {unknown} in '{path.name}'; expected some of {sorted(known)}."
@@ -229,67 +294,9 @@ def read_config(path: Path) -> dict:
                    "column = value lines (start = \"2015-09-14\").")
             raise ConfigError(msg)
         result.setdefault("constants", {})[layer] = {k: str(v) for k, v in values.items()}
-    for key in ("date", "compare"):
+    for key, (name, read) in SETTINGS.items():
         if key in settings:
-            try:
-                result[key] = parse_date(str(settings[key]))
-            except ValueError as err:
-                msg = f"'{key}' in '{path.name}': {err}."
-                raise ConfigError(msg) from err
-    if "title" in settings:
-        result["title"] = str(settings["title"])
-    if "out" in settings:
-        result["out_dir"] = check_out_dir(settings["out"], base=base, config_file=path,
-                                          where=f"'out' in '{path.name}'")
-    if "shapes" in settings:
-        result["shapes_dir"] = base / settings["shapes"]
-    if "preset" in settings:
-        if settings["preset"] not in ("analyst", "article"):
-            msg = (f"'preset' in '{path.name}' must be 'analyst' or 'article', not "
-                   f"'{settings['preset']}'.")
-            raise ConfigError(msg)
-        result["preset"] = settings["preset"]
-    if "self_contained" in settings:
-        result["self_contained"] = bool(settings["self_contained"])
-    if "offline" in settings:
-        result["offline"] = bool(settings["offline"])
-    if "population" in settings:
-        result["population"] = base / settings["population"]
-    if "hxl" in settings:
-        result["hxl"] = bool(settings["hxl"])
-    if "provinces" in settings:
-        from geomap.provinces import select_provinces
-
-        result["provinces"] = select_provinces(settings["provinces"])
-    if "engine" in settings:
-        if settings["engine"] not in ("pandas", "dask"):
-            msg = (f"'engine' in '{path.name}' must be 'pandas' or 'dask', not "
-                   f"'{settings['engine']}'.")
-            raise ConfigError(msg)
-        result["engine"] = str(settings["engine"])
-    if "scheduler" in settings:
-        result["scheduler"] = str(settings["scheduler"])
-    if "decimal" in settings:
-        if settings["decimal"] not in DECIMAL_MARKS:
-            msg = (f"'decimal' in '{path.name}' must be \".\" or \",\", not "
-                   f"{settings['decimal']!r}.")
-            raise ConfigError(msg)
-        result["decimal"] = settings["decimal"]
-    if "window" in settings:
-        window = settings["window"]
-        if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-            msg = f"'window' in '{path.name}' must be a whole number of days >= 1."
-            raise ConfigError(msg)
-        result["window"] = window
-    parsers = {"outputs": parse_outputs, "lang": require_lang,
-               "tiles": lambda value: resolve_tiles(str(value))}
-    for key, parse in parsers.items():  # each parser says what is wrong; we say where
-        if key in settings:
-            try:
-                result[key] = parse(settings[key])
-            except ConfigError as err:
-                msg = f"'{key}' in '{path.name}': {err}"
-                raise ConfigError(msg) from err
+            result[name] = read(settings[key], path, f"'{key}' in '{path.name}'")
     return result
 
 

@@ -72,6 +72,17 @@ ALIASES = {
 
 CONFIDENCE = ("assessed", "claimed", "contested")
 
+ENGINES = ("pandas", "dask")
+"""Engines of the point-to-area join and the sums (``--engine``): one process, or
+dask-geopandas partitions."""
+PRESETS = ("analyst", "article")
+"""Kinds of web map (``--preset``): every layer and a layer control for analysts, a
+light map for embedding in an article."""
+LANGS = ("en", "fr")
+"""Languages geomap writes in (``--lang``): English, French."""
+DECIMAL_MARKS = (".", ",")
+"""Decimal marks a displacement file may use for its counts (``--decimal``)."""
+
 DISPLACEMENT_KINDS = ("idps", "refugees", "returnees", "mobile-population",
                       "new-displacement")
 """What a displacement figure counts. Figures of different kinds are never added:

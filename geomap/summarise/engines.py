@@ -44,10 +44,9 @@ from geomap.load.parts import (
     table_files,
 )
 from geomap.progress import announce_file
+from geomap.schema import ENGINES
 from geomap.summarise.partials import Partial, Places, add_partials, reduce_part
 from geomap.validate.conservation import all_rejected_message
-
-ENGINES = ("pandas", "dask")
 
 FAN_IN = 8
 """Partials added up by one dask task: a tree, so no task holds them all."""

@@ -23,10 +23,10 @@ import pandas as pd
 
 from geomap.actors import CONTESTED, controller_label
 from geomap.errors import ConfigError
+from geomap.schema import LANGS
 from geomap.words import common, gis, outputs
 
 Lang = Literal["en", "fr"]
-LANGS: tuple[str, ...] = ("en", "fr")
 """Languages geomap writes; English is the default."""
 DEFAULT_LANG = "en"
 NBSP = "\u00a0"
