@@ -11,12 +11,14 @@ from geomap.text import squash
 
 @dataclass(frozen=True)
 class Province:
-    """One DR Congo province: OCHA P-code, name, ISO 3166-2 code and lon/lat extent."""
+    """One DR Congo province: OCHA P-code, name, ISO 3166-2 code, lon/lat extent and
+    capital (the town named first on a map)."""
 
     pcode: str
     name: str
     iso: str
     bounds: tuple[float, float, float, float]
+    capital: str
     aliases: tuple[str, ...] = ()
 
 
@@ -26,15 +28,18 @@ class Province:
 PROVINCES = {
     province.pcode: province
     for province in (
-        Province("CD61", "Nord-Kivu", "CD-NK", (27.22, -2.08, 30.00, 0.96),
+        Province("CD61", "Nord-Kivu", "CD-NK", (27.22, -2.08, 30.00, 0.96), "Goma",
                  ("North Kivu",)),
-        Province("CD62", "Sud-Kivu", "CD-SK", (26.80, -5.02, 29.40, -1.57),
+        Province("CD62", "Sud-Kivu", "CD-SK", (26.80, -5.02, 29.40, -1.57), "Bukavu",
                  ("South Kivu",)),
-        Province("CD54", "Ituri", "CD-IT", (27.44, 0.51, 31.32, 3.68)),
-        Province("CD63", "Maniema", "CD-MA", (24.59, -5.03, 28.81, 0.00)),
-        Province("CD74", "Tanganyika", "CD-TA", (25.92, -8.42, 30.80, -4.99)),
+        Province("CD54", "Ituri", "CD-IT", (27.44, 0.51, 31.32, 3.68), "Bunia"),
+        Province("CD63", "Maniema", "CD-MA", (24.59, -5.03, 28.81, 0.00), "Kindu"),
+        Province("CD74", "Tanganyika", "CD-TA", (25.92, -8.42, 30.80, -4.99),
+                 "Kalemie"),
     )
 }
+CAPITALS = frozenset(squash(p.capital) for p in PROVINCES.values())
+"""The provincial capitals, folded as :func:`geomap.text.squash` folds names."""
 KIVU = ("CD61", "CD62")
 """The default cut: Nord-Kivu and Sud-Kivu."""
 EAST = ("CD61", "CD62", "CD54", "CD63", "CD74")

@@ -54,6 +54,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "layer_changes": ("Changed hands since {date}",
                       "Changement de contrôle depuis le {date}"),
     "layer_context": ("Countries and lakes", "Pays et lacs"),
+    "layer_town_names": ("Town names", "Noms des localités"),
     "tiles_none": ("No background tiles", "Sans fond de carte"),
     # -- legend ---------------------------------------------------------------------
     "control": ("Control", "Contrôle"),

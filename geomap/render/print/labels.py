@@ -20,6 +20,7 @@ from matplotlib.text import Text
 from shapely.geometry import LineString
 
 from geomap.render.print.board import DOT_PX, Board, Rect, Segment, square
+from geomap.render.ranking import rank_labels
 from geomap.render.style import (
     COUNTRY_TEXT,
     HALO_COLOR,
@@ -169,8 +170,8 @@ def place_labels(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
     """Label towns and top-level areas without overlaps; return how many were left out.
 
     Towns that changed hands (*must*, place ids) go first and are never left out,
-    then towns with a control record, then the most displaced and the ones with
-    mines; each town label tries twelve positions around its dot (kept only when
+    then in the order of :func:`geomap.render.ranking.rank_labels` (provincial
+    capitals, towns with a control record, the most displaced...); each town label tries twelve positions around its dot (kept only when
     no other dot is nearer to it), then six farther ones with a leader line that
     crosses nothing. Top-level area names come last, clear of the dots. *avoid*
     lists artists (scale bar, north arrow, inset frame) that labels must not
@@ -192,16 +193,13 @@ def place_labels(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
                     if place in (rings or ()))
     board.block_all(square(x, y, DOT_PX)
                     for x, y in sites)
-    order = points.assign(sort_must=~points["place"].isin(must),
-                          sort_held=points["actor"].isna(),
-                          sort_people=-points["people"].fillna(0),
-                          sort_mines=-points["mines"].fillna(0), label_dot=dots)
+    order = points.assign(label_rank=rank_labels(points, changed=must).to_numpy(),
+                          label_dot=dots)
     order = order.loc[[frame[0] < x < frame[2] and frame[1] < y < frame[3]
                        for x, y in order["label_dot"]]]
     if only is not None:
         order = order.loc[order["place"].isin(only | must)]
-    order = order.sort_values(["sort_must", "sort_held", "sort_people", "sort_mines",
-                               "name", "place"])
+    order = order.sort_values("label_rank")
     left_out = sum(
         not _place_town(ax, renderer, board, short_name(row.name),
                         (row.geometry.x, row.geometry.y), row.label_dot,

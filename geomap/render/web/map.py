@@ -35,12 +35,17 @@ from geomap.render.web.panels import (
     sources_list,
 )
 from geomap.render.web.states import StateBook
+from geomap.render.web.towns import first_zoom, spread_towns, town_labels, town_points
 from geomap.summarise.areas import attach_summary
 from geomap.words import word, words_for
 
-PANES = {"base": 300, "baseLabels": 405, "admin": 410, "shading": 415, "areas": 420, "displacement": 430,
-         "towns": 440, "mines": 450}
-"""Leaflet panes, bottom to top: the layer order is fixed whatever is toggled."""
+PANES = {"base": 300, "admin": 410, "shading": 415, "areas": 420, "baseLabels": 425,
+         "displacement": 430, "mines": 435, "rings": 438, "towns": 440,
+         "townLabels": 445}
+"""Leaflet panes, bottom to top: the layer order is fixed whatever is toggled.
+Places in their holder's colour lie above mining sites and changed-hands rings, so
+each can be clicked at its centre; names lie above the shapes and catch no click
+(a lake's name stays readable over the areas drawn across it)."""
 
 
 def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataFrame,
@@ -96,6 +101,8 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     lang = text.lang
     places = simplify_for_web(places, tolerance=WEB_TOLERANCE[preset],
                               grid=WEB_GRID[preset])
+    minx, miny, maxx, maxy = (float(v) for v in places.total_bounds)
+    places, moved = _spread(places, (minx, miny, maxx, maxy))
     static = attach_summary(places, areas)[["place", "name", "pcode", "mines"]]
     timeline = timeline.merge(static, on="place", how="inner").sort_values(
         ["place", "day"], kind="stable")
@@ -120,7 +127,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
                        "pane": "mines", "features": mines_layer(mines, book, lang),
                        "cluster": {"fill": MINE_COLOR, "edge": MINE_EDGE}})
     if changes is not None:
-        layers.append({"id": "changes", "pane": "towns",
+        layers.append({"id": "changes", "pane": "rings",
                        "name": word("layer_changes", lang, date=fmt_date(text.compare)),
                        "features": changes_layer(places, changes, book, lang)})
     if density is not None:
@@ -129,11 +136,14 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
                        "image": "data:image/png;base64,"
                                 + base64.b64encode(density[0]).decode("ascii"),
                        "bounds": density[1]})
-    minx, miny, maxx, maxy = (float(v) for v in places.total_bounds)
+    layers.append({"id": "labels", "name": word("layer_town_names", lang),
+                   "pane": "townLabels", "labels": town_labels(
+                       attach_summary(places, areas),
+                       changed=set() if changes is None else set(changes["place"]))})
     start = days.index(fmt_date(text.as_of)) if days else 0
     marks = _event_marks(events, days)
     data = {**book.tables, "layers": layers, "panes": PANES, "days": days,
-            "start": start, "events": marks,
+            "start": start, "events": marks, "truePositions": moved,
             "asOf": fmt_date(text.as_of), "bounds": [[miny, minx], [maxy, maxx]],
             "credits": word("data_credit", lang, names=", ".join(text.credits)),
             "tiles": _tiles(text.tiles),
@@ -149,6 +159,27 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
         mines=preset == "analyst", changes=changes is not None,
         marks=sorted({mark["day"] for mark in marks}),
         fullscreen=preset == "article")
+
+
+def _spread(places: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
+            ) -> tuple[gpd.GeoDataFrame, dict[str, list[float]]]:
+    """Town markers moved apart for the first zoom, and the true [lat, lon] of each
+    one moved (see :func:`geomap.render.web.towns.spread_towns`)."""
+    points, cities = town_points(places)
+    if not points.any():
+        return places, {}
+    towns = places.loc[points]
+    spread = spread_towns(towns, places.loc[cities].geometry.representative_point(),
+                          zoom=first_zoom(bounds))
+    moved = {str(place): [round(float(old.y), 5), round(float(old.x), 5)]
+             for place, old, new in zip(towns["place"], towns.geometry,
+                                        spread.geometry, strict=True)
+             if not old.equals(new)}
+    if not moved:
+        return places, {}
+    places = places.copy()
+    places.loc[points, places.geometry.name] = spread.geometry
+    return places, dict(sorted(moved.items()))
 
 
 def _event_marks(events: pd.DataFrame | None, days: list[str]) -> list[dict]:

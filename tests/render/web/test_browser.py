@@ -90,7 +90,7 @@ def test_page_loads_without_errors(browser, small_layers, tmp_path, width, heigh
     page, problems = open_page(browser, _write(tmp_path, render_page(
         small_layers, "2025-02-01")), width, height)
     assert page.evaluate("Object.keys(window.geomap.layers)") == [
-        "admin", "areas", "towns", "displacement", "mines"]
+        "admin", "areas", "towns", "displacement", "mines", "labels"]
     assert page.locator(".leaflet-interactive").count() >= 5
     assert page.locator(".geomap-legend").is_visible()
     assert page.locator(".geomap-legend").get_attribute("open") == (
@@ -223,7 +223,7 @@ def test_each_layer_toggles(browser, small_layers, tmp_path):
         small_layers, "2025-02-01")))
     boxes = page.locator(".leaflet-control-layers-overlays input")
     ids = page.evaluate("Object.keys(window.geomap.layers)")
-    assert boxes.count() == len(ids) == 5
+    assert boxes.count() == len(ids) == 6
     for index, layer in enumerate(ids):
         boxes.nth(index).uncheck()
         assert page.evaluate(f"!window.geomap.layers[{layer!r}]._map")

@@ -151,9 +151,9 @@ def test_article_preset_and_cdn(small_layers):
     analyst = render_page(small_layers, "2025-02-01")
     article = render_page(small_layers, "2025-02-01", preset="article")
     assert [s["id"] for s in page_data(analyst)["layers"]] == [
-        "admin", "areas", "towns", "displacement", "mines"]
+        "admin", "areas", "towns", "displacement", "mines", "labels"]
     assert [s["id"] for s in page_data(article)["layers"]] == [
-        "admin", "areas", "towns", "displacement"]
+        "admin", "areas", "towns", "displacement", "labels"]
     assert page_data(analyst)["layerControl"] is True
     assert page_data(article)["layerControl"] is False
     assert 'id="geomap-fullscreen"' in article

@@ -102,6 +102,7 @@
   });
 
   /* The layers, in the order data.layers declares them. */
+  var names = [];  /* every name, in the order it is placed (geomap's order) */
   var made = {};
   var named = {};
   var changing = [];
@@ -109,7 +110,7 @@
     var layer;
     if (spec.image) {
       layer = L.imageOverlay(spec.image, spec.bounds, {pane: spec.pane, opacity: 0.8});
-    } else {
+    } else if (spec.features) {
       layer = L.geoJSON(spec.features, {
         pane: spec.pane,
         interactive: spec.interactive !== false,
@@ -152,20 +153,90 @@
         layer = cluster;
       }
     }
-    if (spec.labels) {  /* names of countries and lakes: text only, never clickable */
-      layer = L.layerGroup([layer]);
+    if (spec.labels) {  /* names: text only, never clickable */
+      layer = spec.features ? L.layerGroup([layer]) : L.layerGroup();
       spec.labels.forEach(function (label) {
         var name = document.createElement("span");
         name.textContent = label.name;
-        L.marker(label.at, {pane: "baseLabels", interactive: false, keyboard: false,
-          icon: L.divIcon({html: name, iconSize: null,
-            className: "geomap-base-label geomap-base-" + label.kind})}).addTo(layer);
+        var kind = label.kind || "town";
+        var marker = L.marker(label.at, {pane: spec.features ? "baseLabels" : spec.pane,
+          interactive: false, keyboard: false,
+          icon: L.divIcon({html: name, iconSize: null, className: kind === "town" ?
+            "geomap-town-label" : "geomap-base-label geomap-base-" + kind})});
+        marker.addTo(layer);
+        names.push({marker: marker, side: kind === "town", group: layer,
+                    ref: label.ref});
       });
     }
     layer.addTo(map);
     made[spec.id] = layer;
     named[escapeText(spec.name)] = layer;
   });
+
+  /* Names without overlaps: in geomap's order (countries and lakes, then towns by
+     rank), each shown only where its box meets no name already shown, no box or
+     control over the map and no other town marker; a town's name goes right of it,
+     else left. Run after each move. */
+  var GAP = 4;
+  function boxOf(item, x, y) {
+    var span = item.marker.getElement().firstChild;
+    if (!item.size) {  /* measured once, while shown */
+      span.style.display = "";
+      span.style.left = "";
+      var rect = span.getBoundingClientRect();
+      var origin = map.getContainer().getBoundingClientRect();
+      var at = map.latLngToContainerPoint(item.marker.getLatLng());
+      item.size = [rect.width, rect.height];
+      item.shift = [rect.left - origin.left - at.x, rect.top - origin.top - at.y];
+    }
+    return [x + item.shift[0], y + item.shift[1],
+            x + item.shift[0] + item.size[0], y + item.shift[1] + item.size[1]];
+  }
+  function overlaps(a, b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  }
+  function placeNames() {
+    var size = map.getSize(), placed = [], dots = [];
+    var origin = map.getContainer().getBoundingClientRect();
+    document.querySelectorAll(".geomap-box, .leaflet-control").forEach(function (box) {
+      var r = box.getBoundingClientRect();  /* a name under a box could not be read */
+      if (r.width && r.height) {
+        placed.push([r.left - origin.left, r.top - origin.top,
+                     r.right - origin.left, r.bottom - origin.top]);
+      }
+    });
+    if (made.towns && map.hasLayer(made.towns)) {
+      made.towns.eachLayer(function (item) {
+        if (!item.getRadius || !item.options.stroke && !item.options.fill) return;
+        var at = map.latLngToContainerPoint(item.getLatLng()), r = item.getRadius();
+        dots.push({ref: item.feature.properties.ref,
+                   box: [at.x - r, at.y - r, at.x + r, at.y + r]});
+      });
+    }
+    names.forEach(function (item) {
+      var span = item.marker.getElement() && item.marker.getElement().firstChild;
+      if (!span || !map.hasLayer(item.group)) return;
+      var at = map.latLngToContainerPoint(item.marker.getLatLng());
+      var box = boxOf(item, at.x, at.y), width = box[2] - box[0];
+      var tries = item.side ? [0, -(width + 2 * (box[0] - at.x))] : [0];
+      var ref = item.ref, chosen = null;
+      tries.some(function (dx) {
+        var tried = [box[0] + dx, box[1], box[2] + dx, box[3]];
+        var clear = tried[0] >= 0 && tried[1] >= 0 && tried[2] <= size.x &&
+          tried[3] <= size.y && !placed.some(function (other) {
+            return overlaps(tried, other);
+          }) && !dots.some(function (dot) {
+            return dot.ref !== ref && overlaps(tried, dot.box);
+          });
+        if (clear) chosen = [dx, tried];
+        return clear;
+      });
+      span.style.display = chosen ? "" : "none";
+      span.style.left = chosen && chosen[0] ? item.shift[0] + chosen[0] + "px" : "";
+      if (chosen) placed.push(chosen[1]);
+    });
+    map.getContainer().setAttribute("data-names-zoom", map.getZoom());
+  }
 
   /* Show day number *index* of data.days: restyle, and refresh open popups. */
   function show(index) {
@@ -264,6 +335,14 @@
   if (data.layerControl) {
     L.control.layers(null, named, {collapsed: window.innerWidth < 700}).addTo(map);
   }
+  /* Keyboard order: the title, the legend and the map's controls come before the
+     shapes (the boxes and controls are placed by CSS, not by their order). */
+  var mapNode = map.getContainer();
+  mapNode.parentNode.appendChild(mapNode);
+  mapNode.insertBefore(map._controlContainer, mapNode.firstChild);
+  map.on("resize zoomend moveend overlayadd overlayremove", placeNames);
+  placeNames();
+
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution(escapeText(data.credits));
   if (window.innerWidth < 600) {

@@ -1,0 +1,56 @@
+"""Which place is named first: one order for the web map and the print map.
+
+Both maps name places in this order and leave out, where names would overlap, the
+ones that come later: the places that changed hands, then the provincial capitals,
+then places with a control record, the most displaced, those with the most mining
+sites, and the rest by name.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geomap.provinces import CAPITALS
+from geomap.text import squash
+
+
+def rank_labels(places: pd.DataFrame, *, changed: set | frozenset = frozenset()
+                ) -> pd.Series:
+    """The order in which the names of *places* are placed, 0 first.
+
+    Parameters
+    ----------
+    places : DataFrame
+        Places with ``place`` and ``name``, and where known the summary columns
+        ``actor`` (holder on the map's date), ``people`` and ``mines``
+        (see :func:`geomap.summarise.areas.attach_summary`).
+    changed : set of str
+        Places that changed hands: named before all others.
+
+    Returns
+    -------
+    Series of int
+        A rank for each row (same index), every rank different; the same places
+        always get the same ranks.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"place": ["a", "b", "c"], "name": ["Zed", "Goma", "Abc"]})
+    >>> rank_labels(frame, changed={"a"}).tolist()
+    [0, 1, 2]
+    """
+    def column(name: str) -> pd.Series:
+        return places[name] if name in places else pd.Series(pd.NA, index=places.index)
+
+    keys = pd.DataFrame({
+        "changed": ~places["place"].isin(set(changed)),
+        "capital": ~places["name"].map(squash).isin(CAPITALS),
+        "held": column("actor").isna(),
+        "people": -pd.to_numeric(column("people"), errors="coerce").fillna(0),
+        "mines": -pd.to_numeric(column("mines"), errors="coerce").fillna(0),
+        "name": places["name"].astype(str),
+        "place": places["place"].astype(str),
+    }, index=places.index).reset_index(drop=True)
+    order = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+    ranks = order.argsort(kind="stable")
+    return pd.Series(ranks, index=places.index)

@@ -1,0 +1,271 @@
+"""Town names, markers that can each be clicked, and keyboard order on the web map.
+
+The browser checks wait on the page's own state: its script has run, and the names
+were placed for the zoom asked for (``data-names-zoom`` on the map); none waits for a
+fixed time.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from geomap.config import BuildConfig
+from geomap.pipeline import load_layers
+from geomap.render.ranking import rank_labels
+from geomap.render.web.towns import SPREAD_PX, first_zoom, spread_towns, town_labels
+
+from ...pages import open_page, render_page, write_shapes
+from .test_page import page_data
+
+CROWD = [
+    # town_id, name, lon, lat: four towns within 300 m of Alpha, one on top of it
+    ("alpha", "Alpha", 29.1000, -1.5000),
+    ("delta", "Delta-on-the-hill", 29.1010, -1.5004),
+    ("echo", "Echo", 29.0995, -1.4990),
+    ("foxtrot", "Foxtrot", 29.1000, -1.5000),
+    ("golf", "Goma", 29.1020, -1.5010),
+    ("bravo", "Bravo", 29.40, -1.50),
+    ("charlie", "Charlie-centre", 29.10, -1.80),
+]
+NAMES = """() => Array.from(document.querySelectorAll('.geomap-town-label span'))
+  .filter(s => s.style.display !== 'none').map(s => {
+    const r = s.getBoundingClientRect();
+    return {name: s.textContent, box: [r.left, r.top, r.right, r.bottom]}; })"""
+CENTRES = """() => { const out = [], map = window.geomap.map,
+    origin = map.getContainer().getBoundingClientRect();
+  window.geomap.layers.towns.eachLayer(function (l) {
+    const at = map.latLngToContainerPoint(l.getLatLng());
+    const x = origin.left + at.x, y = origin.top + at.y;
+    const hit = document.elementFromPoint(x, y);
+    out.push({ref: l.feature.properties.ref, x: x, y: y, own: hit === l.getElement(),
+              hit: hit && (hit.getAttribute('aria-label') || hit.className.baseVal
+                           || hit.className)}); });
+  return out; }"""
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory):
+    """The small layers with five towns crowded within 300 m, one a provincial capital."""
+    folder = write_shapes(tmp_path_factory.mktemp("crowd") / "shapes", towns=[
+        (town, name, lon, lat, "", "P1", "test", "https://example.org/towns")
+        for town, name, lon, lat in CROWD])
+    return load_layers(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=folder))
+
+
+def _write(tmp_path: Path, page: str) -> Path:
+    """Write *page* as map.html in *tmp_path*."""
+    path = tmp_path / "map.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _overlapping(names: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of shown names whose boxes intersect."""
+    return [(a["name"], b["name"]) for i, a in enumerate(names) for b in names[i + 1:]
+            if a["box"][0] < b["box"][2] and b["box"][0] < a["box"][2]
+            and a["box"][1] < b["box"][3] and b["box"][1] < a["box"][3]]
+
+
+def test_names_are_ranked_changed_hands_then_capitals_then_held():
+    """One order for both maps: changed hands, capitals, held, displaced, mines, name."""
+    places = pd.DataFrame({
+        "place": ["p1", "p2", "p3", "p4", "p5", "p6"],
+        "name": ["Zulu", "Bukavu", "Kilo", "Alpha", "Mike", "Goma"],
+        "actor": [None, None, "m23", None, None, "fardc"],
+        "people": [None, None, None, 500, 10, None],
+        "mines": [0, 0, 0, 0, 3, 0]}, index=[5, 5, 7, 8, 9, 10])
+    ranks = rank_labels(places, changed={"p1"})
+    assert list(places["name"].iloc[np.argsort(ranks.to_numpy())]) == [
+        "Zulu", "Goma", "Bukavu", "Kilo", "Alpha", "Mike"]
+    assert ranks.index.tolist() == places.index.tolist()
+    assert rank_labels(places.iloc[::-1], changed={"p1"}).loc[10] == 1
+
+
+def test_first_zoom_is_leaflets_fit():
+    """The zoom Leaflet opens at: the Kivus fit at 7 on a desktop and on a phone."""
+    assert first_zoom((26.8, -5.02, 30.0, 0.96)) == 7
+    assert first_zoom((26.8, -5.02, 30.0, 0.96), ((680, 510),)) == 6
+    assert first_zoom((29.0, -2.0, 29.5, -1.3)) == 10
+
+
+def _pixels_apart(frame: gpd.GeoDataFrame, zoom: int) -> float:
+    """The least distance, in pixels at *zoom*, between two points of *frame*."""
+    scale = 256 * 2 ** zoom
+    x = (frame.geometry.x + 180) / 360 * scale
+    phi = np.radians(frame.geometry.y)
+    y = (1 - np.log(np.tan(phi) + 1 / np.cos(phi)) / math.pi) / 2 * scale
+    xy = np.column_stack([x, y])
+    gaps = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    return float(gaps[~np.eye(len(xy), dtype=bool)].min())
+
+
+def test_spread_moves_crowded_markers_a_few_pixels_the_same_way_every_time():
+    """Markers closer than a marker's radius are moved apart, and only those, by a few
+    pixels; a city's middle stays clear; the same input gives the same points."""
+    towns = gpd.GeoDataFrame({"place": [t[0] for t in CROWD]}, geometry=[
+        Point(lon, lat) for _, _, lon, lat in CROWD], crs="EPSG:4326")
+    city = gpd.GeoSeries([Point(29.1015, -1.4985)], crs="EPSG:4326")
+    spread = spread_towns(towns, city, zoom=9)
+    both = gpd.GeoDataFrame(geometry=[*spread.geometry, *city], crs="EPSG:4326")
+    assert _pixels_apart(both, 9) >= SPREAD_PX - 0.5
+    assert spread.geometry.iloc[5].equals(towns.geometry.iloc[5])  # Bravo, far away
+    assert spread.geometry.iloc[6].equals(towns.geometry.iloc[6])
+    moved = spread.to_crs("EPSG:3857").distance(towns.to_crs("EPSG:3857"))
+    assert moved.max() < 3 * SPREAD_PX * 156543 / 2 ** 9  # a few pixels at zoom 9
+    again = spread_towns(towns.iloc[::-1], city, zoom=9).sort_index()
+    assert list(again.geometry.to_wkt()) == list(spread.geometry.to_wkt())
+    assert spread_towns(towns.iloc[[5]], city.iloc[:0], zoom=9).geometry.iloc[0].equals(
+        towns.geometry.iloc[5])
+
+
+def test_page_keeps_true_positions_and_lists_names_in_rank_order(crowded):
+    """The moved towns' true positions are in the page's data; the names come in rank
+    order (the capital first) as plain data, never as markup."""
+    data = page_data(render_page(crowded, "2025-02-01"))
+    moved = data["truePositions"]
+    assert set(moved) >= {"alpha", "foxtrot"}
+    assert moved["alpha"] == [-1.5, 29.1]
+    spec = next(layer for layer in data["layers"] if layer["id"] == "labels")
+    assert spec["pane"] == "townLabels"
+    assert [label["name"] for label in spec["labels"]][:1] == ["Goma"]
+    assert {label["ref"] for label in spec["labels"]} == {t[0] for t in CROWD}
+    towns = {f["properties"]["ref"]: f["geometry"]["coordinates"]
+             for layer in data["layers"] if layer["id"] == "towns"
+             for f in layer["features"]["features"]}
+    for label in spec["labels"]:  # each name sits at its marker as drawn
+        assert label["at"] == [towns[label["ref"]][1], towns[label["ref"]][0]]
+
+
+def test_town_labels_skip_nameless_places_and_name_cities():
+    """A city drawn as a shape is named at a point inside it; a blank name is left out."""
+    places = gpd.GeoDataFrame({
+        "place": ["c1", "t1", "t2", "a1"], "name": ["Goma", "Sake", " ", "Masisi"],
+        "kind": ["area", "town", "town", "area"], "area_type": ["city", None, None,
+                                                              "territory"]},
+        geometry=[Point(29.2, -1.6).buffer(0.05), Point(29.0, -1.6), Point(29.1, -1.6),
+                  Point(28.8, -1.4).buffer(0.4)], crs="EPSG:4326")
+    labels = town_labels(places, changed={"t1"})
+    assert [label["name"] for label in labels] == ["Sake", "Goma"]
+    assert places.geometry.iloc[0].contains(Point(labels[1]["at"][::-1]))
+
+
+def _names_at(page, zoom: int) -> list[dict]:
+    """The shown names once they were placed for *zoom*."""
+    page.wait_for_function(
+        f"document.getElementById('geomap-map').dataset.namesZoom === '{zoom}'")
+    return page.evaluate(NAMES)
+
+
+@pytest.mark.browser
+def test_bundled_names_never_overlap_and_more_show_when_zoomed_in(browser, bundled,
+                                                                  tmp_path):
+    """At the first zoom Goma and Bukavu are named; no two names overlap, and no name
+    covers another town's marker; zoomed in on the Goma-Bukavu corridor more show."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        bundled, "2026-03-01", compare="2025-12-31")))
+    zoom = page.evaluate("window.geomap.map.getZoom()")
+    first = _names_at(page, zoom)
+    shown = {name["name"] for name in first}
+    assert {"Goma", "Bukavu"} <= shown, shown
+    assert _overlapping(first) == []
+    spec = next(layer for layer in page_data(page.content())["layers"]
+                if layer["id"] == "labels")
+    assert len(first) < len(spec["labels"])  # some wait for a closer zoom
+    page.evaluate(f"window.geomap.map.setView([-2.0, 29.0], {zoom + 2}, "
+                  "{animate: false})")
+    closer = _names_at(page, zoom + 2)
+    assert len(closer) > len(first)
+    assert _overlapping(closer) == []
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 667)],
+                         ids=["desktop", "phone"])
+def test_every_town_is_clickable_at_its_centre(browser, crowded, tmp_path, width, height):
+    """At the first zoom the element at each town marker's centre is that marker, and
+    a click there opens that town's popup; names and rings never catch the click."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        crowded, "2025-02-01", compare="2025-01-01")), width, height)
+    zoom = page.evaluate("window.geomap.map.getZoom()")
+    assert zoom == first_zoom(tuple(crowded.places.total_bounds), ((width, height),))
+    _names_at(page, zoom)
+    centres = page.evaluate(CENTRES)
+    assert len(centres) == len(CROWD)
+    assert [c for c in centres if not c["own"]] == []
+    names = {t[0]: t[1] for t in CROWD}
+    for index in range(len(centres)):
+        centre = page.evaluate(CENTRES)[index]  # an open popup may have moved the map
+        page.mouse.click(centre["x"], centre["y"])
+        title = page.locator(".leaflet-popup-content .geomap-popup-title")
+        assert title.inner_text() == names[centre["ref"]]
+        page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_function("!document.querySelector('.leaflet-popup')")
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_bundled_towns_above_mines_are_clickable(browser, bundled, tmp_path):
+    """On the bundled map every town marker is clickable at its centre, above the
+    mining sites and the changed-hands rings."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        bundled, "2026-03-01", compare="2025-12-31")))
+    centres = page.evaluate(CENTRES)
+    assert len(centres) > 30
+    assert [c for c in centres if not c["own"]] == []
+    assert page.evaluate("""() => ['mines', 'rings'].every(pane =>
+        +window.geomap.map.getPane(pane).style.zIndex <
+        +window.geomap.map.getPane('towns').style.zIndex)""")
+    assert problems == []
+    page.close()
+
+
+TAB_TRAIL = """() => { const e = document.activeElement;
+  return {tag: e.tagName, id: e.id || '', cls: (e.className && e.className.baseVal
+    !== undefined ? e.className.baseVal : e.className) || '',
+    text: (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 40),
+    shape: !!e.closest('.leaflet-map-pane'),
+    layers: !!e.closest('.leaflet-control-layers'),
+    title: !!e.closest('.geomap-title'), legend: !!e.closest('.geomap-legend')}; }"""
+
+
+@pytest.mark.browser
+def test_keyboard_meets_the_controls_before_the_shapes(browser, crowded, tmp_path):
+    """Tabbing from the top passes the title, legend, zoom, reset, layer control and
+    slider before the first shape; then Enter opens a town's popup and Space on a
+    layer's box hides that layer."""
+    page, problems = open_page(browser, _write(tmp_path, render_page(
+        crowded, "2025-02-01", compare="2025-01-01")))
+    trail = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        trail.append(page.evaluate(TAB_TRAIL))
+        if trail[-1]["shape"]:
+            break
+    assert trail[-1]["shape"], trail
+    before = trail[:-1]
+    assert any(step["title"] for step in before), before
+    assert any(step["legend"] for step in before), before
+    assert any(step["layers"] for step in before), before
+    assert any(step["id"] == "geomap-range" for step in before), before
+    assert any(step["id"] == "geomap-reset" for step in before), before
+    assert any("leaflet-control-zoom-in" in step["cls"] for step in before), before
+    assert not any(step["shape"] for step in before)
+    page.keyboard.press("Enter")
+    assert page.locator(".leaflet-popup-content").is_visible()
+    box = page.locator(".leaflet-control-layers-overlays label", has_text="Town names")
+    box.locator("input").focus()
+    page.keyboard.press("Space")
+    assert page.evaluate("!window.geomap.layers.labels._map")
+    assert page.locator(".geomap-town-label").count() == 0
+    assert problems == []
+    page.close()
