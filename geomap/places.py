@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from geomap.provinces import ENGLISH_NAMES
 from geomap.schema import QUALIFIERS, STORAGE_CRS
 from geomap.text import fold, squash
 
@@ -29,8 +30,7 @@ _PREFIXES = re.compile(
     r"^(territoire|territory|ville|city|cite|town|province|chefferie|secteur|"
     r"collectivite)\s+(de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d'|of\s+)?")
 _SUFFIXES = re.compile(r"\s+(territory|territoire|city|ville|province|town)$")
-_VARIANTS = {"northkivu": "nordkivu", "southkivu": "sudkivu", "nkivu": "nordkivu",
-             "skivu": "sudkivu"}
+_VARIANTS = {**ENGLISH_NAMES, "nkivu": "nordkivu", "skivu": "sudkivu"}
 _BRACKET = re.compile(r"^(.*\S)\s*\[([^\]]+)\]\s*$")
 
 AREA_TYPES = {"province": "province", "territoire": "territory", "territory": "territory",

@@ -61,10 +61,14 @@ OLD_PROVINCES = ("Orientale", "Katanga", "Bandundu", "Bas-Congo", "Kasaï-Occide
 """Pre-2015 provinces (and Natural Earth's ISO codes for them): recognised, never kept."""
 
 
+ENGLISH_NAMES = {"northkivu": "nordkivu", "southkivu": "sudkivu"}
+"""English names of provinces (folded) -> their French names (folded)."""
+
+
 def province_key(text: object) -> str:
     """Fold a province name or code for matching ('North Kivu' == 'Nord-Kivu')."""
     folded = squash(str(text))
-    return {"northkivu": "nordkivu", "southkivu": "sudkivu"}.get(folded, folded)
+    return ENGLISH_NAMES.get(folded, folded)
 
 
 def _lookup() -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geomap.actors import controller_label
+from geomap.actors import controller_label, in_force
 from geomap.schema import STORAGE_CRS
 
 STATUS_COLUMNS = {"actor": "actor", "actor_name": "actor_name",
@@ -95,9 +95,7 @@ def shape_control(control: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
     table["actor_name"] = table["actor"].map(controller_label)
     table["place_name"] = table["place"].map(shapes["name"])
     table["place_pcode"] = table["place"].map(shapes["pcode"])
-    start, end = control["start"], control["end"]
-    table["in_force"] = ((start.isna() | (start <= as_of))
-                         & (end.isna() | (end > as_of))).astype(bool)
+    table["in_force"] = in_force(control["start"], control["end"], as_of).astype(bool)
     table["as_of"] = as_of
     return _layer(table, geometry, ["place", "start", "actor", "_row"])
 
@@ -130,7 +128,7 @@ def shape_displacement(displaced: pd.DataFrame, displacement: pd.DataFrame,
     the place's total, with the assessment, date, sources and URLs behind it.
     """
     shapes = places.drop_duplicates("place").set_index("place")
-    figures = displaced.reset_index().rename(columns={"as_of": "date"})
+    figures = displaced.reset_index().rename(columns={"people_as_of": "date"})
     figures = figures.loc[figures["place"].isin(shapes.index)]
     located = shapes.reindex(figures["place"].to_numpy())
     # one row per distinct citation: the records behind a figure can be millions

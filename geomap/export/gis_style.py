@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from geomap.actors import ACTORS, CONTESTED, CONTESTED_COLOR, NO_DATA_COLOR, actor_for
 from geomap.render.print.draw import (
     CIRCLE_SCALE,
+    CLAIMED_TOWN_EDGE,
     HOME_ISO3,
+    NO_RECORD_TOWN_EDGE,
     PEOPLE_STYLE,
     RING_SIZE,
     RING_STROKES,
+    TOWN_EDGE,
     TOWN_SIZE,
 )
 from geomap.render.style import (
@@ -28,6 +31,8 @@ from geomap.render.style import (
     COUNTRY_TEXT,
     DISPLACEMENT_COLOR,
     DISPLACEMENT_EDGE,
+    HALO_COLOR,
+    HOLLOW_FILL,
     LAND_COLOR,
     MINE_COLOR,
     MINE_EDGE,
@@ -48,10 +53,14 @@ BOUNDARY_MM = 0.3
 """Admin boundary (the print map's 0.9 pt)."""
 TOWN_MM = round(math.sqrt(TOWN_SIZE) * PT_MM, 2)
 """Diameter of a town dot (the print map's marker of TOWN_SIZE points squared)."""
-NO_RECORD_TOWN_OUTLINE_MM = round(0.8 * PT_MM, 2)
-TOWN_OUTLINE_MM = round(1.1 * PT_MM, 2)
-CLAIMED_TOWN_OUTLINE_MM = round(1.5 * PT_MM, 2)
-"""Town outlines of the print map: no record 0.8 pt, held 1.1 pt, claimed 1.5 pt."""
+NO_RECORD_TOWN_OUTLINE_MM = round(NO_RECORD_TOWN_EDGE * PT_MM, 2)
+TOWN_OUTLINE_MM = round(TOWN_EDGE * PT_MM, 2)
+CLAIMED_TOWN_OUTLINE_MM = round(CLAIMED_TOWN_EDGE * PT_MM, 2)
+"""Town outlines of the print map (no record, held, claimed), in millimetres."""
+HOLLOW = HOLLOW_FILL
+"""Inside of a claimed town's dot."""
+HALO = HALO_COLOR
+"""Halo behind labels."""
 MINE_MM = 2.2
 """Side of a mining-site diamond (the print map's 16 pt² marker)."""
 MINE_OUTLINE_MM = 0.18

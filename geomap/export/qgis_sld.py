@@ -115,7 +115,7 @@ def _label(style: ET.Element, column: str) -> None:
     _param(font, "font-size", "10")
     halo = _se(text, "Halo")
     _se(halo, "Radius", "1.5")
-    _param(_se(halo, "Fill"), "fill", "#ffffff")
+    _param(_se(halo, "Fill"), "fill", st.HALO)
 
 
 def _hatch(rule: ET.Element, colour: str, doubt: st.Doubt) -> None:
@@ -162,7 +162,7 @@ def _holders(style: ET.Element, geometry: str,
                          st.AREA_OUTLINE_MM, dash)
                 _hatch(rule, outline, doubt)
             elif doubt.fill_alpha == 0:  # claimed: white, thick edge, as in print
-                _mark(rule, "circle", st.TOWN_MM, "#ffffff", 1, outline,
+                _mark(rule, "circle", st.TOWN_MM, st.HOLLOW, 1, outline,
                       st.CLAIMED_TOWN_OUTLINE_MM)
             else:
                 _mark(rule, "circle", st.TOWN_MM, item.colour, 1, outline,

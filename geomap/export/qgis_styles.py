@@ -95,7 +95,7 @@ def town_symbol(name: str, category: st.Category) -> ET.Element:
             "circle", st.TOWN_MM, category.colour, st.OUTLINE,
             st.NO_RECORD_TOWN_OUTLINE_MM)])
     doubts = st.doubts()
-    hollow = {d.confidence: "255,255,255,255" for d in doubts if d.fill_alpha == 0}
+    hollow = {d.confidence: rgba(st.HOLLOW) for d in doubts if d.fill_alpha == 0}
     outline = {d.confidence: rgba(d.outline or category.colour) for d in doubts[1:]}
     width = {d.confidence: f"{st.CLAIMED_TOWN_OUTLINE_MM:g}" for d in doubts
              if d.outline is None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomap.actors import resolve_control_days
+from geomap.actors import in_force, resolve_control_days
 from geomap.dates import describe_date
 from geomap.words import DEFAULT_LANG, actor_name
 
@@ -24,8 +24,7 @@ def _precision(control: pd.DataFrame, side: str) -> pd.Series:
 
 def _in_force(records: pd.DataFrame, day: pd.Timestamp) -> bool:
     """True when some record of *records* is in force on *day*."""
-    return bool(((records["start"].isna() | (records["start"] <= day))
-                 & (records["end"].isna() | (records["end"] > day))).any())
+    return bool(in_force(records["start"], records["end"], day).any())
 
 
 def describe_control_dates(control: pd.DataFrame, *,

@@ -21,6 +21,7 @@ from geomap.layers import PeopleCount
 from geomap.schema import KIVU_BOUNDS, ROW
 from geomap.summarise.density import CELL_DEGREES, sum_cells
 from geomap.validate.checks import usable_people, validate_displacement
+from geomap.validate.conservation import count_people
 from geomap.validate.rejects import REJECT_COLUMNS, Rejects
 
 FIGURE_KEYS = ("place", "assessment", "kind", "date", "date_precision", "source", "url",
@@ -80,13 +81,9 @@ def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Par
                           linked.index))
     rejects = _sorted_rejects([rejected, unmatched.table()])
     dropped = rejects.loc[rejects["action"] == "rejected", "row"].to_numpy(dtype="int64")
-    is_dropped = np.isin(raw[ROW].to_numpy(dtype="int64"), dropped)
     mapped = ~missing
-    people = linked["people"].to_numpy(dtype="int64")
-    count = PeopleCount(read=int(read.sum()), mapped=int(people[mapped].sum()),
-                        rejected=int(read[is_dropped].sum()), rows_read=len(raw),
-                        rows_rejected=int(is_dropped.sum()),
-                        rows_mapped=int(mapped.sum()))
+    count = count_people(read, raw[ROW].to_numpy(dtype="int64"), dropped,
+                         linked["people"].to_numpy(dtype="int64")[mapped])
     return Partial(figures=_figures(linked, mapped), density=_density(linked, mapped),
                    join_report=report, rejects=rejects, people=count,
                    rows_valid=len(clean))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geomap.layers import PeopleCount
-from geomap.schema import ROW
 
 
 def all_rejected_message(layer: str, path: Path, rejected: pd.DataFrame) -> str:
@@ -27,24 +27,29 @@ def all_rejected_message(layer: str, path: Path, rejected: pd.DataFrame) -> str:
             f"--layer {layer}'.")
 
 
-def count_people(counts: pd.DataFrame, mapped: pd.DataFrame, rejects: pd.DataFrame
-                 ) -> PeopleCount:
+def count_people(read: np.ndarray | pd.Series, rows: np.ndarray, dropped: np.ndarray,
+                 mapped: np.ndarray) -> PeopleCount:
     """Count people read, mapped and rejected, each from its own rows.
 
     Parameters
     ----------
-    counts : DataFrame
-        ``_row`` and ``people``, each row's usable count (0 where unusable), for
-        every row read (:func:`~geomap.validate.checks.usable_people`).
-    mapped : DataFrame
-        The displacement rows that reached a place.
-    rejects : DataFrame
-        Every reject of the build.
+    read : array-like
+        Each row's usable count (0 where unusable), for every row read
+        (:func:`~geomap.validate.checks.usable_people`).
+    rows : ndarray
+        The number of each row read, in the same order.
+    dropped : ndarray
+        The numbers of the rows rejected.
+    mapped : ndarray
+        The counts of the rows that reached a place.
+
+    Examples
+    --------
+    >>> count_people(np.array([5, 0, 7]), np.array([1, 2, 3]), np.array([2, 3]),
+    ...              np.array([5]))
+    PeopleCount(read=12, mapped=5, rejected=7, rows_read=3, rows_rejected=2, rows_mapped=1)
     """
-    people = counts["people"]
-    rejected_rows = set(rejects.loc[(rejects["layer"] == "displacement")
-                                    & (rejects["action"] == "rejected"), "row"])
-    is_rejected = counts[ROW].isin(rejected_rows)
-    return PeopleCount(read=int(people.sum()), mapped=int(mapped["people"].sum()),
-                       rejected=int(people[is_rejected].sum()), rows_read=len(counts),
-                       rows_rejected=int(is_rejected.sum()), rows_mapped=len(mapped))
+    is_dropped = np.isin(rows, dropped)
+    return PeopleCount(read=int(read.sum()), mapped=int(mapped.sum()),
+                       rejected=int(read[is_dropped].sum()), rows_read=len(rows),
+                       rows_rejected=int(is_dropped.sum()), rows_mapped=len(mapped))

@@ -26,6 +26,7 @@ from geomap.render.style import (
     CONFIDENCE_STYLES,
     DISPLACEMENT_COLOR,
     DISPLACEMENT_EDGE,
+    HOLLOW_FILL,
     LAND_COLOR,
     MINE_COLOR,
     MINE_EDGE,
@@ -41,6 +42,12 @@ CIRCLE_SCALE = 0.8
 """Print radius in points = web radius in pixels times this."""
 TOWN_SIZE = 34
 """Marker area of a town dot, in points squared."""
+TOWN_EDGE = 1.1
+"""Edge of a held town's dot, in points (dark; dashed or dotted as its confidence)."""
+NO_RECORD_TOWN_EDGE = 0.8
+"""Edge of the dot of a town with no control record, in points."""
+CLAIMED_TOWN_EDGE = 1.5
+"""Edge of a claimed town's hollow dot, in points, in the holder's colour."""
 RING_SIZE = 12.5
 """Diameter of a changed-hands ring around a town, in points."""
 RING_STROKES = ((CHANGED_RING_CASING, 2.6), (CHANGED_RING_COLOR, 1.5))
@@ -206,9 +213,10 @@ def draw_towns(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> None:
         claimed = confidence == "claimed"
         hatch = style.hatch * 2 if style is not None and style.hatch else None
         ax.scatter(group.geometry.x, group.geometry.y, s=TOWN_SIZE,
-                   c=["#ffffff"] * len(group) if claimed else colors,
+                   c=[HOLLOW_FILL] * len(group) if claimed else colors,
                    edgecolors=colors if claimed else OUTLINE_COLOR,
-                   linewidths=1.5 if claimed else 0.8 if style is None else 1.1,
+                   linewidths=(CLAIMED_TOWN_EDGE if claimed else
+                               NO_RECORD_TOWN_EDGE if style is None else TOWN_EDGE),
                    hatch=hatch,  # doubled: denser, so it shows on a small dot
                    linestyle="-" if style is None or claimed else line_style(confidence),
                    zorder=6)

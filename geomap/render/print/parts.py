@@ -27,6 +27,7 @@ from geomap.render.print.labels import short_name
 from geomap.render.style import (
     BORDER_COLOR,
     CONFIDENCE_STYLES,
+    HOLLOW_FILL,
     LAND_COLOR,
     LOCATOR_FRAME_COLOR,
     MUTED_TEXT_COLOR,
@@ -113,7 +114,7 @@ def draw_legend(figure, rect, areas: pd.DataFrame, top_people: float, scale: flo
     for confidence, key in (("claimed", "print_claimed"),
                             ("contested", "print_contested")):
         style = CONFIDENCE_STYLES[confidence]
-        face = CONTESTED_COLOR if confidence == "contested" else "#ffffff"
+        face = CONTESTED_COLOR if confidence == "contested" else HOLLOW_FILL
         legend.swatch(word(key, lang), face, hatch=style.hatch,
                       style=line_style(confidence), width=1.2)
     legend.swatch(word("no_control_record", lang), NO_RECORD_FILL)

@@ -14,6 +14,7 @@ from geomap.render.style import (
     CONFIDENCE_STYLES,
     DISPLACEMENT_COLOR,
     DISPLACEMENT_EDGE,
+    HOLLOW_FILL,
     LAND_COLOR,
     MINE_COLOR,
     MINE_EDGE,
@@ -34,8 +35,6 @@ HIDDEN = {"stroke": False, "color": OUTLINE_COLOR, "weight": 0, "opacity": 0,
           "dashArray": None, "fill": False, "fillColor": OUTLINE_COLOR,
           "fillOpacity": 0}
 """Nothing drawn and nothing to click: an area with no record on that day."""
-HOLLOW_FILL = "#ffffff"
-"""Inside of a town marker whose confidence is drawn hollow (claimed)."""
 
 
 def _path(color: str, weight: float, *, dash: tuple[float, ...] | None = None,
