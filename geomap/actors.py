@@ -85,10 +85,10 @@ def controller_color(actor: object) -> str:
     return CONTESTED_COLOR if actor == CONTESTED else actor_for(actor).color
 
 
-def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
-    """Return who controls each place on *date*, from dated intervals.
+def resolve_control(control: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Return who controls each place on *day*, from dated intervals.
 
-    A record is in force on *date* when ``start <= date < end`` (a missing start is
+    A record is in force on *day* when ``start <= day < end`` (a missing start is
     "since before the record", a missing end is ongoing), so on the day of a handover
     the new holder shows. Records in force of two or more actors make the place
     contested; so does a record whose own confidence is 'contested'.
@@ -100,7 +100,7 @@ def resolve_control(control: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
         (ids in force, ';'-joined), ``confidence``, ``since``, ``source``, ``url``
         and ``note`` of the latest record in force.
     """
-    return resolve_control_days(control, [date]).droplevel("day")
+    return resolve_control_days(control, [day]).droplevel("day")
 
 
 def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]

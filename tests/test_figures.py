@@ -198,7 +198,7 @@ def test_slider_steps_give_the_figure_of_any_day(window):
             before = [s for s in steps.get(place, []) if s[0] <= f"{day:%Y-%m-%d}"]
             shown = before[-1][1:] if before else [None, None]
             want = ([int(expected.loc[place, "people"]),
-                     f"{expected.loc[place, 'as_of']:%Y-%m-%d}"]
+                     f"{expected.loc[place, 'people_as_of']:%Y-%m-%d}"]
                     if place in expected.index else [None, None])
             assert shown == want, (place, day)
 

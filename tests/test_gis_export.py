@@ -207,7 +207,7 @@ def test_geopackage_keeps_columns_that_differ_only_by_case(tmp_path: Path) -> No
     layer = gpd.GeoDataFrame({"Source": ["IPIS"], "source": ["AFP"], "URL": ["u"]},
                              geometry=[Point(29, -1.5)], crs="EPSG:4326")
     path = write_layers({"control_extra": layer}, {}, tmp_path / "x.gpkg",
-                        last_change=pd.Timestamp("2025-01-01"))
+                        as_of=pd.Timestamp("2025-01-01"))
     back = pyogrio.read_dataframe(path, layer="control_extra")
     assert back[["source", "Source_2", "URL"]].values.tolist() == [["AFP", "IPIS", "u"]]
 

@@ -177,7 +177,7 @@ def _layer_frame(name: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def write_layers(layers: Mapping[str, gpd.GeoDataFrame],
                  tables: Mapping[str, pd.DataFrame], path: Path, *,
-                 last_change: pd.Timestamp,
+                 as_of: pd.Timestamp,
                  empty_types: Mapping[str, str] | None = None) -> Path:
     """Write spatial *layers* then attribute *tables*, typed, into a new GeoPackage.
 
@@ -190,8 +190,9 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame],
         Table name to non-spatial table.
     path : Path
         The ``.gpkg`` to write; an existing file is replaced.
-    last_change : Timestamp
-        Recorded as each layer's last change, so the same inputs give the same bytes.
+    as_of : Timestamp
+        The build date, recorded as each layer's last change, so the same inputs
+        give the same bytes.
     empty_types : mapping of str to str, optional
         Geometry type of a layer that has no rows, so it still opens as its kind.
 
@@ -214,7 +215,7 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame],
         raise SchemaError(msg)
     path = Path(path)
     path.unlink(missing_ok=True)
-    stamp = pd.Timestamp(last_change).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    stamp = pd.Timestamp(as_of).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
     options: dict = {"dataset_options": {"VERSION": GPKG_VERSION}}

@@ -151,16 +151,16 @@ def write_gis_package(folder: Path, *, gis: Mapping[str, gpd.GeoDataFrame],
               **split_control(gis["control"])}
     plans = [plan for plan in PLANS if plan.table in frames]
     spatial = {p.table: frames[p.table] for p in sorted(plans, key=lambda p: p.table)}
-    gpkg = write_layers(spatial, tables, folder / GPKG_NAME, last_change=text.as_of,
+    gpkg = write_layers(spatial, tables, folder / GPKG_NAME, as_of=text.as_of,
                         empty_types={p.table: p.empty_type for p in plans})
-    day = format_date(text.compare, lang) if text.compare is not None else ""
+    compare = format_date(text.compare, lang) if text.compare is not None else ""
     looks = _looks(frames, lang)
     layers, styles = [], []
     with closing(sqlite3.connect(gpkg)) as con, con:
         for plan in plans:
             frame = frames[plan.table]
             kind = geometry_type(frame.geometry)[0] if len(frame) else plan.empty_type
-            title = word(plan.title, lang, date=day)
+            title = word(plan.title, lang, date=compare)
             meta = provenance(title, word(plan.abstract, lang), frame, text)
             bounds = _bounds(frame)
             fields = aliases_for(plan.table, column_names(con, plan.table))
@@ -190,11 +190,11 @@ def write_gis_package(folder: Path, *, gis: Mapping[str, gpd.GeoDataFrame],
                        lang)
     document = project_xml(layers, info, GPKG_NAME, view=extent, layouts=[
         layout_element(layout_text(text, tables.get("summary_actors")), extent,
-                       _legend(layers, lang, day))])
+                       _legend(layers, lang, compare))])
     return [gpkg, write_qgz(folder / PROJECT_NAME, document)]
 
 
-def _legend(layers: list[ProjectLayer], lang: str, day: str) -> list[LegendEntry]:
+def _legend(layers: list[ProjectLayer], lang: str, compare: str) -> list[LegendEntry]:
     """The layout's legend, as the print map's: control, towns, changes, boundaries,
     lakes, borders, people displaced, mining sites (those the build has)."""
     by_table = {(layer.table, layer.key): layer for layer in layers}
@@ -211,6 +211,6 @@ def _legend(layers: list[ProjectLayer], lang: str, day: str) -> list[LegendEntry
         layer = by_table.get((table, key))
         if layer is not None:
             entries.append(LegendEntry(
-                layer.layer_id, layer.source(GPKG_NAME), word(title, lang, date=day),
-                style, {0: word(label, lang, date=day)} if label else {}))
+                layer.layer_id, layer.source(GPKG_NAME), word(title, lang, date=compare),
+                style, {0: word(label, lang, date=compare)} if label else {}))
     return entries

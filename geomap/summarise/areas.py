@@ -14,15 +14,15 @@ PRIMARY_KIND = DEFAULT_DISPLACEMENT_KIND
 """The kind of figure shown as a place's ``people``: internally displaced people.
 Figures of other kinds are listed beside it (``other_figures``), never added."""
 
-def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,
+def sum_displaced(displacement: pd.DataFrame, day: pd.Timestamp, *,
                   window_days: int | None = None) -> pd.DataFrame:
-    """Return people displaced per place and kind as of *date*.
+    """Return people displaced per place and kind as of *day*.
 
     Rows that carry an ``assessment`` are stocks: each place shows the sum of its rows
-    in its most recent assessment dated on or before *date* (a round is dated by its
-    latest row, so a round is never cut in two by *date*); rounds are never added
+    in its most recent assessment dated on or before *day* (a round is dated by its
+    latest row, so a round is never cut in two by *day*); rounds are never added
     together. Rows without an assessment (registration records, one per household
-    or person) are summed over the *window_days* ending on *date* (all earlier rows
+    or person) are summed over the *window_days* ending on *day* (all earlier rows
     when no window is given). Figures of different kinds (``idps``, ``refugees``,
     ``new-displacement``...) are never added: each kind has its own row.
 
@@ -30,43 +30,44 @@ def sum_displaced(displacement: pd.DataFrame, date: pd.Timestamp, *,
     -------
     DataFrame
         Indexed by ``place`` (one row per place and kind, sorted): ``people`` (int),
-        ``as_of`` (date of the figure), ``assessment`` and ``kind``. A place with
-        no figure has no row: it has no figure, not a zero.
+        ``people_as_of`` (the figure's own date), ``assessment`` and ``kind``. A
+        place with no figure has no row: it has no figure, not a zero.
     """
     used = displacement[["place", "assessment", "people", "date"]].assign(
         kind=figure_kinds(displacement))
     linked = used.loc[used["place"].notna()]
     stock = linked.loc[linked["assessment"].notna()]
-    flow = linked.loc[linked["assessment"].isna() & (linked["date"] <= date)]
+    flow = linked.loc[linked["assessment"].isna() & (linked["date"] <= day)]
     parts = []
     if not stock.empty:
         rounds = (stock.groupby(["place", "kind", "assessment"], sort=True)
-                  .agg(people=("people", "sum"), as_of=("date", "max")).reset_index())
-        rounds = rounds.loc[rounds["as_of"] <= date]
-        rounds = rounds.sort_values(["place", "kind", "as_of", "assessment"],
+                  .agg(people=("people", "sum"), people_as_of=("date", "max"))
+                  .reset_index())
+        rounds = rounds.loc[rounds["people_as_of"] <= day]
+        rounds = rounds.sort_values(["place", "kind", "people_as_of", "assessment"],
                                     kind="stable")
         if not rounds.empty:
             parts.append(rounds.groupby(["place", "kind"]).tail(1))
     if not flow.empty:
         if window_days is not None:
-            flow = flow.loc[flow["date"] > date - pd.Timedelta(days=window_days)]
+            flow = flow.loc[flow["date"] > day - pd.Timedelta(days=window_days)]
         sums = flow.groupby(["place", "kind"], sort=True).agg(
-            people=("people", "sum"), as_of=("date", "max")).reset_index()
+            people=("people", "sum"), people_as_of=("date", "max")).reset_index()
         parts.append(sums.assign(assessment="registrations"))
     if not parts:
         return pd.DataFrame({"people": pd.Series(dtype="int64"),
-                             "as_of": pd.Series(dtype="datetime64[s]"),
+                             "people_as_of": pd.Series(dtype="datetime64[s]"),
                              "assessment": pd.Series(dtype="object"),
                              "kind": pd.Series(dtype="object")}).rename_axis("place")
     combined = pd.concat(parts, ignore_index=True)
     if combined.duplicated(["place", "kind"]).any():  # stock and registrations
         combined = combined.groupby(["place", "kind"], sort=True).agg(
-            people=("people", "sum"), as_of=("as_of", "max"),
+            people=("people", "sum"), people_as_of=("people_as_of", "max"),
             assessment=("assessment", lambda v: "; ".join(sorted(set(v))))).reset_index()
     combined["people"] = combined["people"].astype("int64")
     combined["kind"] = combined["kind"].astype(object)  # one dtype whatever the engine
     combined = combined.sort_values(["place", "kind"], kind="stable").set_index("place")
-    return combined[["people", "as_of", "assessment", "kind"]]
+    return combined[["people", "people_as_of", "assessment", "kind"]]
 
 
 def figure_kinds(displacement: pd.DataFrame) -> pd.Series:
@@ -92,7 +93,7 @@ def describe_other_figures(displaced: pd.DataFrame) -> pd.Series:
     if others.empty:
         return pd.Series(dtype="object")
     text = (others["kind"].astype(str) + " " + others["people"].map("{:,}".format)
-            + " as of " + others["as_of"].dt.strftime("%Y-%m-%d"))
+            + " as of " + others["people_as_of"].dt.strftime("%Y-%m-%d"))
     return text.groupby(level=0).agg("; ".join)
 
 
@@ -141,8 +142,8 @@ def summarise_areas(places: gpd.GeoDataFrame, control_now: pd.DataFrame,
     table = table.join(control_now[["actor", "confidence", "since", "source", "url"]])
     table["actor_name"] = table["actor"].map(controller_label)
     figures = primary_figures(displaced)
-    table = table.join(figures[["people", "as_of", "assessment"]].rename(columns={
-        "as_of": "people_as_of", "assessment": "people_assessment"}))
+    table = table.join(figures[["people", "people_as_of", "assessment"]].rename(
+        columns={"assessment": "people_assessment"}))
     table["people"] = table["people"].astype("Int64")  # missing: no figure, not 0
     table["other_figures"] = describe_other_figures(displaced).reindex(table.index)
     table["mines"] = count_mines(mines).reindex(table.index).fillna(0).astype("int64")

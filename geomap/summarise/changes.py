@@ -14,26 +14,26 @@ CHANGE_COLUMNS = ("place", "name", "actor_before", "actor_after", "confidence",
 """Columns of ``changes.csv`` (``people`` and ``people_as_of`` follow)."""
 
 
-def changes_between(control: pd.DataFrame, places: pd.DataFrame, before: pd.Timestamp,
-                    after: pd.Timestamp) -> pd.DataFrame:
-    """List the places whose holder on *after* differs from the one on *before*.
+def changes_between(control: pd.DataFrame, places: pd.DataFrame, compare: pd.Timestamp,
+                    as_of: pd.Timestamp) -> pd.DataFrame:
+    """List the places whose holder on *as_of* differs from the one on *compare*.
 
     Returns
     -------
     DataFrame
         One row per place that changed hands: the actor on each date (empty when no
         record was in force), the day the new holder's unbroken run of records began
-        (``changed_on``), and the record in force on *after* (source, URL, note).
+        (``changed_on``), and the record in force on *as_of* (source, URL, note).
         Sorted by date of change, then name.
     """
-    old = resolve_control(control, before)
-    new = resolve_control(control, after)
+    old = resolve_control(control, compare)
+    new = resolve_control(control, as_of)
     both = old[["actor"]].rename(columns={"actor": "actor_before"}).join(new, how="outer")
     both = both.rename(columns={"actor": "actor_after"})
     changed = both.loc[both["actor_before"].fillna("") != both["actor_after"].fillna("")]
     names = places.drop_duplicates("place").set_index("place")["name"]
     held = changed.index[changed["actor_after"].notna()]
-    starts = holder_since(control, held, after)  # the rule of every output's "since"
+    starts = holder_since(control, held, as_of)  # the rule of every output's "since"
     table = changed.assign(name=changed.index.map(names),
                            changed_on=starts.reindex(changed.index)).reset_index()
     table = table.sort_values(["changed_on", "name"], na_position="first", kind="stable")

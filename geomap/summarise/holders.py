@@ -26,8 +26,8 @@ def latest_record(control: pd.DataFrame) -> pd.Timestamp | None:
     return pd.Timestamp(dates.max()) if len(dates) else None
 
 
-def check_as_of(control: pd.DataFrame, day: pd.Timestamp) -> pd.Timestamp | None:
-    """Warn when *day* lies more than :data:`STALE_DAYS` after the newest record.
+def check_as_of(control: pd.DataFrame, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    """Warn when *as_of* lies more than :data:`STALE_DAYS` after the newest record.
 
     Returns
     -------
@@ -36,10 +36,10 @@ def check_as_of(control: pd.DataFrame, day: pd.Timestamp) -> pd.Timestamp | None
         D" beside the date on every output), else None.
     """
     newest = latest_record(control)
-    if newest is None or (day - newest).days <= STALE_DAYS:
+    if newest is None or (as_of - newest).days <= STALE_DAYS:
         return None
-    warnings.warn(f"Control as of {day:%Y-%m-%d}, but the newest control record is "
-                  f"dated {newest:%Y-%m-%d} ({(day - newest).days:,} days earlier): "
+    warnings.warn(f"Control as of {as_of:%Y-%m-%d}, but the newest control record is "
+                  f"dated {newest:%Y-%m-%d} ({(as_of - newest).days:,} days earlier): "
                   "the outputs show the last holders on record, not a current picture; "
                   "they say 'latest record' beside the date.", StaleDateWarning,
                   stacklevel=2)

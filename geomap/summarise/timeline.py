@@ -124,7 +124,7 @@ def _evaluated_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
     for day in days:
         found = sum_displaced(rows, day, window_days=window_days)
         step = ([f"{day:%Y-%m-%d}", int(found["people"].iloc[0]),
-                 f"{found['as_of'].iloc[0]:%Y-%m-%d}"] if len(found)
+                 f"{found['people_as_of'].iloc[0]:%Y-%m-%d}"] if len(found)
                 else [f"{day:%Y-%m-%d}", None, None])
         if not steps or steps[-1][1:] != step[1:]:
             steps.append(step)
