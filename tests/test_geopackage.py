@@ -213,10 +213,10 @@ def test_write_layers_rejects_mixed_geometry_and_duplicate_names(tmp_path) -> No
                                                       box(29, -2, 29.1, -1.9)],
                              crs="EPSG:4326")
     with pytest.raises(SchemaError, match="Split the layer"):
-        write_layers({"control": mixed}, {}, tmp_path / "x.gpkg", last_change=DATE)
+        write_layers({"control": mixed}, {}, tmp_path / "x.gpkg", as_of=DATE)
     with pytest.raises(SchemaError, match=re.escape("['admin']")):
         write_layers({"admin": mixed.iloc[:1]}, {"admin": pd.DataFrame({"a": [1]})},
-                     tmp_path / "x.gpkg", last_change=DATE)
+                     tmp_path / "x.gpkg", as_of=DATE)
 
 
 def test_empty_layers_keep_their_types(tmp_path: Path) -> None:
@@ -225,7 +225,7 @@ def test_empty_layers_keep_their_types(tmp_path: Path) -> None:
                               "people": pd.Series(dtype="float64")}, geometry=[],
                              crs="EPSG:4326")
     path = write_layers({"control_places": empty}, {"rejects": pd.DataFrame(
-        {"row": pd.Series(dtype=object)})}, tmp_path / "x.gpkg", last_change=DATE,
+        {"row": pd.Series(dtype=object)})}, tmp_path / "x.gpkg", as_of=DATE,
         empty_types={"control_places": "Point"})
     assert dict(pyogrio.list_layers(path))["control_places"] == "Point"
     assert _types(path, "control_places") == {"start": "OFTDate",
