@@ -21,6 +21,14 @@ rejected). The target is a peak of at most 1.5 GB for the build.
     python benchmarks/bench_big_csv.py --size-gb 0.1    # a quick look
     python benchmarks/bench_big_csv.py --width lean     # 2.8 million narrow rows
     python benchmarks/bench_big_csv.py --keep DIR       # keep the CSV and outputs
+    python benchmarks/bench_big_csv.py --rows 1700000 --width lean --sources distinct
+                                                        # every row its own source
+
+With ``--sources distinct`` every row names a source (and URL) of its own, as a
+scrape of news items or a file of per-enumerator credits can: the web map lists a
+few and says how many more, the report and the layers list every one. The sizes of
+``map.html`` and ``report.html`` are printed after the build (map.html's budget is
+2 MB whatever the sources).
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 LAST_DAY = "2025-06-30"
 TARGET_RSS_BYTES = 1.5e9
+MAP_BUDGET_BYTES = 2e6
 CHUNK_ROWS = 200_000
 COMMENT_WORDS = ("famille", "arrivée", "depuis", "Kitshanga", "Sake", "Mweso", "Goma",
                  "hébergée", "chez", "proches", "enfants", "scolarisés", "abri",
@@ -73,9 +82,11 @@ def say(line: str) -> None:
     print(line, flush=True)  # noqa: T201
 
 
-def wide_chunk(records, first_row: int, rng, *, width: str = "form"):
+def wide_chunk(records, first_row: int, rng, *, width: str = "form",
+               sources: str = "offices"):
     """Registration rows (a pyarrow Table): the synthetic records and the columns a
-    form adds (all of them, or the lean 18 with ``width="lean"``)."""
+    form adds (all of them, or the lean 18 with ``width="lean"``); the source is one
+    of 12 field offices, or with ``sources="distinct"`` the row's own."""
     import numpy as np
     import pyarrow as pa
 
@@ -93,10 +104,12 @@ def wide_chunk(records, first_row: int, rng, *, width: str = "form"):
                                                    "date", "origin")},
         "cause": np.array(CAUSES, dtype=object)[rng.integers(0, len(CAUSES), rows)],
         "kind": np.full(rows, "idps", dtype=object),
-        "source": np.char.mod("IOM DTM registration, field office %02d",
-                              offices).astype(object),
-        "url": np.char.mod("https://dtm.iom.int/drc/registration/office-%02d",
-                           offices).astype(object),
+        "source": (np.char.mod("IOM DTM registration, field office %02d", offices)
+                   if sources == "offices" else
+                   np.char.mod("Registration note %09d", index)).astype(object),
+        "url": (np.char.mod("https://dtm.iom.int/drc/registration/office-%02d", offices)
+                if sources == "offices" else
+                np.char.mod("https://example.org/notes/%09d", index)).astype(object),
         "site_name": np.char.mod("Site de déplacés n° %03d", sites).astype(object),
         "enumerator": np.char.mod("ENUM-%04d", rng.integers(0, 900, rows)).astype(object),
         "members_female": rng.integers(0, 6, rows).astype(str).astype(object),
@@ -143,8 +156,10 @@ def _text(column):
 
 
 def write_csv(path: Path, polygons, size_bytes: float, seed: int = 2025, *,
-              width: str = "form") -> tuple[int, int, int]:
-    """Write chunks until the file reaches *size_bytes*; return rows, bad rows, people.
+              width: str = "form", sources: str = "offices",
+              max_rows: int | None = None) -> tuple[int, int, int]:
+    """Write chunks until the file reaches *size_bytes* (or holds *max_rows* rows);
+    return rows, bad rows, people.
 
     The people count adds every count the generator made usable (injected bad counts
     count 0), which a correct build reads in full.
@@ -159,11 +174,13 @@ def write_csv(path: Path, polygons, size_bytes: float, seed: int = 2025, *,
     rows = bad = people = 0
     with path.open("wb") as handle:
         chunk = 0
-        while handle.tell() < size_bytes:
-            made = synthetic.generate_records(polygons, CHUNK_ROWS, seed=seed + chunk,
+        while (handle.tell() < size_bytes if max_rows is None else rows < max_rows):
+            size = CHUNK_ROWS if max_rows is None else min(CHUNK_ROWS, max_rows - rows)
+            made = synthetic.generate_records(polygons, size, seed=seed + chunk,
                                               bad_per_kind=1)
             rng = np.random.default_rng(seed + 10_000 + chunk)
-            table = wide_chunk(made.records, rows + 1, rng, width=width)
+            table = wide_chunk(made.records, rows + 1, rng, width=width,
+                               sources=sources)
             buffer = pa.BufferOutputStream()
             pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(
                 include_header=chunk == 0, quoting_style="needed"))
@@ -186,7 +203,8 @@ def run_measured(command: list[str], log: Path) -> tuple[int, float, int]:
     return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss * 1024
 
 
-def generate(work: Path, size_gb: float, polygons_kind: str, width: str) -> None:
+def generate(work: Path, size_gb: float, polygons_kind: str, width: str,
+             sources: str = "offices", max_rows: int | None = None) -> None:
     """Write the territories and the CSV into *work* and say what they hold.
 
     Run in a process of its own, so that the benchmark's own process stays small: a
@@ -201,16 +219,35 @@ def generate(work: Path, size_gb: float, polygons_kind: str, width: str) -> None
     polygons.to_file(admin, driver="GeoJSON")
     table = work / "registrations.csv"
     started = time.perf_counter()
-    rows, bad, people = write_csv(table, polygons, size_gb * 1e9, width=width)
+    rows, bad, people = write_csv(table, polygons, size_gb * 1e9, width=width,
+                                  sources=sources, max_rows=max_rows)
     size = table.stat().st_size
     with table.open(encoding="utf-8") as handle:
         columns = handle.readline().count(",") + 1
     say(f"SYNTHETIC registrations: {rows:,} rows, {size / 1e9:.2f} GB "
           f"({size / rows:.0f} bytes a row, {columns} columns), {bad:,} injected bad rows, "
+          f"sources: {'one per row' if sources == 'distinct' else '12 field offices'}, "
           f"{people:,} people in usable counts; territories: "
           f"{territories.resolve_kind(polygons_kind)}; made in "
           f"{time.perf_counter() - started:.0f} s")
     say(f"rows={rows}")
+
+
+def _say_sizes(out: Path) -> bool:
+    """Print the sizes of the build's pages and largest outputs; True when map.html
+    is over its budget."""
+    sizes = {path.relative_to(out).as_posix(): path.stat().st_size
+             for path in out.rglob("*") if path.is_file()}
+    largest = sorted(sizes.items(), key=lambda item: -item[1])[:6]
+    say("largest outputs: " + ", ".join(f"{name} {size / 1e6:.1f} MB"
+                                        for name, size in largest))
+    page = sizes.get("map.html")
+    if page is None:
+        return False
+    say(f"map.html {page / 1e6:.2f} MB <= {MAP_BUDGET_BYTES / 1e6:.0f} MB: "
+        f"{'met' if page <= MAP_BUDGET_BYTES else 'NOT met'}; report.html "
+        f"{sizes.get('report.html', 0) / 1e6:.1f} MB")
+    return page > MAP_BUDGET_BYTES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,16 +258,22 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["auto", "real", "synthetic", "grid"])
     parser.add_argument("--width", default="form", choices=["form", "lean"],
                         help="form: 50 columns, ~640 bytes a row; lean: 18, ~380")
+    parser.add_argument("--rows", type=int, help="write this many rows (not --size-gb)")
+    parser.add_argument("--sources", default="offices", choices=["offices", "distinct"],
+                        help="offices: 12 sources; distinct: every row its own source")
     parser.add_argument("--keep", type=Path, help="write into this folder and keep it")
     parser.add_argument("--generate-into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.generate_into:
-        generate(args.generate_into, args.size_gb, args.polygons, args.width)
+        generate(args.generate_into, args.size_gb, args.polygons, args.width,
+                 args.sources, args.rows)
         return 0
     work = args.keep or Path(tempfile.mkdtemp(prefix="geomap-bench-big-"))
     work.mkdir(parents=True, exist_ok=True)
     made = subprocess.run([sys.executable, __file__, "--size-gb", str(args.size_gb),
                            "--polygons", args.polygons, "--width", args.width,
+                           "--sources", args.sources,
+                           *(["--rows", str(args.rows)] if args.rows else []),
                            "--generate-into", str(work)],
                           capture_output=True, text=True, check=True)
     say(made.stdout.splitlines()[0])
@@ -258,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"target: build peak {peak / 1e9:.2f} GB <= "
                   f"{TARGET_RSS_BYTES / 1e9:.1f} GB: {'met' if ok else 'NOT met'}")
             failed = failed or not ok
+            failed = _say_sizes(work / "out") or failed
             if not conservation or f"rows read {rows:,} " not in conservation[0]:
                 say(f"rows read differ from the {rows:,} rows written")
                 failed = True

@@ -93,10 +93,10 @@ def run_case(case: str, real: Path) -> dict:
     import pandas as pd
 
     from geomap.config import BuildConfig
+    from geomap.export.print_map import write_static_map
     from geomap.pipeline import load_layers
     from geomap.render.markup import MapText
     from geomap.render.print import labels
-    from geomap.render.print.figure import write_static_map
     from geomap.summarise.summary import summarise_build
 
     spent = {"labels": 0.0}

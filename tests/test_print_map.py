@@ -14,11 +14,12 @@ from matplotlib.figure import Figure
 from shapely.geometry import Point, box
 
 from geomap.config import BuildConfig
+from geomap.export.print_map import write_static_map
 from geomap.load.inputs import read_context
 from geomap.pipeline import load_layers
 from geomap.render.markup import MapText
 from geomap.render.print.draw import draw_areas, draw_towns
-from geomap.render.print.figure import build_static_map, write_static_map
+from geomap.render.print.figure import build_static_map, draw_static_map, printable
 from geomap.render.print.parts import draw_actor_table, draw_legend
 from geomap.render.style import (
     CHANGED_RING_COLOR,
@@ -209,3 +210,27 @@ def test_svg_keeps_words_as_editable_text(synthetic, context, tmp_path: Path) ->
              if node.tag.endswith("text")]
     assert "Kivu <test> & co" in words
     assert words.count("Alpha") == 1  # the halo is a shape, the label is text
+
+
+def test_format_characters_in_names_are_drawn_without_them(synthetic) -> None:
+    """A BOM, zero-width space or bidi mark inside a name or the title (as scraped
+    text holds) is left out of every print file; matplotlib's PDF writer failed on
+    U+FEFF."""
+    layers, summary = synthetic
+    places = layers.places.copy()
+    places["name"] = places["name"].where(places["name"] != "Alpha",
+                                          "\ufeffAl\u200bpha\u202e")
+    text = MapText(title="Kivu\ufeff map\u2066", as_of=DATE,
+                   credits=["te\ufeffst\x07"])
+    drawn = draw_static_map(places, summary.areas, summary.mines, text,
+                            actors=summary.actors, dpi=40)
+    assert drawn["map.pdf"].startswith(b"%PDF")
+    assert drawn["map.png"].startswith(b"\x89PNG")
+    root = ET.fromstring(drawn["map.svg"])
+    words = ["".join(node.itertext()) for node in root.iter()
+             if node.tag.endswith("text")]
+    assert "Alpha" in words
+    assert "Kivu map" in words
+    svg = drawn["map.svg"].decode("utf-8")
+    assert not any(ch in svg for ch in "\ufeff\u200b\u202e\u2066\x07")
+    assert printable("a\ufeffb\nc\u200f") == "ab\nc"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
 from functools import partial
@@ -25,13 +24,14 @@ from geomap.export.gis_layers import (
 )
 from geomap.export.gis_package import write_gis_package
 from geomap.export.manifest import LAYER_FOLDER
+from geomap.export.print_map import write_printed
 from geomap.export.raster import write_density
 from geomap.export.report import collect_sources, write_report
 from geomap.export.staging import OutputFolder, claim_output_folder
 from geomap.export.tables import write_csv, write_text
 from geomap.layers import Layers, Summary
 from geomap.render.markup import MapText
-from geomap.render.print.figure import write_static_map
+from geomap.render.print.figure import draw_static_map
 
 
 def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
@@ -74,28 +74,25 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
                  text: MapText) -> list[Path]:
     """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
 
-    The report embeds the print map's PNG; without ``print`` it is drawn in a scratch
-    folder and only the report is kept.
+    The report embeds the print map's PNG; without ``print`` only the report is
+    written.
     """
-    with tempfile.TemporaryDirectory() as scratch:
-        where = folder if "print" in wanted else Path(scratch)
-        drawn = write_static_map(where, places=layers.places, areas=summary.areas,
-                                 mines=summary.mines, text=text, actors=summary.actors,
-                                 country=layers.country, context=layers.context,
-                                 changes=summary.changes)
-        written = drawn if "print" in wanted else []
-        if "report" in wanted:
-            conflict = summary.conflict_events
-            sources = collect_sources({
-                "admin": layers.admin, "towns": layers.towns, "mines": layers.mines,
-                "control": layers.control, "displacement": layers.displacement,
-                **({"conflict_events": conflict} if conflict is not None else {})})
-            written.append(write_report(
-                folder / "report.html", text=text, png=(where / "map.png").read_bytes(),
-                areas=summary.areas, actors=summary.actors,
-                join_report=layers.join_report, rejects=layers.rejects, sources=sources,
-                changes=summary.changes, people=getattr(layers, "people", None),
-                totals=summary.totals, events=summary.events))
+    drawn = draw_static_map(layers.places, summary.areas, summary.mines, text,
+                            actors=summary.actors, country=layers.country,
+                            context=layers.context, changes=summary.changes)
+    written = write_printed(folder, drawn) if "print" in wanted else []
+    if "report" in wanted:
+        conflict = summary.conflict_events
+        sources = collect_sources({
+            "admin": layers.admin, "towns": layers.towns, "mines": layers.mines,
+            "control": layers.control, "displacement": layers.displacement,
+            **({"conflict_events": conflict} if conflict is not None else {})})
+        written.append(write_report(
+            folder / "report.html", text=text, png=drawn["map.png"],
+            areas=summary.areas, actors=summary.actors,
+            join_report=layers.join_report, rejects=layers.rejects, sources=sources,
+            changes=summary.changes, people=getattr(layers, "people", None),
+            totals=summary.totals, events=summary.events))
     return written
 
 

@@ -261,9 +261,9 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
     if changes is not None:
         named = _dates_as_known(changes)
         for column in ("actor_before", "actor_after"):
-            if column in named:
-                named[column] = named[column].map(lambda a: actor_name(a, lang)).fillna(
-                    word("no_record", lang))
+            if column in named:  # as objects: an all-missing Arrow column maps to bool
+                named[column] = [actor_name(a, lang) or word("no_record", lang)
+                                 for a in named[column].astype(object)]
     page = render_template(
         REPORT_TEMPLATE, w=words_for(lang), lang=lang, text=text,
         css=static_text("geomap.export", "report.css"),

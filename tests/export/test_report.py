@@ -140,3 +140,14 @@ def test_collect_sources_keeps_licences() -> None:
         {"layer": "admin", "source": "NE", "url": "https://ne", "license": "Public domain"},
         {"layer": "towns", "source": "WOF", "url": "https://wof", "license": ""},
     ]
+
+
+def test_report_changes_with_no_holder_before(small_layers, tmp_path: Path) -> None:
+    """Every change starting from no record (an all-missing Arrow column) reads 'no
+    record', not a crash: T02 is first held by M23 on 2025-01-01."""
+    page = render_report(small_layers, "2025-01-10", tmp_path / "r.html",
+                         compare="2024-12-01")
+    section = page.split("Changes since 2024-12-01", 1)[1].split("</section>", 1)[0]
+    row = next(r for r in section.split("<tr>") if "<td>T02</td>" in r)
+    assert "no record" in row
+    assert "M23/AFC" in row

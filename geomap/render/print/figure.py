@@ -1,5 +1,7 @@
 """The print map: map.png, map.pdf and map.svg drawn with matplotlib (no browser).
 
+This module draws and returns bytes; :mod:`geomap.export.print_map` writes them.
+
 The map is drawn in :data:`geomap.schema.METRIC_CRS`, so the scale bar is true. It
 sits on a base map of countries and lakes (``shapes/context``), draws doubt as the
 web map does (claimed hatched and dashed, contested crosshatched and dotted, places
@@ -11,14 +13,16 @@ inputs give the same bytes in every format.
 
 from __future__ import annotations
 
+import io
 import textwrap
-from pathlib import Path
+import unicodedata
 
 import geopandas as gpd
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from geomap.render.markup import MapText
 from geomap.render.print.draw import CIRCLE_SCALE, top_people, view_box
@@ -229,19 +233,42 @@ def _pixel_size(size_mm: tuple[float, float], dpi: int) -> tuple[float, float]:
     return tuple((round(mm / 25.4 * dpi) + 0.25) / dpi for mm in size_mm)
 
 
-def write_static_map(folder: Path, *, places: gpd.GeoDataFrame, areas: pd.DataFrame,
-                     mines: gpd.GeoDataFrame, text: MapText,
-                     actors: pd.DataFrame | None = None, dpi: int = DPI,
-                     size_mm: tuple[float, float] = A4_MM,
-                     country: gpd.GeoDataFrame | None = None,
-                     context: dict[str, gpd.GeoDataFrame] | None = None,
-                     changes: pd.DataFrame | None = None) -> list[Path]:
-    """Write ``map.png``, ``map.pdf`` and ``map.svg`` into *folder*.
+PRINTED = ("map.png", "map.pdf", "map.svg")
+"""The print map's files, in the order :func:`draw_static_map` returns them."""
+_UNPRINTABLE = {"Cc", "Cf", "Cs"}
+"""Unicode categories no print map shows: control and format characters (a BOM or a
+zero-width space inside a name, bidi marks) and lone surrogates. matplotlib's PDF
+writer fails on some of them (U+FEFF), and none has a glyph."""
+
+
+def printable(text: str) -> str:
+    """*text* without control, format or surrogate characters (line breaks kept)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch for ch in text
+                   if ch == "\n" or unicodedata.category(ch) not in _UNPRINTABLE)
+
+
+def _printable_texts(figure: Figure) -> None:
+    """Drop unprintable characters from every text on *figure* (see :func:`printable`)."""
+    for artist in figure.findobj(Text):
+        shown = artist.get_text()
+        clean = printable(shown)
+        if clean != shown:
+            artist.set_text(clean)
+
+
+def draw_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
+                    mines: gpd.GeoDataFrame, text: MapText, *,
+                    actors: pd.DataFrame | None = None, dpi: int = DPI,
+                    size_mm: tuple[float, float] = A4_MM,
+                    country: gpd.GeoDataFrame | None = None,
+                    context: dict[str, gpd.GeoDataFrame] | None = None,
+                    changes: pd.DataFrame | None = None) -> dict[str, bytes]:
+    """The print map as the bytes of ``map.png``, ``map.pdf`` and ``map.svg``.
 
     Parameters
     ----------
-    folder : Path
-        Where to write.
     places, areas, mines, text, actors, country, context, changes
         As for :func:`build_static_map`.
     dpi : int
@@ -251,23 +278,28 @@ def write_static_map(folder: Path, *, places: gpd.GeoDataFrame, areas: pd.DataFr
 
     Returns
     -------
-    list of Path
-        The PNG, PDF and SVG written. No dates or random ids are stored in them;
-        the SVG keeps its words as text.
+    dict of str to bytes
+        File name (:data:`PRINTED`) to its bytes; nothing is written. No dates or
+        random ids are stored in them; the SVG keeps its words as text.
     """
-    folder = Path(folder)
+    title = printable(text.title)
+    drawn = {}
     with mpl.rc_context(_SAVE_RC):
         figure = build_static_map(places, areas, mines, text, actors=actors,
                                   size_mm=size_mm, country=country, context=context,
                                   changes=changes)
-        paths = [folder / "map.png", folder / "map.pdf", folder / "map.svg"]
-        figure.savefig(paths[1], format="pdf",
-                       metadata={"CreationDate": None, "ModDate": None,
-                                 "Creator": "geomap", "Producer": "geomap",
-                                 "Title": text.title})
-        figure.savefig(paths[2], format="svg",
-                       metadata={"Date": None, "Creator": "geomap", "Title": text.title})
+        _printable_texts(figure)
+        for name, fmt, metadata in (
+                ("map.pdf", "pdf", {"CreationDate": None, "ModDate": None,
+                                    "Creator": "geomap", "Producer": "geomap",
+                                    "Title": title}),
+                ("map.svg", "svg", {"Date": None, "Creator": "geomap", "Title": title})):
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format=fmt, metadata=metadata)
+            drawn[name] = buffer.getvalue()
         figure.set_size_inches(_pixel_size(size_mm, dpi))
-        figure.savefig(paths[0], format="png", dpi=dpi,
-                       metadata={"Software": "geomap", "Title": text.title})
-    return paths
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi,
+                       metadata={"Software": "geomap", "Title": title})
+        drawn["map.png"] = buffer.getvalue()
+    return {name: drawn[name] for name in PRINTED}
