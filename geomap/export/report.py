@@ -9,11 +9,13 @@ the values it shows, which are escaped on output.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+import html
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from geomap.actors import controller_color
 from geomap.render.markup import MapText, fmt_date, link_target
@@ -56,7 +58,10 @@ TABLES_TEMPLATE = "report_tables.html.j2"
 VALUE_WORDS = {"kind": "kind", "confidence": "confidence", "event_kind": "event_kind"}
 """Columns of closed values shown in the report's language (see value_word)."""
 MAX_ROWS = 200
-"""Rows shown per table; the CSV files hold them all."""
+"""Rows shown per table but the sources; the CSV files hold them all."""
+SOURCES_MARK = "<!--geomap:sources-->"
+"""Where the template leaves the sources table, written row by row after it: escaped
+text from data cannot hold '<', so it cannot hold this mark."""
 
 
 FIGURE_COLUMNS = {"people"}
@@ -279,10 +284,49 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         totals=None if totals is None else table_rows(
             totals, TOTAL_COLUMNS, lang=lang, caption=word("totals_caption", lang)),
         rejects=table_rows(rejects, REJECT_COLUMNS, lang=lang),
-        sources=table_rows(sources, SOURCE_COLUMNS, lang=lang,
-                           caption=word("licence_blank", lang)),
+        sources_mark=Markup(SOURCES_MARK),
         events=None if events is None or events.empty else table_rows(
             events.rename(columns={"kind": "event_kind"}), EVENT_COLUMNS, lang=lang),
         event_days=EVENT_WINDOW_DAYS)
-    Path(path).write_text(page, encoding="utf-8", newline="\n")
+    head, tail = page.split(SOURCES_MARK)
+    with Path(path).open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(head)
+        handle.writelines(source_rows(sources, lang))
+        handle.write(tail)
     return Path(path)
+
+
+def source_rows(sources: pd.DataFrame, lang: str, *, block: int = 10_000
+                ) -> Iterator[str]:
+    """The sources table, every row, as markup in blocks of *block* rows.
+
+    A file whose every row names its own source lists them all, so the rows are
+    compact (end tags HTML leaves optional are left out) and written as they are made.
+    Text is escaped; only http(s) URLs become links.
+    """
+    heads = [c for c in SOURCE_COLUMNS if c in sources.columns]
+    if not len(sources):
+        yield (f"<p class='empty'>{html.escape(word('no_rows', lang))}</p>"
+               f"<p class='cap'>{html.escape(word('licence_blank', lang))}</p>")
+        return
+    yield ("<table><thead><tr>" + "".join(
+        f"<th>{html.escape(word(SOURCE_COLUMNS[c], lang))}</th>" for c in heads)
+        + "</tr></thead><tbody>\n")
+    link = html.escape(word("link_source", lang))
+    columns = [sources[c].astype(object).to_numpy() for c in heads]
+    for start in range(0, len(sources), block):
+        lines = []
+        for values in zip(*(c[start:start + block] for c in columns), strict=True):
+            cells = []
+            for column, value in zip(heads, values, strict=True):
+                text = "" if value is None or value is pd.NA or (
+                    isinstance(value, float) and np.isnan(value)) else str(value)
+                target = link_target(text) if column == "url" else None
+                cells.append(f"<td><a href=\"{html.escape(target)}\">{link}</a>"
+                             if target else f"<td>{html.escape(text)}")
+            lines.append("<tr>" + "".join(cells) + "\n")
+        yield "".join(lines)
+    count = format_number(len(sources), lang)
+    yield (f"</tbody></table><p class='cap'>"
+           f"{html.escape(word('sources_listed', lang, count=count))} "
+           f"{html.escape(word('licence_blank', lang))}</p>")

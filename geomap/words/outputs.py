@@ -81,6 +81,8 @@ PHRASES: dict[str, tuple[str, str]] = {
          " Full list in rejects.csv."),
         ("{count} ligne(s) rejetée(s) ({layers}) ; {repaired} valeur(s) corrigée(s) ou"
          " signalée(s). Liste complète dans rejects.csv.")),
+    "sources_listed": ("{count} source(s), all listed.",
+                      "{count} source(s), toutes listées."),
     "licence_blank": (
         ("A licence left blank is not stated in the input file: check the publisher's "
          "terms before reuse."),
