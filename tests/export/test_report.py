@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from geomap.config import BuildConfig
-from geomap.export.report import MAX_ROWS, collect_sources, html_table, table_rows
+from geomap.export.report import (
+    MAX_ROWS,
+    collect_sources,
+    html_table,
+    source_rows,
+    table_rows,
+)
 from geomap.pipeline import load_layers
 
 from ..conftest import CONTROL, TOWNS
@@ -151,3 +157,36 @@ def test_report_changes_with_no_holder_before(small_layers, tmp_path: Path) -> N
     row = next(r for r in section.split("<tr>") if "<td>T02</td>" in r)
     assert "no record" in row
     assert "M23/AFC" in row
+
+
+def test_report_lists_every_source_escaped() -> None:
+    """Sources are never cut (a file whose every row names its own source lists them
+    all, in blocks); text is escaped and only http(s) URLs are links."""
+    count = MAX_ROWS * 3 + 7
+    sources = collect_sources({"displacement": pd.DataFrame({
+        "source": [f"Note {i:05d} <b>" for i in range(count)],
+        "url": ["javascript:alert(1)"] + [f"https://e.org/{i}?a=1&b=2"
+                                          for i in range(1, count)]})})
+    markup = "".join(source_rows(sources, "en", block=100))
+    rows = markup.count("<tr>") - 1  # the header row
+    assert rows == count
+    assert "Note 00000 &lt;b&gt;" in markup
+    assert f"Note {count - 1:05d} &lt;b&gt;" in markup
+    assert "<b>" not in markup
+    assert 'href="https://e.org/7?a=1&amp;b=2"' in markup
+    assert 'href="javascript' not in markup
+    assert "<td>javascript:alert(1)" in markup
+    assert f"{count:,} source(s), all listed." in markup
+    assert "".join(source_rows(sources.iloc[:0], "fr")).startswith(
+        "<p class='empty'>Aucune ligne.</p>")
+
+
+def test_report_page_holds_every_source(small_layers, tmp_path: Path) -> None:
+    """The page written around the sources table is whole: one table of sources,
+    the footer after it."""
+    page = render_report(small_layers, DATE, tmp_path / "r.html")
+    section = page.split("<h2>Sources and licences</h2>", 1)[1]
+    assert section.index("</table>") < section.index("</section>") < section.index(
+        "<footer>")
+    assert "<!--" not in page
+    assert page.rstrip().endswith("</html>")
