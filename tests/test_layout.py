@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,24 @@ def test_modules_stay_small_and_the_pipeline_reads_as_a_list() -> None:
              for name, path in _modules().items()}
     assert {name: n for name, n in sizes.items() if n > 400} == {}
     assert sizes["pipeline"] < 150
+
+
+def _readme_tree() -> str:
+    """The tree drawn in the README's Layout section."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Layout\n", 1)[1]
+    return section.split("```\n", 2)[1]
+
+
+def test_readme_layout_names_every_part_of_the_package() -> None:
+    """Every module and subpackage at the top of geomap/ and of render/ is in the
+    README's tree, and every name ending in .py or / there is in the package."""
+    tree = _readme_tree()
+    named = set(re.findall(r"(?<![\w./])([a-z_][a-z0-9_]*(?:\.py|/))", tree))
+    parts = {path.name + ("/" if path.is_dir() else "")
+             for folder in (PACKAGE, PACKAGE / "render") for path in folder.iterdir()
+             if path.suffix == ".py" or (path / "__init__.py").exists()}
+    assert parts - named == set(), "missing from the README's layout"
+    outside = {"geomap/", "shapes/", "tests/", "benchmarks/"}
+    known = parts | {p.name + "/" for p in PACKAGE.rglob("*") if p.is_dir()}
+    assert named - known - outside == set(), "in the README's layout, not the package"

@@ -89,12 +89,12 @@ def _daily(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _round_steps(rows: pd.DataFrame) -> list[Step]:
     """Steps of a place whose rows are rounds: each round from its own date on."""
-    rounds = rows.groupby("assessment", sort=True).agg(people=("people", "sum"),
-                                                       as_of=("date", "max"))
-    rounds = rounds.reset_index().sort_values(["as_of", "assessment"], kind="stable")
-    rounds = rounds.drop_duplicates("as_of", keep="last")
+    rounds = rows.groupby("assessment", sort=True).agg(
+        people=("people", "sum"), people_as_of=("date", "max")).reset_index()
+    rounds = rounds.sort_values(["people_as_of", "assessment"], kind="stable")
+    rounds = rounds.drop_duplicates("people_as_of", keep="last")
     return [[f"{d:%Y-%m-%d}", int(n), f"{d:%Y-%m-%d}"]
-            for d, n in zip(rounds["as_of"], rounds["people"], strict=True)]
+            for d, n in zip(rounds["people_as_of"], rounds["people"], strict=True)]
 
 
 def _registration_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
