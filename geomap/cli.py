@@ -12,9 +12,7 @@ from pathlib import Path
 import click
 
 from geomap.errors import ConfigError, GeomapError, GeomapWarning, OutputExistsError
-from geomap.schema import DECIMAL_MARKS, ENGINES, LANGS, PRESETS
-
-LAYER_OPTIONS = ("admin", "towns", "mines", "control", "displacement", "events")
+from geomap.schema import DECIMAL_MARKS, ENGINES, LANGS, LAYERS, PRESETS
 
 
 class _Date(click.ParamType):
@@ -201,11 +199,10 @@ def build(config_path, admin, towns, mines, control, displacement, events,
             except ConfigError as err:
                 raise _Refused(str(err)) from err
         config = BuildConfig(**settings)
-        inputs = {layer: path for layer, path in zip(
-            (*LAYER_OPTIONS, "conflict_events"),
-            (admin, towns, mines, control, displacement, events, conflict_events),
-            strict=True)
-            if path is not None}
+        given = {"admin": admin, "towns": towns, "mines": mines, "control": control,
+                 "displacement": displacement, "events": events,
+                 "conflict_events": conflict_events}
+        inputs = {layer: path for layer, path in given.items() if path is not None}
         try:
             mapping = parse_column_options(columns)
         except ConfigError as err:
@@ -254,7 +251,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--layer", required=True, type=click.Choice(LAYER_OPTIONS),
+@click.option("--layer", required=True, type=click.Choice(LAYERS),
               help="The canonical layer the file should hold.")
 @click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
               help="Read a publisher's column as a canonical one. Repeatable.")
