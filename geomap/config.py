@@ -15,7 +15,7 @@ from geomap.errors import ConfigError, SourceError
 from geomap.provinces import KIVU, select_provinces
 from geomap.schema import DECIMAL_MARKS, ENGINES, LAYERS, PRESETS
 from geomap.sources.tiles import TileSource, resolve_tiles
-from geomap.words import DEFAULT_LANG, require_lang, word
+from geomap.words import DEFAULT_LANG, LANGS, require_lang, word
 
 BUNDLED_FILES = {
     "admin": "admin.geojson",
@@ -36,7 +36,10 @@ CONTEXT_FILES = {"countries": "context/countries.geojson",
                  "lakes": "context/lakes.geojson"}
 """Base-map layers in shapes/ (Natural Earth), drawn under the print map's data."""
 DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
-"""The title when none is given (in the build's language: see :func:`merge`)."""
+"""The title when none is given (in the build's language; the article preset's
+shows no mines, and its title says none)."""
+_DEFAULT_TITLES = {word(key, lang) for key in ("title_default", "title_article")
+                   for lang in LANGS}
 
 OUTPUT_GROUPS = {
     "map": "map.html and embed.html",
@@ -120,8 +123,10 @@ class BuildConfig:
             msg = f"The decimal mark must be '.' or ',', not {self.decimal!r}."
             raise ConfigError(msg)
         object.__setattr__(self, "outputs", parse_outputs(self.outputs))
-        if self.title == DEFAULT_TITLE and self.lang != DEFAULT_LANG:
-            object.__setattr__(self, "title", word("title_default", self.lang))
+        if self.title in _DEFAULT_TITLES:  # none given: the preset's, in the language
+            object.__setattr__(self, "title", word(
+                "title_article" if self.preset == "article" else "title_default",
+                self.lang))
 
 
 def resolve_shapes_dir(explicit: Path | None = None) -> Path:
@@ -371,9 +376,6 @@ def _input_value(base: Path, value: str) -> Path | str:
 def merge(config: BuildConfig, **overrides) -> BuildConfig:
     """Return *config* with the options that were given (not None) applied."""
     given = {key: value for key, value in overrides.items() if value is not None}
-    if ("lang" in given and "title" not in given
-            and config.title == word("title_default", config.lang)):
-        given["title"] = word("title_default", given["lang"])  # the default, translated
     if "inputs" in given:
         given["inputs"] = {**config.inputs, **given["inputs"]}
     for key in ("columns", "constants"):

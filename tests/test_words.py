@@ -134,3 +134,17 @@ def test_default_title_follows_the_language() -> None:
     assert merge(BuildConfig(date=day, title="Mine"), lang="fr").title == "Mine"
     with pytest.raises(ConfigError):
         BuildConfig(date=day, lang="sw")
+
+
+def test_article_default_title_names_no_mining() -> None:
+    """The article preset shows no mines: its default title leaves them out, in each
+    language, whichever way the preset and language are set; a given title stays."""
+    day = pd.Timestamp("2025-02-20")
+    article = BuildConfig(date=day, preset="article")
+    assert article.title == "Kivu: territorial control and displacement"
+    assert merge(BuildConfig(date=day), preset="article").title == article.title
+    assert merge(article, lang="fr").title == word("title_article", "fr")
+    assert "minier" not in word("title_article", "fr")
+    assert merge(article, preset="analyst").title == DEFAULT_TITLE
+    assert BuildConfig(date=day, preset="article", title="Goma").title == "Goma"
+    assert merge(article, title="Goma", lang="fr").title == "Goma"

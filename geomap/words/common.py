@@ -11,6 +11,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     # -- titles, dates, page frame --------------------------------------------------
     "title_default": ("Kivu: territorial control, displacement and mining",
                       "Kivu : contrôle territorial, déplacements et sites miniers"),
+    "title_article": ("Kivu: territorial control and displacement",
+                      "Kivu : contrôle territorial et déplacements"),
     "as_of": ("Control as of {date}", "Contrôle au {date}"),
     "as_of_short": ("as of {date}", "au {date}"),
     "changes_since": ("Changes since {date}", "Changements depuis le {date}"),
@@ -22,6 +24,7 @@ PHRASES: dict[str, tuple[str, str]] = {
                           "Chaque source, avec son lien, figure dans report.html."),
     "sources_not_recorded": ("not recorded", "non indiquées"),
     "data_credit": ("Data: {names}", "Données : {names}"),
+    "data_credit_short": ("Data sources ({count})", "Sources des données ({count})"),
     "disclaimer": (
         ("Boundaries, names and designations on this map do not imply official "
          "endorsement or acceptance by geomap or its sources. Control lines are "

@@ -36,13 +36,17 @@ def _inline_images(css: str, package: tuple[str, str]) -> str:
 
 
 @cache
-def leaflet_files(cluster: bool = True) -> tuple[Markup, tuple[Markup, ...]]:
+def leaflet_files(cluster: bool = True,
+                  images: bool = True) -> tuple[Markup, tuple[Markup, ...]]:
     """Leaflet's and the cluster plugin's CSS (images inlined), and their scripts.
 
     They are third-party files installed with geomap, inlined as they are; with
-    *cluster* False (a map with no mining sites) the cluster plugin is left out.
+    *cluster* False (a map with no mining sites) the cluster plugin is left out, and
+    with *images* False (no layer control: the article preset) Leaflet's images too.
     """
-    css = _inline_images(_read(LEAFLET_PACKAGE, "leaflet.css"), LEAFLET_PACKAGE)
+    css = _read(LEAFLET_PACKAGE, "leaflet.css")
+    css = (_inline_images(css, LEAFLET_PACKAGE) if images
+           else re.sub(r"url\(images/[\w.-]+\.png\)", "none", css))
     cluster_css = (_read(CLUSTER_PACKAGE, "MarkerCluster.css")
                    + _read(CLUSTER_PACKAGE, "MarkerCluster.Default.css"))
     scripts = [_read(LEAFLET_PACKAGE, "leaflet.js"),

@@ -146,14 +146,18 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
             "start": start, "events": marks, "truePositions": moved,
             "asOf": fmt_date(text.as_of), "bounds": [[miny, minx], [maxy, maxx]],
             "credits": word("data_credit", lang, names=", ".join(text.credits)),
+            "creditsShort": word("data_credit_short", lang,
+                                 count=len(sources_list(text))),
             "tiles": _tiles(text.tiles),
             "layerControl": preset == "analyst", "fullscreen": preset == "article"}
-    leaflet_css, leaflet_js = leaflet_files(cluster=preset == "analyst")
+    leaflet_css, leaflet_js = leaflet_files(cluster=preset == "analyst",
+                                            images=preset == "analyst")
     return render_template(
         "map.html.j2", w=words_for(lang), lang=lang, text=text,
         self_contained=self_contained, leaflet_css=leaflet_css, leaflet_js=leaflet_js,
         css=static_text("geomap.render.web", "map.css"),
-        script=static_text("geomap.render.web", "map.js"), data=json_block(data),
+        script=static_text("geomap.render.web", "map.js")  # then where its boxes go
+        + static_text("geomap.render.web", "layout.js"), data=json_block(data),
         days=days, start=start, sources=sources_list(text), colors=LEGEND_COLORS, legend_actors=legend_actors(timeline, lang),
         shades=shade_classes(breaks), circles=circle_sizes(top),
         mines=preset == "analyst", changes=changes is not None,

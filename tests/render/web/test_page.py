@@ -173,6 +173,34 @@ def test_article_preset_and_cdn(small_layers):
     assert len(cdn) < len(analyst) - 100_000
 
 
+def test_article_page_inlines_only_what_it_uses(small_layers):
+    """The article page shows no mining sites and has no layer control: no cluster
+    plugin, no mining legend, none of Leaflet's images; its default title names no
+    mining, in English or French."""
+    from geomap.render.web.map import build_map
+
+    summary, text, timeline = summarise(small_layers, "2025-02-01")
+    text.title = BuildConfig(date=pd.Timestamp("2025-02-01"), preset="article").title
+    article = build_map(small_layers.places, summary.areas, summary.mines, text,
+                        timeline=timeline, preset="article")
+    analyst = render_page(small_layers, "2025-02-01")
+    for unused in ("markercluster", "L.MarkerClusterGroup = ", "marker-cluster",
+                   "data:image/png"):
+        assert unused not in article, unused
+    assert "data:image/png" in analyst  # the layer control's icon
+
+    def legend(page: str) -> str:
+        return page.split('class="geomap-box geomap-legend"')[1].split("</details>")[0]
+
+    assert "Mining sites" not in legend(article)
+    assert "Mining sites" in legend(analyst)
+    assert "<title>Kivu: territorial control and displacement</title>" in article
+    assert '"geomap-h">Kivu: territorial control and displacement</div>' in article
+    french = BuildConfig(date=pd.Timestamp("2025-02-01"), preset="article", lang="fr")
+    assert "min" not in french.title
+    assert french.title.startswith("Kivu\u00a0: contrôle territorial")
+
+
 def test_changes_and_density_layers(small_layers):
     """--compare adds the changed-hands rings; point records add one image overlay."""
     page = render_page(small_layers, "2025-02-20", compare="2025-01-01",
