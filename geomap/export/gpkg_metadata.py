@@ -76,7 +76,7 @@ def metadata_element(identifier: str, meta: Provenance,
     Element
         The metadata, ready to serialise or to append to a project.
     """
-    day = f"{pd.Timestamp(meta.as_of):%Y-%m-%d}"
+    as_of = f"{pd.Timestamp(meta.as_of):%Y-%m-%d}"
     root = ET.Element(tag)
     _sub(root, "identifier", identifier)
     _sub(root, "parentidentifier", "")
@@ -91,7 +91,7 @@ def metadata_element(identifier: str, meta: Provenance,
     for name, url in meta.sources:
         _sub(links, "link", name=name, type="WWW:LINK", url=url, description="Source",
              format="", mimeType="", size="")
-    _sub(root, "history", f"Written by geomap from data as of {day}.")
+    _sub(root, "history", f"Written by geomap from data as of {as_of}.")
     _sub(root, "fees", "")
     for licence in meta.licences:
         _sub(root, "license", licence)
@@ -103,8 +103,8 @@ def metadata_element(identifier: str, meta: Provenance,
         _sub(extent, "spatial", crs=crs, dimensions="2", minx=minx, miny=miny,
              maxx=maxx, maxy=maxy, minz="0", maxz="0")
     period = _sub(_sub(extent, "temporal"), "period")
-    _sub(period, "start", f"{day}T00:00:00Z")
-    _sub(period, "end", f"{day}T00:00:00Z")
+    _sub(period, "start", f"{as_of}T00:00:00Z")
+    _sub(period, "end", f"{as_of}T00:00:00Z")
     return root
 
 

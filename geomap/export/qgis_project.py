@@ -169,7 +169,7 @@ def _tree(root: ET.Element, layers: Sequence[ProjectLayer], gpkg: str) -> None:
 
 def _project_metadata(root: ET.Element, info: ProjectInfo) -> None:
     """``<projectMetadata>``: title, abstract with the as-of date, links, licences."""
-    day = f"{pd.Timestamp(info.as_of):%Y-%m-%d}"
+    as_of = f"{pd.Timestamp(info.as_of):%Y-%m-%d}"
     meta = _sub(root, "projectMetadata")
     _sub(meta, "identifier", "geomap")
     _sub(meta, "parentidentifier", "")
@@ -178,17 +178,17 @@ def _project_metadata(root: ET.Element, info: ProjectInfo) -> None:
     _sub(meta, "title", info.title)
     licences = "; ".join(info.licences) or word("gis_licences_none", info.lang)
     _sub(meta, "abstract", " ".join([info.abstract, word("gis_as_of", info.lang,
-                                                         date=day),
+                                                         date=as_of),
                                      word("gis_licences", info.lang, names=licences)]))
     keywords = _sub(meta, "keywords", vocabulary="as-of")
-    _sub(keywords, "keyword", day)
+    _sub(keywords, "keyword", as_of)
     links = _sub(meta, "links")
     for name, url in info.sources:
         _sub(links, "link", name=name, type_="WWW:LINK", url=url, description="Source",
              format="", mimeType="", size="")
-    _sub(meta, "history", f"Data as of {day}.")
+    _sub(meta, "history", f"Data as of {as_of}.")
     _sub(meta, "author", AUTHOR)
-    _sub(meta, "creation", f"{day}T00:00:00")
+    _sub(meta, "creation", f"{as_of}T00:00:00")
 
 
 def _properties(root: ET.Element, info: ProjectInfo) -> None:
@@ -226,10 +226,10 @@ def project_xml(layers: Sequence[ProjectLayer], info: ProjectInfo, gpkg: str, *,
     str
         The project document.
     """
-    day = f"{pd.Timestamp(info.as_of):%Y-%m-%d}"
+    as_of = f"{pd.Timestamp(info.as_of):%Y-%m-%d}"
     root = ET.Element("qgis", projectname=info.title, version=QGIS_VERSION,
                       saveUser=AUTHOR, saveUserFull=AUTHOR,
-                      saveDateTime=f"{day}T00:00:00")
+                      saveDateTime=f"{as_of}T00:00:00")
     _sub(root, "homePath", path="")
     _sub(root, "title", info.title)
     spatialrefsys(_sub(root, "projectCrs"), info.crs)

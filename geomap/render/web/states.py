@@ -74,12 +74,12 @@ def holder_text(actor: object, actors: object, lang: str) -> str:
     return actor_name(actor, lang) or actor
 
 
-def figure_text(people: object, as_of: object, lang: str) -> str:
+def figure_text(people: object, people_as_of: object, lang: str) -> str:
     """'1,500 (as of 2025-01-15)', or 'no figure' where there is none (never 0)."""
     if people is None or pd.isna(people):
         return word("no_figure", lang)
     return word("people_as_of", lang, people=format_number(people, lang),
-                date=fmt_date(as_of))
+                date=fmt_date(people_as_of))
 
 
 def place_popup(row: object, lang: str) -> dict:
