@@ -65,6 +65,7 @@ class Timing:
     seconds: list[float] = field(default_factory=list)
     tree: list[int] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -129,8 +130,9 @@ def _private(pids: list[int]) -> int:
     return total
 
 
-def run_measured(command: list[str], log: Path) -> tuple[float, int, int]:
-    """Run *command*; return its wall time, its tree's peak memory and its own.
+def run_measured(command: list[str], log: Path) -> tuple[float, int, int, float]:
+    """Run *command*; return its wall time, its tree's peak memory and its own, and
+    the CPU time (user and system) of its process and the children it waited for.
 
     The tree's memory is the command's own resident set plus its descendants'
     private pages: what the machine needs to run it alone (a forked child's pages
@@ -159,7 +161,7 @@ def run_measured(command: list[str], log: Path) -> tuple[float, int, int]:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, _ = os.wait4(process.pid, 0)
+        _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         done.set()
         sampler.join()
@@ -168,7 +170,8 @@ def run_measured(command: list[str], log: Path) -> tuple[float, int, int]:
         lines = log.read_text(errors="replace").strip().splitlines() or [""]
         msg = f"exit {code}: {lines[-1][:160]}"
         raise RuntimeError(msg)
-    return seconds, max(tree[0], own[0]), own[0]
+    return (seconds, max(tree[0], own[0]), own[0],
+            usage.ru_utime + usage.ru_stime)
 
 
 def baseline(admin_path: str, records_path: str, html_path: str) -> None:
@@ -286,17 +289,18 @@ def check_conservation(truth, out_dir: Path) -> list[tuple[bool, str]]:
 
 
 def _table(timings: list[Timing], within: Timing, floor_: Timing) -> str:
-    """Markdown table of medians, ranges, ratios and peaks."""
-    lines = [("| command | median s | min-max s | / within | / floor | peak (tree) | "
-             "own peak RSS |"), "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    """Markdown table of medians, ranges, ratios, CPU time and peaks."""
+    lines = [("| command | median s | min-max s | / within | / floor | CPU s | "
+              "peak (tree) | own peak RSS |"),
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for t in timings:
         if not t.seconds:
-            lines.append(f"| {t.label} | - | - | - | - | - | failed: {t.failures} |")
+            lines.append(f"| {t.label} | - | - | - | - | - | - | failed: {t.failures} |")
             continue
         lines.append(f"| {t.label} | {t.median:.1f} | {min(t.seconds):.1f}-"
                      f"{max(t.seconds):.1f} | {t.median / within.median:.2f} | "
-                     f"{t.median / floor_.median:.2f} | {t.peak / 1e9:.2f} GB | "
-                     f"{max(t.rss) / 1e9:.2f} GB |")
+                     f"{t.median / floor_.median:.2f} | {statistics.median(t.cpu):.1f} | "
+                     f"{t.peak / 1e9:.2f} GB | {max(t.rss) / 1e9:.2f} GB |")
     return "\n".join(lines)
 
 
@@ -328,7 +332,8 @@ def time_size(commands: dict[str, list[str]], runs: int, work: Path) -> dict[str
         order = list(commands) if run % 2 == 0 else list(reversed(commands))
         for label in order:
             try:
-                seconds, tree, rss = run_measured(commands[label], work / "command.log")
+                seconds, tree, rss, cpu = run_measured(commands[label],
+                                                       work / "command.log")
             except RuntimeError as failure:
                 timings[label].failures.append(str(failure))
                 print(f"  run {run + 1}: {label}: FAILED ({failure})", flush=True)  # noqa: T201
@@ -336,8 +341,9 @@ def time_size(commands: dict[str, list[str]], runs: int, work: Path) -> dict[str
             timings[label].seconds.append(seconds)
             timings[label].tree.append(tree)
             timings[label].rss.append(rss)
-            print(f"  run {run + 1}: {label}: {seconds:.1f} s, {tree / 1e9:.2f} GB "  # noqa: T201
-                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+            timings[label].cpu.append(cpu)
+            print(f"  run {run + 1}: {label}: {seconds:.1f} s, CPU {cpu:.1f} s, "  # noqa: T201
+                  f"{tree / 1e9:.2f} GB (load {os.getloadavg()[0]:.1f})", flush=True)
     return timings
 
 

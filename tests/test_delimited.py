@@ -147,3 +147,29 @@ def test_a_utf32_file_is_read(tmp_path: Path):
     path = tmp_path / "wide.csv"
     path.write_bytes(codecs.BOM_UTF32_LE + _table(",").encode("utf-32-le"))
     assert read_text(path)["note"].tolist() == [NOTE, "Bukavu"]
+
+
+def test_a_big_file_is_scanned_for_its_encoding_once(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    """Asking twice for a big file's encoding reads it once; a changed file again."""
+    scans = []
+    scan = delimited._scan_encoding
+    monkeypatch.setattr(delimited, "_scan_encoding",
+                        lambda path: scans.append(path) or scan(path))
+    path = tmp_path / "big.csv"
+    rows = "CD61,Goma\n" * (delimited._KNOWN_FROM // 10)
+    path.write_text("area,note\n" + rows, encoding="utf-8")
+    assert [sniff_text(path).encoding for _ in range(3)] == ["utf-8"] * 3
+    assert len(scans) == 1
+    path.write_bytes(("area,note\n" + rows + f"CD62,{LATIN}\n").encode("cp1252"))
+    assert delimited.detect_encoding(path) == "cp1252"
+    assert len(scans) == 2
+
+
+def test_a_small_file_is_scanned_each_time(tmp_path: Path):
+    """Small files are not remembered: rewritten in another encoding, it is seen."""
+    path = tmp_path / "small.csv"
+    path.write_text(f"area,note\nCD62,{LATIN}\n", encoding="utf-8")
+    assert delimited.detect_encoding(path) == "utf-8"
+    path.write_bytes(f"area,note\nCD62,{LATIN}\n".encode("cp1252"))
+    assert delimited.detect_encoding(path) == "cp1252"

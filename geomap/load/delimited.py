@@ -40,6 +40,13 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_BE, "utf-16"))
 _SAMPLE = 1 << 16
 
+_KNOWN: dict[tuple, str] = {}
+"""Encodings found for big files, by path, inode, size and change times: a build
+asks for a file's columns before it reads it, and each whole-file scan costs a pass
+over the file."""
+_KNOWN_FROM = 4 << 20
+"""Files of this many bytes or more have their encoding remembered."""
+
 
 @dataclass(frozen=True)
 class TextFormat:
@@ -80,13 +87,29 @@ def detect_encoding(path: Path) -> str:
     A file without a byte-order mark is UTF-8 when all of it decodes as UTF-8 (read
     in blocks, so any size works); otherwise charset-normalizer picks among
     :data:`LEGACY_ENCODINGS` from the first block that is not UTF-8. UTF-16 without
-    a byte-order mark is recognised by charset-normalizer from its zero bytes.
+    a byte-order mark is recognised by charset-normalizer from its zero bytes. A big
+    file is scanned once while it stays unchanged (same inode, size and times).
 
     Raises
     ------
     SourceError
         The file holds UTF-8 text and, further on, bytes that are not UTF-8.
     """
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns,
+           stat.st_ctime_ns)
+    if key not in _KNOWN:
+        encoding = _scan_encoding(path)
+        if stat.st_size < _KNOWN_FROM:  # small files are cheap to scan again
+            return encoding
+        if len(_KNOWN) >= 16:
+            _KNOWN.clear()
+        _KNOWN[key] = encoding
+    return _KNOWN[key]
+
+
+def _scan_encoding(path: Path) -> str:
+    """:func:`detect_encoding` from the bytes of the file."""
     from charset_normalizer import from_bytes
 
     with path.open("rb") as handle:
