@@ -79,6 +79,9 @@ class Layers:
     people: PeopleCount
     sources: list[tuple[str, str, str]]
     credits: list[str]
+    sources_more: int = 0
+    """Sources cited beyond those in *sources* (the map counts them; the report and
+    GIS layers list every one)."""
     density: np.ndarray | None = None
     """People of point records per density cell (float sums), None without points."""
     country: gpd.GeoDataFrame | None = None

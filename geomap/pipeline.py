@@ -79,13 +79,14 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     unmatched.add(control, missing, "area", unmatched_reasons(control, control_report))
     clean["control"] = control.loc[~missing]
     rejects += [unmatched.table(), displacement.rejects]
+    sources, sources_more = list_sources(clean)
     rejects_table = pd.concat([r for r in rejects if len(r)], ignore_index=True) \
         if any(len(r) for r in rejects) else rejects[0]
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
                   control=clean["control"], displacement=clean["displacement"],
                   events=clean["events"], conflict_events=clean["conflict_events"],
                   places=places, rejects=rejects_table, join_report=join_report,
-                  people=displacement.people, sources=list_sources(clean),
+                  people=displacement.people, sources=sources, sources_more=sources_more,
                   credits=credit_lines(clean, names), density=displacement.density,
                   country=read_country_outline(config), context=read_context(config))
 

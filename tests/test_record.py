@@ -126,3 +126,21 @@ def test_the_regional_force_and_the_rwandan_army_are_known_actors(written, actor
     assert clean["actor"].tolist() == [actor]
     assert ACTORS[actor].label != actor
     assert not [w for w in recwarn if "does not know" in str(w.message)]
+
+
+def test_many_unknown_actors_are_named_in_a_bounded_warning():
+    """A file of 3,000 made-up holders (long names) warns in one short line: the
+    first ten, cut, and how many more (it printed every id, 100 kB)."""
+    from geomap.errors import UnknownActorWarning
+
+    records = [dict(RECORD, actor=f"group {i:04d} " + "x" * 200) for i in range(3000)]
+    with pytest.warns(UnknownActorWarning) as caught:
+        clean, _ = validate_control(_rows(records))
+    message = str(caught[0].message)
+    assert len(clean) == 3000  # kept, with a colour of their own
+    assert "3,000 actor(s)" in message
+    assert "… and 2,990 more" in message
+    assert "group-0000" in message  # as slugged
+    assert "group-0010" not in message
+    assert len(message) < 1200
+    assert "\n" not in message

@@ -52,10 +52,21 @@ def test_an_unknown_url_is_credited_by_host_with_a_warning() -> None:
     ("https://tiles.example.org/tile.png", "(no {z}, {x}, {y})"),
     ("ftp://tiles.example.org/{z}/{x}/{y}.png", "must start with http"),
     ("Thunderforest.OpenCycleMap", "needs an API key"),
-], ids=["misspelt", "unknown", "no-placeholders", "scheme", "needs-key"])
+    ("https://t.example.org/{z}/{x}/{y}.png?key={apikey}", "also holds {apikey}"),
+    ("https://t.example.org/{ variant }/{z}/{x}/{y}{foo}", "also holds {foo}, {variant}"),
+], ids=["misspelt", "unknown", "no-placeholders", "scheme", "needs-key", "other-key",
+        "others"])
 def test_bad_tiles_say_what_to_give(spec: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(fragment)):
         resolve_tiles(spec)
+
+
+def test_every_leaflet_placeholder_is_taken() -> None:
+    """{s}, {r} and {-y} are Leaflet's own; braces Leaflet leaves alone are kept."""
+    with pytest.warns(GeomapWarning):
+        tiles = resolve_tiles("https://{s}.t.example.org/{z}/{x}/{-y}{r}.png?a={1,2}")
+    assert tiles.url.endswith("{-y}{r}.png?a={1,2}")
+    assert tiles.subdomains == "abc"
 
 
 def test_tiles_in_the_config_file(tmp_path: Path) -> None:

@@ -66,7 +66,10 @@ class MapText:
     title: str
     as_of: pd.Timestamp
     sources: list[tuple[str, str, str]] = field(default_factory=list)
-    """(source, url, licence) of every source the data cites."""
+    """(source, url, licence) of the sources the map lists (see *sources_more*)."""
+    sources_more: int = 0
+    """Sources the data cites beyond *sources*: the map counts them, the report and
+    GIS layers list them."""
     credits: list[str] = field(default_factory=list)
     compare: pd.Timestamp | None = None
     lang: str = "en"
@@ -83,5 +86,6 @@ class MapText:
         """The text of a build: title, dates, language and tiles from its config,
         sources and credits from its layers; *more* sets any other field."""
         return cls(title=config.title, as_of=config.date, sources=layers.sources,
+                   sources_more=getattr(layers, "sources_more", 0),
                    credits=layers.credits, compare=config.compare, lang=config.lang,
                    tiles=config.tiles, **more)

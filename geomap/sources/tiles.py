@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 import warnings
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -20,6 +21,12 @@ from geomap.errors import ConfigError, GeomapWarning
 
 NO_TILES = "none"
 """The --tiles value for no tiles (the default)."""
+PLACEHOLDERS = ("{x}", "{y}", "{z}", "{s}", "{r}", "{-y}")
+"""What Leaflet fills in a tile URL: tile column, row and zoom, subdomain, '@2x' on
+high-density screens, and the row counted from the bottom (TMS)."""
+_PLACEHOLDER = re.compile(r"\{ *([\w -]+) *\}")
+"""A placeholder as Leaflet's template reads it; any other than PLACEHOLDERS makes it
+throw when the first tile loads."""
 
 
 @dataclass(frozen=True)
@@ -108,11 +115,18 @@ def resolve_tiles(spec: str | None) -> TileSource | None:
 def _from_url(url: str) -> TileSource:
     """A tile URL template; credited as the provider whose template it is."""
     parts = urlsplit(url)
-    missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+    missing = [p for p in ("{z}", "{x}", "{y}") if p not in url.replace("{-y}", "{y}")]
+    unknown = sorted({f"{{{name.strip()}}}" for name in _PLACEHOLDER.findall(url)}
+                     - set(PLACEHOLDERS))
     if parts.scheme not in ("http", "https") or not parts.netloc or missing:
         msg = (f"A tile URL must start with http:// or https:// and hold {{z}}, {{x}} "
                f"and {{y}}, but got '{url}'"
                + (f" (no {', '.join(missing)})" if missing else "") + ".")
+        raise ConfigError(msg)
+    if unknown:
+        msg = (f"A tile URL may hold only the placeholders {', '.join(PLACEHOLDERS)}, "
+               f"but '{url}' also holds {', '.join(unknown)}: write its value (an API "
+               f"key, a style) into the URL.")
         raise ConfigError(msg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -9,24 +9,25 @@ MAP_SOURCES = 20
 
 
 def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES
-                 ) -> list[tuple[str, str, str]]:
+                 ) -> tuple[list[tuple[str, str, str]], int]:
     """Distinct (source, url, licence) cited by the layers, for the map's sources list.
 
     Past *limit* sources (a registration file may name a different office on every
-    row), the *limit* cited by the most rows are listed, then one line says how many
-    more there are; the GIS layers (and the report's sources table) keep them. So the
-    map's size does not grow with the number of sources.
+    row), the *limit* cited by the most rows are listed and the others only counted
+    (the map says "and N more"); the GIS layers and the report's sources table keep
+    every one. So the map's size does not grow with the number of sources.
 
     Returns
     -------
     list of (str, str, str)
-        Sorted by source; the last entry is ``("and N more sources ...", "", "")``
-        when some were left out.
+        At most *limit* sources, sorted by source.
+    int
+        How many more sources the layers cite (0 when every one is listed).
     """
     parts = [_rows_per(frame).reset_index()
              for frame in clean.values() if {"source", "url"} <= set(frame.columns)]
     if not parts:
-        return []
+        return [], 0
     table = pd.concat(parts).groupby(["source", "url", "license"], as_index=False,
                                      sort=False)["rows"].sum()
     more = len(table) - limit
@@ -35,10 +36,7 @@ def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES
                                   ascending=[False, True, True, True]).head(limit)
     table = table.sort_values(["source", "url", "license"])
     listed = list(zip(table["source"], table["url"], table["license"], strict=True))
-    if more > 0:
-        listed.append((f"and {more:,} more sources (the GIS layers cite every one)",
-                       "", ""))
-    return listed
+    return listed, max(more, 0)
 
 
 def _rows_per(frame: pd.DataFrame) -> pd.Series:

@@ -21,7 +21,7 @@ from geomap.schema import (
     ROW,
     SOURCE_KINDS,
 )
-from geomap.text import fold, squash
+from geomap.text import fold, some, squash
 from geomap.validate.choices import read_choice, read_dated, read_dates
 from geomap.validate.conflict import validate_conflict_events
 from geomap.validate.events import validate_events
@@ -144,7 +144,8 @@ def validate_control(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFram
     frame = frame.assign(actor=normalise_actor(actor))
     unknown = sorted(set(frame["actor"].dropna()) - set(ACTORS))
     if unknown:
-        warnings.warn(f"Control names actor(s) {unknown} that geomap does not know; "
+        warnings.warn(f"Control names {len(unknown):,} actor(s) that geomap does not "
+                      f"know ({some(unknown)}); "
                       "they get a fixed colour of their own.", UnknownActorWarning,
                       stacklevel=2)
     undated = text_values(frame, "start").isna() & text_values(frame, "end").isna()

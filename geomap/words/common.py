@@ -19,6 +19,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     "legend": ("Legend", "Légende"),
     "sources": ("Sources", "Sources"),
     "sources_count": ("Sources ({count})", "Sources ({count})"),
+    "sources_more": (("and {count} more sources (the report and the GIS layers list "
+                     "every one)"), ("et {count} autres sources (le rapport et les "
+                     "couches SIG les citent toutes)")),
     "sources_line": ("Sources: {names}.", "Sources : {names}."),
     "sources_in_report": ("Every source, with its link, is listed in report.html.",
                           "Chaque source, avec son lien, figure dans report.html."),

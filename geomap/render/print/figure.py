@@ -70,7 +70,7 @@ def _footer_lines(text: MapText, width_in: float, context: bool) -> list[str]:
     """Sources, projection and disclaimer, wrapped to the page width."""
     lang = text.lang
     chars = int(width_in * 72 / 6.5 * 1.85)
-    names = text.credits or [name for name, _ in text.sources]
+    names = text.credits or [name for name, _, _ in text.sources]
     sources = (word("sources_line", lang, names="; ".join(names)
                     or word("sources_not_recorded", lang))
                + " " + word("sources_in_report", lang))

@@ -265,3 +265,25 @@ def test_bundled_map_is_within_its_budget(bundled, preset: str):
     drawn = features(data, "admin")
     for pcode in territories:
         assert state(data, drawn[pcode], "2025-03-01")[1]["sub"] == pcode
+
+
+def test_the_map_counts_sources_not_its_more_line(small_layers) -> None:
+    """'Sources (N)' counts the sources (listed and not), never the 'and N more' line,
+    which is said in the map's language (it counted that line as a source)."""
+    from dataclasses import replace
+
+    from geomap.render.web.map import build_map
+
+    listed = len(small_layers.sources)
+    page = render_page(small_layers, "2025-02-01")
+    assert f"<summary>Sources ({listed})</summary>" in page
+    assert "more sources" not in page
+    summary, text, timeline = summarise(small_layers, "2025-02-01")
+    for lang, said in (("en", ("and 1,234 more sources (the report and the GIS layers "
+                               "list every one)")), ("fr", "et 1 234 autres sources")):
+        page = build_map(small_layers.places, summary.areas, summary.mines,
+                         replace(text, sources_more=1234, lang=lang), timeline=timeline)
+        flat = page.replace("\u202f", " ").replace("\xa0", " ")
+        assert f"<summary>Sources ({listed + 1234:,})</summary>".replace(
+            ",", " " if lang == "fr" else ",") in flat
+        assert said in flat
