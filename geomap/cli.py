@@ -40,6 +40,18 @@ class _Refused(click.ClickException):
     exit_code = 2
 
 
+MESSAGE_CHARS = 2000
+"""A message longer than this (a path or value from data quoted in it) is cut."""
+
+
+def one_line(message: object) -> str:
+    """*message* as one line: line breaks and other control characters written as
+    escapes (a value quoted from data may hold them), cut to MESSAGE_CHARS."""
+    text = "".join(ch if ch.isprintable() or ch == " " else
+                   ch.encode("unicode_escape").decode("ascii") for ch in str(message))
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 1] + "…"
+
+
 @contextmanager
 def _reported(quiet: bool) -> Iterator[None]:
     """Turn a GeomapError into a one-line message with exit 1; show warnings.
@@ -51,14 +63,14 @@ def _reported(quiet: bool) -> Iterator[None]:
         try:
             yield
         except OutputExistsError as err:
-            raise _Refused(str(err)) from err
+            raise _Refused(one_line(err)) from err
         except GeomapError as err:
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(one_line(err)) from err
         finally:
             if not quiet:
                 for warning in caught:
                     if issubclass(warning.category, GeomapWarning):
-                        click.echo(f"warning: {warning.message}", err=True)
+                        click.echo(f"warning: {one_line(warning.message)}", err=True)
 
 
 def _say(quiet: bool):
@@ -162,8 +174,8 @@ def build(config_path, admin, towns, mines, control, displacement, events,
 
     With no options it works offline on the bundled data in shapes/ and writes
     outputs/map.html, embed.html, summary_areas.csv, summary_actors.csv,
-    rejects.csv, join_report.csv, layers/<layer>.geojson, geomap.gpkg, map.png,
-    map.pdf, map.svg and report.html (and changes.csv with --compare,
+    rejects.csv, join_report.csv, sources.csv, layers/<layer>.geojson, geomap.gpkg,
+    map.png, map.pdf, map.svg and report.html (and changes.csv with --compare,
     events.csv when there are events, displacement_density.tif when displacement
     has point records, conflict_events.csv with --conflict-events).
 
@@ -178,6 +190,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
 
     from geomap.config import (
         BuildConfig,
+        check_out_apart,
         check_out_dir,
         merge,
         parse_column_options,
@@ -232,6 +245,10 @@ def build(config_path, admin, towns, mines, control, displacement, events,
                        hxl=hxl, provinces=provinces, engine=engine, window=window,
                        preset=preset, self_contained=self_contained, lang=lang,
                        decimal=decimal, scheduler=scheduler, outputs=outputs)
+        try:
+            check_out_apart(config)
+        except ConfigError as err:
+            raise _Refused(str(err)) from err
         if tiles is not None:
             from dataclasses import replace
 

@@ -268,6 +268,10 @@ def read_config(path: Path) -> dict:
     """
     try:
         settings = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        msg = (f"Cannot read config '{path}': it is not UTF-8 text (byte {err.start}); "
+               "save it as UTF-8 TOML.")
+        raise ConfigError(msg) from err
     except (OSError, tomllib.TOMLDecodeError) as err:
         msg = f"Cannot read config '{path}': {err}."
         raise ConfigError(msg) from err
@@ -364,6 +368,33 @@ def check_out_dir(out: object, *, base: Path | None = None,
                "own for its outputs, such as 'outputs'.")
         raise ConfigError(msg)
     return folder
+
+
+def check_out_apart(config: BuildConfig) -> None:
+    """Refuse an output folder that holds one of the build's inputs.
+
+    The input files, the population raster and the shapes folder the build reads
+    stay apart from the outputs, so a build never writes among (or over) its inputs.
+
+    Raises
+    ------
+    ConfigError
+        ``config.out_dir`` is the folder of an input, or one of its parents.
+    """
+    from geomap.sources.registry import is_source_name
+
+    out = Path(config.out_dir).expanduser().resolve()
+    named = config.shapes_dir or os.environ.get("GEOMAP_SHAPES")
+    read = [("the shapes folder", Path(named) if named else Path("shapes"))]
+    read += [(f"the {layer} file", Path(given)) for layer, given in config.inputs.items()
+             if given is not None and not is_source_name(str(given))]
+    if config.population is not None:
+        read.append(("the population raster", Path(config.population)))
+    for what, path in read:
+        if path.exists() and path.expanduser().resolve().is_relative_to(out):
+            msg = (f"The output folder '{config.out_dir}' holds {what} '{path}': give "
+                   "geomap a folder of its own for its outputs, such as 'outputs'.")
+            raise ConfigError(msg)
 
 
 def _input_value(base: Path, value: str) -> Path | str:

@@ -211,6 +211,7 @@ LAYER_FIELDS: dict[tuple[str, str], Field] = {
                               "fighting, ..."),
     ("events", "place"): Field("Place", "Where the event happened, as written"),
     ("events", "pcode"): Field("P-code", "P-code of the area of the event"),
+    ("sources", "layer"): Field("Layer", "Layer whose rows cite the source"),
     ("conflict_events", "month"): Field("Month", "Month counted (YYYY-MM)"),
     ("conflict_events", "event_type"): Field("Event type", "ACLED event type: "
                                              "Battles, Violence against civilians or "

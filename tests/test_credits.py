@@ -1,4 +1,5 @@
-"""The map's sources list stays short whatever the input; the layers keep every source."""
+"""The map's sources list stays short whatever the input; the layers, sources.csv and
+the report keep every source."""
 
 from __future__ import annotations
 
@@ -59,3 +60,8 @@ def test_map_size_does_not_grow_with_sources(shapes_dir: Path, tmp_path: Path):
              for name in str(feature["properties"].get("source", "")).split("; ")}
     assert len({name for name in cited if name.startswith("Registration office")}) \
         == 3000
+    table = pd.read_csv(out / "sources.csv", keep_default_na=False)
+    offices = table.loc[table["layer"] == "displacement", "source"]
+    assert sorted(offices) == sorted({f"Registration office {i:04d}" for i in range(3000)})
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert all(f"<td>Registration office {i:04d}<td>" in report for i in range(3000))

@@ -34,7 +34,7 @@ from .conftest import CONTROL, REPO
 DATE = pd.Timestamp("2025-03-01")
 SPATIAL = ("admin", "towns", "mines", "control_areas", "control_places", "displacement",
            "changes")
-TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
+TABLES = ("summary_areas", "summary_actors", "join_report", "rejects", "sources")
 CONTEXT = ("context_countries", "context_lakes") if (
     REPO / "shapes" / "context").is_dir() else ()
 

@@ -25,7 +25,7 @@ from geomap.schema import DRC_BOUNDS
 from .conftest import CONTROL, REPO, SYNTHETIC_DATE
 
 LAYERS = ("admin", "towns", "mines", "control", "displacement")
-TABLES = ("summary_areas", "summary_actors", "join_report", "rejects")
+TABLES = ("summary_areas", "summary_actors", "join_report", "rejects", "sources")
 DATE = pd.Timestamp("2025-03-01")
 
 

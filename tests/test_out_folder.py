@@ -164,3 +164,35 @@ def test_a_full_disk_while_writing_the_print_map_is_one_line(
     assert stderr.startswith("Error: The disk is full")
     assert stderr.count("\n") == 1, stderr
     assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("where", ["shapes", "input", "parent"])
+def test_an_out_folder_holding_the_build_s_inputs_is_refused(
+        shapes_dir: Path, tmp_path: Path, where: str):
+    """--out naming the shapes folder, the folder of an input file or a parent of
+    either: exit 2, one line, nothing written among the inputs (it wrote there)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    table = data / "registrations.csv"
+    table.write_bytes((shapes_dir / "displacement.csv").read_bytes())
+    out = {"shapes": shapes_dir, "input": data, "parent": tmp_path}[where]
+    before = {folder: _snapshot(folder) for folder in (shapes_dir, data)}
+    code, stderr = _build("--shapes-dir", str(shapes_dir), "--displacement", str(table),
+                          "--out", str(out), "--date", "2025-02-20")
+    assert code == 2, stderr
+    assert "give geomap a folder of its own" in stderr
+    assert stderr.count("\n") == 1, stderr
+    assert {folder: _snapshot(folder) for folder in (shapes_dir, data)} == before
+
+
+def test_a_config_file_that_is_not_text_is_bad_usage(tmp_path: Path):
+    """A geomap.toml of binary bytes: exit 2 and one line (it raised a traceback)."""
+    config = tmp_path / "geomap.toml"
+    config.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        read_config(config)
+    code, stderr = _build("--config", str(config), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "not UTF-8 text" in stderr
+    assert "Traceback" not in stderr
+    assert not (tmp_path / "out").exists()

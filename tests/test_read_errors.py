@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
+from geomap.errors import SchemaError
 from geomap.load.read_errors import plain_reason
 
 GDAL_UNKNOWN = ("'adir' not recognized as being in a supported file format.; It might "
@@ -46,3 +48,28 @@ def test_fallback_replaces_unknown_detail_only():
     assert plain_reason(KeyError("zip"), fallback="it is damaged") == "it is damaged"
     assert plain_reason(ValueError("File is not a zip file"), fallback="x") == (
         "it is not a zip archive (an .xlsx workbook is one)")
+
+
+def test_a_header_of_garbage_is_named_in_one_short_line(tmp_path: Path) -> None:
+    """Column names holding line breaks (binary bytes read as text) are quoted as
+    escapes, ten at most, each cut: the message stays one line."""
+    from geomap.load.files import read_layer
+
+    names = [f"col\x0b{i}\x85" + "z" * 80 for i in range(30)]
+    path = tmp_path / "garbage.csv"
+    path.write_text(",".join(names) + "\n" + ",".join("1" * 30) + "\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match="lacks required column") as caught:
+        read_layer(path, "displacement")
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1
+    assert "'col\\x0b0\\x85zzz" in message
+    assert "… and 20 more" in message
+    assert len(message) < 1000
+
+
+def test_one_line_escapes_and_cuts() -> None:
+    """The command line's last guard: any message is printed as one bounded line."""
+    from geomap.cli import MESSAGE_CHARS, one_line
+
+    assert one_line("a\nb\tc\x00 é") == "a\\nb\\tc\\x00 é"
+    assert len(one_line("x" * 10 * MESSAGE_CHARS)) == MESSAGE_CHARS

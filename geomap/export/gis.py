@@ -49,6 +49,10 @@ HXL_TAGS: dict[str, dict[str, str]] = {
         "value": "#meta+value", "action": "#status+action",
         "reason": "#description+reason",
     },
+    "sources": {
+        "layer": "#meta+layer", "source": "#meta+source", "url": "#meta+url",
+        "license": "#meta+license",
+    },
     "join_report": {
         "layer": "#meta+layer", "reference": "#loc+name+reference",
         "place": "#loc+id", "place_name": "#loc+name", "method": "#meta+method",

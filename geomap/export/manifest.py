@@ -19,7 +19,7 @@ OUTPUT_NAMES = (
     "map.html", "embed.html", "summary_areas.csv", "summary_actors.csv", "rejects.csv",
     "join_report.csv", "changes.csv", "displacement_density.tif", "geomap.gpkg",
     "geomap.qgz", "map.png", "map.pdf", "map.svg", "report.html", "conflict_events.csv",
-    "events.csv",
+    "events.csv", "sources.csv",
 )
 """Files a build may write at the top of the output folder."""
 

@@ -63,7 +63,7 @@ def _write_gis(folder: Path, wanted: set[str], *, layers: Layers, summary: Summa
         if summary.changes is not None:  # points in the GeoPackage, a table in CSV
             package["changes"] = shape_changes(summary.changes, layers.places)
         order = ("summary_areas", "summary_actors", "join_report", "rejects",
-                 "changes", "conflict_events", "events")
+                 "changes", "conflict_events", "events", "sources")
         written += write_gis_package(folder, gis=package, text=text, tables={
             name: tables[name] for name in order
             if name in tables and name not in package})
@@ -71,7 +71,7 @@ def _write_gis(folder: Path, wanted: set[str], *, layers: Layers, summary: Summa
 
 
 def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Summary,
-                 text: MapText) -> list[Path]:
+                 text: MapText, sources: pd.DataFrame) -> list[Path]:
     """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
 
     The report embeds the print map's PNG; without ``print`` only the report is
@@ -82,11 +82,6 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
                             context=layers.context, changes=summary.changes)
     written = write_printed(folder, drawn) if "print" in wanted else []
     if "report" in wanted:
-        conflict = summary.conflict_events
-        sources = collect_sources({
-            "admin": layers.admin, "towns": layers.towns, "mines": layers.mines,
-            "control": layers.control, "displacement": layers.displacement,
-            **({"conflict_events": conflict} if conflict is not None else {})})
         written.append(write_report(
             folder / "report.html", text=text, png=drawn["map.png"],
             areas=summary.areas, actors=summary.actors,
@@ -129,8 +124,14 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     """
     wanted = set(config.outputs)
     tags = HXL_TAGS if config.hxl else {}
+    conflict = summary.conflict_events
+    sources = collect_sources({  # every one, whatever the map lists
+        "admin": layers.admin, "towns": layers.towns, "mines": layers.mines,
+        "control": layers.control, "displacement": layers.displacement,
+        **({"conflict_events": conflict} if conflict is not None else {})})
     tables = {"summary_areas": summary.areas, "summary_actors": summary.actors,
-              "rejects": layers.rejects, "join_report": layers.join_report}
+              "rejects": layers.rejects, "join_report": layers.join_report,
+              "sources": sources}
     if summary.changes is not None:
         tables["changes"] = summary.changes
     if summary.events is not None and len(summary.events):
@@ -140,7 +141,7 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
     with claimed as owned, owned.staging() as staging:
         printed = (Background(partial(_write_print, staging, wanted, layers=layers,
-                                      summary=summary, text=text))
+                                      summary=summary, text=text, sources=sources))
                    if wanted & {"print", "report"} else None)
         written = []
         if "map" in wanted:

@@ -13,7 +13,7 @@ from geomap.errors import CRSError, SchemaError, SourceError
 from geomap.load.delimited import read_text, read_text_batches, sniff_text
 from geomap.load.read_errors import folder_given, plain_reason
 from geomap.schema import ALIASES, COLUMNS, REQUIRED, ROW, STORAGE_CRS
-from geomap.text import squash
+from geomap.text import some, squash
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls"}
 
@@ -221,10 +221,9 @@ def _admin_levels(by_squash: Mapping[str, str]) -> dict[str, str]:
 
 
 def _listing(columns) -> str:
-    """Quote up to ten column names for a message."""
-    names = [f"'{column}'" for column in columns]
-    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
-    return "[" + ", ".join(names[:10]) + "]" + more
+    """Quote up to ten column names for a one-line message, each cut to 40 characters,
+    line breaks and other control characters written as escapes."""
+    return "[" + some([str(column) for column in columns], width=40) + "]"
 
 
 def read_layer(path: str | Path, layer: str,

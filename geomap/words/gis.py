@@ -14,6 +14,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "gis_table_changes": ("Changes of control", "Changements de contrôle"),
     "gis_table_join_report": ("Join report", "Rapport de jointure"),
     "gis_table_rejects": ("Rejected rows", "Lignes rejetées"),
+    "gis_table_sources": ("Sources and licences", "Sources et licences"),
     "gis_towns_legend": ("Towns, coloured by who holds them",
                          "Localités, colorées selon qui les tient"),
     "gis_doubt_note": (
