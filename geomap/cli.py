@@ -12,7 +12,14 @@ from pathlib import Path
 import click
 
 from geomap.errors import ConfigError, GeomapError, GeomapWarning, OutputExistsError
-from geomap.schema import DECIMAL_MARKS, ENGINES, LANGS, LAYERS, PRESETS
+from geomap.schema import (
+    DECIMAL_MARKS,
+    ENGINES,
+    LANGS,
+    LAYERS,
+    OUTPUT_GROUPS,
+    PRESETS,
+)
 
 
 class _Date(click.ParamType):
@@ -141,8 +148,8 @@ def main() -> None:
                    "default) or as dask tasks: on local threads or a dask cluster "
                    "(docs/scaling.md).")
 @click.option("--outputs", metavar="LIST", default=None,
-              help="Write only these outputs, comma-separated: map, tables, layers, "
-                   "gpkg, print, report, density [default: all]. Outputs of an "
+              help=f"Write only these outputs, comma-separated: "
+                   f"{', '.join(OUTPUT_GROUPS)} [default: all]. Outputs of an "
                    "earlier build that are not written are removed.")
 @click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
               default=None,

@@ -13,7 +13,7 @@ import pandas as pd
 from geomap.dates import parse_date
 from geomap.errors import ConfigError, SourceError
 from geomap.provinces import KIVU, select_provinces
-from geomap.schema import DECIMAL_MARKS, ENGINES, LAYERS, PRESETS
+from geomap.schema import DECIMAL_MARKS, ENGINES, LAYERS, OUTPUT_GROUPS, PRESETS
 from geomap.sources.tiles import TileSource, resolve_tiles
 from geomap.words import DEFAULT_LANG, LANGS, require_lang, word
 
@@ -40,17 +40,6 @@ DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
 shows no mines, and its title says none)."""
 _DEFAULT_TITLES = {word(key, lang) for key in ("title_default", "title_article")
                    for lang in LANGS}
-
-OUTPUT_GROUPS = {
-    "map": "map.html and embed.html",
-    "tables": "the CSV tables",
-    "layers": "layers/*.geojson",
-    "gpkg": "geomap.gpkg and geomap.qgz",
-    "print": "map.png, map.pdf and map.svg",
-    "report": "report.html",
-    "density": "displacement_density.tif",
-}
-"""The outputs a build can be told to write (``--outputs``), by group."""
 
 
 def parse_outputs(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:

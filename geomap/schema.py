@@ -82,6 +82,16 @@ LANGS = ("en", "fr")
 """Languages geomap writes in (``--lang``): English, French."""
 DECIMAL_MARKS = (".", ",")
 """Decimal marks a displacement file may use for its counts (``--decimal``)."""
+OUTPUT_GROUPS = {
+    "map": "map.html and embed.html",
+    "tables": "the CSV tables",
+    "layers": "layers/*.geojson",
+    "gpkg": "geomap.gpkg and geomap.qgz",
+    "print": "map.png, map.pdf and map.svg",
+    "report": "report.html",
+    "density": "displacement_density.tif",
+}
+"""The outputs a build can be told to write (``--outputs``), by group."""
 
 DISPLACEMENT_KINDS = ("idps", "refugees", "returnees", "mobile-population",
                       "new-displacement")
