@@ -13,7 +13,14 @@ import pandas as pd
 from geomap.dates import parse_date
 from geomap.errors import ConfigError, SourceError
 from geomap.provinces import KIVU, select_provinces
-from geomap.schema import DECIMAL_MARKS, ENGINES, LAYERS, OUTPUT_GROUPS, PRESETS
+from geomap.schema import (
+    DECIMAL_MARKS,
+    ENGINES,
+    LAYERS,
+    OUTPUT_GROUPS,
+    PRESETS,
+    parse_outputs,
+)
 from geomap.sources.tiles import TileSource, resolve_tiles
 from geomap.words import DEFAULT_LANG, LANGS, require_lang, word
 
@@ -40,36 +47,6 @@ DEFAULT_TITLE = word("title_default", DEFAULT_LANG)
 shows no mines, and its title says none)."""
 _DEFAULT_TITLES = {word(key, lang) for key in ("title_default", "title_article")
                    for lang in LANGS}
-
-
-def parse_outputs(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Output groups from ``'map,tables'`` or a list; ``'all'`` names every group.
-
-    Returns
-    -------
-    tuple of str
-        The groups in :data:`OUTPUT_GROUPS` order.
-
-    Raises
-    ------
-    ConfigError
-        An unknown group, or none at all.
-
-    Examples
-    --------
-    >>> parse_outputs("tables, map")
-    ('map', 'tables')
-    """
-    names = value.split(",") if isinstance(value, str) else list(value)
-    names = {str(name).strip().lower() for name in names} - {""}
-    if "all" in names:
-        return tuple(OUTPUT_GROUPS)
-    unknown = sorted(names - set(OUTPUT_GROUPS))
-    if unknown or not names:
-        msg = (f"Unknown output(s) {unknown}; expected some of {list(OUTPUT_GROUPS)} "
-               "or 'all'." if unknown else "Name at least one output group.")
-        raise ConfigError(msg)
-    return tuple(group for group in OUTPUT_GROUPS if group in names)
 
 
 @dataclass(frozen=True)

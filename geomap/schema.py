@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geomap.errors import ConfigError
+
 STORAGE_CRS = "EPSG:4326"
 # Kivu spans UTM zones 35S and 36S; 35S keeps distortion small over both provinces.
 METRIC_CRS = "EPSG:32735"
@@ -92,6 +94,37 @@ OUTPUT_GROUPS = {
     "density": "displacement_density.tif",
 }
 """The outputs a build can be told to write (``--outputs``), by group."""
+
+
+def parse_outputs(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Output groups from ``'map,tables'`` or a list; ``'all'`` names every group.
+
+    Returns
+    -------
+    tuple of str
+        The groups in :data:`OUTPUT_GROUPS` order.
+
+    Raises
+    ------
+    ConfigError
+        An unknown group, or none at all.
+
+    Examples
+    --------
+    >>> parse_outputs("tables, map")
+    ('map', 'tables')
+    """
+    names = value.split(",") if isinstance(value, str) else list(value)
+    names = {str(name).strip().lower() for name in names} - {""}
+    if "all" in names:
+        return tuple(OUTPUT_GROUPS)
+    unknown = sorted(names - set(OUTPUT_GROUPS))
+    if unknown or not names:
+        msg = (f"Unknown output(s) {unknown}; expected some of {list(OUTPUT_GROUPS)} "
+               "or 'all'." if unknown else "Name at least one output group.")
+        raise ConfigError(msg)
+    return tuple(group for group in OUTPUT_GROUPS if group in names)
+
 
 DISPLACEMENT_KINDS = ("idps", "refugees", "returnees", "mobile-population",
                       "new-displacement")
