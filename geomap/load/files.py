@@ -261,14 +261,15 @@ def read_layer(path: str | Path, layer: str,
 
 def read_layer_batches(path: str | Path, layer: str,
                        mapping: Mapping[str, str] | None = None, *,
-                       needed: Collection[str] | None = None
-                       ) -> Iterator[pd.DataFrame]:
+                       needed: Collection[str] | None = None,
+                       block_bytes: int | None = None) -> Iterator[pd.DataFrame]:
     """Read one layer's file in batches of rows, renamed as :func:`read_layer` does.
 
     A delimited text file is read block by block (:mod:`geomap.load.delimited`), so
     its size is not bounded by memory; any other file comes whole, as one batch.
     With *needed* (canonical names), a delimited file's other columns are not
-    converted at all.
+    converted at all; *block_bytes* is the text parsed per batch (see
+    :func:`~geomap.load.delimited.read_text_batches`).
 
     Yields
     ------
@@ -295,7 +296,8 @@ def read_layer_batches(path: str | Path, layer: str,
         renamed = rename_columns(pd.DataFrame([names], columns=names), layer, mapping)
         columns = {str(renamed[c].iloc[0]) for c in renamed.columns if c in needed}
     empty = True
-    for batch in read_text_batches(path, text_format, columns=columns):
+    for batch in read_text_batches(path, text_format, columns=columns,
+                                   block_bytes=block_bytes):
         empty = False
         yield rename_columns(batch, layer, mapping)
     if empty:

@@ -66,7 +66,8 @@ def read_input(config: BuildConfig, layer: str,
 
 def read_input_batches(config: BuildConfig, layer: str,
                        report: Callable[[str], None] = _quiet, *,
-                       needed: Collection[str] | None = None
+                       needed: Collection[str] | None = None,
+                       block_bytes: int | None = None
                        ) -> tuple[Path, Iterator[pd.DataFrame]]:
     """Read *layer*'s input as raw canonical columns, cut to the chosen provinces.
 
@@ -77,7 +78,8 @@ def read_input_batches(config: BuildConfig, layer: str,
 
     A file in geomap's canonical shape that is delimited text comes in batches of
     rows (:func:`~geomap.load.files.read_layer_batches`), so its size is not bounded
-    by memory; any other input comes whole, as one batch.
+    by memory; any other input comes whole, as one batch. *needed* and
+    *block_bytes* are passed on to it.
 
     Returns
     -------
@@ -138,7 +140,8 @@ def read_input_batches(config: BuildConfig, layer: str,
         options = ReadOptions(fmt=detected[1], provinces=provinces, url=path.name,
                               report=report)
         return path, iter([read_publisher(detected[0], path, options)])
-    return path, read_layer_batches(path, layer, mapping, needed=needed)
+    return path, read_layer_batches(path, layer, mapping, needed=needed,
+                                    block_bytes=block_bytes)
 
 
 def _conflict_events(what: str) -> str:

@@ -35,6 +35,7 @@ import pandas as pd
 from geomap.config import BuildConfig
 from geomap.errors import ConfigError, SchemaError
 from geomap.join import AreaIndex
+from geomap.load import delimited
 from geomap.load.parts import (
     NEEDED,
     Part,
@@ -53,6 +54,12 @@ FAN_IN = 8
 
 IN_FLIGHT = 2
 """Batches of text sent out per dask worker thread at a time."""
+
+BATCH_BLOCKS = 2
+"""Blocks of delimited text per batch for the pandas engine. Checking, joining and
+summing a batch has a fixed cost (about 50 ms, pandas' own), paid in this process:
+twice the rows per batch cut the reduction of 1.7 million rows from about 2.9 to
+2.2 s of CPU. The dask engine keeps one block per batch, more tasks to spread."""
 
 SCHEDULER_TIMEOUT = 10
 """Seconds to wait for a dask scheduler to answer."""
@@ -114,8 +121,9 @@ def plan_records(config: BuildConfig, report: Report) -> Records:
                 announce_file(plan.files[0], "displacement", report)
                 return Records(name=plan.name, plan=plan)
     announce_file(given, "displacement", report)
+    block = BATCH_BLOCKS * delimited.BLOCK_BYTES if config.engine == "pandas" else None
     path, batches = read_input_batches(config, "displacement", report,
-                                       needed=NEEDED["displacement"])
+                                       needed=NEEDED["displacement"], block_bytes=block)
     return Records(name=path.name, batches=batches)
 
 
