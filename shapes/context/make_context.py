@@ -6,6 +6,7 @@ them:
 
     python shapes/context/make_context.py \
         --countries node_modules/world-atlas/countries-10m.json \
+        --lake-shapes ne_50m_lakes_geometry_only.geojson \
         --lakes ne_50m_lakes.geojson \
         --lakes ne_110m_lakes.geojson
 
@@ -13,6 +14,10 @@ them:
 admin-0 countries). --lakes may be given several times: each lake is taken from
 the first file that has it, so list the most detailed file first (Natural
 Earth's 1:50m lakes lack Lake Tanganyika, which the 1:110m file fills in).
+--lake-shapes (optional) is a lakes file without attributes (an older 1:50m
+copy that still has Lake Tanganyika and reaches past the --lakes extracts): its
+shapes are drawn, each named by the --lakes feature that covers most of it, and
+left unnamed when none does (names are never made up).
 --rivers (optional) takes a Natural Earth rivers file; none is committed today.
 Any format GDAL reads works for --lakes and --rivers. See README.md for the
 provenance.
@@ -30,8 +35,9 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 
-# Kivu provinces (about lon 26-31.5, lat -5.5 to 1.5) with a margin.
-BBOX = (25.5, -6.0, 32.0, 2.0)
+# Kivu provinces (about lon 26-31.5, lat -5.5 to 1.5) with a margin wide enough
+# to fill the web map's first view on a wide screen (about lon 18-39 at 1920 px).
+BBOX = (17.5, -9.0, 39.5, 4.5)
 DIGITS = 4  # about 11 m at the equator, finer than the 1:10m to 1:110m sources
 COUNTRY_TOLERANCE = 0.001  # degrees (~110 m), Douglas-Peucker on shared arcs
 WATER_TOLERANCE = 0.001  # degrees, Douglas-Peucker on each lake and river
@@ -45,9 +51,22 @@ COUNTRIES = {
     "800": ("UGA", "Uganda", "Ouganda"),
     "108": ("BDI", "Burundi", "Burundi"),
     "834": ("TZA", "Tanzania", "Tanzanie"),
+    "404": ("KEN", "Kenya", "Kenya"),
+    "728": ("SSD", "South Sudan", "Soudan du Sud"),
+    "140": ("CAF", "Central African Republic", "République centrafricaine"),
+    "178": ("COG", "Republic of the Congo", "République du Congo"),
+    "894": ("ZMB", "Zambia", "Zambie"),
+    "024": ("AGO", "Angola", "Angola"),
+    "231": ("ETH", "Ethiopia", "Éthiopie"),
+    "454": ("MWI", "Malawi", "Malawi"),
 }
+# Where a country's name is drawn when the middle of its shape is a bad place: the
+# DR Congo's is put north-west of the Kivus (its middle, once clipped, lies under the
+# web map's legend, and its old one ran across Lake Kivu).
+LABEL_AT = {"COD": (25.9, -0.7)}
 
-# Lakes kept, by Natural Earth's `name` -> French name written out.
+# French names written out, by Natural Earth's `name`; other lakes take Natural
+# Earth's `name_fr` with a capital ("lac Rukwa" -> "Lac Rukwa").
 LAKES = {
     "Lake Kivu": "Lac Kivu",
     "Lake Edward": "Lac Édouard",
@@ -55,6 +74,8 @@ LAKES = {
     "Lake Tanganyika": "Lac Tanganyika",
     "Lake Victoria": "Lac Victoria",
 }
+REQUIRED_LAKES = tuple(LAKES)
+"""Lakes the box must hold: the script says so when an input lacks one."""
 
 
 def decode_topojson(topology: dict, object_name: str, tolerance: float) -> list[dict]:
@@ -161,6 +182,10 @@ def make_countries(path: Path, version: str) -> list[dict]:
         if geom.is_empty:
             continue
         label = geom.representative_point()
+        if iso3 in LABEL_AT:
+            label = shapely.Point(LABEL_AT[iso3])
+            if not geom.contains(label):
+                sys.exit(f"the label point of {iso3} lies outside its shape")
         out.append(feature(geom, {
             "iso3": iso3, "name": name, "name_fr": name_fr,
             "label_lon": round(label.x, 3), "label_lat": round(label.y, 3),
@@ -188,28 +213,67 @@ def scale_of(path: Path) -> str:
     return scale
 
 
-def make_lakes(paths: list[Path]) -> list[dict]:
-    found: dict[str, dict] = {}
+def _named_lakes(paths: list[Path]) -> dict[str, tuple[object, dict]]:
+    """Each lake of the named files by Natural Earth `name`: (shape, properties), the
+    first file that has it winning."""
+    found: dict[str, tuple[object, dict]] = {}
     for path in paths:
         frame = gpd.read_file(path)
         if frame.crs is not None and frame.crs.to_epsg() != 4326:
             frame = frame.to_crs(4326)
+        frame = frame[frame.intersects(box(*BBOX))]
         for _, row in frame.iterrows():
             name = row.get("name")
-            if name not in LAKES or name in found or row.geometry is None:
+            if not isinstance(name, str) or name in found or row.geometry is None:
                 continue
-            geom = tidy(row.geometry, WATER_TOLERANCE)
-            if geom.is_empty:
-                continue
-            found[name] = feature(geom, {
-                "name": name, "name_fr": LAKES[name],
-                "source": f"Natural Earth {scale_of(path)} Lakes and Reservoirs",
-                "license": LICENSE,
-            })
-    missing = sorted(set(LAKES) - set(found))
+            english = name if name.startswith("Lake ") or not isinstance(
+                row.get("name_en"), str) else row.get("name_en")  # Lac Moeru: Lake Mweru
+            french = LAKES.get(name) or _capital(row.get("name_fr")) or english
+            found[name] = (row.geometry, {
+                "name": english, "name_fr": french,
+                "source": f"Natural Earth {scale_of(path)} Lakes and Reservoirs"})
+    return found
+
+
+def _capital(text: object) -> str | None:
+    """*text* with a capital first letter (None when it is not text)."""
+    return text[:1].upper() + text[1:] if isinstance(text, str) and text else None
+
+
+def make_lakes(paths: list[Path], shapes: Path | None = None) -> list[dict]:
+    named = _named_lakes(paths)
+    drawn: list[tuple[object, dict]] = []
+    if shapes is not None:
+        frame = gpd.read_file(shapes)
+        frame = frame[frame.intersects(box(*BBOX))]
+        for shape in frame.geometry:
+            best = max(named.items(), default=None, key=lambda item: (
+                item[1][0].intersection(shape).area, item[0]))
+            share = (best[1][0].intersection(shape).area
+                     / min(best[1][0].area, shape.area)) if best else 0.0
+            if share > 0.5:
+                name, (_, props) = best
+                named.pop(name)
+                props = {**props, "source": f"Natural Earth {scale_of(shapes)} Lakes "
+                         f"and Reservoirs (shape), named from {props['source']}"}
+            else:
+                props = {"name": None, "name_fr": None,
+                         "source": f"Natural Earth {scale_of(shapes)} Lakes and "
+                                   "Reservoirs (shape; no name in the file)"}
+            drawn.append((shape, props))
+    drawn += list(named.values())
+    out = []
+    for shape, props in drawn:
+        geom = tidy(shape, WATER_TOLERANCE)
+        if not geom.is_empty:
+            out.append(feature(geom, {**props, "license": LICENSE}))
+    names = {f["properties"]["name"] for f in out}
+    missing = sorted(set(REQUIRED_LAKES) - names)
     if missing:
         sys.stderr.write("lakes not found in any input: " + ", ".join(missing) + "\n")
-    return [found[n] for n in LAKES if n in found]
+    out.sort(key=lambda f: (f["properties"]["name"] is None, f["properties"]["name"]
+                            or "", -shapely.area(shapely.geometry.shape(f["geometry"]))))
+    return out
 
 
 def make_rivers(path: Path) -> list[dict]:
@@ -251,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--world-atlas-version", default="2.0.2")
     parser.add_argument("--lakes", type=Path, action="append", required=True,
                         help="Natural Earth lakes file; repeat, most detailed first")
+    parser.add_argument("--lake-shapes", type=Path,
+                        help="lakes file without attributes, named from --lakes")
     parser.add_argument("--rivers", type=Path,
                         help="Natural Earth rivers_lake_centerlines file (optional)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
@@ -258,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
 
     write(args.out / "countries.geojson",
           make_countries(args.countries, args.world_atlas_version), "countries")
-    write(args.out / "lakes.geojson", make_lakes(args.lakes), "lakes")
+    write(args.out / "lakes.geojson", make_lakes(args.lakes, args.lake_shapes),
+          "lakes")
     if args.rivers:
         write(args.out / "rivers.geojson", make_rivers(args.rivers), "rivers")
     return 0

@@ -87,7 +87,8 @@ def context_names(context: dict[str, gpd.GeoDataFrame], bounds, lang: str
         if frame is None or frame.empty:
             continue
         for row in frame.sort_values("name").itertuples():
-            if kind == "country" and getattr(row, "iso3", "") == HOME_ISO3:
+            if kind == "country" and getattr(row, "iso3", "") == HOME_ISO3 or \
+                    not isinstance(row.name, str) or not row.name:  # a lake with no name
                 continue
             shape = row.geometry.intersection(view)
             if kind == "country" and water is not None:

@@ -10,6 +10,7 @@ import shapely
 
 from geomap.render.markup import fmt_date
 from geomap.render.print.draw import HOME_ISO3
+from geomap.render.print.labels import inner_spots
 from geomap.render.web.states import StateBook, holder_tip, place_states, popup, text
 from geomap.render.web.styles import (
     ADMIN_STYLE,
@@ -95,30 +96,41 @@ def context_layer(context: dict[str, gpd.GeoDataFrame], book: StateBook) -> dict
 
 
 def context_labels(context: dict[str, gpd.GeoDataFrame], lang: str) -> list[dict]:
-    """Names of the base map's countries and lakes, where each is drawn.
+    """Names of the base map's countries and lakes, each with the spots it may take.
 
-    A country is named at its ``label_lon``/``label_lat`` when it has one, else at a
-    point inside it; a lake at a point inside it. French names come from
-    ``name_fr`` when *lang* is ``"fr"``.
+    The page puts a name on the first of its ``spots`` where it overlaps nothing
+    (``at`` is the first). A country's first spot is its ``label_lon``/``label_lat``
+    when it has one, then points inside its land (off the lakes); a lake's are
+    points inside it. A lake with no name in the data is drawn unnamed. French names
+    come from ``name_fr`` when *lang* is ``"fr"``.
     """
     labels = []
+    lakes = context.get("lakes")
+    water = (shapely.union_all(lakes.to_crs("EPSG:4326").geometry.to_numpy())
+             if lakes is not None and len(lakes) else None)
     for kind in ("countries", "lakes"):
         frame = context.get(kind)
         if frame is None or not len(frame):
             continue
         frame = frame.to_crs("EPSG:4326")
-        inside = frame.geometry.representative_point()
-        for (_, row), point in zip(frame.iterrows(), inside, strict=True):
+        for _, row in frame.iterrows():
             name = row.get("name_fr") if lang == "fr" else None
             if not isinstance(name, str) or not name:
                 name = row.get("name")
             if not isinstance(name, str) or not name:
                 continue
+            shape = row.geometry
+            if kind == "countries" and water is not None:
+                shape = shape.difference(water)
+            spots = [] if shape.is_empty else inner_spots(shape)
             lon, lat = row.get("label_lon"), row.get("label_lat")
-            if pd.isna(lon) or pd.isna(lat):
-                lon, lat = point.x, point.y
-            labels.append({"name": name, "kind": "lake" if kind == "lakes" else "country",
-                           "at": [round(float(lat), 4), round(float(lon), 4)]})
+            if pd.notna(lon) and pd.notna(lat):
+                spots.insert(0, (lon, lat))
+            spots = [[round(float(y), 4), round(float(x), 4)] for x, y in spots]
+            if spots:
+                labels.append({"name": name,
+                               "kind": "lake" if kind == "lakes" else "country",
+                               "at": spots[0], "spots": spots})
     return labels
 
 

@@ -39,13 +39,12 @@ from geomap.render.web.towns import first_zoom, spread_towns, town_labels, town_
 from geomap.summarise.areas import attach_summary
 from geomap.words import word, words_for
 
-PANES = {"base": 300, "admin": 410, "shading": 415, "areas": 420, "baseLabels": 425,
-         "displacement": 430, "mines": 435, "rings": 438, "towns": 440,
-         "townLabels": 445}
+PANES = {"base": 300, "admin": 410, "shading": 415, "areas": 420, "displacement": 430,
+         "mines": 435, "rings": 438, "towns": 440, "baseLabels": 443, "townLabels": 445}
 """Leaflet panes, bottom to top: the layer order is fixed whatever is toggled.
 Places in their holder's colour lie above mining sites and changed-hands rings, so
 each can be clicked at its centre; names lie above the shapes and catch no click
-(a lake's name stays readable over the areas drawn across it)."""
+(a lake's name stays readable over the areas and towns drawn in it)."""
 
 
 def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataFrame,

@@ -276,7 +276,7 @@ def test_base_map_is_drawn_offline(browser, small_layers, tmp_path, lang, names)
         assert any(label.lower() == name.lower() for label in shown), (name, shown)
     # the shapes are drawn in the base pane, under the data, and catch no click
     pane = page.locator(".leaflet-base-pane path")
-    assert pane.count() == 10
+    assert pane.count() == 23  # 12 countries and 11 lakes
     assert page.evaluate("""() => +getComputedStyle(document.querySelector(
         '.leaflet-base-pane')).zIndex < +getComputedStyle(document.querySelector(
         '.leaflet-admin-pane')).zIndex""")

@@ -14,14 +14,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
 from geomap.render.ranking import rank_labels
+from geomap.render.web.map import build_map
 from geomap.render.web.towns import SPREAD_PX, first_zoom, spread_towns, town_labels
 
-from ...pages import open_page, render_page, write_shapes
+from ...pages import open_page, render_page, summarise, write_shapes
 from .test_page import page_data
 
 CROWD = [
@@ -273,5 +274,41 @@ def test_keyboard_meets_the_controls_before_the_shapes(browser, crowded, tmp_pat
     page.keyboard.press("Space")
     assert page.evaluate("!window.geomap.layers.labels._map")
     assert page.locator(".geomap-town-label").count() == 0
+    assert problems == []
+    page.close()
+
+
+CONTEXT = Path(__file__).resolve().parents[3] / "shapes" / "context"
+SHOWN = """() => Array.from(document.querySelectorAll(
+  '.geomap-base-label span, .geomap-town-label span'))
+  .filter(s => s.style.display !== 'none').map(s => {
+    const r = s.getBoundingClientRect();
+    return {name: s.textContent, box: [r.left, r.top, r.right, r.bottom]}; })"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 667)],
+                         ids=["desktop", "phone"])
+def test_base_map_fills_the_first_view_and_names_lake_kivu(browser, bundled, tmp_path,
+                                                           width, height):
+    """The first view of the bundled map lies wholly on the base map (no edge at 32°E);
+    Lake Kivu, Rwanda and Burundi are named, and no name overlaps another."""
+    context = {name: gpd.read_file(CONTEXT / f"{name}.geojson")
+               for name in ("countries", "lakes")}
+    summary, text, timeline = summarise(bundled, "2026-03-01")
+    page, problems = open_page(browser, _write(tmp_path, build_map(
+        bundled.places, summary.areas, summary.mines, text, timeline=timeline,
+        context=context)), width, height)
+    _names_at(page, page.evaluate("window.geomap.map.getZoom()"))
+    shown = page.evaluate(SHOWN)
+    names = [name["name"] for name in shown]
+    for name in ("Lake Kivu", "Rwanda", "Burundi", "Goma", "Bukavu"):
+        assert name in names, names
+    assert _overlapping(shown) == []
+    (south, west), (north, east) = page.evaluate(
+        "(b => [[b.getSouth(), b.getWest()], [b.getNorth(), b.getEast()]])"
+        "(window.geomap.map.getBounds())")
+    land = context["countries"].union_all().union(context["lakes"].union_all())
+    assert land.contains(box(west, south, east, north)), (west, south, east, north)
     assert problems == []
     page.close()

@@ -165,7 +165,7 @@
             "geomap-town-label" : "geomap-base-label geomap-base-" + kind})});
         marker.addTo(layer);
         names.push({marker: marker, side: kind === "town", group: layer,
-                    ref: label.ref});
+                    ref: label.ref, spots: label.spots || [label.at]});
       });
     }
     layer.addTo(map);
@@ -174,9 +174,10 @@
   });
 
   /* Names without overlaps: in geomap's order (countries and lakes, then towns by
-     rank), each shown only where its box meets no name already shown, no box or
-     control over the map and no other town marker; a town's name goes right of it,
-     else left. Run after each move. */
+     rank), each shown only where its box meets no name already shown and no box or
+     control over the map. A town's name goes right of it, else left, clear of other
+     town markers; a country or lake takes the first of its spots that is free. Run
+     after each move. */
   var GAP = 4;
   function boxOf(item, x, y) {
     var span = item.marker.getElement().firstChild;
@@ -216,24 +217,31 @@
     names.forEach(function (item) {
       var span = item.marker.getElement() && item.marker.getElement().firstChild;
       if (!span || !map.hasLayer(item.group)) return;
-      var at = map.latLngToContainerPoint(item.marker.getLatLng());
-      var box = boxOf(item, at.x, at.y), width = box[2] - box[0];
-      var tries = item.side ? [0, -(width + 2 * (box[0] - at.x))] : [0];
-      var ref = item.ref, chosen = null;
-      tries.some(function (dx) {
-        var tried = [box[0] + dx, box[1], box[2] + dx, box[3]];
-        var clear = tried[0] >= 0 && tried[1] >= 0 && tried[2] <= size.x &&
-          tried[3] <= size.y && !placed.some(function (other) {
-            return overlaps(tried, other);
-          }) && !dots.some(function (dot) {
-            return dot.ref !== ref && overlaps(tried, dot.box);
-          });
-        if (clear) chosen = [dx, tried];
-        return clear;
+      var chosen = null;
+      /* a country or lake: the first spot clear of everything, else of names */
+      var spots = item.side ? item.spots : item.spots.concat(item.spots);
+      spots.some(function (spot, index) {
+        var blocking = item.side || index < item.spots.length;
+        var at = map.latLngToContainerPoint(spot);
+        var box = boxOf(item, at.x, at.y), width = box[2] - box[0];
+        var tries = item.side ? [0, -(width + 2 * (box[0] - at.x))] : [0];
+        return tries.some(function (dx) {
+          var tried = [box[0] + dx, box[1], box[2] + dx, box[3]];
+          var clear = tried[0] >= 0 && tried[1] >= 0 && tried[2] <= size.x &&
+            tried[3] <= size.y && !placed.some(function (other) {
+              return overlaps(tried, other);
+            }) && !(blocking && dots.some(function (dot) {
+              return dot.ref !== item.ref && overlaps(tried, dot.box);
+            }));
+          if (clear) chosen = {spot: spot, dx: dx, box: tried};
+          return clear;
+        });
       });
       span.style.display = chosen ? "" : "none";
-      span.style.left = chosen && chosen[0] ? item.shift[0] + chosen[0] + "px" : "";
-      if (chosen) placed.push(chosen[1]);
+      if (!chosen) return;
+      if (item.spots.length > 1) item.marker.setLatLng(chosen.spot);
+      span.style.left = chosen.dx ? item.shift[0] + chosen.dx + "px" : "";
+      placed.push(chosen.box);
     });
     map.getContainer().setAttribute("data-names-zoom", map.getZoom());
   }
