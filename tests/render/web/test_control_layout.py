@@ -10,12 +10,14 @@ open when it last placed the boxes), never on time.
 
 from __future__ import annotations
 
+import shutil
 from itertools import combinations
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+from shapely.geometry import box
 
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
@@ -26,6 +28,8 @@ from ...pages import render_embed, summarise, write_shapes
 pytestmark = pytest.mark.browser
 
 CONTEXT = Path(__file__).resolve().parents[3] / "shapes" / "context"
+BUNDLED_EXTENT = (26.81, -5.01, 29.99, 0.95)
+"""West, south, east, north of the bundled map's places: the view a build opens on."""
 CROWDED_CONTROL = [
     # every actor on some slider day, so that the legend lists them all
     ("alpha", "fardc", "", "2025-01-10", "assessed"),
@@ -76,16 +80,23 @@ def context() -> dict[str, gpd.GeoDataFrame]:
             for name in ("countries", "lakes")}
 
 
+_PAGES: dict[tuple, str] = {}
+
+
 def _write_map(folder: Path, layers, context, *, preset: str, lang: str = "en") -> Path:
-    """map.html of the crowded layers in *folder*, with changes and the base map."""
-    summary, text, timeline = summarise(layers, "2025-02-01", compare="2024-12-20")
-    text.lang = lang
+    """map.html of the crowded layers in *folder*, with changes and the base map
+    (rendered once per preset and language)."""
+    key = (id(layers), preset, lang)
+    if key not in _PAGES:
+        summary, text, timeline = summarise(layers, "2025-02-01", compare="2024-12-20")
+        text.lang = lang
+        _PAGES[key] = build_map(
+            layers.places, summary.areas, summary.mines, text, timeline=timeline,
+            changes=summary.changes, events=summary.events, preset=preset,
+            context=context)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "map.html"
-    path.write_text(build_map(
-        layers.places, summary.areas, summary.mines, text, timeline=timeline,
-        changes=summary.changes, events=summary.events, preset=preset,
-        context=context), encoding="utf-8")
+    path.write_text(_PAGES[key], encoding="utf-8")
     return path
 
 
@@ -144,16 +155,30 @@ def _overlaps(rects: dict[str, list[float]]) -> list[str]:
             and rects[a][1] < rects[b][3] and rects[b][1] < rects[a][3]]
 
 
-def _check_boxes(frame, preset: str) -> dict[str, list[float]]:
-    """Assert that every box is shown whole inside the map and none covers another."""
+def _inside(rect: list[float], width: float, height: float) -> bool:
+    """The box lies wholly inside a view of *width* x *height*."""
+    left, top, right, bottom = rect
+    return left >= 0 and top >= 0 and right <= width and bottom <= height
+
+
+def _check_boxes(frame, preset: str) -> list[str]:
+    """Assert that every box is shown whole inside the map, that none covers another
+    and that no name on the map is under one; return the names shown."""
     rects = frame.evaluate(RECTS, BOXES)
     wanted = set(BOXES) - {"fullscreen" if preset == "analyst" else "layers"}
     assert set(rects) == wanted
     width, height = frame.evaluate("[innerWidth, innerHeight]")
-    outside = {name: r for name, r in rects.items()
-               if r[0] < 0 or r[1] < 0 or r[2] > width or r[3] > height}
+    outside = {name: r for name, r in rects.items() if not _inside(r, width, height)}
     assert outside == {}, (width, height)
     assert _overlaps(rects) == []
+    # and no name shown on the map is under a box: names are placed after the boxes
+    names = frame.evaluate("""() => [...document.querySelectorAll(
+        '.geomap-town-label span, .geomap-base-label span')].filter(
+        n => n.getClientRects().length).map(n => { const r = n.getBoundingClientRect();
+        return [n.textContent, [r.left, r.top, r.right, r.bottom]]; })""")
+    covered = [f"{name} under {pair}" for name, rect in names
+               for pair in _overlaps({"name": rect, **rects}) if pair.startswith("name")]
+    assert covered == []
     # what a box could not show whole, it scrolls; the attribution is never cut
     for selector in (".geomap-legend", ".leaflet-control-layers-list"):
         if frame.locator(selector).count():
@@ -164,7 +189,7 @@ def _check_boxes(frame, preset: str) -> dict[str, list[float]]:
         "n => n.scrollHeight <= n.clientHeight + 1 && n.scrollWidth <= n.clientWidth + 1"
         " && n.getBoundingClientRect().height <= 2.5 * parseFloat("
         "getComputedStyle(n).lineHeight)")
-    return rects
+    return [name for name, _rect in names]
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=SIZE_IDS)
@@ -175,7 +200,9 @@ def test_open_legend_and_layers_cover_no_other_control(
     page, frame, problems = _open(browser, _write_map(
         tmp_path, crowded_layers, context, preset=preset), width, height, story=False)
     _open_panels(frame)
-    _check_boxes(frame, preset)
+    names = _check_boxes(frame, preset)
+    if width > 1000:
+        assert {"Rwanda", "Alpha", "Bravo"} <= {name.title() for name in names}
     assert problems == []
     page.close()
 
@@ -252,4 +279,69 @@ def test_article_embed_takes_about_half_a_phone_screen(browser, crowded_layers,
     page, _frame, _ = _open(browser, story, 1280, 800, story=True)
     box = page.locator("iframe.geomap-embed").bounding_box()
     assert box["height"] == pytest.approx(min(box["width"] * 0.75, 0.8 * 800), abs=1)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def kivu_wide(tmp_path_factory: pytest.TempPathFactory):
+    """The small layers over the extent of the bundled map (both Kivus), with the
+    repository's base map in their shapes folder, read as a build reads them."""
+    folder = write_shapes(tmp_path_factory.mktemp("wide") / "shapes")
+    gpd.GeoDataFrame(
+        {"pcode": ["T01", "T02"], "name": ["Sierra", "Tango"], "level": [2, 2],
+         "parent_pcode": ["P1", "P1"], "source": ["test", "test"]},
+        geometry=[box(*BUNDLED_EXTENT[:2], 28.4, BUNDLED_EXTENT[3]),
+                  box(28.4, BUNDLED_EXTENT[1], *BUNDLED_EXTENT[2:])],
+        crs="EPSG:4326").to_file(folder / "admin.geojson", driver="GeoJSON")
+    shutil.copytree(CONTEXT, folder / "context")
+    return load_layers(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=folder))
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 667)],
+                         ids=["desktop", "phone"])
+def test_lake_kivu_rwanda_and_burundi_show_on_the_default_view_offline(
+        browser, kivu_wide, tmp_path, width, height):
+    """A map of the Kivus as a build draws it (its base map read from shapes/ by
+    default), opened with every request off the page refused: at the view it opens
+    on, Lake Kivu is drawn and Rwanda and Burundi are named, inside the map and under
+    no box."""
+    assert set(kivu_wide.context) == {"countries", "lakes"}  # read by default
+    summary, text, timeline = summarise(kivu_wide, "2025-02-01")
+    path = tmp_path / "map.html"
+    path.write_text(build_map(kivu_wide.places, summary.areas, summary.mines, text,
+                              timeline=timeline, context=kivu_wide.context),
+                    encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": height})
+    asked: list[str] = []
+    page.route(lambda url: not url.startswith("file:"),
+               lambda route: (asked.append(route.request.url), route.abort()))
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelector('.leaflet-container')"
+                           ".hasAttribute('data-layout')")
+    boxes = page.evaluate(RECTS, BOXES)
+    shown = {}
+    for span in page.locator(".geomap-base-label span").all():
+        r = span.bounding_box()
+        if r is not None:
+            shown[span.inner_text().title()] = [
+                r["x"], r["y"], r["x"] + r["width"], r["y"] + r["height"]]
+    for name in ("Rwanda", "Burundi"):
+        assert name in shown, (name, sorted(shown))
+        rect = shown[name]
+        assert _inside(rect, width, height), (name, rect)
+        assert [pair for pair in _overlaps({name: rect, **boxes})
+                if pair.startswith(name)] == []
+    # the lakes and countries are drawn, Lake Kivu wholly inside the view
+    lakes = kivu_wide.context["lakes"]
+    west, south, east, north = lakes.loc[lakes["name"] == "Lake Kivu"].total_bounds
+    kivu = page.evaluate("""([south, west, north, east]) => {
+        var map = window.geomap.map;
+        var a = map.latLngToContainerPoint([north, west]);
+        var b = map.latLngToContainerPoint([south, east]);
+        return [a.x, a.y, b.x, b.y]; }""", [south, west, north, east])
+    assert _inside(kivu, width, height), kivu
+    assert kivu[3] - kivu[1] > 20  # big enough to see
+    assert page.locator(".leaflet-base-pane path").count() == (
+        len(kivu_wide.context["countries"]) + len(lakes))
+    assert asked == []
     page.close()

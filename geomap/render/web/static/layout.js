@@ -6,8 +6,9 @@
  * data credit would take more than two lines (a phone, a small embed), it becomes
  * one short line whose link opens the title box's list of every source; a tile
  * provider's credit stays as it is. Everything is placed again whenever a box opens,
- * closes or changes size, and the map's container says what was open when it was
- * last placed (data-layout), for tests to wait on.
+ * closes or changes size; then the map places its names again ("boxesmoved"), and
+ * its container says what was open when the boxes were last placed (data-layout),
+ * for tests to wait on.
  */
 (function () {
   "use strict";
@@ -24,8 +25,6 @@
   var slider = document.getElementById("geomap-slider");
   var layers = root.querySelector(".leaflet-control-layers");
   var list = layers && layers.querySelector(".leaflet-control-layers-list");
-  var collapsible = layers && !layers.classList.contains(
-    "leaflet-control-layers-expanded");
   var scale = root.querySelector(".leaflet-control-scale");
   var attribution = map.attributionControl;
 
@@ -93,25 +92,39 @@
     sources.querySelector("summary").focus();
   });
 
-  /* The title box: beside the top-left buttons, clear of what stays top right. */
+  /* The title box: beside the top-left buttons, clear of what stays top right. A
+     layer control to open sits in the left column under the title (its list opens
+     rightwards from where it is, so the pointer never leaves it); one always open
+     sits top right, under the title when they would meet. */
   function placeTitle(width) {
     var right = corner("top right");
     right.style.top = "";
     var reserve = EDGE;
-    if (!layers && right.children.length) {
+    if (right.children.length && !right.contains(layers)) {
       reserve = width - right.getBoundingClientRect().left + GAP;
     }
     title.style.maxWidth = Math.min(TITLE_WIDTH,
                                     width - title.offsetLeft - reserve) + "px";
     var head = title.getBoundingClientRect();
-    if (layers) {  /* clear of the buttons on the left, its names wrapped */
-      layers.style.maxWidth = (width - EDGE - GAP
-        - corner("top left").getBoundingClientRect().right) + "px";
-    }
-    if (layers && (collapsible || across(layers.getBoundingClientRect(), head))) {
-      right.style.top = (head.bottom + GAP - EDGE) + "px";  /* under the title */
+    if (!layers) return head;
+    layers.style.marginTop = "";
+    var left = corner("top left");
+    layers.style.maxWidth = (width - EDGE - (left.contains(layers) ? EDGE
+      : GAP + left.getBoundingClientRect().right)) + "px";
+    var box = layers.getBoundingClientRect();
+    if (left.contains(layers)) {
+      layers.style.marginTop = (EDGE + Math.max(0, head.bottom + GAP - box.top)) + "px";
+    } else if (across(box, head)) {
+      right.style.top = (head.bottom + GAP - EDGE) + "px";
     }
     return head;
+  }
+
+  /* The buttons of the top-left column, the layer control aside. */
+  function buttons() {
+    return Array.prototype.filter.call(corner("top left").children, function (node) {
+      return node !== layers;
+    }).map(function (node) { return node.getBoundingClientRect(); });
   }
 
   /* The slider above both the attribution and the scale. */
@@ -129,7 +142,7 @@
     var width = root.clientWidth;
     var height = root.clientHeight;
     var head = placeTitle(width);
-    var tops = [corner("top left").getBoundingClientRect(), head];
+    var tops = buttons().concat([head]);
     var bottoms = [shown(scale) ? scale.getBoundingClientRect() : null,
                    attribution.getContainer().getBoundingClientRect()];
     bottoms.push(placeSlider(bottoms));
@@ -167,6 +180,7 @@
         key, [layers.getBoundingClientRect()]));
     }
     legend.style.maxHeight = Math.max(legendRoom, 0) + "px";
+    map.fire("boxesmoved");  /* names hidden under a box show again, and back */
     root.setAttribute("data-layout", [legend.open && "legend",
       open && "layers", sources.open && "sources"].filter(Boolean).join(" "));
   }

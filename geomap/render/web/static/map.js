@@ -341,14 +341,17 @@
   }
 
   if (data.layerControl) {
-    L.control.layers(null, named, {collapsed: window.innerWidth < 700}).addTo(map);
+    var narrow = window.innerWidth < 700;  /* a list to open, under the buttons */
+    L.control.layers(null, named, {collapsed: narrow,
+      position: narrow ? "topleft" : "topright"}).addTo(map);
   }
   /* Keyboard order: the title, the legend and the map's controls come before the
      shapes (the boxes and controls are placed by CSS, not by their order). */
   var mapNode = map.getContainer();
   mapNode.parentNode.appendChild(mapNode);
   mapNode.insertBefore(map._controlContainer, mapNode.firstChild);
-  map.on("resize zoomend moveend overlayadd overlayremove", placeNames);
+  map.on("resize zoomend moveend overlayadd overlayremove boxesmoved",
+         placeNames);  /* boxesmoved: static/layout.js placed the boxes again */
   placeNames();
 
   map.attributionControl.setPrefix("Leaflet");
