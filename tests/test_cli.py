@@ -24,7 +24,7 @@ def test_build_writes_map_and_summaries(shapes_dir: Path, tmp_path: Path):
     """A build on the synthetic layers writes the map and both summaries."""
     out = tmp_path / "out"
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                             "--date", "2025-02-20")
+                             "--date", "2025-02-20", "--outputs", "map,tables")
     assert code == 0, stderr
     for name in ("map.html", "summary_areas.csv", "summary_actors.csv", "rejects.csv",
                  "join_report.csv"):
@@ -43,7 +43,7 @@ def test_date_changes_the_holder(shapes_dir: Path, tmp_path: Path):
     """Before the handover the earlier holder shows."""
     out = tmp_path / "out"
     assert _build("--shapes-dir", str(shapes_dir), "--out", str(out), "--date",
-                  "2025-01-26")[0] == 0
+                  "2025-01-26", "--outputs", "tables")[0] == 0
     areas = pd.read_csv(out / "summary_areas.csv").set_index("place")
     assert areas.loc["alpha", "actor"] == "fardc"
 
@@ -59,7 +59,8 @@ def test_bad_rows_are_counted_and_listed(shapes_dir: Path, tmp_path: Path):
     ])
     out = tmp_path / "out"
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                             "--displacement", str(bad), "--date", "2025-02-01")
+                             "--displacement", str(bad), "--date", "2025-02-01",
+                             "--outputs", "tables,report")
     assert code == 0, stderr
     assert "displacement rows read 5 = mapped 1 + rejected 4; people in rejected rows: " \
         "120" in stderr
@@ -180,11 +181,12 @@ def test_later_build_removes_outputs_it_did_not_write(shapes_dir: Path, tmp_path
     (out / "notes.txt").write_text("mine\n")
     (out / "mine" / "changes.csv").write_text("mine\n")
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                             "--date", "2025-02-20", "--compare", "2025-01-01")
+                             "--date", "2025-02-20", "--compare", "2025-01-01",
+                             "--outputs", "map,tables")
     assert code == 0, stderr
     assert (out / "changes.csv").exists()
     code, stdout, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                                  "--date", "2025-02-20")
+                                  "--date", "2025-02-20", "--outputs", "map,tables")
     assert code == 0, stderr
     assert not (out / "changes.csv").exists()
     assert "changes.csv" not in stdout
@@ -208,7 +210,7 @@ def test_missing_columns_stop_with_the_fix(shapes_dir: Path, tmp_path: Path):
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--control", str(odd),
                              "--column", "control.actor=who_holds", "--column",
                              "control.area=where", "--set", "control.start=2025-01-01",
-                             "--out", str(tmp_path / "o"))
+                             "--out", str(tmp_path / "o"), "--outputs", "tables")
     assert code == 0, stderr
 
 
@@ -221,7 +223,8 @@ def test_publisher_column_names_are_recognised(shapes_dir: Path, tmp_path: Path)
                     [("T02", "1234", "2025-01-10", "22")])
     out = tmp_path / "o"
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--control", str(control),
-                             "--displacement", str(dtm), "--out", str(out))
+                             "--displacement", str(dtm), "--out", str(out),
+                             "--outputs", "tables")
     assert code == 0, stderr
     areas = pd.read_csv(out / "summary_areas.csv").set_index("place")
     assert areas.loc["bravo", "actor"] == "m23"
@@ -242,12 +245,13 @@ def test_projected_file_without_crs_is_refused(shapes_dir: Path, tmp_path: Path,
 def test_failed_build_keeps_previous_outputs(shapes_dir: Path, tmp_path: Path):
     """A build that fails leaves the earlier outputs byte for byte."""
     out = tmp_path / "out"
-    assert _build("--shapes-dir", str(shapes_dir), "--out", str(out))[0] == 0
+    assert _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+                  "--outputs", "map")[0] == 0
     before = (out / "map.html").read_bytes()
     broken = tmp_path / "broken.csv"
     broken.write_text("nothing,useful\n1,2\n")
     assert _build("--shapes-dir", str(shapes_dir), "--out", str(out), "--mines",
-                  str(broken))[0] == 1
+                  str(broken), "--outputs", "map")[0] == 1
     assert (out / "map.html").read_bytes() == before
     assert not [p for p in out.iterdir() if p.name.startswith(".geomap-staging")]
 
@@ -318,11 +322,12 @@ def test_config_file_names_inputs_and_date(shapes_dir: Path, tmp_path: Path):
     config.write_text(f'title = "Test"\ndate = "2025-01-26"\nout = "built"\n'
                       f'shapes = "{shapes_dir.name}"\n')
     (tmp_path / shapes_dir.name).exists()
-    code, _, stderr = _build("--config", str(config))
+    code, _, stderr = _build("--config", str(config), "--outputs", "tables")
     assert code == 0, stderr
     areas = pd.read_csv(tmp_path / "built" / "summary_areas.csv").set_index("place")
     assert areas.loc["alpha", "actor"] == "fardc"
-    assert _build("--config", str(config), "--date", "2025-03-01")[0] == 0
+    assert _build("--config", str(config), "--date", "2025-03-01",
+                  "--outputs", "tables")[0] == 0
     areas = pd.read_csv(tmp_path / "built" / "summary_areas.csv").set_index("place")
     assert areas.loc["alpha", "actor"] == "m23"
 
@@ -361,7 +366,8 @@ def test_changes_count_people_in_places_gained(shapes_dir: Path, tmp_path: Path)
     """--compare adds people displaced per changed place and per gaining actor."""
     out = tmp_path / "o"
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                             "--date", "2025-02-20", "--compare", "2025-01-01")
+                             "--date", "2025-02-20", "--compare", "2025-01-01",
+                             "--outputs", "tables")
     assert code == 0, stderr
     changes = pd.read_csv(out / "changes.csv").set_index("place")
     assert changes.loc["alpha", "people"] == 300  # alpha's figure, with its date
@@ -396,7 +402,7 @@ def test_mines_count_for_the_holder_of_their_town_first(shapes_dir: Path, tmp_pa
         ("T02", "wazalendo", "2024-01-01")])
     out = tmp_path / "o"
     code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                             "--date", "2025-01-01")
+                             "--date", "2025-01-01", "--outputs", "tables")
     assert code == 0, stderr
     actors = pd.read_csv(out / "summary_actors.csv").set_index("actor")
     assert actors.loc["m23", "mines"] == 1  # m1, 2 km from alpha, inside T01
@@ -412,7 +418,8 @@ def test_window_sums_registrations_over_the_last_days(shapes_dir: Path, tmp_path
     for window, expected in ((None, 12), ("10", 7)):
         out = tmp_path / f"o{window}"
         args = ["--shapes-dir", str(shapes_dir), "--displacement", str(rows), "--out",
-                str(out), "--date", "2025-01-31"] + (["--window", window] if window else [])
+                str(out), "--date", "2025-01-31", "--outputs", "tables",
+                *(["--window", window] if window else [])]
         code, _, stderr = _build(*args)
         assert code == 0, stderr
         areas = pd.read_csv(out / "summary_areas.csv").set_index("place")
