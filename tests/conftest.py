@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
+import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -113,6 +116,36 @@ def place_of(layers, town_id: str) -> str:
     return hits["place"].iloc[0]
 
 
+def shared_once(factory: pytest.TempPathFactory, name: str,
+                make: Callable[[Path], object]) -> object:
+    """``make(folder)`` run once per test session, its value and files shared.
+
+    Under pytest-xdist every worker process has its own session fixtures, so a build
+    behind one would run once per worker; here the first worker to ask runs *make*
+    in a folder beside the workers' own, under a file lock, and pickles its value;
+    the others wait for the lock and read the same folder and value. Tests must only
+    read what *make* wrote. Without xdist (or without ``fcntl``) it runs once here.
+    """
+    try:
+        import fcntl
+    except ImportError:  # no file lock: each worker makes its own
+        fcntl = None
+    root = factory.getbasetemp()
+    if fcntl is not None and os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder: shared by its workers, and only them
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.pickle"
+    with (root / f"shared-{name}.lock").open("w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            if folder.exists():  # a worker failed half-way: start again
+                shutil.rmtree(folder)
+            folder.mkdir()
+            value = make(folder)
+            done.write_bytes(pickle.dumps(value))
+        return pickle.loads(done.read_bytes())
+
+
 GIS_TITLE = "Kivu test map [% 1 + 1 %] <b>not bold</b>"
 """A build title that a template or QGIS expression would change, shown as written."""
 
@@ -122,21 +155,24 @@ def gis_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The output folder of one build of the synthetic layers, shared by the session.
 
     Built as of 2025-03-01 with changes since 2025-01-01, on the repository's base
-    map (countries and lakes) when it is there. Tests read it, never write into it.
+    map (countries and lakes) when it is there, from the layers in its sibling folder
+    ``shapes``. Tests read it, never write into it.
     """
     import pandas as pd
 
     from geomap.config import BuildConfig
     from geomap.pipeline import run
 
-    root = tmp_path_factory.mktemp("gis_build")
-    shapes = write_shapes(root / "shapes", synthetic_admin())
-    if (REPO / "shapes" / "context").is_dir():  # countries and lakes, public domain
-        shutil.copytree(REPO / "shapes" / "context", shapes / "context")
-    run(BuildConfig(date=pd.Timestamp("2025-03-01"), shapes_dir=shapes,
-                    out_dir=root / "out", title=GIS_TITLE,
-                    compare=pd.Timestamp("2025-01-01")))
-    return root / "out"
+    def make(root: Path) -> Path:
+        shapes = write_shapes(root / "shapes", synthetic_admin())
+        if (REPO / "shapes" / "context").is_dir():  # countries and lakes, public domain
+            shutil.copytree(REPO / "shapes" / "context", shapes / "context")
+        run(BuildConfig(date=pd.Timestamp("2025-03-01"), shapes_dir=shapes,
+                        out_dir=root / "out", title=GIS_TITLE,
+                        compare=pd.Timestamp("2025-01-01")))
+        return root / "out"
+
+    return shared_once(tmp_path_factory, "gis_build", make)
 
 
 SYNTHETIC_DATE = "2025-03-01"
@@ -146,7 +182,7 @@ SYNTHETIC_DATE = "2025-03-01"
 def synthetic_run(tmp_path_factory: pytest.TempPathFactory):
     """One build of the synthetic layers as of 2025-03-01 with no options.
 
-    Returns ``(result, out folder)``, shared by the session (one build per worker).
+    Returns ``(result, out folder)``, shared by the session (one build for all workers).
     Tests only read it; a test that needs other inputs or changes files builds or
     copies on its own.
     """
@@ -155,11 +191,39 @@ def synthetic_run(tmp_path_factory: pytest.TempPathFactory):
     from geomap.config import BuildConfig
     from geomap.pipeline import run
 
-    root = tmp_path_factory.mktemp("synthetic_build")
-    shapes = write_shapes(root / "shapes", synthetic_admin())
-    result = run(BuildConfig(date=pd.Timestamp(SYNTHETIC_DATE), shapes_dir=shapes,
-                             out_dir=root / "out"))
-    return result, root / "out"
+    def make(root: Path) -> tuple:
+        shapes = write_shapes(root / "shapes", synthetic_admin())
+        result = run(BuildConfig(date=pd.Timestamp(SYNTHETIC_DATE), shapes_dir=shapes,
+                                 out_dir=root / "out"))
+        return result, root / "out"
+
+    return shared_once(tmp_path_factory, "synthetic_build", make)
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory: pytest.TempPathFactory):
+    """One whole build of the repository's own shapes/ as of 20 Feb 2025, changes
+    since 31 Dec 2024 (no figure is bundled for Goma then, and Sud-Kivu's first is
+    dated 28 Feb 2025).
+
+    Returns ``(result, out folder)``, shared by the session (one build for all
+    workers); tests only read it.
+    """
+    import pandas as pd
+
+    from geomap.config import BuildConfig
+    from geomap.pipeline import run
+
+    if not (REPO / "shapes" / "control.csv").exists():
+        pytest.skip("the bundled shapes/ folder is not in this checkout")
+
+    def make(root: Path) -> tuple:
+        result = run(BuildConfig(date=pd.Timestamp("2025-02-20"),
+                                 compare=pd.Timestamp("2024-12-31"),
+                                 shapes_dir=REPO / "shapes", out_dir=root / "out"))
+        return result, root / "out"
+
+    return shared_once(tmp_path_factory, "bundled_build", make)
 
 
 @pytest.fixture

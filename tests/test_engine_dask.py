@@ -325,7 +325,8 @@ def test_build_with_the_dask_engine_writes_the_same_tables(shapes_dir: Path,
         result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
                                            "--displacement", str(records),
                                            "--out", str(out), "--date", "2025-02-20",
-                                           "--engine", engine, "--quiet"])
+                                           "--engine", engine, "--quiet",
+                                           "--outputs", "tables,density"])
         assert result.exit_code == 0, result.output
         outputs[engine] = out
     for name in ("summary_areas.csv", "summary_actors.csv", "rejects.csv",

@@ -10,20 +10,12 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geomap.config import BuildConfig
-from geomap.pipeline import run
-
-SHAPES = Path(__file__).resolve().parents[1] / "shapes"
-
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    """One build of the bundled data as of 20 Feb 2025, changes since 31 Dec 2024: no
-    figure is bundled for Goma, and Sud-Kivu's first is dated 28 Feb 2025."""
-    folder = tmp_path_factory.mktemp("build") / "out"
-    run(BuildConfig(date=pd.Timestamp("2025-02-20"), compare=pd.Timestamp("2024-12-31"),
-                    shapes_dir=SHAPES, out_dir=folder))
-    return folder
+def out(bundled_build) -> Path:
+    """The session's build of the bundled data as of 20 Feb 2025, changes since 31 Dec
+    2024: no figure is bundled for Goma, and Sud-Kivu's first is dated 28 Feb 2025."""
+    return bundled_build[1]
 
 
 @pytest.fixture(scope="module")

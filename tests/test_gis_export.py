@@ -22,7 +22,7 @@ from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.pipeline import run
 from geomap.schema import DRC_BOUNDS
 
-from .conftest import CONTROL, REPO, SYNTHETIC_DATE
+from .conftest import CONTROL, SYNTHETIC_DATE
 
 LAYERS = ("admin", "towns", "mines", "control", "displacement")
 TABLES = ("summary_areas", "summary_actors", "join_report", "rejects", "sources")
@@ -154,7 +154,7 @@ def test_layer_order_does_not_depend_on_input_order(shapes_dir: Path, tmp_path: 
                                                     out: Path) -> None:
     """Reversing the admin rows gives byte-identical layer files."""
     admin.iloc[::-1].to_file(shapes_dir / "admin.geojson", driver="GeoJSON")
-    _build(shapes_dir, tmp_path / "two")
+    _build(shapes_dir, tmp_path / "two", outputs=("layers",))
     for layer in LAYERS:
         name = Path("layers") / f"{layer}.geojson"
         assert (out / name).read_bytes() == (tmp_path / "two" / name
@@ -224,7 +224,7 @@ def test_hxl_row_on_every_csv(shapes_dir: Path, tmp_path: Path, out: Path) -> No
     result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
                                        "--date", "2025-03-01", "--compare", "2025-01-01",
                                        "--out", str(tmp_path / "hxl"), "--hxl",
-                                       "--quiet"])
+                                       "--quiet", "--outputs", "tables"])
     assert result.exit_code == 0, result.output
     tag = re.compile(r"^#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$")
     for table in (*TABLES, "changes"):
@@ -233,11 +233,10 @@ def test_hxl_row_on_every_csv(shapes_dir: Path, tmp_path: Path, out: Path) -> No
         assert set(header) <= set(HXL_TAGS[table]), table
 
 
-@pytest.mark.skipif(not (REPO / "shapes" / "control.csv").exists(),
-                    reason="the bundled shapes/ folder is not in this checkout")
-def test_bundled_data_layers_are_rfc7946(tmp_path: Path) -> None:
-    """The real bundled layers (provinces with detailed outlines) pass the same checks."""
-    result = _build(REPO / "shapes", tmp_path / "out")
+def test_bundled_data_layers_are_rfc7946(bundled_build) -> None:
+    """The real bundled layers (provinces with detailed outlines) pass the same checks
+    (in the session's whole build of them)."""
+    result, out = bundled_build
     for layer in LAYERS:
-        check_rfc7946(tmp_path / "out" / "layers" / f"{layer}.geojson")
+        check_rfc7946(out / "layers" / f"{layer}.geojson")
     assert len(result.paths) >= 11

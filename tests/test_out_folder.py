@@ -93,7 +93,8 @@ def test_build_keeps_the_user_s_files(shapes_dir: Path, tmp_path: Path):
     (out / "layers" / "roads.geojson").write_text('{"type": "FeatureCollection"}\n')
     before = _snapshot(out)
     code, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                          "--date", "2025-02-20", "--compare", "2024-12-01")
+                          "--date", "2025-02-20", "--compare", "2024-12-01",
+                          "--outputs", "map,tables,layers")
     assert code == 0, stderr
     after = _snapshot(out)
     assert {name: after[name] for name in before} == before

@@ -48,7 +48,7 @@ def test_quiet_build_prints_only_paths(shapes_dir: Path, tmp_path: Path):
     """--quiet: no progress on stderr, the files written on stdout."""
     result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir), "--out",
                                        str(tmp_path / "out"), "--date", "2025-02-20",
-                                       "--quiet"])
+                                       "--quiet", "--outputs", "map"])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert "map.html" in result.stdout
@@ -57,7 +57,8 @@ def test_quiet_build_prints_only_paths(shapes_dir: Path, tmp_path: Path):
 def test_default_build_reports_timed_steps(shapes_dir: Path, tmp_path: Path):
     """Without --quiet each finished step is a timed line on stderr."""
     result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir), "--out",
-                                       str(tmp_path / "out"), "--date", "2025-02-20"])
+                                       str(tmp_path / "out"), "--date", "2025-02-20",
+                                       "--outputs", "tables"])
     assert result.exit_code == 0, result.output
     assert "s] displacement: " in result.stderr
     assert "displacement rows read" in result.stderr

@@ -223,10 +223,11 @@ def test_parquet_inputs_give_the_csv_result(generator, polygons, tmp_path, suffi
 
 
 def _build(generator, polygons, folder: Path, rows: int):
-    """Run the whole build on *rows* synthetic records; return the result."""
+    """Run the build on *rows* synthetic records, writing the map and the density
+    grid (what the test reads); return the result."""
     inputs, truth = _inputs(generator, polygons, folder / "in", rows)
     config = BuildConfig(date=LAST_DAY, inputs=inputs, out_dir=folder / "out",
-                         shapes_dir=REPO / "shapes")
+                         shapes_dir=REPO / "shapes", outputs=("map", "density"))
     return run(config), truth
 
 

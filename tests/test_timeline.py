@@ -18,7 +18,8 @@ from .conftest import place_of
 def test_changes_list_the_handover(shapes_dir: Path, tmp_path: Path):
     """--compare writes changes.csv with the place, both actors and the record."""
     config = BuildConfig(date=pd.Timestamp("2025-02-20"), shapes_dir=shapes_dir,
-                         out_dir=tmp_path / "out", compare=pd.Timestamp("2025-01-01"))
+                         out_dir=tmp_path / "out", compare=pd.Timestamp("2025-01-01"),
+                         outputs=("map", "tables"))
     run(config)
     changes = pd.read_csv(tmp_path / "out" / "changes.csv").set_index("place")
     assert changes.loc["alpha", "actor_before"] == "fardc"

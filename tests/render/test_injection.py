@@ -148,14 +148,15 @@ def test_title_from_the_command_line_and_geomap_toml(corpus, tmp_path: Path):
         f"title = {json.dumps(title)}\ndate = \"2025-02-01\"\n", encoding="utf-8")
     result = CliRunner().invoke(main, [
         "build", "--config", str(tmp_path / "geomap.toml"), "--quiet",
-        "--shapes-dir", str(shapes), "--out", str(tmp_path / "out")])
+        "--shapes-dir", str(shapes), "--out", str(tmp_path / "out"),
+        "--outputs", "map,report"])
     assert result.exit_code == 0, result.output
     for output in ("map.html", "embed.html", "report.html"):
         assert title in (tmp_path / "out" / output).read_text(encoding="utf-8")
     result = CliRunner().invoke(main, [
         "build", "--title", corpus["payloads"]["jinja-expression"], "--quiet",
         "--date", "2025-02-01", "--shapes-dir", str(shapes),
-        "--out", str(tmp_path / "cli")])
+        "--out", str(tmp_path / "cli"), "--outputs", "map"])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "cli" / "map.html").read_text(encoding="utf-8")
     assert "<title>Kivu {{ 7*7 }}</title>" in page

@@ -58,7 +58,8 @@ def test_point_records_draw_a_density_overlay(shapes_dir: Path, tmp_path: Path):
     rows.append(("29.45", "-1.9", "3", "2025-01-10"))  # a lone household: not shown
     points = write_csv(tmp_path / "points.csv", ["lon", "lat", "people", "date"], rows)
     run(BuildConfig(date=pd.Timestamp("2025-02-01"), shapes_dir=shapes_dir,
-                    out_dir=tmp_path / "out", inputs={"displacement": points}))
+                    out_dir=tmp_path / "out", inputs={"displacement": points},
+                    outputs=("map", "density")))
     page = (tmp_path / "out" / "map.html").read_text()
     assert "People displaced: density of point records" in page
     assert page.count('"image":"data:image/png;base64,') == 1  # one overlay, not per row
