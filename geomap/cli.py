@@ -59,6 +59,25 @@ def one_line(message: object) -> str:
     return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 1] + "…"
 
 
+def _check_text(options: dict[str, object]) -> None:
+    """Refuse option values that are not text (bytes the system could not decode,
+    kept as lone surrogates): they would reach the outputs, which are UTF-8.
+
+    Raises
+    ------
+    click.BadParameter
+        Exit 2, naming the option.
+    """
+    for name, values in options.items():
+        for value in values or ():
+            try:
+                str(value or "").encode("utf-8")
+            except UnicodeEncodeError as err:
+                msg = (f"'{one_line(value)}' holds bytes that are not UTF-8 text "
+                       f"(at character {err.start + 1}); give it as UTF-8.")
+                raise click.BadParameter(msg, param_hint=name) from None
+
+
 @contextmanager
 def _reported(quiet: bool) -> Iterator[None]:
     """Turn a GeomapError into a one-line message with exit 1; show warnings.
@@ -207,6 +226,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
     from geomap.pipeline import run
 
     say = _say(quiet)
+    _check_text({"--title": [title], "--set": constants, "--column": columns})
     with _reported(quiet):
         try:
             settings = read_config(config_path) if config_path else {}

@@ -425,3 +425,20 @@ def test_window_sums_registrations_over_the_last_days(shapes_dir: Path, tmp_path
         areas = pd.read_csv(out / "summary_areas.csv").set_index("place")
         assert areas.loc["T01", "people"] == expected
 
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--title", "bad \udcff title"), ("--set", "control.source=x\udcff")])
+def test_an_option_that_is_not_text_is_bad_usage(tmp_path: Path, option: str,
+                                                 value: str):
+    """Bytes the system could not decode (a lone surrogate in argv) would reach the
+    UTF-8 outputs: exit 2, one line naming the option, nothing written (it raised
+    UnicodeEncodeError)."""
+    out = tmp_path / "out"
+    code, _, stderr = _build(option, value, "--out", str(out))
+    assert code == 2
+    assert f"Invalid value for {option}: 'bad \\udcff title'" in stderr or \
+        option == "--set"
+    assert "not UTF-8 text" in stderr
+    assert "Traceback" not in stderr
+    assert not out.exists()

@@ -144,3 +144,18 @@ def test_many_unknown_actors_are_named_in_a_bounded_warning():
     assert "group-0010" not in message
     assert len(message) < 1200
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("written", ["0000-01-01", "0001-01-01", "1799-12-31",
+                                     "2201-01-01"])
+def test_a_date_out_of_range_is_a_reject_not_a_crash(written):
+    """Year 0 or 1 (a spreadsheet's zero date) parsed, then crashed the summaries
+    (pandas timestamps end in 2262): such a figure or record is a reject with its
+    reason."""
+    clean, rejects = validate_displacement(_rows([dict(FIGURE, date=written), FIGURE]))
+    assert len(clean) == 1
+    assert rejects["reason"].tolist() == [
+        "date out of range; expected a day from 1800-01-01 to 2200-12-31"]
+    clean, rejects = validate_control(_rows([dict(RECORD, start=written), RECORD]))
+    assert len(clean) == 1
+    assert rejects["column"].tolist() == ["start"]

@@ -41,13 +41,26 @@ def _parse_column(frame: pd.DataFrame, column: str
     return text.notna(), spread(parse_dates(distinct)), spread(partial)
 
 
+FIRST_DAY, LAST_DAY = pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31")
+"""Dates a record may bear. Others (year 0, 99999: a typo or a spreadsheet's zero
+date) are rejected: no record of the Kivu is dated there, and pandas' timestamps,
+which the summaries use, end in 2262."""
+
+
 def _reject_dates(frame: pd.DataFrame, column: str, written: pd.Series,
-                  parsed: pd.Series, rejects: Rejects, *, required: bool) -> None:
-    """Reject unparseable (and, if required, empty) dates."""
+                  parsed: pd.Series, rejects: Rejects, *, required: bool) -> pd.Series:
+    """Reject unparseable (and, if required, empty) dates and dates out of range;
+    return *parsed* with the latter missing too."""
     rejects.add(frame, written & parsed.isna(), column,
                 "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
+    outside = parsed.notna() & ((parsed < FIRST_DAY) | (parsed > LAST_DAY))
+    if outside.any():
+        rejects.add(frame, outside, column, f"date out of range; expected a day from "
+                    f"{FIRST_DAY:%Y-%m-%d} to {LAST_DAY:%Y-%m-%d}")
+        parsed = parsed.mask(outside)
     if required:
         rejects.add(frame, ~written, column, "missing date")
+    return parsed
 
 
 def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
@@ -61,8 +74,7 @@ def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
         where the value is empty or rejected.
     """
     written, parsed, _ = _parse_column(frame, column)
-    _reject_dates(frame, column, written, parsed, rejects, required=required)
-    return parsed
+    return _reject_dates(frame, column, written, parsed, rejects, required=required)
 
 
 def slug_values(values: pd.Series) -> pd.Series:
@@ -133,7 +145,7 @@ def read_dated(frame: pd.DataFrame, column: str, precision_column: str,
         The dates, and one of ``DATE_PRECISIONS`` per row with a date.
     """
     written, dates, partial = _parse_column(frame, column)
-    _reject_dates(frame, column, written, dates, rejects, required=required)
+    dates = _reject_dates(frame, column, written, dates, rejects, required=required)
     given = read_choice(frame, precision_column, DATE_PRECISIONS, rejects,
                         default="day", what="date precision")
     return dates, given.mask(partial.notna(), partial).mask(dates.isna())
