@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -296,23 +298,39 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
     return Path(path)
 
 
+SOURCES_PIECES = "report_sources.html"
+"""The sources table's markup, in pieces (a static file of geomap.export)."""
+
+
+@cache
+def _pieces() -> dict[str, str]:
+    """The pieces of :data:`SOURCES_PIECES` by name, each without its last newline."""
+    text = static_text("geomap.export", SOURCES_PIECES)
+    return dict(re.findall(r"^<!-- (\w+) -->\n(.*?)\n(?=<!-- |\Z)", str(text),
+                           re.DOTALL | re.MULTILINE))
+
+
 def source_rows(sources: pd.DataFrame, lang: str, *, block: int = 10_000
                 ) -> Iterator[str]:
     """The sources table, every row, as markup in blocks of *block* rows.
 
     A file whose every row names its own source lists them all, so the rows are
-    compact (end tags HTML leaves optional are left out) and written as they are made.
-    Text is escaped; only http(s) URLs become links.
+    compact (end tags HTML leaves optional are left out) and written as they are made,
+    from the pieces of :data:`SOURCES_PIECES`. Text is escaped; only http(s) URLs
+    become links.
     """
+    piece = _pieces()
     heads = [c for c in SOURCE_COLUMNS if c in sources.columns]
+    blank = html.escape(word("licence_blank", lang))
     if not len(sources):
-        yield (f"<p class='empty'>{html.escape(word('no_rows', lang))}</p>"
-               f"<p class='cap'>{html.escape(word('licence_blank', lang))}</p>")
+        yield piece["empty"].format(no_rows=html.escape(word("no_rows", lang)),
+                                    blank=blank)
         return
-    yield ("<table><thead><tr>" + "".join(
-        f"<th>{html.escape(word(SOURCE_COLUMNS[c], lang))}</th>" for c in heads)
-        + "</tr></thead><tbody>\n")
+    yield piece["head"].format(heads="".join(
+        piece["head_cell"].format(text=html.escape(word(SOURCE_COLUMNS[c], lang)))
+        for c in heads)) + "\n"
     link = html.escape(word("link_source", lang))
+    cell, link_cell, row = piece["cell"], piece["link_cell"], piece["row"]
     columns = [sources[c].astype(object).to_numpy() for c in heads]
     for start in range(0, len(sources), block):
         lines = []
@@ -322,11 +340,10 @@ def source_rows(sources: pd.DataFrame, lang: str, *, block: int = 10_000
                 text = "" if value is None or value is pd.NA or (
                     isinstance(value, float) and np.isnan(value)) else str(value)
                 target = link_target(text) if column == "url" else None
-                cells.append(f"<td><a href=\"{html.escape(target)}\">{link}</a>"
-                             if target else f"<td>{html.escape(text)}")
-            lines.append("<tr>" + "".join(cells) + "\n")
+                cells.append(link_cell.format(href=html.escape(target), link=link)
+                             if target else cell.format(text=html.escape(text)))
+            lines.append(row.format(cells="".join(cells)) + "\n")
         yield "".join(lines)
     count = format_number(len(sources), lang)
-    yield (f"</tbody></table><p class='cap'>"
-           f"{html.escape(word('sources_listed', lang, count=count))} "
-           f"{html.escape(word('licence_blank', lang))}</p>")
+    yield piece["foot"].format(listed=html.escape(word("sources_listed", lang,
+                                                       count=count)), blank=blank)
