@@ -11,14 +11,13 @@ from pathlib import Path
 
 import click
 
-from geomap.errors import ConfigError, GeomapError, GeomapWarning, OutputExistsError
-from geomap.schema import (
-    DECIMAL_MARKS,
-    ENGINES,
-    LANGS,
-    LAYERS,
-    OUTPUT_GROUPS,
-    PRESETS,
+from geomap import schema
+from geomap.errors import (
+    ConfigError,
+    GeomapError,
+    GeomapWarning,
+    OutputExistsError,
+    one_line,
 )
 
 
@@ -47,18 +46,6 @@ class _Refused(click.ClickException):
     exit_code = 2
 
 
-MESSAGE_CHARS = 2000
-"""A message longer than this (a path or value from data quoted in it) is cut."""
-
-
-def one_line(message: object) -> str:
-    """*message* as one line: line breaks and other control characters written as
-    escapes (a value quoted from data may hold them), cut to MESSAGE_CHARS."""
-    text = "".join(ch if ch.isprintable() or ch == " " else
-                   ch.encode("unicode_escape").decode("ascii") for ch in str(message))
-    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 1] + "…"
-
-
 def _check_text(options: dict[str, object]) -> None:
     """Refuse option values that are not text (bytes the system could not decode,
     kept as lone surrogates): they would reach the outputs, which are UTF-8.
@@ -80,10 +67,8 @@ def _check_text(options: dict[str, object]) -> None:
 
 @contextmanager
 def _reported(quiet: bool) -> Iterator[None]:
-    """Turn a GeomapError into a one-line message with exit 1; show warnings.
-
-    An output folder holding files geomap did not write is refused with exit 2.
-    """
+    """Turn a GeomapError into a one-line message with exit 1 (exit 2 for an output
+    folder holding files geomap did not write); show warnings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -162,20 +147,20 @@ def main() -> None:
 @click.option("--window", type=click.IntRange(min=1), default=None, metavar="DAYS",
               help="Sum registration records (rows without a round) over the DAYS "
                    "ending on --date [default: all earlier rows].")
-@click.option("--engine", type=click.Choice(ENGINES), default=None,
+@click.option("--engine", type=click.Choice(schema.ENGINES), default=None,
               help="Reduce displacement part by part in this process (pandas, the "
                    "default) or as dask tasks: on local threads or a dask cluster "
                    "(docs/scaling.md).")
 @click.option("--outputs", metavar="LIST", default=None,
               help=f"Write only these outputs, comma-separated: "
-                   f"{', '.join(OUTPUT_GROUPS)} [default: all]. Outputs of an "
+                   f"{', '.join(schema.OUTPUT_GROUPS)} [default: all]. Outputs of an "
                    "earlier build that are not written are removed.")
 @click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
               default=None,
               help="With --engine dask: the dask.distributed scheduler to run on, e.g. "
                    "tcp://10.0.0.5:8786 (also DASK_SCHEDULER_ADDRESS) [default: local "
                    "threads].")
-@click.option("--preset", type=click.Choice(PRESETS), default=None,
+@click.option("--preset", type=click.Choice(schema.PRESETS), default=None,
               help="analyst: every layer and a layer control [default]; article: a "
                    "light map for embedding (few layers, fullscreen button).")
 @click.option("--self-contained/--cdn", "self_contained", default=None,
@@ -185,10 +170,10 @@ def main() -> None:
               help="Background tiles of the web map: a provider xyzservices knows "
                    "(e.g. OpenStreetMap.Mapnik), a tile URL with {z}/{x}/{y}, or "
                    "'none' for the offline vector base [default: none].")
-@click.option("--lang", type=click.Choice(LANGS), default=None,
+@click.option("--lang", type=click.Choice(schema.LANGS), default=None,
               help="Language of every word on the map, print map and report: English "
                    "[default] or French. Place names stay as in the data.")
-@click.option("--decimal", type=click.Choice(DECIMAL_MARKS), default=None,
+@click.option("--decimal", type=click.Choice(schema.DECIMAL_MARKS), default=None,
               help="The decimal mark of counts in the displacement file: '.' (1,250.5) "
                    "[default] or ',' (1.250,5, as French Excel writes).")
 @click.option("--quiet", is_flag=True, help="Print only the files written and errors.")
@@ -295,11 +280,11 @@ def build(config_path, admin, towns, mines, control, displacement, events,
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--layer", required=True, type=click.Choice(LAYERS),
+@click.option("--layer", required=True, type=click.Choice(schema.LAYERS),
               help="The canonical layer the file should hold.")
 @click.option("--column", "columns", multiple=True, metavar="LAYER.COLUMN=SOURCE",
               help="Read a publisher's column as a canonical one. Repeatable.")
-@click.option("--decimal", type=click.Choice(DECIMAL_MARKS), default=".",
+@click.option("--decimal", type=click.Choice(schema.DECIMAL_MARKS), default=".",
               show_default=True, help="The decimal mark of counts of people.")
 @click.option("--set", "constants", multiple=True, metavar="LAYER.COLUMN=VALUE",
               help="Give a column's value for every row that leaves it empty, as "

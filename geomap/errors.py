@@ -45,3 +45,15 @@ class GeomapWarning(UserWarning):
 
 class UnknownActorWarning(GeomapWarning):
     """A control record names an actor geomap has no display name or colour for."""
+
+
+MESSAGE_CHARS = 2000
+"""A message longer than this (a path or value from data quoted in it) is cut."""
+
+
+def one_line(message: object) -> str:
+    """*message* as one line: line breaks and other control characters written as
+    escapes (a value quoted from data may hold them), cut to MESSAGE_CHARS."""
+    text = "".join(ch if ch.isprintable() or ch == " " else
+                   ch.encode("unicode_escape").decode("ascii") for ch in str(message))
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 1] + "…"
