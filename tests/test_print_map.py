@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -105,27 +106,49 @@ def test_french_print_map(synthetic, context) -> None:
     assert "People displaced" not in texts
 
 
+def _no_network(*_args, **_kwargs):
+    """A socket that tries to connect anywhere: the network is off."""
+    msg = "the network is off in this test"
+    raise OSError(msg)
+
+
 @pytest.fixture(scope="module")
-def bundled_figure(context) -> tuple[Figure, pd.DataFrame]:
-    """The print map of the bundled record on 1 March 2025, changes since 2024."""
-    config = BuildConfig(date=DATE, compare=pd.Timestamp("2024-12-31"),
-                         shapes_dir=REPO / "shapes")
-    layers = load_layers(config)
-    summary = summarise_build(layers, config, lambda _: None)
-    text = MapText(title=config.title, as_of=DATE, credits=layers.credits,
-                   compare=config.compare)
-    figure = build_static_map(layers.places, summary.areas, summary.mines, text,
-                              actors=summary.actors, country=layers.country,
-                              context=context, changes=summary.changes)
+def bundled_figure() -> tuple[Figure, pd.DataFrame]:
+    """The print map of the bundled record on 1 March 2025, changes since 2024, on
+    the base map a build reads by default, drawn with the network off."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", _no_network)
+        patch.setattr(socket, "getaddrinfo", _no_network)
+        config = BuildConfig(date=DATE, compare=pd.Timestamp("2024-12-31"),
+                             shapes_dir=REPO / "shapes")
+        layers = load_layers(config)
+        assert set(layers.context) == {"countries", "lakes"}
+        summary = summarise_build(layers, config, lambda _: None)
+        text = MapText(title=config.title, as_of=DATE, credits=layers.credits,
+                       compare=config.compare)
+        figure = build_static_map(layers.places, summary.areas, summary.mines, text,
+                                  actors=summary.actors, country=layers.country,
+                                  context=layers.context, changes=summary.changes)
     return figure, summary.changes
 
 
 def test_bundled_map_shows_where_it_is(bundled_figure) -> None:
-    """Lake Kivu, Rwanda and Burundi are named; a Goma-Bukavu inset is drawn."""
+    """Lake Kivu, Rwanda and Burundi are named inside the map's frame (drawn with the
+    network off); a Goma-Bukavu inset is drawn."""
     figure, _ = bundled_figure
     texts = _texts(figure)
     for name in ("Lake Kivu", "RWANDA", "BURUNDI", "Goma", "Bukavu"):
         assert name in texts, name
+    main, inset = figure.axes[:2]
+    assert WATER_COLOR in _faces(main)  # the lakes, Kivu among them
+    for ax, names in ((main, ("RWANDA", "BURUNDI")), (inset, ("Lake Kivu",))):
+        (left, right), (bottom, top) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        for name in names:
+            anchors = {t.xy for t in ax.texts if t.get_text() == name}
+            assert len(anchors) == 1, name  # the name and its halo
+            (x, y), = anchors
+            assert left < x < right, name
+            assert bottom < y < top, name
     titles = [ax.get_title(loc="left") for ax in figure.axes]
     assert "Goma to Bukavu" in titles
 

@@ -22,6 +22,7 @@ from shapely.geometry import box
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
 from geomap.render.web.map import build_map
+from geomap.words import word
 
 from ...pages import render_embed, summarise, write_shapes
 
@@ -303,8 +304,8 @@ def test_lake_kivu_rwanda_and_burundi_show_on_the_default_view_offline(
         browser, kivu_wide, tmp_path, width, height):
     """A map of the Kivus as a build draws it (its base map read from shapes/ by
     default), opened with every request off the page refused: at the view it opens
-    on, Lake Kivu is drawn and Rwanda and Burundi are named, inside the map and under
-    no box."""
+    on, Lake Kivu is drawn, and it, Rwanda and Burundi are named, inside the map and
+    under no box."""
     assert set(kivu_wide.context) == {"countries", "lakes"}  # read by default
     summary, text, timeline = summarise(kivu_wide, "2025-02-01")
     path = tmp_path / "map.html"
@@ -325,7 +326,7 @@ def test_lake_kivu_rwanda_and_burundi_show_on_the_default_view_offline(
         if r is not None:
             shown[span.inner_text().title()] = [
                 r["x"], r["y"], r["x"] + r["width"], r["y"] + r["height"]]
-    for name in ("Rwanda", "Burundi"):
+    for name in ("Lake Kivu", "Rwanda", "Burundi"):
         assert name in shown, (name, sorted(shown))
         rect = shown[name]
         assert _inside(rect, width, height), (name, rect)
@@ -344,4 +345,33 @@ def test_lake_kivu_rwanda_and_burundi_show_on_the_default_view_offline(
     assert page.locator(".leaflet-base-pane path").count() == (
         len(kivu_wide.context["countries"]) + len(lakes))
     assert asked == []
+    page.close()
+
+
+def _slider_name(page) -> str:
+    """The slider's accessible name as Chromium gives it to a screen reader (its
+    accessibility tree; the tree does not show aria-valuetext, read from the DOM)."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    cdp.detach()
+    slider, = [node for node in nodes if node.get("role", {}).get("value") == "slider"]
+    return slider["name"]["value"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_slider_is_announced_with_its_date(browser, crowded_layers, context, tmp_path,
+                                           lang):
+    """A screen reader hears the slider's date in its name and value, not an index,
+    and the new date once the slider moves."""
+    page, _frame, problems = _open(browser, _write_map(
+        tmp_path, crowded_layers, context, preset="analyst", lang=lang), 1280, 800,
+        story=False)
+    days = page.evaluate("window.geomap.data.days")
+    slider = page.locator("#geomap-range")
+    for day in (days[page.evaluate("window.geomap.data.start")], days[0]):
+        slider.fill(str(days.index(day)))
+        page.wait_for_function("(day) => document.getElementById('geomap-range')"
+                               ".getAttribute('aria-valuetext') === day", arg=day)
+        assert _slider_name(page) == word("slider_label", lang, date=day)
+    assert problems == []
     page.close()

@@ -287,3 +287,42 @@ def test_the_map_counts_sources_not_its_more_line(small_layers) -> None:
         assert f"<summary>Sources ({listed + 1234:,})</summary>".replace(
             ",", " " if lang == "fr" else ",") in flat
         assert said in flat
+
+
+def test_lang_fr_on_the_command_line_makes_a_french_page(small_layers, monkeypatch,
+                                                         tmp_path):
+    """`geomap build --lang fr` hands the build a French config, whose page says its
+    legend, layers, title and popups in French (tests/render/web/test_browser.py
+    shows the same words in Chromium)."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from geomap.cli import main
+    from geomap.render.markup import MapText
+    from geomap.render.web.map import build_map
+
+    built = []
+
+    def run(config, report):
+        built.append(config)
+        return SimpleNamespace(paths=[])
+
+    monkeypatch.setattr("geomap.pipeline.run", run)
+    result = CliRunner().invoke(main, ["build", "--lang", "fr", "--date", "2025-02-01",
+                                       "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    config, = built
+    assert config.lang == "fr"
+    summary, _text, timeline = summarise(small_layers, "2025-02-01")
+    page = build_map(small_layers.places, summary.areas, summary.mines,
+                     MapText.from_build(config, small_layers), timeline=timeline)
+    assert '<html lang="fr">' in page
+    assert "Kivu\u00a0: contrôle territorial" in page.split("<title>")[1]
+    assert '<summary class="geomap-h2">Légende</summary>' in page
+    data = page_data(page)
+    assert [layer["name"] for layer in data["layers"]][:2] == [
+        "Limites administratives", "Contrôle : zones".replace(" :", "\u00a0:")]
+    rows = [row[0] for popup in data["popups"] if popup for row in popup["rows"]]
+    assert "Contrôle\u00a0:" in rows
+    assert "Control:" not in rows
