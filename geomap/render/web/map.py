@@ -37,7 +37,7 @@ from geomap.render.web.panels import (
 from geomap.render.web.states import StateBook
 from geomap.render.web.towns import first_zoom, spread_towns, town_labels, town_points
 from geomap.summarise.areas import attach_summary
-from geomap.words import word, words_for
+from geomap.words import format_number, word, words_for
 
 PANES = {"base": 300, "admin": 410, "shading": 415, "areas": 420, "displacement": 430,
          "mines": 435, "rings": 438, "towns": 440, "baseLabels": 443, "townLabels": 445}
@@ -145,8 +145,9 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
             "start": start, "events": marks, "truePositions": moved,
             "asOf": fmt_date(text.as_of), "bounds": [[miny, minx], [maxy, maxx]],
             "credits": word("data_credit", lang, names=", ".join(text.credits)),
-            "creditsShort": word("data_credit_short", lang,
-                                 count=len(sources_list(text))),
+            "creditsShort": word("data_credit_short", lang,  # as the title box counts
+                                 count=format_number(len(sources_list(text))
+                                                     + text.sources_more, lang)),
             "tiles": _tiles(text.tiles),
             "layerControl": preset == "analyst", "fullscreen": preset == "article"}
     leaflet_css, leaflet_js = leaflet_files(cluster=preset == "analyst",

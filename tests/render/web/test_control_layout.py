@@ -243,8 +243,12 @@ def test_a_phone_shows_a_short_credit_that_opens_every_source(
     attribution = frame.locator(".leaflet-control-attribution")
     line = attribution.evaluate("n => parseFloat(getComputedStyle(n).lineHeight)")
     assert attribution.bounding_box()["height"] <= 1.5 * line
-    cited = summarise(crowded_layers, "2025-02-01", compare="2024-12-20")[1].sources
+    text = summarise(crowded_layers, "2025-02-01", compare="2024-12-20")[1]
+    cited = text.sources
+    assert text.sources_more == 0
     assert attribution.inner_text() == f"Leaflet | Data sources ({len(cited)})"
+    assert frame.locator("#geomap-sources > summary").inner_text() == \
+        f"Sources ({len(cited)})"  # the same count as the title box
     assert LONG_SOURCE not in attribution.inner_text()
     sources = frame.locator("#geomap-sources")
     assert sources.get_attribute("open") is None
