@@ -65,6 +65,15 @@ def _check_text(options: dict[str, object]) -> None:
                 raise click.BadParameter(msg, param_hint=name) from None
 
 
+def _usage(parse, value: object, option: str):
+    """*parse* (*value*); a ConfigError is bad usage of *option* (exit 2): a
+    malformed geomap.toml, a --set or --column that does not parse."""
+    try:
+        return parse(value)
+    except ConfigError as err:
+        raise click.BadParameter(str(err), param_hint=option) from err
+
+
 @contextmanager
 def _reported(quiet: bool) -> Iterator[None]:
     """Turn a GeomapError into a one-line message with exit 1 (exit 2 for an output
@@ -213,10 +222,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
     say = _say(quiet)
     _check_text({"--title": [title], "--set": constants, "--column": columns})
     with _reported(quiet):
-        try:
-            settings = read_config(config_path) if config_path else {}
-        except ConfigError as err:  # a malformed geomap.toml is bad usage: exit 2
-            raise click.BadParameter(str(err), param_hint="--config") from err
+        settings = _usage(read_config, config_path, "--config") if config_path else {}
         settings.setdefault("date", pd.Timestamp.today().normalize())
         if out_dir is not None:
             try:
@@ -228,28 +234,16 @@ def build(config_path, admin, towns, mines, control, displacement, events,
                  "displacement": displacement, "events": events,
                  "conflict_events": conflict_events}
         inputs = {layer: path for layer, path in given.items() if path is not None}
-        try:
-            mapping = parse_column_options(columns)
-        except ConfigError as err:
-            raise click.BadParameter(str(err), param_hint="--column") from err
-        try:
-            constants = parse_set_options(constants)
-        except ConfigError as err:
-            raise click.BadParameter(str(err), param_hint="--set") from err
+        mapping = _usage(parse_column_options, columns, "--column")
+        constants = _usage(parse_set_options, constants, "--set")
         if provinces is not None:
             from geomap.provinces import select_provinces
 
-            try:
-                provinces = select_provinces(provinces)
-            except ConfigError as err:
-                raise click.BadParameter(str(err), param_hint="--provinces") from err
+            provinces = _usage(select_provinces, provinces, "--provinces")
         if outputs is not None:
             from geomap.config import parse_outputs
 
-            try:
-                outputs = parse_outputs(outputs)
-            except ConfigError as err:
-                raise click.BadParameter(str(err), param_hint="--outputs") from err
+            outputs = _usage(parse_outputs, outputs, "--outputs")
         config = merge(config, inputs=inputs or None, columns=mapping or None,
                        constants=constants or None, date=date,
                        compare=compare, title=title, out_dir=out_dir,
@@ -266,10 +260,7 @@ def build(config_path, admin, towns, mines, control, displacement, events,
 
             from geomap.sources.tiles import resolve_tiles
 
-            try:
-                config = replace(config, tiles=resolve_tiles(tiles))
-            except ConfigError as err:
-                raise click.BadParameter(str(err), param_hint="--tiles") from err
+            config = replace(config, tiles=_usage(resolve_tiles, tiles, "--tiles"))
         from geomap.progress import live_status
 
         with live_status(say, quiet=quiet) as report:
@@ -305,14 +296,8 @@ def validate(file: Path, layer: str, columns: tuple[str, ...], decimal: str,
     from geomap.validate.stream import check_file
 
     with _reported(quiet=False):
-        try:
-            mapping = parse_column_options(columns).get(layer)
-        except ConfigError as err:
-            raise click.BadParameter(str(err), param_hint="--column") from err
-        try:
-            given = parse_set_options(constants).get(layer)
-        except ConfigError as err:
-            raise click.BadParameter(str(err), param_hint="--set") from err
+        mapping = _usage(parse_column_options, columns, "--column").get(layer)
+        given = _usage(parse_set_options, constants, "--set").get(layer)
         checked = check_file(file, layer, mapping, decimal=decimal, constants=given)
     rejects = checked.rejects
     rejected = rejects.loc[rejects["action"] == "rejected"]
