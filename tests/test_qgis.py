@@ -34,7 +34,7 @@ TREE = [["Control records (dated, for the time controller)",
         "People displaced", *(["Lakes"] if CONTEXT else []), "Control: areas",
         "Admin boundaries", *(["Countries"] if CONTEXT else []),
         ["Tables", ["Summary per place", "Summary per actor", "Join report",
-                    "Rejected rows"]]]
+                    "Rejected rows", "Sources and licences"]]]
 RENDERERS = {"mines": "singleSymbol", "displacement": "graduatedSymbol",
              "towns": "categorizedSymbol", "admin": "categorizedSymbol",
              "control_places": "categorizedSymbol", "control_areas": "categorizedSymbol",
