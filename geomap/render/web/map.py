@@ -39,6 +39,8 @@ from geomap.render.web.towns import first_zoom, spread_towns, town_labels, town_
 from geomap.summarise.areas import attach_summary
 from geomap.words import format_number, word, words_for
 
+SPREAD_UNTIL = 18
+"""The closest zoom the page offers: crowded markers are moved apart up to it."""
 PANES = {"base": 300, "admin": 410, "shading": 415, "areas": 420, "displacement": 430,
          "mines": 435, "rings": 438, "towns": 440, "baseLabels": 443, "townLabels": 445}
 """Leaflet panes, bottom to top: the layer order is fixed whatever is toggled.
@@ -101,7 +103,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     places = simplify_for_web(places, tolerance=WEB_TOLERANCE[preset],
                               grid=WEB_GRID[preset])
     minx, miny, maxx, maxy = (float(v) for v in places.total_bounds)
-    places, moved = _spread(places, (minx, miny, maxx, maxy))
+    spread = _spread(places, (minx, miny, maxx, maxy))
     static = attach_summary(places, areas)[["place", "name", "pcode", "mines"]]
     timeline = timeline.merge(static, on="place", how="inner").sort_values(
         ["place", "day"], kind="stable")
@@ -142,7 +144,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     start = days.index(fmt_date(text.as_of)) if days else 0
     marks = _event_marks(events, days)
     data = {**book.tables, "layers": layers, "panes": PANES, "days": days,
-            "start": start, "events": marks, "truePositions": moved,
+            "start": start, "events": marks, "spread": spread,
             "asOf": fmt_date(text.as_of), "bounds": [[miny, minx], [maxy, maxx]],
             "credits": word("data_credit", lang, names=", ".join(text.credits)),
             "creditsShort": word("data_credit_short", lang,  # as the title box counts
@@ -166,24 +168,30 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
 
 
 def _spread(places: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
-            ) -> tuple[gpd.GeoDataFrame, dict[str, list[float]]]:
-    """Town markers moved apart for the first zoom, and the true [lat, lon] of each
-    one moved (see :func:`geomap.render.web.towns.spread_towns`)."""
+            ) -> dict[str, dict[str, list[float]]]:
+    """Where crowded town markers are drawn at each zoom, from the first one up to the
+    first at which none needs to move (see :func:`geomap.render.web.towns.spread_towns`).
+
+    ``{zoom: {place: [lat, lon]}}``: only the moved markers are listed; the page draws
+    them there at that zoom (and below the first zoom as at the first), and every
+    marker at its true place from the first zoom not listed.
+    """
     points, cities = town_points(places)
-    if not points.any():
-        return places, {}
     towns = places.loc[points]
-    spread = spread_towns(towns, places.loc[cities].geometry.representative_point(),
-                          zoom=first_zoom(bounds))
-    moved = {str(place): [round(float(old.y), 5), round(float(old.x), 5)]
-             for place, old, new in zip(towns["place"], towns.geometry,
-                                        spread.geometry, strict=True)
-             if not old.equals(new)}
-    if not moved:
-        return places, {}
-    places = places.copy()
-    places.loc[points, places.geometry.name] = spread.geometry
-    return places, dict(sorted(moved.items()))
+    fixed = places.loc[cities].geometry.representative_point()
+    zoom = first_zoom(bounds)
+    spread: dict[str, dict[str, list[float]]] = {}
+    while len(towns) and zoom <= SPREAD_UNTIL:
+        drawn = spread_towns(towns, fixed, zoom=zoom)
+        moved = {str(place): [round(float(new.y), 5), round(float(new.x), 5)]
+                 for place, old, new in zip(towns["place"], towns.geometry,
+                                            drawn.geometry, strict=True)
+                 if not old.equals(new)}
+        if not moved:
+            break
+        spread[str(zoom)] = dict(sorted(moved.items()))
+        zoom += 1
+    return spread
 
 
 def _event_marks(events: pd.DataFrame | None, days: list[str]) -> list[dict]:

@@ -19,7 +19,7 @@ from shapely.geometry import Point, box
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
 from geomap.render.ranking import rank_labels
-from geomap.render.web.map import build_map
+from geomap.render.web.map import SPREAD_UNTIL, build_map
 from geomap.render.web.towns import SPREAD_PX, first_zoom, spread_towns, town_labels
 
 from ...pages import open_page, render_page, summarise, write_shapes
@@ -127,20 +127,28 @@ def test_spread_moves_crowded_markers_a_few_pixels_the_same_way_every_time():
 
 
 def test_page_keeps_true_positions_and_lists_names_in_rank_order(crowded):
-    """The moved towns' true positions are in the page's data; the names come in rank
-    order (the capital first) as plain data, never as markup."""
+    """Markers and names are at their true places in the page's data, with where the
+    crowded ones are drawn at each zoom until none needs to move; the names come in
+    rank order (the capital first) as plain data, never as markup."""
     data = page_data(render_page(crowded, "2025-02-01"))
-    moved = data["truePositions"]
-    assert set(moved) >= {"alpha", "foxtrot"}
-    assert moved["alpha"] == [-1.5, 29.1]
+    first = first_zoom(tuple(crowded.places.total_bounds))
+    zooms = sorted(int(zoom) for zoom in data["spread"])
+    assert zooms == list(range(first, first + len(zooms)))
+    assert zooms[-1] == SPREAD_UNTIL  # Alpha and Foxtrot share a point: always moved
+    assert set(data["spread"][str(first)]) >= {"alpha", "foxtrot"}
+    assert set(data["spread"][str(SPREAD_UNTIL)]) == {"alpha", "foxtrot"}
+    assert "bravo" not in data["spread"][str(first)]
+    sizes = [len(data["spread"][str(zoom)]) for zoom in zooms]
+    assert sizes == sorted(sizes, reverse=True)
+    towns = {f["properties"]["ref"]: f["geometry"]["coordinates"]
+             for layer in data["layers"] if layer["id"] == "towns"
+             for f in layer["features"]["features"]}
+    assert towns["alpha"] == towns["foxtrot"] == [29.1, -1.5]  # true places
     spec = next(layer for layer in data["layers"] if layer["id"] == "labels")
     assert spec["pane"] == "townLabels"
     assert [label["name"] for label in spec["labels"]][:1] == ["Goma"]
     assert {label["ref"] for label in spec["labels"]} == {t[0] for t in CROWD}
-    towns = {f["properties"]["ref"]: f["geometry"]["coordinates"]
-             for layer in data["layers"] if layer["id"] == "towns"
-             for f in layer["features"]["features"]}
-    for label in spec["labels"]:  # each name sits at its marker as drawn
+    for label in spec["labels"]:
         assert label["at"] == [towns[label["ref"]][1], towns[label["ref"]][0]]
 
 
@@ -216,6 +224,16 @@ def test_every_town_is_clickable_at_its_centre(browser, crowded, tmp_path, width
         assert title.inner_text() == names[centre["ref"]]
         page.evaluate("window.geomap.map.closePopup()")  # its button may be under a box
         page.wait_for_function("!document.querySelector('.leaflet-popup')")
+    # zoomed in, a marker moves back to its true place once none is near it
+    closer = zoom + 4
+    page.evaluate(f"window.geomap.map.setZoom({closer}, {{animate: false}})")
+    _names_at(page, closer)
+    drawn = page.evaluate("""() => { const out = {};
+        window.geomap.layers.towns.eachLayer(l => { const p = l.getLatLng();
+          out[l.feature.properties.ref] = [p.lat, p.lng]; }); return out; }""")
+    moved = page.evaluate(f"window.geomap.data.spread['{closer}']")
+    assert "delta" not in moved
+    assert drawn == {town: moved.get(town, [lat, lon]) for town, _, lon, lat in CROWD}
     assert problems == []
     page.close()
 

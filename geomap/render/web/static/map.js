@@ -196,8 +196,31 @@
   function overlaps(a, b) {
     return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
   }
+  /* Crowded town markers drawn apart at this zoom, as geomap listed them (below its
+     first listed zoom as at that one); every other marker at its true place. */
+  var spreadZooms = Object.keys(data.spread || {}).map(Number);
+  function movedNow() {
+    if (!spreadZooms.length) return {};
+    var zoom = Math.max(Math.round(map.getZoom()), Math.min.apply(null, spreadZooms));
+    return data.spread[String(zoom)] || {};
+  }
+  function spreadMarkers() {
+    var moved = movedNow();
+    Object.keys(made).forEach(function (id) {
+      var layer = made[id];
+      if (!layer.eachLayer || !layer.getLayers) return;
+      layer.eachLayer(function (item) {
+        var ref = item.feature && item.feature.properties.ref;
+        if (!ref || !item.setLatLng) return;
+        if (!item.trueLatLng) item.trueLatLng = item.getLatLng();
+        var at = moved[ref] ? L.latLng(moved[ref]) : item.trueLatLng;
+        if (!at.equals(item.getLatLng())) item.setLatLng(at);
+      });
+    });
+  }
+
   function placeNames() {
-    var size = map.getSize(), placed = [], dots = [];
+    var size = map.getSize(), placed = [], dots = [], moved = movedNow();
     var origin = map.getContainer().getBoundingClientRect();
     document.querySelectorAll(".geomap-box, .leaflet-control").forEach(function (box) {
       var r = box.getBoundingClientRect();  /* a name under a box could not be read */
@@ -218,8 +241,10 @@
       var span = item.marker.getElement() && item.marker.getElement().firstChild;
       if (!span || !map.hasLayer(item.group)) return;
       var chosen = null;
-      /* a country or lake: the first spot clear of everything, else of names */
-      var spots = item.side ? item.spots : item.spots.concat(item.spots);
+      /* a town: beside its marker; a country or lake: the first spot clear of
+         everything, else of names */
+      var spots = item.side ? [moved[item.ref] || item.spots[0]] :
+        item.spots.concat(item.spots);
       spots.some(function (spot, index) {
         var blocking = item.side || index < item.spots.length;
         var at = map.latLngToContainerPoint(spot);
@@ -239,7 +264,8 @@
       });
       span.style.display = chosen ? "" : "none";
       if (!chosen) return;
-      if (item.spots.length > 1) item.marker.setLatLng(chosen.spot);
+      var at = L.latLng(chosen.spot);
+      if (!at.equals(item.marker.getLatLng())) item.marker.setLatLng(at);
       span.style.left = chosen.dx ? item.shift[0] + chosen.dx + "px" : "";
       placed.push(chosen.box);
     });
@@ -350,8 +376,10 @@
   var mapNode = map.getContainer();
   mapNode.parentNode.appendChild(mapNode);
   mapNode.insertBefore(map._controlContainer, mapNode.firstChild);
+  map.on("zoomend", spreadMarkers);
   map.on("resize zoomend moveend overlayadd overlayremove boxesmoved",
          placeNames);  /* boxesmoved: static/layout.js placed the boxes again */
+  spreadMarkers();
   placeNames();
 
   map.attributionControl.setPrefix("Leaflet");
