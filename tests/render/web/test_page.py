@@ -12,7 +12,6 @@ import pytest
 from geomap.actors import controller_color, resolve_control
 from geomap.config import BuildConfig
 from geomap.export.embed import MAP_BUDGET
-from geomap.pipeline import load_layers
 from geomap.render.web.states import holder_text
 from geomap.render.web.styles import HIDDEN, area_style, town_style
 
@@ -237,13 +236,6 @@ def test_attribution_credits_each_layer(small_layers):
     """The attribution names the publishers of every layer."""
     credits = page_data(render_page(small_layers, "2025-02-01"))["credits"]
     assert credits.startswith("Data: admin areas: test, towns: test, mining sites: test")
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    """The bundled layers (the repository's own shapes/), read once."""
-    return load_layers(BuildConfig(date=pd.Timestamp("2025-03-01"),
-                                   shapes_dir=REPO_SHAPES))
 
 
 @pytest.mark.parametrize("preset", ["analyst", "article"])
