@@ -69,7 +69,7 @@ def test_a_header_of_garbage_is_named_in_one_short_line(tmp_path: Path) -> None:
 
 def test_one_line_escapes_and_cuts() -> None:
     """The command line's last guard: any message is printed as one bounded line."""
-    from geomap.cli import MESSAGE_CHARS, one_line
+    from geomap.errors import MESSAGE_CHARS, one_line
 
     assert one_line("a\nb\tc\x00 é") == "a\\nb\\tc\\x00 é"
     assert len(one_line("x" * 10 * MESSAGE_CHARS)) == MESSAGE_CHARS
