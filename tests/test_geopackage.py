@@ -298,3 +298,25 @@ def test_gis_words_follow_the_language() -> None:
 def test_tables_of_every_stage_are_documented(table: str, columns: tuple) -> None:
     """Columns that other stages put in the GeoPackage have an alias and a meaning."""
     assert [c for c in columns if field_for(table, c) is None] == []
+
+
+def test_layer_metadata_names_a_bounded_number_of_sources() -> None:
+    """A layer whose every row cites its own source (1.7 million of them wrote a
+    9.8 MB QGIS project and most of a build's memory) names LAYER_SOURCES in its
+    metadata and counts the others; its rows and the 'sources' table keep them."""
+    from geomap.export.gis_text import LAYER_SOURCES, provenance
+    from geomap.export.gpkg_metadata import metadata_element
+
+    count = LAYER_SOURCES + 57
+    frame = pd.DataFrame({"source": [f"Note {i:04d}" for i in range(count)],
+                          "url": [f"https://e.org/{i}" for i in range(count)]})
+    meta = provenance("Displacement", "People displaced", frame,
+                      MapText("t", pd.Timestamp("2025-03-01")))
+    assert len(meta.sources) == LAYER_SOURCES
+    assert meta.sources_more == 57
+    root = metadata_element("displacement", meta, None)
+    assert len(list(root.iter("link"))) == LAYER_SOURCES
+    assert "cites 57 more sources" in root.find("history").text
+    few = provenance("Displacement", "", frame.head(3), MapText("t", "2025-03-01"))
+    assert (len(few.sources), few.sources_more) == (3, 0)
+    assert "more sources" not in metadata_element("d", few, None).find("history").text

@@ -25,6 +25,11 @@ def _pairs(names: object, urls: object) -> list[tuple[str, str]]:
     return [(name, "") for name in names] + [(link, link) for link in links]
 
 
+LAYER_SOURCES = 200
+"""Sources named in a layer's metadata; a file whose every row names its own source
+would otherwise write millions of links into the GeoPackage and the QGIS project."""
+
+
 def provenance(title: str, abstract: str, frame: pd.DataFrame,
                text: MapText) -> Provenance:
     """Title, abstract, sources and licences of one layer, from its own columns.
@@ -43,8 +48,10 @@ def provenance(title: str, abstract: str, frame: pd.DataFrame,
     licences = {licence_of[pair] for pair in found if pair in licence_of}
     if "license" in frame:
         licences |= set(frame["license"].dropna().astype(str)) - {""}
-    return Provenance(title, abstract, text.as_of, sorted(licences), sorted(found),
-                      text.lang)
+    cited = sorted(found)
+    return Provenance(title, abstract, text.as_of, sorted(licences),
+                      cited[:LAYER_SOURCES], text.lang,
+                      sources_more=max(len(cited) - LAYER_SOURCES, 0))
 
 
 def holders_text(actors: pd.DataFrame | None, lang: str = "en") -> str:

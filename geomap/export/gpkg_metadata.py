@@ -34,8 +34,12 @@ class Provenance:
     as_of: pd.Timestamp
     licences: Sequence[str] = ()
     sources: Sequence[tuple[str, str]] = field(default_factory=tuple)
-    """(name, URL) of every source the layer cites; the URL may be ''."""
+    """(name, URL) of the sources the layer cites (the first LAYER_SOURCES); the URL
+    may be ''."""
     lang: str = "en"
+    sources_more: int = 0
+    """Sources the layer cites beyond *sources*: its rows and the GeoPackage's
+    ``sources`` table name every one."""
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None,
@@ -91,7 +95,9 @@ def metadata_element(identifier: str, meta: Provenance,
     for name, url in meta.sources:
         _sub(links, "link", name=name, type="WWW:LINK", url=url, description="Source",
              format="", mimeType="", size="")
-    _sub(root, "history", f"Written by geomap from data as of {as_of}.")
+    more = (f" The layer cites {meta.sources_more:,} more sources, named in its rows; "
+            "the table 'sources' lists every source." if meta.sources_more else "")
+    _sub(root, "history", f"Written by geomap from data as of {as_of}.{more}")
     _sub(root, "fees", "")
     for licence in meta.licences:
         _sub(root, "license", licence)
