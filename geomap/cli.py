@@ -19,6 +19,7 @@ from geomap.errors import (
     OutputExistsError,
     one_line,
 )
+from geomap.text import not_text, one_line
 
 
 class _Date(click.ParamType):
@@ -47,22 +48,15 @@ class _Refused(click.ClickException):
 
 
 def _check_text(options: dict[str, object]) -> None:
-    """Refuse option values that are not text (bytes the system could not decode,
-    kept as lone surrogates): they would reach the outputs, which are UTF-8.
-
-    Raises
-    ------
-    click.BadParameter
-        Exit 2, naming the option.
-    """
+    """Refuse option values that are not text (undecodable bytes in argv, kept as lone
+    surrogates): the outputs are UTF-8. Raises click.BadParameter (exit 2)."""
     for name, values in options.items():
         for value in values or ():
-            try:
-                str(value or "").encode("utf-8")
-            except UnicodeEncodeError as err:
-                msg = (f"'{one_line(value)}' holds bytes that are not UTF-8 text "
-                       f"(at character {err.start + 1}); give it as UTF-8.")
-                raise click.BadParameter(msg, param_hint=name) from None
+            at = not_text(value)
+            if at is not None:
+                msg = (f"'{one_line(value)}' holds bytes that are not UTF-8 text (at "
+                       f"character {at}); give it as UTF-8.")
+                raise click.BadParameter(msg, param_hint=name)
 
 
 def _usage(parse, value: object, option: str):
