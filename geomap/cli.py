@@ -19,7 +19,7 @@ from geomap.errors import (
     OutputExistsError,
     one_line,
 )
-from geomap.text import not_text, one_line
+from geomap.text import not_text
 
 
 class _Date(click.ParamType):

@@ -31,18 +31,6 @@ def some(values: object, limit: int = 10, width: int = 60) -> str:
     return ", ".join(shown) + (f" … and {more:,} more" if more > 0 else "")
 
 
-MESSAGE_CHARS = 2000
-"""A message longer than this (a path or value from data quoted in it) is cut."""
-
-
-def one_line(message: object) -> str:
-    """*message* as one line: line breaks and other control characters written as
-    escapes (a value quoted from data may hold them), cut to MESSAGE_CHARS."""
-    text = "".join(ch if ch.isprintable() or ch == " " else
-                   ch.encode("unicode_escape").decode("ascii") for ch in str(message))
-    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 1] + "…"
-
-
 def not_text(value: object) -> int | None:
     """Where *value* stops being text that UTF-8 can write (1-based), None when it is
     (bytes the system could not decode are kept in argv as lone surrogates)."""
