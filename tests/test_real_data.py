@@ -233,7 +233,7 @@ def test_build_offline_with_cod_ab_and_ipis_places(tmp_path, cod_ab_zip):
     result = CliRunner().invoke(main, [
         "build", "--offline", "--quiet", "--admin", str(cod_ab_zip), "--mines",
         str(_need(PLACES)), "--shapes-dir", str(REPO / "shapes"), "--out", str(out),
-        "--date", "2025-06-01"])
+        "--date", "2025-06-01", "--outputs", "map,tables"])
     assert result.exit_code == 0, result.output
     areas = pd.read_csv(out / "summary_areas.csv", dtype={"pcode": str})
     territories = areas.loc[(areas["kind"] == "area") & (areas["level"] == 2)]
@@ -263,7 +263,8 @@ def test_build_offline_with_natural_earth_keeps_two_provinces(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [
         "build", "--offline", "--quiet", "--admin", str(_need(NATURAL_EARTH)),
-        "--shapes-dir", str(REPO / "shapes"), "--out", str(out), "--date", "2025-06-01"])
+        "--shapes-dir", str(REPO / "shapes"), "--out", str(out), "--date", "2025-06-01",
+        "--outputs", "tables"])
     assert result.exit_code == 0, result.output
     areas = pd.read_csv(out / "summary_areas.csv", dtype={"pcode": str})
     assert sorted(areas.loc[areas["kind"] == "area", "pcode"]) == ["CD61", "CD62"]
@@ -290,7 +291,8 @@ def test_mirror_fetch_then_offline_build_from_the_cache(tmp_path, cod_ab_zip, ht
     out = tmp_path / "out"
     built = runner.invoke(main, [
         "build", "--offline", "--quiet", "--admin", "cod-ab:adm2", "--mines", "ipis",
-        "--shapes-dir", str(REPO / "shapes"), "--out", str(out), "--date", "2025-06-01"])
+        "--shapes-dir", str(REPO / "shapes"), "--out", str(out), "--date", "2025-06-01",
+        "--outputs", "map,tables"])
     assert built.exit_code == 0, built.output
     assert len(httpserver.log) == requests_before
     areas = pd.read_csv(out / "summary_areas.csv", dtype={"pcode": str})
