@@ -67,6 +67,19 @@ def _write(tmp_path: Path, page: str) -> Path:
     return path
 
 
+MINE_MARKS = """() => Array.from(document.querySelectorAll(
+    '.leaflet-mines-pane .leaflet-marker-icon, .leaflet-mines-pane path')).map(m => {
+    const r = m.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })
+  .filter(b => b[2] > b[0] && b[3] > b[1])"""
+
+
+def _under_mines(names: list[dict], marks: list[list[float]]) -> list[str]:
+    """Shown names whose boxes meet a mine marker or cluster."""
+    return [name["name"] for name in names for b in marks
+            if name["box"][0] < b[2] and b[0] < name["box"][2]
+            and name["box"][1] < b[3] and b[1] < name["box"][3]]
+
+
 def _overlapping(names: list[dict]) -> list[tuple[str, str]]:
     """Pairs of shown names whose boxes intersect."""
     return [(a["name"], b["name"]) for i, a in enumerate(names) for b in names[i + 1:]
@@ -178,12 +191,15 @@ def test_bundled_names_never_overlap_and_more_show_when_zoomed_in(browser, bundl
     """At the first zoom Goma and Bukavu are named; no two names overlap, and no name
     covers another town's marker; zoomed in on the Goma-Bukavu corridor more show."""
     page, problems = open_page(browser, _write(tmp_path, render_page(
-        bundled, "2026-03-01", compare="2025-12-31")))
+        bundled, "2025-03-01", compare="2024-12-31")))
     zoom = page.evaluate("window.geomap.map.getZoom()")
     first = _names_at(page, zoom)
     shown = {name["name"] for name in first}
     assert {"Goma", "Bukavu"} <= shown, shown
     assert _overlapping(first) == []
+    marks = page.evaluate(MINE_MARKS)
+    assert marks  # the bundled mines are drawn, clustered at this zoom
+    assert _under_mines(first, marks) == []
     spec = next(layer for layer in page_data(page.content())["layers"]
                 if layer["id"] == "labels")
     assert len(first) < len(spec["labels"])  # some wait for a closer zoom
@@ -198,6 +214,7 @@ def test_bundled_names_never_overlap_and_more_show_when_zoomed_in(browser, bundl
            if south <= at[name["name"]][0] <= north and west <= at[name["name"]][1] <= east]
     assert len(closer) > len(was) + 5, (closer, was)  # in the same part of the map
     assert _overlapping(closer) == []
+    assert _under_mines(closer, page.evaluate(MINE_MARKS)) == []
     assert problems == []
     page.close()
 

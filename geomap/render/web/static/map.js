@@ -104,6 +104,7 @@
   /* The layers, in the order data.layers declares them. */
   var names = [];  /* every name, in the order it is placed (geomap's order) */
   var made = {};
+  var clusterPanes = [];  /* panes of clustered markers: town names keep clear */
   var named = {};
   var changing = [];
   data.layers.forEach(function (spec) {
@@ -150,6 +151,8 @@
           iconCreateFunction: clusterIcon(spec.cluster),
           showCoverageOnHover: false, maxClusterRadius: 40});
         layer.eachLayer(function (item) { cluster.addLayer(item); });
+        cluster.on("animationend", function () { placeNames(); });
+        clusterPanes.push(spec.pane);
         layer = cluster;
       }
     }
@@ -228,6 +231,16 @@
         placed.push([r.left - origin.left, r.top - origin.top,
                      r.right - origin.left, r.bottom - origin.top]);
       }
+    });
+    clusterPanes.forEach(function (pane) {  /* a town's name clear of mine markers */
+      var marks = map.getPane(pane).querySelectorAll(".leaflet-marker-icon, path");
+      marks.forEach(function (mark) {
+        var r = mark.getBoundingClientRect();
+        if (r.width && r.height) {
+          dots.push({ref: null, box: [r.left - origin.left, r.top - origin.top,
+                                      r.right - origin.left, r.bottom - origin.top]});
+        }
+      });
     });
     if (made.towns && map.hasLayer(made.towns)) {
       made.towns.eachLayer(function (item) {
