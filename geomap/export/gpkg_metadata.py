@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geomap.export.geopackage import register_extension
+from geomap.export.xml_tree import sub as _sub
 from geomap.words import word
 
 METADATA_EXTENSION = "http://www.geopackage.org/spec120/#extension_metadata"
@@ -41,14 +42,6 @@ class Provenance:
     """Sources the layer cites beyond *sources*: its rows and the GeoPackage's
     ``sources`` table name every one."""
 
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None,
-         **attrs: str) -> ET.Element:
-    """Append a child element with optional text and attributes."""
-    child = ET.SubElement(parent, tag, attrs)
-    if text is not None:
-        child.text = text
-    return child
 
 
 def as_of_text(as_of: pd.Timestamp, lang: str = "en") -> str:

@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from geomap.export.xml_tree import sub as _sub
+
 PAGE, MAP, PICTURE, LABEL, LEGEND, SCALEBAR = 65638, 65639, 65640, 65641, 65642, 65646
 """QgsLayoutItemRegistry item types."""
 A4 = (297.0, 210.0)
@@ -65,14 +67,6 @@ def uid(*parts: str) -> str:
     """A stable '{uuid}' made from *parts* (same inputs, same bytes)."""
     return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "geomap:" + ":".join(parts))) + "}"
 
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None,
-         **attrs: str) -> ET.Element:
-    """Append a child element; a trailing '_' is dropped from attribute names."""
-    child = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
-    if text is not None:
-        child.text = text
-    return child
 
 
 def _options(parent: ET.Element, tag: str, values: Mapping[str, str]) -> None:

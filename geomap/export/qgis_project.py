@@ -20,6 +20,7 @@ import pandas as pd
 import pyproj
 
 from geomap.export.qgis_styles import QGIS_VERSION, aliases_element
+from geomap.export.xml_tree import sub as _sub
 from geomap.fields import Field
 from geomap.words import word
 
@@ -70,14 +71,6 @@ class ProjectInfo:
     crs: str = "EPSG:4326"
     lang: str = "en"
 
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None,
-         **attrs: str) -> ET.Element:
-    """Append a child element; a trailing '_' is dropped from attribute names."""
-    child = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
-    if text is not None:
-        child.text = text
-    return child
 
 
 def spatialrefsys(parent: ET.Element, crs: str) -> None:
