@@ -174,22 +174,32 @@ def holder_of(actors: pd.Series | list) -> str | None:
     return distinct.pop() if len(distinct) == 1 else CONTESTED
 
 
-def _since_one(start: np.ndarray, end: np.ndarray, actor: np.ndarray,
-               day: pd.Timestamp) -> object:
-    """First day of the unbroken run of the holder on *day* of records given by their
-    *start*, *end* (``datetime64[s]``) and *actor* arrays (NaT: before them)."""
+def _run_starts(start: np.ndarray, end: np.ndarray, actor: np.ndarray,
+                days: np.ndarray) -> np.ndarray:
+    """First day of the unbroken run of the holder on each of *days* (NaT: before the
+    records), for one place's records given by their *start*, *end* (``datetime64[s]``)
+    and *actor* arrays.
+
+    The holder changes only where a record starts or ends, so each such change is
+    looked at once: the run of the holder on a day began at the latest change on or
+    before it whose eve had another holder.
+    """
 
     def holder(on: np.datetime64) -> str | None:
         return holder_of(list(actor[in_force(start, end, on)]))
 
-    today = np.datetime64(day, "s")
-    now = holder(today)
     changes = np.unique(np.concatenate([start, end]))
-    changes = changes[~np.isnat(changes) & (changes <= today)][::-1]
-    for change in changes:
-        if holder(change - np.timedelta64(1, "D")) != now:
-            return pd.Timestamp(change)
-    return pd.NaT
+    changes = changes[~np.isnat(changes)]
+    eves = [holder(change - np.timedelta64(1, "D")) for change in changes]
+    holders = [holder(change) for change in changes]  # each holds until the next change
+    found = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[s]")
+    for row, last in enumerate(np.searchsorted(changes, days, side="right") - 1):
+        now = holders[last] if last >= 0 else holder(days[row])
+        for at in range(last, -1, -1):
+            if eves[at] != now:
+                found[row] = changes[at]
+                break
+    return found
 
 
 def holder_since(control: pd.DataFrame, places: pd.Index | list,
@@ -223,7 +233,24 @@ def holder_since(control: pd.DataFrame, places: pd.Index | list,
     '2025-01-25'
     """
     wanted = pd.Index(places)
-    linked = control.loc[control["place"].isin(wanted)]
+    pairs = pd.MultiIndex.from_arrays([pd.DatetimeIndex([day] * len(wanted)), wanted],
+                                      names=["day", "place"])
+    return pd.Series(holder_since_days(control, pairs).to_numpy(), index=wanted,
+                     dtype="datetime64[s]").rename_axis("place")
+
+
+def holder_since_days(control: pd.DataFrame, pairs: pd.MultiIndex) -> pd.Series:
+    """:func:`holder_since` for many days: the run start of each (day, place) pair.
+
+    Returns
+    -------
+    Series
+        Indexed by *pairs* (levels ``day`` and ``place``), ``datetime64[s]``.
+    """
+    days = pairs.get_level_values(0).to_numpy(dtype="datetime64[s]")
+    where = pairs.get_level_values(1).to_numpy(dtype=object)
+    found = np.full(len(pairs), np.datetime64("NaT"), dtype="datetime64[s]")
+    linked = control.loc[control["place"].isin(pd.unique(where))]
     place = linked["place"].to_numpy(dtype=object)
     order = np.argsort(place, kind="stable")  # each column read once, then cut
     place = place[order]
@@ -231,8 +258,10 @@ def holder_since(control: pd.DataFrame, places: pd.Index | list,
     end = linked["end"].to_numpy(dtype="datetime64[s]")[order]
     actor = linked["actor"].to_numpy(dtype=object)[order]
     cuts = np.flatnonzero(place[1:] != place[:-1]) + 1
-    found = {place[first]: _since_one(start[first:last], end[first:last],
-                                      actor[first:last], day)
-             for first, last in zip(np.r_[0, cuts], np.r_[cuts, len(place)],
-                                    strict=True) if last > first}
-    return pd.Series(found, index=wanted, dtype="datetime64[s]").rename_axis("place")
+    rows = pd.Series(where).groupby(where, sort=False).indices
+    for first, last in zip(np.r_[0, cuts], np.r_[cuts, len(place)], strict=True):
+        if last > first and place[first] in rows:
+            at = rows[place[first]]
+            found[at] = _run_starts(start[first:last], end[first:last],
+                                    actor[first:last], days[at])
+    return pd.Series(found, index=pairs, dtype="datetime64[s]")

@@ -105,3 +105,61 @@ def test_changed_on_is_the_start_of_the_unbroken_run():
     table = changes_between(gap, places, pd.Timestamp("2025-01-01"),
                             pd.Timestamp("2025-03-01")).set_index("place")
     assert table.loc["g", "changed_on"] == pd.Timestamp("2025-02-10")  # a gap: new run
+
+
+def _walked_since(control: pd.DataFrame, place: str, day: pd.Timestamp) -> pd.Timestamp:
+    """The run start found by walking back one day at a time (the rule, spelt out)."""
+    import numpy as np
+
+    from geomap.actors import holder_of, in_force
+
+    records = control.loc[control["place"] == place]
+    start, end = (records[c].to_numpy(dtype="datetime64[s]") for c in ("start", "end"))
+    actor = records["actor"].to_numpy(dtype=object)
+
+    def holder(on: np.datetime64) -> str | None:
+        return holder_of(list(actor[in_force(start, end, on)]))
+
+    one_day = np.timedelta64(1, "D")
+    first = np.concatenate([start, end])
+    first = first[~np.isnat(first)].min()
+    walked = np.datetime64(day, "s")
+    now = holder(walked)
+    while walked >= first:
+        if holder(walked - one_day) != now:
+            return pd.Timestamp(walked)
+        walked -= one_day
+    return pd.NaT
+
+
+def test_run_starts_of_many_days_match_a_day_by_day_walk():
+    """holder_since_days gives, for every (day, place), the start a walk back finds."""
+    import numpy as np
+
+    from geomap.actors import holder_since, holder_since_days
+
+    rng = np.random.default_rng(7)
+    base = pd.Timestamp("2025-01-01")
+    rows = []
+    for place in "abcdef":
+        for _ in range(rng.integers(1, 6)):
+            start = base + pd.Timedelta(days=int(rng.integers(0, 40)))
+            length = int(rng.integers(1, 25))
+            rows.append({"place": place, "actor": rng.choice(["m23", "fardc", "wazalendo"]),
+                         "start": None if rng.random() < 0.15 else start,
+                         "end": None if rng.random() < 0.3 else
+                         start + pd.Timedelta(days=length)})
+    control = pd.DataFrame(rows).astype({"start": "datetime64[s]", "end": "datetime64[s]"})
+    days = [base + pd.Timedelta(days=d) for d in range(-2, 70, 3)]
+    pairs = pd.MultiIndex.from_product([pd.DatetimeIndex(days), list("abcdefz")],
+                                       names=["day", "place"])
+    found = holder_since_days(control, pairs)
+    checked = 0
+    for (day, place), since in found.items():
+        expected = _walked_since(control, place, day) if place != "z" else pd.NaT
+        assert (pd.isna(since) and pd.isna(expected)) or since == expected, (day, place)
+        checked += pd.notna(since)
+    assert checked > 20  # the walk found real runs, not only NaT
+    one = holder_since(control, list("abc"), days[10])
+    assert one.equals(found.xs(days[10], level="day").loc[list("abc")]
+                      .rename_axis("place").astype("datetime64[s]"))

@@ -6,7 +6,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geomap.actors import holder_since, resolve_control, resolve_control_days
+from geomap.actors import (
+    holder_since,
+    holder_since_days,
+    resolve_control,
+    resolve_control_days,
+)
 from geomap.summarise.nesting import resolve_within
 
 CHANGE_COLUMNS = ("place", "name", "actor_before", "actor_after", "confidence",
@@ -94,7 +99,7 @@ def control_timeline(control: pd.DataFrame, places: gpd.GeoDataFrame,
     The page's slider only looks these rows up; it recomputes nothing. Each column
     comes from the rule that owns it: the holder from
     :func:`geomap.actors.resolve_control_days`, ``since`` from
-    :func:`geomap.actors.holder_since`, the enclosing area from
+    :func:`geomap.actors.holder_since_days`, the enclosing area from
     :func:`geomap.summarise.nesting.resolve_within` and the figure from the steps of
     :func:`geomap.summarise.timeline.displacement_steps` (the last step on or before
     the day), so that on the as-of day each place reads as in ``summary_areas.csv``.
@@ -125,7 +130,7 @@ def control_timeline(control: pd.DataFrame, places: gpd.GeoDataFrame,
     places = places.drop_duplicates("place")
     zones = set(places.loc[places["kind"].isin(["area", "zone"]), "place"])
     enclosing: dict[tuple, pd.DataFrame] = {}
-    within, since = [], []
+    within = []
     held_days = set(held.index.get_level_values("day"))
     for day in days:
         now = held.xs(day, level="day") if day in held_days else \
@@ -134,14 +139,12 @@ def control_timeline(control: pd.DataFrame, places: gpd.GeoDataFrame,
         if key not in enclosing:  # depends only on which areas are held, and by whom
             enclosing[key] = resolve_within(places, now)
         within.append(enclosing[key].assign(day=day))
-        since.append(pd.DataFrame({"since": holder_since(control, now.index, day),
-                                   "day": day}))
     grid = pd.MultiIndex.from_product([pd.DatetimeIndex(days), places["place"]],
                                       names=["day", "place"])
-    timeline = pd.DataFrame(index=grid).join(held.drop(columns="since"))
-    for parts in (since, within):
-        timeline = timeline.join(pd.concat(parts).set_index("day", append=True)
-                                 .reorder_levels(["day", "place"]))
+    timeline = pd.DataFrame(index=grid).join(held.drop(columns="since")).join(
+        holder_since_days(control, held.index).rename("since"))
+    timeline = timeline.join(pd.concat(within).set_index("day", append=True)
+                             .reorder_levels(["day", "place"]))
     timeline = timeline.reset_index()
     people, dated = _figures_on(steps, timeline["place"], timeline["day"])
     timeline = timeline.assign(people=people, people_as_of=dated)
