@@ -115,12 +115,20 @@ def place_states(timeline: pd.DataFrame, book: StateBook,
     """For each place of *timeline*, its state on each day, in day order.
 
     *draw* gives the style of a timeline row, *tip* its tooltip (the place's name
-    when not given). A place that looks the same every day keeps a single state.
+    when not given); neither may depend on the row's ``day``, so a place's days that
+    agree in every other column share one state, worked out once. A place that looks
+    the same every day keeps a single state.
     """
     found: dict[str, list[int]] = {}
+    same = [column for column in timeline.columns if column != "day"]
     for place, rows in timeline.groupby("place", sort=False):
-        states = [book.state(draw(row), place_popup(row, lang),
-                             tip(row, lang) if tip else text(row.name))
-                  for row in rows.itertuples(index=False)]
+        seen: dict[tuple, int] = {}  # days that read alike are worked out once
+        states = []
+        for key, row in zip(rows[same].itertuples(index=False, name=None),
+                            rows.itertuples(index=False), strict=True):
+            if key not in seen:
+                seen[key] = book.state(draw(row), place_popup(row, lang),
+                                       tip(row, lang) if tip else text(row.name))
+            states.append(seen[key])
         found[place] = states[:1] if len(set(states)) == 1 else states
     return found
