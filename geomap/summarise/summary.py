@@ -42,10 +42,11 @@ def summarise_build(layers: Layers, config: BuildConfig,
     -------
     Summary
         Per-place and per-actor tables, totals per level, mines with their places
-        and holders, changes since ``config.compare``, every place on every slider day, the
-        density grid of point records, every handover of the control record, the
-        events with the changes of control near each, and the newest record's date
-        when the as-of date is well after it.
+        and holders, changes since ``config.compare``, every place on every slider
+        day (only when the web map is written), the density grid of point records,
+        every handover of the control record, the events with the changes of
+        control near each, and the newest record's date when the as-of date is well
+        after it.
 
     Warns
     -----
@@ -79,10 +80,12 @@ def summarise_build(layers: Layers, config: BuildConfig,
         layers.conflict_events, layers.admin, as_of=config.date, report=report)
     handovers = list_handovers(control, layers.places, lang=lang)
     events, event_changes = summarise_events(layers.events, handovers, lang=lang)
-    days = slider_days(control, config.date) + (  # the slider stops on events too
-        [] if layers.events is None else list(layers.events["date"]))
-    timeline = control_timeline(control, layers.places, displacement_steps(
-        layers.displacement, window_days=config.window), config.date, days=days)
+    timeline = None
+    if "map" in config.outputs:  # only the web map's slider reads it
+        days = slider_days(control, config.date) + (  # it stops on events too
+            [] if layers.events is None else list(layers.events["date"]))
+        timeline = control_timeline(control, layers.places, displacement_steps(
+            layers.displacement, window_days=config.window), config.date, days=days)
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
                    totals=summarise_totals(areas, mines), changes=changes,
                    density=density,
