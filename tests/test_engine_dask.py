@@ -30,6 +30,8 @@ from geomap.summarise.areas import sum_displaced
 from geomap.summarise.partials import Places
 from geomap.validate.checks import validate_displacement
 
+from .conftest import synthetic_admin
+
 dask = pytest.importorskip("dask")
 
 HEADER = ["lon", "lat", "area", "people", "date", "assessment"]
@@ -63,6 +65,15 @@ def _rows() -> list[tuple[str, ...]]:
     return rows
 
 
+def _few_dates(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """*rows* with January's registrations on two days instead of 28: the same rows,
+    rounds, rejects and totals, and a short timeline (the slider's steps are summed
+    day by day for a place with both rounds and registrations, which builds do)."""
+    return [(*row[:4], ("2025-01-05" if number % 2 else "2025-01-20")
+             if row[4].startswith("2025-01") else row[4], row[5])
+            for number, row in enumerate(rows)]
+
+
 def _write_csv(path: Path, rows: list[tuple[str, ...]], *, blank_every: int = 0) -> Path:
     """The rows as CSV; a blank line after every *blank_every* rows (0: none)."""
     lines = [",".join(HEADER)]
@@ -77,6 +88,11 @@ def _write_csv(path: Path, rows: list[tuple[str, ...]], *, blank_every: int = 0)
 @pytest.fixture
 def places(admin) -> Places:
     """The two areas, no town."""
+    return _places(admin)
+
+
+def _places(admin: gpd.GeoDataFrame) -> Places:
+    """The areas of *admin*, no town."""
     towns = gpd.GeoDataFrame({"town_id": [], "name": [], "pcode": [],
                               "province_pcode": []}, geometry=[], crs="EPSG:4326")
     return Places(places=build_places(admin, towns), areas=AreaIndex(admin))
@@ -179,36 +195,48 @@ def test_a_pattern_that_names_no_parquet_file_is_refused(tmp_path):
         table_parts.plan_table(str(tmp_path / "*.parquet"), "displacement")
 
 
-@pytest.mark.parametrize(("date", "window"), [
-    ("2025-01-31", None), ("2025-01-31", 10), ("2025-01-15", None), ("2024-11-01", None),
-    ("2025-01-31", 0)], ids=["all", "window", "between-rounds", "before-all", "empty"])
-def test_figures_sum_as_the_records_do(tmp_path, places, admin, date, window):
-    """Stocks by latest round, registrations in the window, empty cases: the figures
-    table gives what the linked records give."""
-    path = _write_csv(tmp_path / "records.csv", _rows())
-    reduced = _reduce(path, places, "dask")[1]
+@pytest.fixture(scope="module")
+def reduced(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    """The rows reduced by the dask engine, and linked record by record as the pandas
+    stages do: ``(reduction, linked records)``, once for the module (the
+    reduction does not depend on the date or window it is summed for)."""
+    admin = synthetic_admin()
+    places = _places(admin)
+    path = _write_csv(tmp_path_factory.mktemp("records") / "records.csv", _rows())
+    with dask.config.set(scheduler="synchronous"):
+        reduction = _reduce(path, places, "dask")[1]
     clean = validate_displacement(read_layer(path, "displacement"))[0]
     linked = link_records(clean, places.places, admin, layer="displacement",
                           own_geometry=False)[0]
+    return reduction, linked
+
+
+@pytest.mark.parametrize(("date", "window"), [
+    ("2025-01-31", None), ("2025-01-31", 10), ("2025-01-15", None), ("2024-11-01", None),
+    ("2025-01-31", 0)], ids=["all", "window", "between-rounds", "before-all", "empty"])
+def test_figures_sum_as_the_records_do(reduced, date, window):
+    """Stocks by latest round, registrations in the window, empty cases: the figures
+    table gives what the linked records give."""
+    reduction, linked = reduced
     as_of = pd.Timestamp(date)
     expected = sum_displaced(linked.assign(place=linked["place"].astype(object)), as_of,
                              window_days=window)
-    got = sum_displaced(reduced.figures, as_of, window_days=window)
+    got = sum_displaced(reduction.figures, as_of, window_days=window)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False,
                                   check_index_type=False)
 
 
-def test_sums_are_stocks_and_registrations_as_the_design_says(tmp_path, places):
+def test_sums_are_stocks_and_registrations_as_the_design_says(reduced):
     """An independent check: T01's figure is its latest round plus its registrations."""
     rows = _rows()
-    reduced = _reduce(_write_csv(tmp_path / "records.csv", rows), places, "dask")[1]
-    got = sum_displaced(reduced.figures, pd.Timestamp("2025-01-31"))
+    reduction = reduced[0]
+    got = sum_displaced(reduction.figures, pd.Timestamp("2025-01-31"))
     points = pd.DataFrame(rows[:400], columns=HEADER)
     west = pd.to_numeric(points["lon"]) <= 29.25  # the border goes to T01, first by P-code
     assert got.loc["T01", "people"] == 1200 + 7 + pd.to_numeric(
         points["people"])[west].sum()
     assert got.loc["T02", "people"] == 800 + pd.to_numeric(points["people"])[~west].sum()
-    assert reduced.figures["records"].sum() == 400 + 1 + 3  # border point, 3 matched
+    assert reduction.figures["records"].sum() == 400 + 1 + 3  # border point, 3 matched
 
 
 @pytest.fixture(scope="module")
@@ -256,9 +284,7 @@ def test_build_with_a_scheduler_runs_on_the_cluster(shapes_dir, tmp_path, monkey
     """`geomap build --engine dask --scheduler ADDRESS`, and DASK_SCHEDULER_ADDRESS, on
     a folder of typed Parquet files: every part is reduced on the cluster's worker,
     and the tables are byte for byte those of the pandas engine."""
-    rows = [(*row[:4], ("2025-01-05" if number % 2 else "2025-01-20")  # few dates:
-             if row[4].startswith("2025-01") else row[4], row[5])  # a short timeline
-            for number, row in enumerate(_rows()) if row[4] != "2025-02-30"]
+    rows = [row for row in _few_dates(_rows()) if row[4] != "2025-02-30"]
     _parquet_files(tmp_path / "parts", rows, typed=True)
     monkeypatch.setattr(table_parts, "PART_ROWS", 100)
     build = ["build", "--shapes-dir", str(shapes_dir), "--displacement",
@@ -319,7 +345,7 @@ def test_build_with_the_dask_engine_writes_the_same_tables(shapes_dir: Path,
                                                           tmp_path: Path):
     """`geomap build --engine dask` and the default build write identical summaries."""
     outputs = {}
-    records = _write_csv(tmp_path / "records.csv", _rows())
+    records = _write_csv(tmp_path / "records.csv", _few_dates(_rows()))
     for engine in ("pandas", "dask"):
         out = tmp_path / engine
         result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
