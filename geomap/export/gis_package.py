@@ -9,7 +9,6 @@ the layers in the web map's order with the print map's layout
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
@@ -19,7 +18,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.export import gis_style as st
-from geomap.export.geopackage import column_names, geometry_type, write_layers
+from geomap.export.geopackage import (
+    column_names,
+    geometry_type,
+    open_package,
+    write_layers,
+)
 from geomap.export.gis_text import layout_text, provenance
 from geomap.export.gpkg_metadata import metadata_element, write_layer_metadata
 from geomap.export.qgis_layout import LegendEntry, layout_element
@@ -156,7 +160,7 @@ def write_gis_package(folder: Path, *, gis: Mapping[str, gpd.GeoDataFrame],
     compare = format_date(text.compare, lang) if text.compare is not None else ""
     looks = _looks(frames, lang)
     layers, styles = [], []
-    with closing(sqlite3.connect(gpkg)) as con, con:
+    with closing(open_package(gpkg)) as con, con:
         for plan in plans:
             frame = frames[plan.table]
             kind = geometry_type(frame.geometry)[0] if len(frame) else plan.empty_type
