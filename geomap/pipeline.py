@@ -14,8 +14,6 @@ from geomap.layers import BuildResult, Layers
 from geomap.load.inputs import has_input, read_context, read_country_outline
 from geomap.places import build_places
 from geomap.render.markup import MapText
-from geomap.render.web.density import build_density_overlay
-from geomap.render.web.map import build_map
 from geomap.schema import ROW
 from geomap.summarise.credits import credit_lines, list_sources
 from geomap.summarise.engines import read_displacement
@@ -117,6 +115,9 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
         summary = summarise_build(layers, config, report)
         text = MapText.from_build(config, layers, latest_record=summary.latest_record)
         def page() -> str:  # built only when the map is wanted, beside the print map
+            from geomap.render.web.density import build_density_overlay
+            from geomap.render.web.map import build_map
+
             overlay = (build_density_overlay(layers.displacement, grid=summary.density)
                        if summary.density is not None else None)
             return build_map(layers.places, summary.areas, summary.mines, text,

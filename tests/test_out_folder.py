@@ -159,7 +159,7 @@ def test_a_full_disk_while_writing_the_print_map_is_one_line(
     def full(folder: Path, *_, **__) -> list[Path]:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / "map.png"))
 
-    monkeypatch.setattr("geomap.export.outputs.write_printed", full)
+    monkeypatch.setattr("geomap.export.print_map.write_printed", full)
     code, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out))
     assert code == 1
     assert stderr.startswith("Error: The disk is full")

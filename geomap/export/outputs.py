@@ -22,16 +22,19 @@ from geomap.export.gis_layers import (
     shape_mines,
     shape_towns,
 )
-from geomap.export.gis_package import write_gis_package
 from geomap.export.manifest import LAYER_FOLDER
-from geomap.export.print_map import write_printed
-from geomap.export.raster import write_density
 from geomap.export.report import collect_sources, write_report
 from geomap.export.staging import OutputFolder, claim_output_folder
 from geomap.export.tables import write_csv, write_text
 from geomap.layers import Layers, Summary
 from geomap.render.markup import MapText
-from geomap.render.print.figure import draw_static_map
+
+GIS_OUTPUTS = {"layers", "gpkg"}
+PRINTED_OUTPUTS = {"print", "report"}
+"""Outputs built from the GIS layers, and from the print map drawing. Their modules
+(matplotlib for the print map and the styles' symbol sizes, the GeoPackage and QGIS
+writers, rasterio) are imported only by builds that write them: a build of the
+tables alone starts in a fraction of the time."""
 
 
 def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
@@ -50,6 +53,8 @@ def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
 def _write_gis(folder: Path, wanted: set[str], *, layers: Layers, summary: Summary,
                text: MapText, tables: dict[str, pd.DataFrame]) -> list[Path]:
     """``layers/<layer>.geojson`` and ``geomap.gpkg`` with ``geomap.qgz``, as wanted."""
+    if not wanted & GIS_OUTPUTS:
+        return []
     gis = _gis_layers(layers, summary, pd.Timestamp(text.as_of))
     written = []
     if "layers" in wanted:
@@ -57,6 +62,8 @@ def _write_gis(folder: Path, wanted: set[str], *, layers: Layers, summary: Summa
         written += [write_geojson(frame, folder / LAYER_FOLDER / f"{name}.geojson")
                     for name, frame in gis.items()]
     if "gpkg" in wanted:
+        from geomap.export.gis_package import write_gis_package
+
         package = {**gis, **{f"context_{name}": frame for name, frame in
                              (layers.context or {}).items()
                              if name in ("countries", "lakes")}}
@@ -77,6 +84,9 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
     The report embeds the print map's PNG; without ``print`` only the report is
     written.
     """
+    from geomap.export.print_map import write_printed
+    from geomap.render.print.figure import draw_static_map
+
     drawn = draw_static_map(layers.places, summary.areas, summary.mines, text,
                             actors=summary.actors, country=layers.country,
                             context=layers.context, changes=summary.changes)
@@ -139,10 +149,13 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     if summary.conflict_events is not None:  # counts only, never ACLED's rows
         tables["conflict_events"] = summary.conflict_events
     claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
+    if wanted & PRINTED_OUTPUTS and "gpkg" in wanted:  # both processes use matplotlib:
+        from geomap.export import gis_package  # noqa: F401 - imported once, before
+        from geomap.render.print import figure  # noqa: F401 - the print map's fork
     with claimed as owned, owned.staging() as staging:
         printed = (Background(partial(_write_print, staging, wanted, layers=layers,
                                       summary=summary, text=text, sources=sources))
-                   if wanted & {"print", "report"} else None)
+                   if wanted & PRINTED_OUTPUTS else None)
         written = []
         if "map" in wanted:
             html = page() if callable(page) else page
@@ -154,6 +167,8 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         written += _write_gis(staging, wanted, layers=layers, summary=summary,
                               text=text, tables=tables)
         if "density" in wanted and summary.density is not None:
+            from geomap.export.raster import write_density
+
             density = write_density(layers.displacement,
                                     staging / "displacement_density.tif",
                                     grid=summary.density)

@@ -30,13 +30,14 @@ def input_path(config: BuildConfig, layer: str) -> Path:
     """The file for *layer*: the one given (a registered source name gives its cached
     file, fetched unless offline), or the bundled one in shapes/."""
     from geomap.load.publishers import check_source_file
-    from geomap.sources.fetch import source_path
     from geomap.sources.registry import is_source_name
 
     given = config.inputs.get(layer)
     if given is None:
         return resolve_shapes_dir(config.shapes_dir) / BUNDLED_FILES[layer]
     if is_source_name(given):
+        from geomap.sources.fetch import source_path  # requests: only to fetch
+
         return source_path(str(given), offline=config.offline, check=check_source_file)
     return Path(given)
 
@@ -99,7 +100,6 @@ def read_input_batches(config: BuildConfig, layer: str,
         detect_loader,
         read_publisher,
     )
-    from geomap.sources.fetch import cached_path, source_path
     from geomap.sources.registry import (
         get_source,
         is_source_name,
@@ -111,6 +111,8 @@ def read_input_batches(config: BuildConfig, layer: str,
     mapping = config.columns.get(layer)
     provinces = tuple(getattr(config, "provinces", KIVU) or KIVU)
     if given is not None and is_source_name(given):
+        from geomap.sources.fetch import cached_path, source_path
+
         source = get_source(str(given))
         if source.layer != layer:
             option = source.layer.replace("_", "-")
