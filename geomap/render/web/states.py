@@ -120,12 +120,13 @@ def place_states(timeline: pd.DataFrame, book: StateBook,
     the same every day keeps a single state.
     """
     found: dict[str, list[int]] = {}
-    same = [column for column in timeline.columns if column != "day"]
-    for place, rows in timeline.groupby("place", sort=False):
+    rows = list(timeline.itertuples(index=False))  # read once, then cut by place
+    day = list(timeline.columns).index("day") if "day" in timeline else None
+    for place, at in timeline.groupby("place", sort=False).indices.items():
         seen: dict[tuple, int] = {}  # days that read alike are worked out once
         states = []
-        for key, row in zip(rows[same].itertuples(index=False, name=None),
-                            rows.itertuples(index=False), strict=True):
+        for row in (rows[i] for i in at):
+            key = row[:day] + row[day + 1:] if day is not None else tuple(row)
             if key not in seen:
                 seen[key] = book.state(draw(row), place_popup(row, lang),
                                        tip(row, lang) if tip else text(row.name))
