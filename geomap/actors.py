@@ -117,7 +117,9 @@ def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]
         day), with the columns of :func:`resolve_control`.
     """
     columns = ["actor", "actors", "confidence", "since", "source", "url", "note"]
-    linked = control.loc[control["place"].notna()]
+    linked = control.loc[control["place"].notna(),
+                         ["place", "actor", "start", "end", "confidence", "source",
+                          "url", "note"]]
     wanted = pd.DatetimeIndex(sorted(set(days)))
     force = in_force(linked["start"].to_numpy()[:, None],
                      linked["end"].to_numpy()[:, None], wanted.to_numpy()[None, :])
@@ -131,13 +133,13 @@ def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]
                                 kind="stable")
     grouped = active.groupby(["day", "place"], sort=True)
     latest = grouped.tail(1).set_index(["day", "place"])
-    in_force_ids: dict[tuple, set[str]] = {}
-    for key in zip(active["day"], active["place"], active["actor"], strict=True):
-        in_force_ids.setdefault(key[:2], set()).add(key[2])
-    actors = pd.Series([";".join(sorted(ids)) for ids in in_force_ids.values()],
-                       index=pd.MultiIndex.from_tuples(list(in_force_ids),
-                                                       names=["day", "place"]),
-                       dtype="string").reindex(latest.index)
+    actors = latest["actor"].astype("string")  # where one actor is in force
+    ids = active[["day", "place", "actor"]].drop_duplicates()
+    several_ids = ids.groupby(["day", "place"])["actor"].transform("size") > 1
+    if several_ids.any():  # the ids in force, sorted and ';'-joined
+        joined = (ids.loc[several_ids].sort_values("actor", kind="stable")
+                  .groupby(["day", "place"])["actor"].agg(";".join))
+        actors.loc[joined.index] = joined.to_numpy()
     several = actors.str.contains(";", regex=False)
     result = pd.DataFrame({
         "actor": latest["actor"].where(~several, CONTESTED),
