@@ -82,14 +82,15 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
     """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
 
     The report embeds the print map's PNG; without ``print`` only the report is
-    written.
+    written, and only the PNG drawn.
     """
     from geomap.export.print_map import write_printed
-    from geomap.render.print.figure import draw_static_map
+    from geomap.render.print.figure import PRINTED, draw_static_map
 
     drawn = draw_static_map(layers.places, summary.areas, summary.mines, text,
                             actors=summary.actors, country=layers.country,
-                            context=layers.context, changes=summary.changes)
+                            context=layers.context, changes=summary.changes,
+                            files=PRINTED if "print" in wanted else ("map.png",))
     written = write_printed(folder, drawn) if "print" in wanted else []
     if "report" in wanted:
         written.append(write_report(

@@ -13,7 +13,6 @@ inputs give the same bytes in every format.
 
 from __future__ import annotations
 
-import io
 import textwrap
 import unicodedata
 
@@ -39,6 +38,7 @@ from geomap.render.print.parts import (
     draw_locator,
     draw_scale_bar,
 )
+from geomap.render.print.save import SAVE_RC, save_figure
 from geomap.render.style import MUTED_TEXT_COLOR, TEXT_COLOR
 from geomap.schema import METRIC_CRS
 from geomap.summarise.areas import attach_summary
@@ -46,9 +46,6 @@ from geomap.words import format_date, word
 
 A4_MM = (297.0, 210.0)
 DPI = 200
-_SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "none", "pdf.fonttype": 42,
-            "font.family": "DejaVu Sans", "path.simplify": True}
-"""svg.fonttype 'none' keeps every word as a <text> element in map.svg."""
 
 
 def _frame_text(figure: Figure, text: MapText, top: float) -> None:
@@ -264,7 +261,8 @@ def draw_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
                     size_mm: tuple[float, float] = A4_MM,
                     country: gpd.GeoDataFrame | None = None,
                     context: dict[str, gpd.GeoDataFrame] | None = None,
-                    changes: pd.DataFrame | None = None) -> dict[str, bytes]:
+                    changes: pd.DataFrame | None = None,
+                    files: tuple[str, ...] = PRINTED) -> dict[str, bytes]:
     """The print map as the bytes of ``map.png``, ``map.pdf`` and ``map.svg``.
 
     Parameters
@@ -275,31 +273,26 @@ def draw_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
         Resolution of the PNG (A4 landscape at 200 dpi is 2339 x 1654 pixels).
     size_mm : (float, float)
         Page size in millimetres.
+    files : tuple of str
+        The files wanted, from :data:`PRINTED`; only these are drawn.
 
     Returns
     -------
     dict of str to bytes
-        File name (:data:`PRINTED`) to its bytes; nothing is written. No dates or
-        random ids are stored in them; the SVG keeps its words as text.
+        File name to its bytes, in the order of :data:`PRINTED`; nothing is
+        written. No dates or random ids are stored in them; the SVG keeps its
+        words as text, the PDF embeds TrueType fonts.
     """
-    title = printable(text.title)
-    drawn = {}
-    with mpl.rc_context(_SAVE_RC):
+    unknown = sorted(set(files) - set(PRINTED))
+    if unknown:
+        msg = f"Unknown print map files {unknown}: expected some of {list(PRINTED)}."
+        raise ValueError(msg)
+    with mpl.rc_context(SAVE_RC):
         figure = build_static_map(places, areas, mines, text, actors=actors,
                                   size_mm=size_mm, country=country, context=context,
                                   changes=changes)
         _printable_texts(figure)
-        for name, fmt, metadata in (
-                ("map.pdf", "pdf", {"CreationDate": None, "ModDate": None,
-                                    "Creator": "geomap", "Producer": "geomap",
-                                    "Title": title}),
-                ("map.svg", "svg", {"Date": None, "Creator": "geomap", "Title": title})):
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format=fmt, metadata=metadata)
-            drawn[name] = buffer.getvalue()
-        figure.set_size_inches(_pixel_size(size_mm, dpi))
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi,
-                       metadata={"Software": "geomap", "Title": title})
-        drawn["map.png"] = buffer.getvalue()
-    return {name: drawn[name] for name in PRINTED}
+        saved = save_figure(figure, tuple(name.split(".")[1] for name in files),
+                            title=printable(text.title),
+                            pixel_inches=_pixel_size(size_mm, dpi), dpi=dpi)
+    return {name: saved[name.split(".")[1]] for name in PRINTED if name in files}

@@ -1,0 +1,131 @@
+"""Save a drawn print map as the bytes of ``map.png``, ``map.pdf`` and ``map.svg``.
+
+Only the formats asked for are drawn (the report embeds the PNG alone). Text stays
+text: in the SVG every word is a ``<text>`` element (``svg.fonttype: none``), and
+the PDF embeds its fonts as TrueType (``pdf.fonttype: 42``, not Type 3 glyph
+procedures), with a ToUnicode map, so that the words can be selected, searched and
+edited in a drawing program. No date or random id is written: the same figure gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "none", "pdf.fonttype": 42,
+           "font.family": "DejaVu Sans", "path.simplify": True}
+"""svg.fonttype 'none' keeps every word as a <text> element in map.svg; pdf.fonttype 42
+embeds TrueType fonts in map.pdf, which editors can edit as text."""
+PNG_COMPRESSION = 3
+"""zlib level of map.png: level 6 (Pillow's default) took twice as long on the A4 map
+for a file 1 % smaller."""
+LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx",
+                 "mort", "kerx")
+"""Font tables left out of the fonts embedded in map.pdf: they tell a text layout
+engine how to pick and place glyphs (ligatures, kerning), which matplotlib has done
+already; a PDF reader draws the glyphs where the page puts them. Reading and
+subsetting them was most of the time a PDF took to write."""
+
+
+def save_png(figure: Figure, dpi: int, metadata: dict[str, str]) -> bytes:
+    """The figure as an opaque RGB PNG at *dpi* (the page is white: no alpha)."""
+    figure.set_dpi(dpi)
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else (
+        FigureCanvasAgg(figure))
+    canvas.draw()
+    rgba = canvas.buffer_rgba()
+    image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw",
+                             "RGBA", 0, 1).convert("RGB")
+    info = PngInfo()
+    for key, value in metadata.items():
+        info.add_text(key, value)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", pnginfo=info, dpi=(dpi, dpi),
+               compress_level=PNG_COMPRESSION)
+    return buffer.getvalue()
+
+
+def save_vector(figure: Figure, fmt: str, metadata: dict[str, object]) -> bytes:
+    """The figure as PDF or SVG bytes (call inside ``mpl.rc_context(SAVE_RC)``)."""
+    buffer = io.BytesIO()
+    with _lean_font_subsets() if fmt == "pdf" else _nothing():
+        figure.savefig(buffer, format=fmt, metadata=metadata)
+    return buffer.getvalue()
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    """A context that changes nothing."""
+    yield
+
+
+def _subset_without_layout(fontfile, glyphs):
+    """matplotlib's TrueType subsetting, without the :data:`LAYOUT_TABLES`."""
+    from fontTools import subset
+    from matplotlib.backends import _backend_pdf_ps
+
+    options = subset.Options(glyph_names=True, recommended_glyphs=True)
+    options.drop_tables += [*LAYOUT_TABLES, "FFTM", "PfEd", "BDF", "meta", "MERG",
+                            "TSIV", "Zapf", "bdat", "bloc", "cidg", "fdsc", "feat",
+                            "fmtx", "fond", "just", "ltag", "trak", "xref"]
+    options.font_number = fontfile.face_index
+    font = subset.load_font(fontfile, options)
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(gids=glyphs)
+    subsetter.subset(font)
+    return _backend_pdf_ps.SubsetResults(font, subsetter.glyph_index_map)._as_cm()
+
+
+@contextmanager
+def _lean_font_subsets() -> Iterator[None]:
+    """While a PDF is written, embed each font without its layout tables.
+
+    matplotlib's PDF writer subsets each TrueType font it embeds with fontTools
+    (``matplotlib.backends._backend_pdf_ps.get_glyphs_subset``), keeping the
+    layout tables. Where that function takes a font path and glyph indices
+    (matplotlib 3.11), the same subsetting without them is used for this save;
+    with another matplotlib, its own is kept (slower, same text).
+    """
+    from matplotlib.backends import _backend_pdf_ps
+
+    original = getattr(_backend_pdf_ps, "get_glyphs_subset", None)
+    if original is None or not hasattr(_backend_pdf_ps, "SubsetResults") or list(
+            inspect.signature(original).parameters) != ["fontfile", "glyphs"]:
+        yield
+        return
+    _backend_pdf_ps.get_glyphs_subset = _subset_without_layout
+    try:
+        yield
+    finally:
+        _backend_pdf_ps.get_glyphs_subset = original
+
+
+def save_figure(figure: Figure, formats: tuple[str, ...], *, title: str,
+                pixel_inches: tuple[float, float], dpi: int) -> dict[str, bytes]:
+    """The figure in each of *formats* (``pdf``, ``svg``, ``png``), as bytes.
+
+    The vector formats are saved at the figure's size; the PNG after it is resized
+    to *pixel_inches* (whole pixels at *dpi*).
+    """
+    saved = {}
+    with mpl.rc_context(SAVE_RC):
+        if "pdf" in formats:
+            saved["pdf"] = save_vector(figure, "pdf", {
+                "CreationDate": None, "ModDate": None, "Creator": "geomap",
+                "Producer": "geomap", "Title": title})
+        if "svg" in formats:
+            saved["svg"] = save_vector(figure, "svg", {
+                "Date": None, "Creator": "geomap", "Title": title})
+        if "png" in formats:
+            figure.set_size_inches(pixel_inches)
+            saved["png"] = save_png(figure, dpi, {"Software": "geomap", "Title": title})
+    return saved

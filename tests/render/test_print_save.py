@@ -1,0 +1,111 @@
+"""Saving the print map: words stay editable text in the PDF, only asked files drawn."""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from fontTools.ttLib import TTFont
+from PIL import Image
+
+from geomap.config import BuildConfig
+from geomap.pipeline import load_layers
+from geomap.render.markup import MapText
+from geomap.render.print.figure import PRINTED, draw_static_map
+from geomap.render.print.save import LAYOUT_TABLES
+from geomap.summarise.summary import summarise_build
+
+from ..conftest import synthetic_admin, write_shapes
+
+DATE = pd.Timestamp("2025-03-01")
+TITLE = "Kivu: qui contrôle quoi, fin février"
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory) -> dict[str, bytes]:
+    """The synthetic fixture's print map in every format, small (40 dpi PNG)."""
+    shapes = write_shapes(tmp_path_factory.mktemp("save") / "shapes", synthetic_admin())
+    config = BuildConfig(date=DATE, shapes_dir=shapes)
+    layers = load_layers(config)
+    summary = summarise_build(layers, config, lambda _: None)
+    text = MapText(title=TITLE, as_of=DATE, credits=layers.credits)
+    return draw_static_map(layers.places, summary.areas, summary.mines, text,
+                           actors=summary.actors, dpi=40), (layers, summary, text)
+
+
+def _objects(pdf: bytes) -> dict[int, bytes]:
+    """Every object of an uncompressed-xref PDF by number, streams inflated."""
+    found = {}
+    for match in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.DOTALL):
+        body = match.group(2)
+        stream = re.search(rb"stream\r?\n(.*)\r?\nendstream", body, re.DOTALL)
+        if stream is not None and b"/FlateDecode" in body:
+            body = body[:stream.start()] + zlib.decompress(stream.group(1))
+        found[int(match.group(1))] = body
+    return found
+
+
+def _unicode_of(cmap: bytes) -> str:
+    """The characters a ToUnicode CMap maps glyphs to (its <hex> targets)."""
+    ranges = re.search(rb"beginbfrange(.*)endbfrange", cmap, re.DOTALL).group(1)
+    targets = re.findall(rb"\[([^\]]*)\]", ranges)
+    return "".join(bytes.fromhex(value.decode()).decode("utf-16-be")
+                   for group in targets for value in re.findall(rb"<([0-9a-f]+)>", group))
+
+
+def test_pdf_words_are_truetype_text_with_their_characters(drawn) -> None:
+    """map.pdf embeds TrueType (CID) fonts, not Type 3 glyph drawings, and maps every
+    glyph back to its character, so an editor can select, search and edit the words
+    (pdf.fonttype 42; the reason it was chosen)."""
+    objects = _objects(drawn[0]["map.pdf"])
+    fonts = [body for body in objects.values() if b"/Type /Font" in body]
+    assert fonts
+    assert not any(b"/Type3" in body for body in fonts)
+    assert sum(b"/Subtype /CIDFontType2" in body for body in fonts) >= 2  # + bold
+    cmaps = [objects[int(number)] for body in fonts
+             for number in re.findall(rb"/ToUnicode (\d+) 0 R", body)]
+    shown = "".join(_unicode_of(cmap) for cmap in cmaps)
+    assert set(TITLE.replace(" ", "")) <= set(shown)
+    assert set("Alpha") <= set(shown)
+
+
+def test_pdf_fonts_are_whole_fonts_without_layout_tables(drawn) -> None:
+    """Each embedded font program is a valid TrueType subset with outlines and a
+    character map, and leaves out the layout tables a PDF reader never reads."""
+    objects = _objects(drawn[0]["map.pdf"])
+    files = [objects[int(number)] for body in objects.values()
+             for number in re.findall(rb"/FontFile2 (\d+) 0 R", body)]
+    assert files
+    for data in files:
+        font = TTFont(io.BytesIO(data[data.index(b"\x00\x01\x00\x00"):]))
+        assert {"glyf", "cmap", "hmtx", "head"} <= set(font.keys())
+        assert not set(LAYOUT_TABLES) & set(font.keys())
+        assert len(font.getGlyphOrder()) < 200  # a subset, not the 6,000 glyphs
+
+
+def test_png_is_opaque_rgb_with_its_metadata(drawn) -> None:
+    """The page is white: the PNG has no alpha channel, and keeps title and dpi."""
+    with Image.open(io.BytesIO(drawn[0]["map.png"])) as image:
+        assert image.mode == "RGB"
+        assert image.info["Title"] == TITLE
+        assert image.info["Software"] == "geomap"
+        assert round(image.info["dpi"][0]) == 40
+        assert len(np.unique(np.asarray(image).reshape(-1, 3), axis=0)) > 20
+
+
+def test_only_the_files_asked_for_are_drawn(drawn) -> None:
+    """files=('map.png',) (a report without the print map) gives the same PNG bytes
+    alone; an unknown file name is refused."""
+    everything, (layers, summary, text) = drawn
+    assert list(everything) == list(PRINTED)
+    alone = draw_static_map(layers.places, summary.areas, summary.mines, text,
+                            actors=summary.actors, dpi=40, files=("map.png",))
+    assert list(alone) == ["map.png"]
+    assert alone["map.png"] == everything["map.png"]
+    with pytest.raises(ValueError, match="map.jpg"):
+        draw_static_map(layers.places, summary.areas, summary.mines, text, dpi=40,
+                        files=("map.jpg",))
