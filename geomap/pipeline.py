@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from geomap.config import OPTIONAL_LAYERS, BuildConfig
-from geomap.export.outputs import write_outputs
+from geomap.export.outputs import print_worker, write_outputs
 from geomap.export.staging import claim_output_folder
 from geomap.join import describe_join, link_records, unmatched_reasons
 from geomap.layers import BuildResult, Layers
@@ -109,7 +109,8 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
     GeomapError
         Bad input; nothing in ``config.out_dir`` is changed then.
     """
-    with claim_output_folder(config.out_dir) as folder:  # one build at a time
+    with claim_output_folder(config.out_dir) as folder, \
+            print_worker(config) as worker:  # one build at a time; print map aside
         layers = load_layers(config, report)
         report(str(layers.people))
         summary = summarise_build(layers, config, report)
@@ -127,7 +128,8 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
                              events=summary.events)
 
         paths = write_outputs(config, layers=layers, summary=summary, text=text,
-                              page=page, report=report, folder=folder)
+                              page=page, report=report, folder=folder,
+                              worker=worker)
     report(f"wrote {len(paths)} files to {config.out_dir}")
     return BuildResult(paths=paths, people=layers.people, rejects=layers.rejects,
                        join_report=layers.join_report, areas=summary.areas,

@@ -3,17 +3,21 @@
 The print map (PNG, PDF and SVG, drawn three times by matplotlib) and the report that
 embeds it take seconds whatever the size of the data, and hold Python's lock while
 they draw. On a machine with two cores or more they are written by a forked copy of
-this process, which shares its memory and needs nothing sent to it, while this one
-builds the web map, the GeoPackage and the tables. Where processes cannot be forked
-(or on one core) the work runs here, in turn: the files are the same bytes either way.
+this process while this one builds the web map, the GeoPackage and the tables: either
+a copy forked when the work is ready, which shares its memory and needs nothing sent
+to it (:class:`Background`), or one forked at the start of the build, which imports
+matplotlib on the other core while this one reads the inputs and is then sent the
+work (:class:`Worker`). Where processes cannot be forked (or on one core) the work
+runs here, in turn: the files are the same bytes either way.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from geomap.errors import OutputError
@@ -53,6 +57,13 @@ class Background:
         self._child.start()
         send.close()
 
+    @classmethod
+    def waiting(cls, child: multiprocessing.Process, receive) -> Background:
+        """The work *child* is doing, its outcome to come on *receive*."""
+        job = cls.__new__(cls)
+        job._paths, job._child, job._receive = None, child, receive
+        return job
+
     def result(self) -> list[Path]:
         """Wait for the work; return its paths.
 
@@ -78,6 +89,71 @@ class Background:
         reason = outcome or f"the process writing them ended with {self._child.exitcode}"
         msg = f"The print map and report could not be written: {reason}"
         raise OutputError(msg)
+
+
+class Worker:
+    """A process forked now that imports *modules*, then runs one piece of work sent
+    to it later (:meth:`start`), beside this process.
+
+    Forked before the build reads its inputs, it imports the print map's modules
+    (matplotlib: about half a second) on the core this process leaves idle while it
+    reads small files and sums, instead of this process importing them on the way
+    to the work. The work and its arguments are pickled to it (a few megabytes of
+    summaries, not the records). Where processes cannot be forked, nothing starts
+    and :meth:`start` runs the work here.
+
+    Parameters
+    ----------
+    modules : iterable of str
+        Modules the work needs, imported by the worker at once.
+    """
+
+    def __init__(self, modules: Iterable[str]) -> None:
+        self._child = None
+        if not _forking():
+            return
+        context = multiprocessing.get_context("fork")
+        tasks, self._tasks = context.Pipe(duplex=False)
+        self._receive, results = context.Pipe(duplex=False)
+        self._child = context.Process(target=_serve, daemon=True, name="geomap-outputs",
+                                      args=(tuple(modules), tasks, self._tasks, results))
+        self._child.start()
+        tasks.close()
+        results.close()
+
+    def start(self, work: Callable[[], list[Path]]) -> Background:
+        """Send *work* (picklable) to the worker; its paths come from ``.result()``."""
+        if self._child is None:
+            return Background(work)
+        self._tasks.send(work)
+        self._tasks.close()
+        child, self._child = self._child, None
+        return Background.waiting(child, self._receive)
+
+    def close(self) -> None:
+        """Stop the worker if no work was sent to it (the build ended before)."""
+        if self._child is not None:
+            self._tasks.close()
+            self._child.terminate()  # it may still be importing: no need to finish
+            self._child.join()
+            self._receive.close()
+            self._child = None
+
+
+def _serve(modules: tuple[str, ...], tasks, unused, results) -> None:
+    """In the worker: import *modules*, then do the one work sent, or none."""
+    unused.close()  # the parent's end: its closing (or death) ends the wait below
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the work imports it again and says why
+            break
+    try:
+        work = tasks.recv()
+    except EOFError:  # the build ended before its outputs: nothing to do
+        os._exit(0)
+    tasks.close()
+    _run(work, results)
 
 
 def _run(work: Callable[[], list[Path]], send) -> None:

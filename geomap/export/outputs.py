@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.config import BuildConfig
-from geomap.export.background import Background
+from geomap.export.background import Background, Worker
 from geomap.export.embed import check_budget, embed_snippet
 from geomap.export.gis import HXL_TAGS, write_geojson
 from geomap.export.gis_layers import (
@@ -35,6 +35,30 @@ PRINTED_OUTPUTS = {"print", "report"}
 (matplotlib for the print map and the styles' symbol sizes, the GeoPackage and QGIS
 writers, rasterio) are imported only by builds that write them: a build of the
 tables alone starts in a fraction of the time."""
+PRINT_MODULES = ("geomap.render.print.figure", "geomap.export.print_map")
+"""What the process drawing the print map imports (see :func:`print_worker`)."""
+
+
+@contextmanager
+def print_worker(config: BuildConfig) -> Iterator[Worker | None]:
+    """The process that will draw the print map and write the report, forked now,
+    before the build reads its inputs, so it imports matplotlib beside the reading
+    (:class:`~geomap.export.background.Worker`); None when neither is wanted.
+
+    When the GeoPackage is wanted too, this process imports what its styles need of
+    the print map's module (and so matplotlib) before the fork, once for both.
+    """
+    wanted = set(config.outputs)
+    if not wanted & PRINTED_OUTPUTS:
+        yield None
+        return
+    if "gpkg" in wanted:
+        from geomap.export import gis_package  # noqa: F401 - shared with the worker
+    worker = Worker(PRINT_MODULES)
+    try:
+        yield worker
+    finally:
+        worker.close()
 
 
 def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
@@ -105,7 +129,8 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
 def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
                   text: MapText, page: str | Callable[[], str],
                   report: Callable[[str], None],
-                  folder: OutputFolder | None = None) -> list[Path]:
+                  folder: OutputFolder | None = None,
+                  worker: Worker | None = None) -> list[Path]:
     """Write the outputs ``config.outputs`` names into ``config.out_dir``, as one set.
 
     The print map and report are written by a second process while this one writes
@@ -120,6 +145,9 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     folder : OutputFolder, optional
         The output folder the build claimed at its start
         (:func:`claim_output_folder`); without it, the folder is claimed here.
+    worker : Worker, optional
+        The process forked at the build's start to draw the print map
+        (:func:`print_worker`); without it, a process is forked here.
 
     Returns
     -------
@@ -150,13 +178,15 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     if summary.conflict_events is not None:  # counts only, never ACLED's rows
         tables["conflict_events"] = summary.conflict_events
     claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
-    if wanted & PRINTED_OUTPUTS and "gpkg" in wanted:  # both processes use matplotlib:
-        from geomap.export import gis_package  # noqa: F401 - imported once, before
-        from geomap.render.print import figure  # noqa: F401 - the print map's fork
-    with claimed as owned, owned.staging() as staging:
-        printed = (Background(partial(_write_print, staging, wanted, layers=layers,
-                                      summary=summary, text=text, sources=sources))
-                   if wanted & PRINTED_OUTPUTS else None)
+    if worker is None and wanted & PRINTED_OUTPUTS and "gpkg" in wanted:
+        from geomap.export import gis_package  # noqa: F401 - both processes use
+        from geomap.render.print import figure  # noqa: F401 - these: once, before
+    with claimed as owned, owned.staging() as staging:  # the fork
+        printed = None
+        if wanted & PRINTED_OUTPUTS:
+            work = partial(_write_print, staging, wanted, layers=layers,
+                           summary=summary, text=text, sources=sources)
+            printed = worker.start(work) if worker is not None else Background(work)
         written = []
         if "map" in wanted:
             html = page() if callable(page) else page
