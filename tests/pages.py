@@ -61,7 +61,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the session (skipped when Chromium is absent)."""
+    """One headless Chromium for the session (skipped when Chromium is absent), whose
+    pages are kept open between tests (:class:`KeptPages`)."""
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run "
                     "installs it")
@@ -70,8 +71,70 @@ def browser():
         chromium = driver.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
+        yield KeptPages(chromium)
         chromium.close()
+
+
+class KeptPages:
+    """A Chromium whose ``new_page`` hands out a tab kept open from an earlier test.
+
+    A new tab (a new renderer process) costs Chromium about a second of CPU; a file
+    loaded in an open tab, about a third of that. ``new_page(viewport=...)`` gives a
+    tab at that size showing a blank document; its ``close()`` drops the handlers and
+    routes the test set on it and loads a blank document (a fresh JavaScript world,
+    focus and scroll), then keeps it for the next test. The pages share one context:
+    geomap's pages keep no cookie or storage. Anything else (``new_context``, or
+    ``new_page`` with options besides the viewport) is Chromium's own.
+
+    Parameters
+    ----------
+    chromium : playwright.sync_api.Browser
+        The browser.
+    """
+
+    def __init__(self, chromium) -> None:
+        self.chromium = chromium
+        self._context = None
+        self._free: list = []
+
+    def new_page(self, *, viewport: dict | None = None, **options: object):
+        """A page at *viewport* (Playwright's default 1280 x 720) on a blank document."""
+        if options:
+            return self.chromium.new_page(viewport=viewport, **options)
+        page = self._free.pop() if self._free else self._open()
+        page.set_viewport_size(viewport or {"width": 1280, "height": 720})
+        return page
+
+    def _open(self):
+        """A new tab whose ``on`` and ``close`` are those of a kept page."""
+        if self._context is None:
+            self._context = self.chromium.new_context()
+        page = self._context.new_page()
+        handlers: list[tuple] = []
+        kind = type(page)
+
+        def on(event: str, handler) -> None:
+            handlers.append((event, handler))
+            kind.on(page, event, handler)
+
+        def close(**_options: object) -> None:
+            for event, handler in handlers:
+                kind.remove_listener(page, event, handler)
+            handlers.clear()
+            try:
+                page.unroute_all(behavior="ignoreErrors")
+                page.goto("about:blank")
+            except Exception:  # noqa: BLE001 - a crashed tab is closed, not kept
+                kind.close(page)
+                return
+            self._free.append(page)
+
+        page.on, page.close = on, close
+        return page
+
+    def __getattr__(self, name: str):
+        """Chromium's own attribute (``new_context``, ``version`` ...)."""
+        return getattr(self.chromium, name)
 
 
 @pytest.fixture(scope="session")
