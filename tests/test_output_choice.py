@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from geomap.cli import main
 from geomap.config import OUTPUT_GROUPS, parse_outputs, read_config
 from geomap.errors import ConfigError, OutputError
-from geomap.export.background import Background
+from geomap.export.background import Background, Worker
 
 
 def _build(shapes_dir: Path, out: Path, *options: str):
@@ -97,3 +98,40 @@ def test_background_failure_is_raised_here(failure: str, error: type, reason: st
         pytest.skip("one core: the work runs in this process, its errors as they are")
     with pytest.raises(error, match=reason):
         Background(work).result()
+
+
+def _write_pid(target: Path) -> list[Path]:
+    """Write this process's id into *target* (work sent to a Worker: picklable)."""
+    target.write_text(str(os.getpid()), encoding="utf-8")
+    return [target]
+
+
+def _fail(reason: str) -> list[Path]:
+    """Work that fails with *reason*."""
+    raise ValueError(reason)
+
+
+def test_worker_forked_early_runs_the_work_sent_to_it(tmp_path: Path):
+    """The worker imports its modules, then does the one work sent to it, in its own
+    process (two cores or more), and the paths come back here."""
+    target = tmp_path / "drawn.txt"
+    worker = Worker(["json"])
+    try:
+        assert worker.start(partial(_write_pid, target)).result() == [target]
+    finally:
+        worker.close()
+    written = int(target.read_text(encoding="utf-8"))
+    assert (written != os.getpid()) == ((os.cpu_count() or 1) >= 2)
+
+
+def test_worker_error_is_raised_here_and_an_unused_worker_stops(tmp_path: Path):
+    """The work's own error comes back; a worker never sent work is stopped, leaving
+    no process behind."""
+    worker = Worker(["json"])
+    with pytest.raises(ValueError, match="no ink"):
+        worker.start(partial(_fail, "no ink")).result()
+    worker.close()
+    idle = Worker(["json"])
+    child = idle._child
+    idle.close()
+    assert child is None or not child.is_alive()
