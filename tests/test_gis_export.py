@@ -9,6 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -18,7 +19,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from geomap.cli import main
 from geomap.config import BuildConfig
 from geomap.errors import CRSError
-from geomap.export.gis import HXL_TAGS, write_geojson
+from geomap.export.gis import HXL_TAGS, rounded, write_geojson
 from geomap.pipeline import run
 from geomap.schema import DRC_BOUNDS
 
@@ -240,3 +241,17 @@ def test_bundled_data_layers_are_rfc7946(bundled_build) -> None:
     for layer in LAYERS:
         check_rfc7946(out / "layers" / f"{layer}.geojson")
     assert len(result.paths) >= 11
+
+
+def test_coordinates_are_rounded_as_python_rounds_each():
+    """The array rounding gives the very doubles ``round(value, 6)`` gives, halves
+    and near-halves included, and never a negative zero."""
+    rng = np.random.default_rng(7)
+    halves = (np.arange(-3_000_000, 3_000_000, 997) + 0.5) / 1e6
+    values = np.concatenate([rng.uniform(-180, 180, 20_000), halves,
+                             rng.uniform(-1e-6, 1e-6, 1_000),
+                             [0.0, -0.0, 0.0000005, -0.0000005, 29.1234565]])
+    expected = [round(float(v), 6) + 0.0 for v in values]
+    got = rounded(values)
+    assert got.tolist() == expected
+    assert not np.signbit(got[got == 0]).any()

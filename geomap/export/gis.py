@@ -153,11 +153,47 @@ def distinct_names(columns) -> dict[str, str]:
     return names
 
 
-def _rounded(coords: object) -> object:
-    """Round nested coordinate tuples to :data:`DECIMALS` places."""
-    if isinstance(coords, tuple | list) and coords and isinstance(coords[0], float | int):
-        return [round(float(c), DECIMALS) + 0.0 for c in coords]
-    return [_rounded(part) for part in coords]
+def rounded(values: np.ndarray) -> np.ndarray:
+    """*values* rounded to :data:`DECIMALS` places, each exactly as Python's
+    ``round(value, DECIMALS)`` rounds it (-0.0 written 0.0), for a whole array at once.
+
+    ``rint(value * 10**DECIMALS) / 10**DECIMALS`` is the double nearest the decimal
+    Python's ``round`` picks, unless the scaled value lies within a rounding error of
+    a half: those few are rounded one by one by ``round`` itself.
+
+    Examples
+    --------
+    >>> rounded(np.array([29.12345651, -0.0000001, 0.0000025])).tolist()
+    [29.123457, 0.0, 3e-06]
+    """
+    scale = 10.0 ** DECIMALS
+    scaled = values * scale
+    whole = np.rint(scaled)
+    out = whole / scale + 0.0
+    near_half = np.abs(np.abs(scaled - whole) - 0.5) < 1e-6
+    if near_half.any():
+        out[near_half] = [round(float(v), DECIMALS) + 0.0 for v in values[near_half]]
+    return out
+
+
+def _coordinates(geometry: shapely.Geometry) -> list:
+    """The GeoJSON ``coordinates`` of a point, line, polygon or multi-part geometry,
+    rounded (see :func:`rounded`)."""
+    with_z = bool(shapely.has_z(geometry))
+
+    def points(part: shapely.Geometry) -> list:
+        return rounded(shapely.get_coordinates(part, include_z=with_z)).tolist()
+
+    kind = geometry.geom_type
+    if kind == "Point":
+        return points(geometry)[0]
+    if kind in ("LineString", "LinearRing"):
+        return points(geometry)
+    if kind == "Polygon":
+        return [points(geometry.exterior), *(points(r) for r in geometry.interiors)]
+    if kind == "MultiPoint":
+        return [points(part)[0] for part in geometry.geoms]
+    return [_coordinates(part) for part in geometry.geoms]  # multi-lines, -polygons
 
 
 def rfc7946_geometry(geometry: shapely.Geometry | None) -> dict | None:
@@ -169,8 +205,8 @@ def rfc7946_geometry(geometry: shapely.Geometry | None) -> dict | None:
     Examples
     --------
     >>> from shapely.geometry import box
-    >>> rfc7946_geometry(box(0, 0, 1, 1, ccw=False))["coordinates"][0][:2]
-    [[1.0, 0.0], [1.0, 1.0]]
+    >>> rfc7946_geometry(box(0, 0, 1, 1, ccw=False))["coordinates"][0][:3]
+    [[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
     """
     if geometry is None or geometry.is_empty:
         return None
@@ -178,11 +214,10 @@ def rfc7946_geometry(geometry: shapely.Geometry | None) -> dict | None:
     if snapped.is_empty:  # a sliver narrower than the grid: keep the raw shape
         snapped = geometry
     oriented = shapely.orient_polygons(snapped, exterior_cw=False)
-    mapping = shapely.geometry.mapping(oriented)
-    if mapping["type"] == "GeometryCollection":
+    if oriented.geom_type == "GeometryCollection":
         return {"type": "GeometryCollection",
                 "geometries": [rfc7946_geometry(part) for part in oriented.geoms]}
-    return {"type": mapping["type"], "coordinates": _rounded(mapping["coordinates"])}
+    return {"type": oriented.geom_type, "coordinates": _coordinates(oriented)}
 
 
 def _json_value(value: object) -> object:
