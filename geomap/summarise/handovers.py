@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geomap.actors import in_force, resolve_control_days
@@ -44,29 +45,41 @@ def describe_control_dates(control: pd.DataFrame, *,
         Indexed like *control*: ``start_text`` and ``end_text`` ('' where the date
         is empty).
     """
-    start_precision = _precision(control, "start")
-    end_precision = _precision(control, "end")
-    start_text = pd.Series("", index=control.index, dtype=object)
-    end_text = pd.Series("", index=control.index, dtype=object)
-    for _, records in control.groupby("place", sort=False):
-        ends = records["end"].dropna()
-        starts = records["start"].dropna()
-        for key, row in records.iterrows():
-            start, end = row["start"], row["end"]
-            until = None
-            if pd.notna(start) and start_precision[key] == "range":
+    start_precision = _precision(control, "start").tolist()
+    end_precision = _precision(control, "end").tolist()
+    start_text, end_text = [""] * len(control), [""] * len(control)
+    first, last = control["start"], control["end"]  # read by position: no row objects
+    for rows in control.groupby("place", sort=False).indices.values():
+        place = None  # the place's records, taken only for a range
+        for at in rows:
+            start = given = first.iat[at]
+            end, until = last.iat[at], None
+            if "range" in (start_precision[at], end_precision[at]) and place is None:
+                place = _records_of(first, last, rows)
+            records, ends, starts = place or (None, None, None)
+            if pd.notna(start) and start_precision[at] == "range":
                 before = ends.loc[ends < start]
                 if len(before) and not _in_force(records, before.max()):
-                    start, until = before.max(), row["start"]
-            start_text[key] = describe_date(start, start_precision[key], until=until,
-                                            lang=lang)
+                    start, until = before.max(), given
+            start_text[at] = describe_date(start, start_precision[at], until=until,
+                                           lang=lang)
             until = None
-            if pd.notna(end) and end_precision[key] == "range":
+            if pd.notna(end) and end_precision[at] == "range":
                 after = starts.loc[starts > end]
                 if len(after) and not _in_force(records, end):
                     until = after.min()
-            end_text[key] = describe_date(end, end_precision[key], until=until, lang=lang)
-    return pd.DataFrame({"start_text": start_text, "end_text": end_text})
+            end_text[at] = describe_date(end, end_precision[at], until=until, lang=lang)
+    return pd.DataFrame({"start_text": pd.Series(start_text, dtype=object),
+                         "end_text": pd.Series(end_text, dtype=object)}
+                        ).set_axis(control.index)
+
+
+def _records_of(start: pd.Series, end: pd.Series, rows: np.ndarray
+                ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """The start and end of the records at positions *rows*, and their known ends
+    and starts."""
+    records = pd.DataFrame({"start": start.iloc[rows], "end": end.iloc[rows]})
+    return records, records["end"].dropna(), records["start"].dropna()
 
 
 def with_date_texts(control: pd.DataFrame, *, lang: str = DEFAULT_LANG
