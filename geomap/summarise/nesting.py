@@ -7,6 +7,8 @@ parent, and totals add one level at a time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -51,7 +53,7 @@ def attach_town_areas(places: gpd.GeoDataFrame, towns: pd.DataFrame
         return places, pd.DataFrame(columns=columns)
     stated_text = loose["place"].map(towns.set_index("town_id")["territory"]) \
         if "territory" in towns else pd.Series(None, index=loose.index, dtype=object)
-    stated = stated_text.map(lambda text: _stated_area(text, admin)).astype(object)
+    stated = stated_text.map(_stated_areas(admin)).astype(object)
     polygon = attach_areas(loose.geometry, admin.assign(pcode=admin["place"])).astype(
         object)
     parent = stated.where(stated.notna(), polygon)
@@ -71,19 +73,30 @@ def attach_town_areas(places: gpd.GeoDataFrame, towns: pd.DataFrame
     return places, pd.DataFrame(rows, columns=columns)
 
 
-def _stated_area(text: object, admin: pd.DataFrame) -> str | None:
-    """The level-2 area a town's ``territory`` names (a territory before a city)."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    by_code = admin.loc[admin["place"].str.casefold() == text.strip().casefold()]
-    if len(by_code) == 1:
-        return by_code["place"].iloc[0]
-    wanted = normalise_name(text)
-    names = admin["name"].map(lambda n: normalise_name(n) if isinstance(n, str) else "")
-    found = admin.loc[names == wanted]
-    if len(found) > 1 and "area_type" in found:
-        found = found.loc[found["area_type"] == "territory"]
-    return found["place"].iloc[0] if len(found) == 1 else None
+def _stated_areas(admin: pd.DataFrame) -> Callable[[object], str | None]:
+    """What gives the level-2 area a town's ``territory`` names (its P-code, else its
+    name; a territory before a city of the same name), the areas' codes and names
+    normalised once for every town."""
+    codes = admin["place"].tolist()
+    folded = [code.casefold() if isinstance(code, str) else None for code in codes]
+    names = [normalise_name(n) if isinstance(n, str) else "" for n in admin["name"]]
+    kinds = admin["area_type"].tolist() if "area_type" in admin else None
+
+    def stated(text: object) -> str | None:
+        if not isinstance(text, str) or not text.strip():
+            return None
+        by_code = [code for code, key in zip(codes, folded, strict=True)
+                   if key == text.strip().casefold()]
+        if len(by_code) == 1:
+            return by_code[0]
+        wanted = normalise_name(text)
+        found = [at for at, name in enumerate(names) if name == wanted]
+        if len(found) > 1 and kinds is not None:
+            found = [at for at in found
+                     if isinstance(kinds[at], str) and kinds[at] == "territory"]
+        return codes[found[0]] if len(found) == 1 else None
+
+    return stated
 
 
 def level_names(places: pd.DataFrame) -> pd.Series:
