@@ -15,7 +15,7 @@ from geomap.load.inputs import has_input, read_context, read_country_outline
 from geomap.places import build_places
 from geomap.render.markup import MapText
 from geomap.schema import ROW
-from geomap.summarise.credits import credit_lines, list_sources
+from geomap.summarise.credits import citations, credit_lines, list_sources
 from geomap.summarise.engines import read_displacement
 from geomap.summarise.nesting import attach_town_areas
 from geomap.summarise.summary import summarise_build
@@ -77,7 +77,8 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     unmatched.add(control, missing, "area", unmatched_reasons(control, control_report))
     clean["control"] = control.loc[~missing]
     rejects += [unmatched.table(), displacement.rejects]
-    sources, sources_more = list_sources(clean)
+    counts = citations(clean)  # once for the sources list and the credits
+    sources, sources_more = list_sources(clean, counts=counts)
     rejects_table = pd.concat([r for r in rejects if len(r)], ignore_index=True) \
         if any(len(r) for r in rejects) else rejects[0]
     return Layers(admin=clean["admin"], towns=clean["towns"], mines=clean["mines"],
@@ -85,7 +86,8 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
                   events=clean["events"], conflict_events=clean["conflict_events"],
                   places=places, rejects=rejects_table, join_report=join_report,
                   people=displacement.people, sources=sources, sources_more=sources_more,
-                  credits=credit_lines(clean, names), density=displacement.density,
+                  credits=credit_lines(clean, names, counts=counts),
+                  density=displacement.density,
                   country=read_country_outline(config), context=read_context(config))
 
 

@@ -8,7 +8,15 @@ MAP_SOURCES = 20
 """Sources listed by name on the map; the others are counted in one last line."""
 
 
-def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES
+def citations(clean: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
+    """Rows citing each distinct (source, url, licence), per layer that has sources:
+    counted once for :func:`list_sources` and :func:`credit_lines`."""
+    return {layer: _rows_per(frame) for layer, frame in clean.items()
+            if "source" in frame.columns}
+
+
+def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES,
+                 counts: dict[str, pd.Series] | None = None
                  ) -> tuple[list[tuple[str, str, str]], int]:
     """Distinct (source, url, licence) cited by the layers, for the map's sources list.
 
@@ -24,8 +32,9 @@ def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES
     int
         How many more sources the layers cite (0 when every one is listed).
     """
-    parts = [_rows_per(frame).reset_index()
-             for frame in clean.values() if {"source", "url"} <= set(frame.columns)]
+    counts = citations(clean) if counts is None else counts
+    parts = [counts[layer].reset_index() for layer, frame in clean.items()
+             if {"source", "url"} <= set(frame.columns)]
     if not parts:
         return [], 0
     table = pd.concat(parts).groupby(["source", "url", "license"], as_index=False,
@@ -61,15 +70,18 @@ CREDITS = {
 }
 
 
-def credit_lines(clean: dict[str, pd.DataFrame], fallback: dict[str, str]) -> list[str]:
-    """One short credit per layer for the map's attribution line."""
+def credit_lines(clean: dict[str, pd.DataFrame], fallback: dict[str, str], *,
+                 counts: dict[str, pd.Series] | None = None) -> list[str]:
+    """One short credit per layer for the map's attribution line (*counts*: the
+    layers' :func:`citations`, when already counted)."""
+    cited = citations(clean) if counts is None else counts
     credits = []
     for layer, label in CREDITS.items():
         frame = clean.get(layer)
         if frame is None or (layer == "conflict_events" and frame.empty):
             continue  # an optional input nobody gave
-        counts = (_rows_per(frame).droplevel(
-            ["url", "license"]) if "source" in frame else pd.Series([], dtype=object))
+        counts = (cited[layer].droplevel(["url", "license"]) if "source" in frame
+                  else pd.Series([], dtype=object))
         named_as = counts.index.astype(str).str.replace(  # 'Source: "IOM ..."' -> IOM
             r"^\s*source\s*:\s*[\"\u201c]?", "", case=False, regex=True)
         publisher = named_as.str.split(r"[,(]", regex=True).str[0]
