@@ -16,6 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import matplotlib as mpl
+import matplotlib.backends.backend_pdf  # imported with this module (and so before a
+import matplotlib.backends.backend_svg  # build forks the process drawing the map)
+from fontTools import subset
+from matplotlib.backends import _backend_pdf_ps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -70,15 +74,15 @@ def _nothing() -> Iterator[None]:
 
 def _subset_without_layout(fontfile, glyphs):
     """matplotlib's TrueType subsetting, without the :data:`LAYOUT_TABLES`."""
-    from fontTools import subset
-    from matplotlib.backends import _backend_pdf_ps
-
     options = subset.Options(glyph_names=True, recommended_glyphs=True)
     options.drop_tables += [*LAYOUT_TABLES, "FFTM", "PfEd", "BDF", "meta", "MERG",
                             "TSIV", "Zapf", "bdat", "bloc", "cidg", "fdsc", "feat",
                             "fmtx", "fond", "just", "ltag", "trak", "xref"]
     options.font_number = fontfile.face_index
     font = subset.load_font(fontfile, options)
+    for tag in LAYOUT_TABLES:  # before subsetting, which walks every layout lookup
+        if tag in font:
+            del font[tag]
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(gids=glyphs)
     subsetter.subset(font)
@@ -95,8 +99,6 @@ def _lean_font_subsets() -> Iterator[None]:
     (matplotlib 3.11), the same subsetting without them is used for this save;
     with another matplotlib, its own is kept (slower, same text).
     """
-    from matplotlib.backends import _backend_pdf_ps
-
     original = getattr(_backend_pdf_ps, "get_glyphs_subset", None)
     if original is None or not hasattr(_backend_pdf_ps, "SubsetResults") or list(
             inspect.signature(original).parameters) != ["fontfile", "glyphs"]:
