@@ -6,6 +6,7 @@ import io
 import re
 import zlib
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,3 +110,35 @@ def test_only_the_files_asked_for_are_drawn(drawn) -> None:
     with pytest.raises(ValueError, match="map.jpg"):
         draw_static_map(layers.places, summary.areas, summary.mines, text, dpi=40,
                         files=("map.jpg",))
+
+
+def _one_label_svg(halo_kind: str) -> bytes:
+    """An SVG of one label and its halo, drawn by geomap or by plain matplotlib."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from geomap.render.print import labels
+    from geomap.render.print.save import SAVE_RC, save_vector
+
+    with matplotlib.rc_context(SAVE_RC):
+        figure = Figure(figsize=(2, 1))
+        FigureCanvasAgg(figure)
+        ax = figure.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        label = ax.annotate("Kalehe (ville)", (0.98, 0.5), xytext=(5, 2),
+                            textcoords="offset points", ha="left", va="bottom",
+                            fontsize=6.8, annotation_clip=False, zorder=7)
+        if halo_kind == "geomap":
+            labels._halo(ax, label)
+        else:  # how the halo was drawn before its outlines were kept
+            ax.annotate(label.get_text(), label.xy, xytext=label.xyann,
+                        textcoords="offset points", ha="left", va="bottom",
+                        annotation_clip=False, fontsize=6.8, color=labels.HALO_COLOR,
+                        path_effects=labels.HALO, zorder=6.99).set_gid("halo")
+        return b"".join(save_vector(figure, "svg", {"Date": None}) for _ in range(2))
+
+
+def test_halo_outlines_kept_between_files_draw_the_same_halo() -> None:
+    """The halo drawn from kept outlines is the very shape matplotlib draws, not
+    clipped at the frame (the label sticks out of it), the same in every save."""
+    assert _one_label_svg("geomap") == _one_label_svg("matplotlib")

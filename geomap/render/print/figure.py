@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
+from collections.abc import Iterator
 
 import geopandas as gpd
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -246,9 +248,21 @@ def printable(text: str) -> str:
                    if ch == "\n" or unicodedata.category(ch) not in _UNPRINTABLE)
 
 
+def _texts(artist) -> Iterator[Text]:
+    """Every text under *artist*, except in axes' x and y axes (the print map shows
+    no tick labels; walking them makes matplotlib create every tick, which took
+    longer than saving the SVG)."""
+    for child in artist.get_children():
+        if isinstance(child, Axis):
+            continue
+        if isinstance(child, Text):
+            yield child
+        yield from _texts(child)
+
+
 def _printable_texts(figure: Figure) -> None:
     """Drop unprintable characters from every text on *figure* (see :func:`printable`)."""
-    for artist in figure.findobj(Text):
+    for artist in _texts(figure):
         shown = artist.get_text()
         clean = printable(shown)
         if clean != shown:
