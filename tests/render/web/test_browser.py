@@ -110,11 +110,12 @@ def test_page_loads_without_errors(browser, small_layers, tmp_path, width, heigh
     page.close()
 
 
-def _popup_lines(control: pd.DataFrame, place: str, day: str) -> tuple[str, str | None]:
+def _popup_lines(control: pd.DataFrame, held: pd.DataFrame, place: str,
+                 day: str) -> tuple[str, str | None]:
     """The popup's 'Control:' and 'Since:' lines of *place* on *day*, from the holder
-    rule and the since rule (None: no 'Since:' line)."""
+    rule (*held*: ``resolve_control(control, day)``) and the since rule (None: no
+    'Since:' line)."""
     on = pd.Timestamp(day)
-    held = resolve_control(control, on)
     actor = held["actor"].get(place)
     holder = holder_text(actor, held["actors"].get(place), "en")
     since = fmt_date(holder_since(control, [place], on)[place]) if actor else ""
@@ -161,7 +162,7 @@ def test_every_day_back_and_forth_matches_python(browser, rich_layers, tmp_path)
                                               ["areas", "T02"]])
         for place, text in shown.items():
             popup = text.splitlines()
-            holder, since = _popup_lines(control, place, day)
+            holder, since = _popup_lines(control, held, place, day)
             assert holder in popup, (day, place, popup)
             assert since in popup if since else not any(
                 line.startswith("Since:") for line in popup), (day, place, popup)
