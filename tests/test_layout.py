@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,10 @@ STAGES = (
 """Each module's rank is the first part of its name below ``geomap``."""
 
 
+@cache
 def _modules() -> dict[str, Path]:
-    """Every module of the package by dotted name below ``geomap``."""
+    """Every module of the package by dotted name below ``geomap`` (found once: the
+    import checks ask for every ``from`` statement; callers only read it)."""
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE).with_suffix("").parts
