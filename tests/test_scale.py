@@ -208,13 +208,22 @@ def test_points_fall_in_the_box_they_were_drawn_in(generator, boxes, tmp_path):
     assert report["records"].sum() == len(mapped) + (truth.bad == "in-no-area").sum()
 
 
+@pytest.fixture(scope="module")
+def from_csv(generator, polygons, tmp_path_factory):
+    """4,000 records written as CSV and loaded by the pipeline, with their truth (once
+    for the module; the tests only read them)."""
+    folder = tmp_path_factory.mktemp("csv")
+    csv_inputs, truth = _inputs(generator, polygons, folder / "in", 4_000)
+    return _loaded(csv_inputs, folder / "out"), truth
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".geoparquet"])
-def test_parquet_inputs_give_the_csv_result(generator, polygons, tmp_path, suffix):
+def test_parquet_inputs_give_the_csv_result(generator, polygons, tmp_path, suffix,
+                                            from_csv):
     """Parquet and GeoParquet go through the same checks: same figures, same people,
     the same rows rejected."""
-    csv_inputs, truth = _inputs(generator, polygons, tmp_path / "csv", 4_000)
+    from_csv, truth = from_csv
     other_inputs, _ = _inputs(generator, polygons, tmp_path / "other", 4_000, suffix)
-    from_csv = _loaded(csv_inputs, tmp_path / "out-csv")
     from_other = _loaded(other_inputs, tmp_path / "out-other")
     pd.testing.assert_frame_equal(from_other.displacement, from_csv.displacement)
     assert from_other.people == from_csv.people
