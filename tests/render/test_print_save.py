@@ -112,33 +112,46 @@ def test_only_the_files_asked_for_are_drawn(drawn) -> None:
                         files=("map.jpg",))
 
 
-def _one_label_svg(halo_kind: str) -> bytes:
-    """An SVG of one label and its halo, drawn by geomap or by plain matplotlib."""
+def _two_labels_svg(kind: str) -> bytes:
+    """An SVG of two labels (one with a leader line) and their halos, drawn by
+    geomap or by plain matplotlib, saved twice."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from geomap.render.print import labels
     from geomap.render.print.save import SAVE_RC, save_vector
 
+    style = {"fontsize": 6.8, "zorder": 7}
     with matplotlib.rc_context(SAVE_RC):
         figure = Figure(figsize=(2, 1))
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
-        label = ax.annotate("Kalehe (ville)", (0.98, 0.5), xytext=(5, 2),
-                            textcoords="offset points", ha="left", va="bottom",
-                            fontsize=6.8, annotation_clip=False, zorder=7)
-        if halo_kind == "geomap":
-            labels._halo(ax, label)
-        else:  # how the halo was drawn before its outlines were kept
+        for xy, offset, leader in (((0.98, 0.5), (5, 2, "left", "bottom"), None),
+                                   ((0.3, 0.3), (26, 14, "left", "center"),
+                                    labels.LEADER)):
+            if kind == "geomap":
+                labels._halo(ax, labels._annotate(ax, "Kalehe (ville)", xy, offset,
+                                                  leader, **style))
+                continue
+            # how labels and halos were drawn before this module kept any work
+            label = ax.annotate("Kalehe (ville)", xy, xytext=offset[:2],
+                                textcoords="offset points", ha=offset[2],
+                                va=offset[3], parse_math=False, arrowprops=leader,
+                                annotation_clip=False, **style)
             ax.annotate(label.get_text(), label.xy, xytext=label.xyann,
-                        textcoords="offset points", ha="left", va="bottom",
-                        annotation_clip=False, fontsize=6.8, color=labels.HALO_COLOR,
-                        path_effects=labels.HALO, zorder=6.99).set_gid("halo")
+                        textcoords="offset points", ha=offset[2], va=offset[3],
+                        parse_math=False, annotation_clip=False, fontsize=6.8,
+                        fontstyle="normal", fontweight="normal",
+                        color=labels.HALO_COLOR, path_effects=labels.HALO,
+                        zorder=6.99, rotation=0).set_gid("halo")
         return b"".join(save_vector(figure, "svg", {"Date": None}) for _ in range(2))
 
 
-def test_halo_outlines_kept_between_files_draw_the_same_halo() -> None:
-    """The halo drawn from kept outlines is the very shape matplotlib draws, not
-    clipped at the frame (the label sticks out of it), the same in every save."""
-    assert _one_label_svg("geomap") == _one_label_svg("matplotlib")
+def test_labels_drawn_with_kept_work_are_matplotlib_labels() -> None:
+    """A halo drawn from kept outlines and a leader cut by the quicker box test are
+    the very shapes matplotlib draws, not clipped at the frame (the first label
+    sticks out of it), the same in every save."""
+    drawn = _two_labels_svg("geomap")
+    assert drawn == _two_labels_svg("matplotlib")
+    assert drawn.count(b"<text") == 4  # two labels, two saves: halos are shapes

@@ -16,12 +16,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
-from matplotlib.text import Annotation, Text
-from matplotlib.textpath import TextToPath
-from matplotlib.transforms import IdentityTransform
+from matplotlib.text import Text
 from shapely.geometry import LineString
 
 from geomap.render.print.board import DOT_PX, Board, Rect, Segment, square
+from geomap.render.print.marks import add_halo, add_label
 from geomap.render.ranking import rank_labels
 from geomap.render.style import (
     COUNTRY_TEXT,
@@ -76,68 +75,14 @@ def short_name(name: object, limit: int = 36) -> str:
 def _annotate(ax, text: str, xy, offset, leader, **style):
     """One label at *offset* points from *xy* (plain text, no halo yet)."""
     dx, dy, ha, va = offset
-    return ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha,
-                       va=va, parse_math=False, arrowprops=leader, annotation_clip=False,
-                       **style)
-
-
-class _KeptOutlines(TextToPath):
-    """Text outlines that are kept: each halo's are computed once, not once per file.
-
-    A halo is drawn as the outline of its text, which matplotlib computes (text
-    layout, then every glyph's outline) each time the halo is drawn: once for the
-    PDF, once for the SVG, once for the PNG.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._kept: dict[tuple, tuple] = {}
-
-    def get_text_path(self, prop, s, ismath=False, **options):
-        """The outline of *s* in *prop*, as matplotlib's, computed once."""
-        key = (tuple(prop.get_family()), prop.get_style(), prop.get_variant(),
-               prop.get_weight(), prop.get_stretch(), prop.get_size_in_points(),
-               prop.get_file(), s, ismath, tuple(sorted(options.items())))
-        if key not in self._kept:
-            verts, codes = super().get_text_path(prop, s, ismath=ismath, **options)
-            self._kept[key] = (np.array(verts, dtype=float).reshape(-1, 2), list(codes))
-        verts, codes = self._kept[key]
-        return verts.copy(), list(codes)
-
-
-class _Halo(Annotation):
-    """A label's white halo: its text stroked, drawn from outlines kept between files.
-
-    The outlines are the ones matplotlib draws text effects from (its renderers'
-    ``_text2path``); where a renderer has none, matplotlib's own way is used.
-    """
-
-    def __init__(self, *args, outlines: _KeptOutlines, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._outlines = outlines
-
-    def draw(self, renderer) -> None:
-        """Draw the halo, with the kept outlines."""
-        if isinstance(getattr(renderer, "_text2path", None), TextToPath):
-            renderer._text2path = self._outlines
-        super().draw(renderer)
+    return add_label(ax, text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha,
+                     va=va, parse_math=False, arrowprops=leader, annotation_clip=False,
+                     **style)
 
 
 def _halo(ax, label) -> None:
     """A white halo under *label*: the same text, stroked, no leader."""
-    outlines = ax.figure.__dict__.setdefault("_geomap_outlines", _KeptOutlines())
-    halo = _Halo(label.get_text(), label.xy, xytext=label.xyann,
-                 textcoords="offset points", ha=label.get_ha(),
-                 va=label.get_va(), parse_math=False, annotation_clip=False,
-                 fontsize=label.get_fontsize(), fontstyle=label.get_fontstyle(),
-                 fontweight=label.get_fontweight(), color=HALO_COLOR,
-                 path_effects=HALO, zorder=label.get_zorder() - 0.01,
-                 rotation=label.get_rotation(), outlines=outlines)
-    halo.set_transform(IdentityTransform())  # as Axes.annotate does
-    ax.add_artist(halo)
-    halo.set_clip_box(None)  # add_artist clips to the axes; annotate does not
-    halo.set_clip_path(None)
-    halo.set_gid("halo")
+    add_halo(ax, label, color=HALO_COLOR, path_effects=HALO)
 
 
 def _size(ax, renderer, text: str, style) -> tuple[float, float]:

@@ -1,0 +1,118 @@
+"""Labels and their halos as annotations that cost less to draw three times.
+
+The print map is saved as a PDF, an SVG and a PNG: matplotlib draws every artist
+once per file. Two parts of a label's drawing give the same result each time and
+are done once here: the outline of a halo's text, and the test of which points of
+a leader line fall inside the label's box. What is drawn is what
+``Axes.annotate`` draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation
+from matplotlib.textpath import TextToPath
+from matplotlib.transforms import IdentityTransform
+
+
+class _KeptOutlines(TextToPath):
+    """Text outlines that are kept: each halo's are computed once, not once per file.
+
+    A halo is drawn as the outline of its text, which matplotlib computes (text
+    layout, then every glyph's outline) each time the halo is drawn: once for the
+    PDF, once for the SVG, once for the PNG.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: dict[tuple, tuple] = {}
+
+    def get_text_path(self, prop, s, ismath=False, **options):
+        """The outline of *s* in *prop*, as matplotlib's, computed once."""
+        key = (tuple(prop.get_family()), prop.get_style(), prop.get_variant(),
+               prop.get_weight(), prop.get_stretch(), prop.get_size_in_points(),
+               prop.get_file(), s, ismath, tuple(sorted(options.items())))
+        if key not in self._kept:
+            verts, codes = super().get_text_path(prop, s, ismath=ismath, **options)
+            self._kept[key] = (np.array(verts, dtype=float).reshape(-1, 2), list(codes))
+        verts, codes = self._kept[key]
+        return verts.copy(), list(codes)
+
+
+class _Halo(Annotation):
+    """A label's halo: its text stroked, drawn from outlines kept between files.
+
+    The outlines are the ones matplotlib draws text effects from (its renderers'
+    ``_text2path``); where a renderer has none, matplotlib's own way is used.
+    """
+
+    def __init__(self, *args, outlines: _KeptOutlines, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._outlines = outlines
+
+    def draw(self, renderer) -> None:
+        """Draw the halo, with the kept outlines."""
+        if isinstance(getattr(renderer, "_text2path", None), TextToPath):
+            renderer._text2path = self._outlines
+        super().draw(renderer)
+
+
+class _Box(Rectangle):
+    """A rectangle in pixels whose inside is tested by four comparisons."""
+
+    def contains(self, mouseevent, radius=None):
+        """Whether the point is strictly inside (the box has no stroked edge)."""
+        x, y = self.get_xy()
+        return (x < mouseevent.x < x + self.get_width()
+                and y < mouseevent.y < y + self.get_height()), {}
+
+
+class _Label(Annotation):
+    """A label whose leader line is cut at its box by a cheaper inside test.
+
+    ``Annotation.update_positions`` cuts the leader where it leaves the label's
+    box (padded, in pixels) by bisection, testing each point with a generic
+    ``Path.contains_point``: that was most of the time a leader took to draw.
+    """
+
+    def update_positions(self, renderer) -> None:
+        """Place the text and leader as matplotlib does, then swap the box test."""
+        super().update_positions(renderer)
+        box = self.arrow_patch.patchA if self.arrow_patch is not None else None
+        if type(box) is Rectangle and isinstance(box.get_data_transform(),
+                                                 IdentityTransform):
+            self.arrow_patch.set_patchA(_Box(box.get_xy(), box.get_width(),
+                                             box.get_height(),
+                                             transform=IdentityTransform(),
+                                             clip_on=False))
+
+
+def _add(ax, annotation: Annotation) -> Annotation:
+    """Add *annotation* to *ax* as ``Axes.annotate`` does (no clipping)."""
+    annotation.set_transform(IdentityTransform())
+    ax.add_artist(annotation)
+    annotation.set_clip_box(None)  # add_artist clips to the axes; annotate does not
+    annotation.set_clip_path(None)
+    return annotation
+
+
+def add_label(ax, text: str, xy, **options) -> Annotation:
+    """A label: *options* as for ``Axes.annotate``."""
+    return _add(ax, _Label(text, xy, **options))
+
+
+def add_halo(ax, label: Annotation, **style) -> Annotation:
+    """A halo under *label*: the same text at the same place, no leader, in *style*
+    (colour and path effects), just under the label; its gid is 'halo'."""
+    outlines = ax.figure.__dict__.setdefault("_geomap_outlines", _KeptOutlines())
+    halo = _add(ax, _Halo(label.get_text(), label.xy, xytext=label.xyann,
+                          textcoords="offset points", ha=label.get_ha(),
+                          va=label.get_va(), parse_math=False, annotation_clip=False,
+                          fontsize=label.get_fontsize(),
+                          fontstyle=label.get_fontstyle(),
+                          fontweight=label.get_fontweight(),
+                          zorder=label.get_zorder() - 0.01,
+                          rotation=label.get_rotation(), outlines=outlines, **style))
+    halo.set_gid("halo")
+    return halo
