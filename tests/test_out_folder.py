@@ -150,7 +150,8 @@ def test_build_in_a_folder_another_build_holds_fails_with_one_line(
 
 def test_a_full_disk_while_writing_the_print_map_is_one_line(
         shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """OSError 28 from the print map: exit 1, one line, the previous outputs kept."""
+    """OSError 28 from the print map: exit 1, one line, the previous outputs kept
+    (the new map.html, written beside the print map, is not put in their place)."""
     out = tmp_path / "out"
     with staged_outputs(out) as staging:  # a previous set
         (staging / "map.html").write_text("previous map\n")
@@ -160,7 +161,8 @@ def test_a_full_disk_while_writing_the_print_map_is_one_line(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / "map.png"))
 
     monkeypatch.setattr("geomap.export.print_map.write_printed", full)
-    code, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out))
+    code, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+                          "--outputs", "map,print")
     assert code == 1
     assert stderr.startswith("Error: The disk is full")
     assert stderr.count("\n") == 1, stderr
