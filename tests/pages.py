@@ -168,9 +168,32 @@ def _summarise(layers: Layers, date: str, *, compare: str | None,
     return summary, text, summary.timeline
 
 
+_RENDERED: dict[tuple, tuple] = {}
+
+
 def render_page(layers: Layers, date: str, *, compare: str | None = None,
-                title: str = "Kivu test map", **options: object) -> str:
-    """map.html of *layers* as of *date*, rendered in-process (no build, no files)."""
+                title: str = "Kivu test map", cached: bool = True,
+                **options: object) -> str:
+    """map.html of *layers* as of *date*, rendered in-process (no build, no files).
+
+    Rendered once per layers, date and options in a test process (the same inputs give
+    the same text, which ``cached=False`` renders again to check)."""
+    key = (id(layers), date, compare, title, tuple(sorted(options.items())))
+    try:
+        hash(key)
+    except TypeError:  # an option that is a table or a dict: rendered each time
+        cached = False
+    if not cached:
+        return _render_page(layers, date, compare=compare, title=title, **options)
+    if key not in _RENDERED:  # the layers are kept with their page: ids stay theirs
+        _RENDERED[key] = (layers, _render_page(layers, date, compare=compare,
+                                               title=title, **options))
+    return _RENDERED[key][1]
+
+
+def _render_page(layers: Layers, date: str, *, compare: str | None, title: str,
+                 **options: object) -> str:
+    """map.html of *layers* as of *date*, rendered now."""
     summary, text, timeline = summarise(layers, date, compare=compare, title=title)
     return build_map(layers.places, summary.areas, summary.mines, text,
                      timeline=timeline, changes=summary.changes,
