@@ -138,9 +138,5 @@ class Summary:
     ``changes_nearby`` (see :func:`geomap.summarise.events.summarise_events`)."""
     event_changes: pd.DataFrame | None = None
     """The changes of control near each event, one row per pair."""
-    timeline: pd.DataFrame | None = None
-    """Every place on every slider day: holder, record and figure
-    (:func:`geomap.summarise.changes.control_timeline`); None when the build writes
-    no web map."""
     latest_record: pd.Timestamp | None = None
     """The newest control record's date, when the as-of date is over 30 days later."""

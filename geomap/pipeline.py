@@ -18,7 +18,7 @@ from geomap.schema import ROW
 from geomap.summarise.credits import citations, credit_lines, list_sources
 from geomap.summarise.engines import read_displacement
 from geomap.summarise.nesting import attach_town_areas
-from geomap.summarise.summary import summarise_build
+from geomap.summarise.summary import slider_timeline, summarise_build
 from geomap.validate.checks import VALIDATORS, Rejects
 from geomap.validate.extent import cut_to_provinces
 from geomap.validate.stream import check_input
@@ -124,7 +124,7 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
             overlay = (build_density_overlay(layers.displacement, grid=summary.density)
                        if summary.density is not None else None)
             return build_map(layers.places, summary.areas, summary.mines, text,
-                             timeline=summary.timeline, changes=summary.changes,
+                             timeline=slider_timeline(layers, config), changes=summary.changes,
                              preset=config.preset, self_contained=config.self_contained,
                              density=overlay, context=layers.context,
                              events=summary.events)

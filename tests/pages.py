@@ -18,7 +18,7 @@ from geomap.layers import Layers
 from geomap.pipeline import load_layers
 from geomap.render.markup import MapText
 from geomap.render.web.map import build_map
-from geomap.summarise.summary import summarise_build
+from geomap.summarise.summary import slider_timeline, summarise_build
 
 from .conftest import CONTROL, DISPLACEMENT, TOWNS, write_csv
 
@@ -165,7 +165,7 @@ def _summarise(layers: Layers, date: str, *, compare: str | None,
                          compare=pd.Timestamp(compare) if compare else None)
     summary = summarise_build(layers, config, lambda _: None)
     text = MapText.from_build(config, layers, latest_record=summary.latest_record)
-    return summary, text, summary.timeline
+    return summary, text, slider_timeline(layers, config)
 
 
 _RENDERED: dict[tuple, tuple] = {}

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from geomap.actors import holder_since, resolve_control
 from geomap.config import BuildConfig
 from geomap.layers import Layers, Summary
@@ -42,11 +44,10 @@ def summarise_build(layers: Layers, config: BuildConfig,
     -------
     Summary
         Per-place and per-actor tables, totals per level, mines with their places
-        and holders, changes since ``config.compare``, every place on every slider
-        day (only when the web map is written), the density grid of point records,
-        every handover of the control record, the events with the changes of
-        control near each, and the newest record's date when the as-of date is well
-        after it.
+        and holders, changes since ``config.compare``, the density grid of point
+        records, every handover of the control record, the events with the changes
+        of control near each, and the newest record's date when the as-of date is
+        well after it (the slider's days: :func:`slider_timeline`).
 
     Warns
     -----
@@ -80,16 +81,23 @@ def summarise_build(layers: Layers, config: BuildConfig,
         layers.conflict_events, layers.admin, as_of=config.date, report=report)
     handovers = list_handovers(control, layers.places, lang=lang)
     events, event_changes = summarise_events(layers.events, handovers, lang=lang)
-    timeline = None
-    if "map" in config.outputs:  # only the web map's slider reads it
-        days = slider_days(control, config.date) + (  # it stops on events too
-            [] if layers.events is None else list(layers.events["date"]))
-        timeline = control_timeline(control, layers.places, displacement_steps(
-            layers.displacement, window_days=config.window), config.date, days=days)
     return Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
                    totals=summarise_totals(areas, mines), changes=changes,
                    density=density,
                    conflict_events=conflict, conflict_areas=conflict_areas,
                    handovers=handovers, events=events, event_changes=event_changes,
-                   timeline=timeline, latest_record=check_as_of(layers.control,
-                                                            config.date))
+                   latest_record=check_as_of(layers.control, config.date))
+
+
+def slider_timeline(layers: Layers, config: BuildConfig) -> pd.DataFrame:
+    """Every place on every day the web map's slider stops at, as of ``config.date``.
+
+    The days are every control record's start and end, every event's date and the
+    as-of date; see :func:`geomap.summarise.changes.control_timeline` for the rows.
+    Only the web map reads it, so a build works it out beside the print map, not
+    before it.
+    """
+    days = slider_days(layers.control, config.date) + (
+        [] if layers.events is None else list(layers.events["date"]))
+    return control_timeline(layers.control, layers.places, displacement_steps(
+        layers.displacement, window_days=config.window), config.date, days=days)
