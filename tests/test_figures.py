@@ -189,12 +189,15 @@ def test_slider_steps_give_the_figure_of_any_day(window):
         ("A", 100, "2025-01-01", "r1"), ("A", 50, "2025-01-01", "r1"),
         ("A", 90, "2025-02-10", "r2"), ("B", 5, "2025-01-03", None),
         ("B", 7, "2025-01-20", None), ("C", 40, "2025-01-05", "r1"),
-        ("C", 3, "2025-01-06", None)])
+        ("C", 3, "2025-01-06", None), ("C", 8, "2025-01-25", None),
+        ("C", 60, "2025-01-28", "r2"), ("C", 10, "2025-02-02", "r2"),
+        ("C", 4, "2025-02-15", None), ("D", 6, "2025-01-02", None),
+        ("D", 30, "2025-01-12", "r1")])
     figures["assessment"] = figures["assessment"].astype(object)
     steps = displacement_steps(figures, window_days=window)
     for day in pd.date_range("2024-12-30", "2025-03-01"):
         expected = sum_displaced(figures, day, window_days=window)
-        for place in ("A", "B", "C"):
+        for place in ("A", "B", "C", "D"):
             before = [s for s in steps.get(place, []) if s[0] <= f"{day:%Y-%m-%d}"]
             shown = before[-1][1:] if before else [None, None]
             want = ([int(expected.loc[place, "people"]),

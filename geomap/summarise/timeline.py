@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geomap.summarise.areas import PRIMARY_KIND, figure_kinds, sum_displaced
+from geomap.summarise.areas import PRIMARY_KIND, figure_kinds
 
 Step = list
 """``[from_day, people, as_of]``: ISO day, int or None (no figure), ISO day or None."""
@@ -117,15 +117,32 @@ def _registration_steps(rows: pd.DataFrame, window_days: int | None) -> list[Ste
 
 
 def _evaluated_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
-    """Steps of a place with both rounds and registrations, by the summing rule."""
-    days = sorted(set(rows["date"]) | ({d + pd.Timedelta(days=window_days)
-                                        for d in rows["date"]} if window_days else set()))
+    """Steps of a place with both rounds and registrations, by the summing rule.
+
+    As in :func:`~geomap.summarise.areas.sum_displaced`, the place shows on a day its
+    latest round's figure plus its registrations', dated by the later of the two:
+    so its steps are those of its rounds and of its registrations, merged.
+    """
+    rounds = _round_steps(rows.loc[rows["assessment"].notna()])
+    registered = _registration_steps(
+        rows.loc[rows["assessment"].isna()].sort_values("date", kind="stable"),
+        window_days)
     steps: list[Step] = []
-    for day in days:
-        found = sum_displaced(rows, day, window_days=window_days)
-        step = ([f"{day:%Y-%m-%d}", int(found["people"].iloc[0]),
-                 f"{found['people_as_of'].iloc[0]:%Y-%m-%d}"] if len(found)
-                else [f"{day:%Y-%m-%d}", None, None])
+    for day in sorted({step[0] for step in rounds} | {step[0] for step in registered}):
+        parts = [step for step in (_step_on(rounds, day), _step_on(registered, day))
+                 if step is not None and step[1] is not None]
+        step = ([day, sum(part[1] for part in parts), max(part[2] for part in parts)]
+                if parts else [day, None, None])
         if not steps or steps[-1][1:] != step[1:]:
             steps.append(step)
     return steps
+
+
+def _step_on(steps: list[Step], day: str) -> Step | None:
+    """The last of *steps* starting on or before *day* (ISO days sort as text)."""
+    found = None
+    for step in steps:
+        if step[0] > day:
+            break
+        found = step
+    return found
