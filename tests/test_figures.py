@@ -195,7 +195,16 @@ def test_slider_steps_give_the_figure_of_any_day(window):
         ("D", 30, "2025-01-12", "r1")])
     figures["assessment"] = figures["assessment"].astype(object)
     steps = displacement_steps(figures, window_days=window)
-    for day in pd.date_range("2024-12-30", "2025-03-01"):
+    # Both sides are constant between the days a record is dated (or leaves the
+    # window) and the days a step starts: each such day and the day before it cover
+    # every stretch of days, so checking them is checking any day.
+    turns = set(figures["date"]) | {pd.Timestamp(step[0]) for found in steps.values()
+                                    for step in found}
+    if window:
+        turns |= {day + pd.Timedelta(days=window) for day in figures["date"]}
+    days = sorted(turns | {day - pd.Timedelta(days=1) for day in turns}
+                  | {pd.Timestamp("2025-03-01")})
+    for day in days:
         expected = sum_displaced(figures, day, window_days=window)
         for place in ("A", "B", "C", "D"):
             before = [s for s in steps.get(place, []) if s[0] <= f"{day:%Y-%m-%d}"]
