@@ -315,7 +315,7 @@ def test_an_unreachable_scheduler_fails_the_build_in_one_line(shapes_dir, tmp_pa
                                                               monkeypatch):
     """--scheduler naming no scheduler: exit 1, one line naming the address."""
     pytest.importorskip("distributed")
-    monkeypatch.setattr(engines, "SCHEDULER_TIMEOUT", 1)
+    monkeypatch.setattr(engines, "SCHEDULER_TIMEOUT", 0.2)  # nothing listens
     records = _write_csv(tmp_path / "records.csv", _rows())
     result = CliRunner().invoke(main, ["build", "--shapes-dir", str(shapes_dir),
                                        "--displacement", str(records), "--out",
@@ -329,7 +329,7 @@ def test_an_unreachable_scheduler_fails_the_build_in_one_line(shapes_dir, tmp_pa
 def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path, places, monkeypatch):
     """No scheduler at the address: ConfigError naming it."""
     pytest.importorskip("distributed")
-    monkeypatch.setattr(engines, "SCHEDULER_TIMEOUT", 1)
+    monkeypatch.setattr(engines, "SCHEDULER_TIMEOUT", 0.2)  # nothing listens
     path = _write_csv(tmp_path / "records.csv", _rows())
     with pytest.raises(ConfigError, match="Cannot reach the dask scheduler at"):
         _reduce(path, places, "dask", scheduler="tcp://127.0.0.1:9")
