@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 
 from geomap.cli import main
 
-from .conftest import write_csv
+from .conftest import synthetic_admin, write_csv, write_shapes
 
 
 def _build(*args: str) -> tuple[int, str, str]:
@@ -174,16 +175,32 @@ def test_unreadable_input_is_said_plainly(shapes_dir: Path, tmp_path: Path, make
     assert "does not exist" not in line
 
 
-def test_later_build_removes_outputs_it_did_not_write(shapes_dir: Path, tmp_path: Path):
-    """A build without --compare removes the changes.csv an earlier --compare wrote."""
-    out = tmp_path / "o"
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tables of a build of the synthetic layers on 2025-02-20 with changes since
+    2025-01-01, written into a folder that also holds the user's notes.txt and
+    mine/changes.csv; shared by the module's tests, which only read it."""
+    root = tmp_path_factory.mktemp("compared")
+    shapes = write_shapes(root / "shapes", synthetic_admin())
+    out = root / "o"
     (out / "mine").mkdir(parents=True)
     (out / "notes.txt").write_text("mine\n")
     (out / "mine" / "changes.csv").write_text("mine\n")
-    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
+    code, _, stderr = _build("--shapes-dir", str(shapes), "--out", str(out),
                              "--date", "2025-02-20", "--compare", "2025-01-01",
                              "--outputs", "tables")
     assert code == 0, stderr
+    return out
+
+
+def test_later_build_removes_outputs_it_did_not_write(shapes_dir: Path, tmp_path: Path,
+                                                      compared: Path):
+    """A build without --compare removes the changes.csv an earlier --compare wrote.
+
+    The earlier build is the module's, copied with geomap's own bookkeeping files, as
+    if it had been written here."""
+    out = tmp_path / "o"
+    shutil.copytree(compared, out)
     assert (out / "changes.csv").exists()
     code, stdout, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
                                   "--date", "2025-02-20", "--outputs", "map,tables")
@@ -362,13 +379,9 @@ def test_a_named_shapes_folder_must_hold_the_data(shapes_dir: Path, tmp_path: Pa
     assert "control.csv" in stderr
 
 
-def test_changes_count_people_in_places_gained(shapes_dir: Path, tmp_path: Path):
+def test_changes_count_people_in_places_gained(compared: Path):
     """--compare adds people displaced per changed place and per gaining actor."""
-    out = tmp_path / "o"
-    code, _, stderr = _build("--shapes-dir", str(shapes_dir), "--out", str(out),
-                             "--date", "2025-02-20", "--compare", "2025-01-01",
-                             "--outputs", "tables")
-    assert code == 0, stderr
+    out = compared
     changes = pd.read_csv(out / "changes.csv").set_index("place")
     assert changes.loc["alpha", "people"] == 300  # alpha's figure, with its date
     assert changes.loc["alpha", "people_as_of"] == "2025-01-20"
