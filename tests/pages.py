@@ -237,6 +237,14 @@ def open_page(browser, path: Path, width: int = 1280, height: int = 800):
     return page, problems
 
 
+NAMES_PLACED = """(zoom) => document.getElementById('geomap-map').dataset.namesZoom
+  === String(zoom) && !document.querySelector('.leaflet-cluster-anim')
+  && document.getAnimations().length === 0"""
+"""The names were placed for *zoom*, again once the mines' clusters stopped moving, and
+nothing on the page is still sliding into place (markers move with a CSS transition
+while the clusters split or merge)."""
+
+
 def move_slider(page, day: str) -> None:
     """Move the page's slider to *day*, as a reader dragging it would."""
     days = page.evaluate("window.geomap.data.days")

@@ -197,8 +197,8 @@ def test_browser_shows_every_payload_as_literal_text(browser, corpus, tmp_path):
                  .textContent); });
       return out; }""")
     assert sorted(mine_titles) == sorted(layers.mines["name"])
-    page.evaluate("""() => window.geomap.layers.towns.eachLayer(function(l) {
-        if (l.feature.properties.ref === 't4') l.openPopup(); })""")
+    page.evaluate("""() => { window.geomap.layers.towns.eachLayer(function(l) {
+        if (l.feature.properties.ref === 't4') l.openPopup(); }); }""")
     assert page.locator(".leaflet-popup-content .geomap-popup-title").text_content() \
         == names["t4"]
     listed = page.locator(".geomap-sources li").all_text_contents()

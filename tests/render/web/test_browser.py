@@ -22,6 +22,7 @@ from geomap.render.web.styles import KEYS, area_style, town_style
 
 from ...conftest import TOWNS
 from ...pages import (
+    NAMES_PLACED,
     move_slider,
     open_page,
     render_embed,
@@ -87,8 +88,8 @@ def _expected(style: dict) -> dict:
 
 def _open_popup(page, layer: str, ref: str) -> str:
     """Open the popup of feature *ref* of *layer*; return its text."""
-    page.evaluate("""([id, ref]) => window.geomap.layers[id].eachLayer(function(l) {
-        if (l.feature.properties.ref === ref) l.openPopup(); })""", [layer, ref])
+    page.evaluate("""([id, ref]) => { window.geomap.layers[id].eachLayer(function(l) {
+        if (l.feature.properties.ref === ref) l.openPopup(); }); }""", [layer, ref])
     return page.locator(".leaflet-popup-content").inner_text()
 
 
@@ -213,8 +214,8 @@ def test_popups_and_tooltips_follow_the_slider(browser, small_layers, tmp_path):
     assert "Control: FARDC" in text
     assert "M23" not in text
     page.locator(".leaflet-popup-close-button").click()
-    page.evaluate("""() => window.geomap.layers.towns.eachLayer(function(l) {
-        if (l.feature.properties.ref === 'alpha') l.openTooltip(); })""")
+    page.evaluate("""() => { window.geomap.layers.towns.eachLayer(function(l) {
+        if (l.feature.properties.ref === 'alpha') l.openTooltip(); }); }""")
     tip = page.locator(".leaflet-tooltip", has_text="Alpha")  # the mouse may rest on
     assert tip.inner_text() == "Alpha — FARDC (assessed)"  # an area and open its own
     assert problems == []
@@ -274,7 +275,9 @@ def test_base_map_is_drawn_offline(browser, small_layers, tmp_path, lang, names)
     page.route(lambda url: not url.startswith("file:"), block)
     page.goto(path.as_uri())
     page.wait_for_function("window.geomap !== undefined")
-    page.evaluate("window.geomap.map.fitBounds([[-5, 27], [1, 31.5]])")
+    page.evaluate("void window.geomap.map.fitBounds([[-5, 27], [1, 31.5]], "
+                  "{animate: false})")
+    page.wait_for_function(NAMES_PLACED, arg=page.evaluate("window.geomap.map.getZoom()"))
     shown = page.locator(".geomap-base-label").all_inner_texts()
     for name in names:
         assert any(label.lower() == name.lower() for label in shown), (name, shown)

@@ -1,8 +1,9 @@
 """Town names, markers that can each be clicked, and keyboard order on the web map.
 
 The browser checks wait on the page's own state: its script has run, and the names
-were placed for the zoom asked for (``data-names-zoom`` on the map); none waits for a
-fixed time.
+were placed for the zoom asked for (``data-names-zoom`` on the map) and the mines'
+clusters have stopped moving (they place the names again when they stop); none waits
+for a fixed time.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from geomap.render.ranking import rank_labels
 from geomap.render.web.map import SPREAD_UNTIL, build_map
 from geomap.render.web.towns import SPREAD_PX, first_zoom, spread_towns, town_labels
 
-from ...pages import open_page, render_page, summarise, write_shapes
+from ...pages import NAMES_PLACED, open_page, render_page, summarise, write_shapes
 from .test_page import page_data
 
 CROWD = [
@@ -179,9 +180,8 @@ def test_town_labels_skip_nameless_places_and_name_cities():
 
 
 def _names_at(page, zoom: int) -> list[dict]:
-    """The shown names once they were placed for *zoom*."""
-    page.wait_for_function(
-        f"document.getElementById('geomap-map').dataset.namesZoom === '{zoom}'")
+    """The shown names once they were placed for *zoom* and the clusters settled."""
+    page.wait_for_function(NAMES_PLACED, arg=zoom)
     return page.evaluate(NAMES)
 
 
@@ -203,7 +203,7 @@ def test_bundled_names_never_overlap_and_more_show_when_zoomed_in(browser, bundl
     spec = next(layer for layer in page_data(page.content())["layers"]
                 if layer["id"] == "labels")
     assert len(first) < len(spec["labels"])  # some wait for a closer zoom
-    page.evaluate(f"window.geomap.map.setView([-2.0, 29.0], {zoom + 2}, "
+    page.evaluate(f"void window.geomap.map.setView([-2.0, 29.0], {zoom + 2}, "
                   "{animate: false})")
     closer = _names_at(page, zoom + 2)
     (south, west), (north, east) = page.evaluate(
@@ -239,11 +239,11 @@ def test_every_town_is_clickable_at_its_centre(browser, crowded, tmp_path, width
         page.mouse.click(centre["x"], centre["y"])
         title = page.locator(".leaflet-popup-content .geomap-popup-title")
         assert title.inner_text() == names[centre["ref"]]
-        page.evaluate("window.geomap.map.closePopup()")  # its button may be under a box
+        page.evaluate("void window.geomap.map.closePopup()")  # its button may be under a box
         page.wait_for_function("!document.querySelector('.leaflet-popup')")
     # zoomed in, a marker moves back to its true place once none is near it
     closer = zoom + 4
-    page.evaluate(f"window.geomap.map.setZoom({closer}, {{animate: false}})")
+    page.evaluate(f"void window.geomap.map.setZoom({closer}, {{animate: false}})")
     _names_at(page, closer)
     drawn = page.evaluate("""() => { const out = {};
         window.geomap.layers.towns.eachLayer(l => { const p = l.getLatLng();
