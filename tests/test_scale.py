@@ -147,10 +147,17 @@ def test_generator_is_deterministic(generator, polygons, tmp_path):
     assert first.read_bytes() != other.read_bytes()
 
 
-def test_twenty_thousand_rows_conserve_people_and_reject_exactly(generator, polygons,
+@pytest.fixture(scope="module")
+def twenty_thousand(generator, polygons, tmp_path_factory):
+    """Every layer with 20,000 records, and the generator's truth (written once for
+    the module; the tests only read them)."""
+    return _inputs(generator, polygons, tmp_path_factory.mktemp("twenty") / "in", 20_000)
+
+
+def test_twenty_thousand_rows_conserve_people_and_reject_exactly(twenty_thousand,
                                                                    tmp_path):
     """Every person is mapped or rejected; each bad row is rejected for its reason."""
-    inputs, truth = _inputs(generator, polygons, tmp_path / "in", 20_000)
+    inputs, truth = twenty_thousand
     layers = _loaded(inputs, tmp_path / "out")
     rejected = _displacement_rejects(layers)
     assert sorted(set(rejected["row"])) == sorted(truth.bad.index)
@@ -231,25 +238,25 @@ def test_parquet_inputs_give_the_csv_result(generator, polygons, tmp_path, suffi
     assert sorted(set(rejected)) == sorted(truth.bad.index)
 
 
-def _build(generator, polygons, folder: Path, rows: int,
-           outputs: tuple[str, ...] = ("map",)):
-    """Run the build on *rows* synthetic records, writing *outputs* (what the test
-    reads); return the result."""
-    inputs, truth = _inputs(generator, polygons, folder / "in", rows)
+def _build(given: tuple, folder: Path, outputs: tuple[str, ...] = ("map",)):
+    """Run the build on the *given* inputs and truth, writing *outputs* (what the test
+    reads); return the result and the truth."""
+    inputs, truth = given
     config = BuildConfig(date=LAST_DAY, inputs=inputs, out_dir=folder / "out",
                          shapes_dir=REPO / "shapes", outputs=outputs)
     return run(config), truth
 
 
-def test_map_size_does_not_grow_with_rows(generator, polygons, tmp_path):
+def test_map_size_does_not_grow_with_rows(generator, polygons, twenty_thousand,
+                                          tmp_path):
     """2,000 or 20,000 records: map.html differs by a few digits, not by rows.
 
     Ten times the rows make each figure a digit or so longer in the per-day states of
     the slider (a few kilobytes); a page that grew with rows would grow by megabytes.
     """
-    small, small_truth = _build(generator, polygons, tmp_path / "small", 2_000)
-    large, large_truth = _build(generator, polygons, tmp_path / "large", 20_000,
-                                ("map", "density"))
+    small, small_truth = _build(_inputs(generator, polygons, tmp_path / "in", 2_000),
+                                tmp_path / "small")
+    large, large_truth = _build(twenty_thousand, tmp_path / "large", ("map", "density"))
     small_map = tmp_path / "small" / "out" / "map.html"
     large_map = tmp_path / "large" / "out" / "map.html"
     growth = abs(large_map.stat().st_size - small_map.stat().st_size)
