@@ -65,6 +65,15 @@ BOUND_POPUPS = """(wanted) => { var out = {};
   return out; }"""
 """The text each popup would show if opened now: {ref: text}, lines as in the page."""
 
+DRAWN_NOW = f"""(wanted) => ({{
+  date: Array.from(document.querySelectorAll('#geomap-date'), n => n.innerText),
+  open: Array.from(document.querySelectorAll('.leaflet-popup-content'),
+                   n => n.innerText),
+  towns: ({LEAFLET_STYLES})('towns'), areas: ({LEAFLET_STYLES})('areas'),
+  people: ({LEAFLET_STYLES})('displacement'), bound: ({BOUND_POPUPS})(wanted)}})"""
+"""What the page shows now, read at once: the date and open popup texts (each a list,
+one a node), the Leaflet styles of towns, areas and displacement, and BOUND_POPUPS."""
+
 
 @pytest.fixture(scope="module")
 def rich_layers(tmp_path_factory: pytest.TempPathFactory):
@@ -139,31 +148,31 @@ def test_every_day_back_and_forth_matches_python(browser, rich_layers, tmp_path)
     forth_and_back = [*data["days"], *reversed(data["days"])]
     assert _open_popup(page, "towns", "alpha").startswith("Alpha alpha")
     seen = set()
+    held_on = {day: resolve_control(control, pd.Timestamp(day)) for day in data["days"]}
+    lines_on = {(day, place): _popup_lines(control, held_on[day], place, day)
+                for day in data["days"] for place in ("alpha", "charlie", "T01", "T02")}
+    spec = next(s for s in data["layers"] if s["id"] == "displacement")
     for day in forth_and_back:
         move_slider(page, day)
-        assert page.locator("#geomap-date").inner_text() == day
-        held = resolve_control(control, pd.Timestamp(day))
-        towns = page.evaluate(LEAFLET_STYLES, "towns")
+        now = page.evaluate(DRAWN_NOW, [["towns", "charlie"], ["areas", "T01"],
+                                        ["areas", "T02"]])
+        assert now["date"] == [day]
+        held = held_on[day]
         for town in (t[0] for t in TOWNS):
             expected = town_style(held["actor"].get(town), held["confidence"].get(town))
-            assert towns[town] == _expected(expected), (day, town)
-        areas = page.evaluate(LEAFLET_STYLES, "areas")
-        assert set(areas) == {"T01", "T02"}
-        for area, drawn in areas.items():
+            assert now["towns"][town] == _expected(expected), (day, town)
+        assert set(now["areas"]) == {"T01", "T02"}
+        for area, drawn in now["areas"].items():
             expected = area_style(held["actor"].get(area), held["confidence"].get(area))
             assert drawn == _expected(expected), (day, area)
-        people = page.evaluate(LEAFLET_STYLES, "displacement")
-        spec = next(s for s in data["layers"] if s["id"] == "displacement")
         for feature in spec["features"]["features"]:
-            drawn = people[feature["properties"]["ref"]]
+            drawn = now["people"][feature["properties"]["ref"]]
             style = state(data, feature, day)[0]
             assert {k: drawn[k] for k in style} == style, (day, feature["properties"])
-        shown = {"alpha": page.locator(".leaflet-popup-content").inner_text()}
-        shown |= page.evaluate(BOUND_POPUPS, [["towns", "charlie"], ["areas", "T01"],
-                                              ["areas", "T02"]])
-        for place, text in shown.items():
+        assert len(now["open"]) == 1, (day, now["open"])  # alpha's, kept open
+        for place, text in {"alpha": now["open"][0], **now["bound"]}.items():
             popup = text.splitlines()
-            holder, since = _popup_lines(control, held, place, day)
+            holder, since = lines_on[day, place]
             assert holder in popup, (day, place, popup)
             assert since in popup if since else not any(
                 line.startswith("Since:") for line in popup), (day, place, popup)

@@ -321,19 +321,27 @@ SHOWN = """() => Array.from(document.querySelectorAll(
     return {name: s.textContent, box: [r.left, r.top, r.right, r.bottom]}; })"""
 
 
+@pytest.fixture(scope="module")
+def with_base_map(bundled) -> tuple[dict, str]:
+    """The base map's countries and lakes, and the bundled map drawn over them (as of
+    the date and comparison of ``test_bundled_towns_above_mines_are_clickable``)."""
+    context = {name: gpd.read_file(CONTEXT / f"{name}.geojson")
+               for name in ("countries", "lakes")}
+    summary, text, timeline = summarise(bundled, "2026-03-01", compare="2025-12-31")
+    return context, build_map(bundled.places, summary.areas, summary.mines, text,
+                              timeline=timeline, changes=summary.changes,
+                              context=context)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 667)],
                          ids=["desktop", "phone"])
-def test_base_map_fills_the_first_view_and_names_lake_kivu(browser, bundled, tmp_path,
-                                                           width, height):
+def test_base_map_fills_the_first_view_and_names_lake_kivu(browser, with_base_map,
+                                                           tmp_path, width, height):
     """The first view of the bundled map lies wholly on the base map (no edge at 32°E);
     Lake Kivu, Rwanda and Burundi are named, and no name overlaps another."""
-    context = {name: gpd.read_file(CONTEXT / f"{name}.geojson")
-               for name in ("countries", "lakes")}
-    summary, text, timeline = summarise(bundled, "2026-03-01")
-    page, problems = open_page(browser, _write(tmp_path, build_map(
-        bundled.places, summary.areas, summary.mines, text, timeline=timeline,
-        context=context)), width, height)
+    context, html = with_base_map
+    page, problems = open_page(browser, _write(tmp_path, html), width, height)
     _names_at(page, page.evaluate("window.geomap.map.getZoom()"))
     shown = page.evaluate(SHOWN)
     names = [name["name"] for name in shown]
