@@ -20,6 +20,7 @@ import pandas as pd
 import pyproj
 
 from geomap.export.qgis_styles import QGIS_VERSION, aliases_element
+from geomap.export.xml_tree import element
 from geomap.export.xml_tree import sub as _sub
 from geomap.fields import Field
 from geomap.words import word
@@ -220,7 +221,7 @@ def project_xml(layers: Sequence[ProjectLayer], info: ProjectInfo, gpkg: str, *,
         The project document.
     """
     as_of = f"{pd.Timestamp(info.as_of):%Y-%m-%d}"
-    root = ET.Element("qgis", projectname=info.title, version=QGIS_VERSION,
+    root = element("qgis", projectname=info.title, version=QGIS_VERSION,
                       saveUser=AUTHOR, saveUserFull=AUTHOR,
                       saveDateTime=f"{as_of}T00:00:00")
     _sub(root, "homePath", path="")

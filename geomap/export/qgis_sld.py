@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from geomap.export import gis_style as st
+from geomap.export.xml_tree import sub
 from geomap.words import word
 
 SLD = "http://www.opengis.net/sld"
@@ -33,10 +34,7 @@ def _px(mm: float) -> str:
 def _se(parent: ET.Element, tag: str, text: str | None = None,
         **attrs: str) -> ET.Element:
     """Append an SE element."""
-    child = ET.SubElement(parent, f"{{{SE}}}{tag}", attrs)
-    if text is not None:
-        child.text = text
-    return child
+    return sub(parent, f"{{{SE}}}{tag}", text, **attrs)
 
 
 def _param(parent: ET.Element, name: str, value: str) -> None:
