@@ -196,7 +196,9 @@ def _run_starts(start: np.ndarray, end: np.ndarray, actor: np.ndarray,
     holders = [holder(change) for change in changes]  # each holds until the next change
     found = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[s]")
     for row, last in enumerate(np.searchsorted(changes, days, side="right") - 1):
-        now = holders[last] if last >= 0 else holder(days[row])
+        if last < 0:
+            continue  # before every change: the run began before the records (NaT)
+        now = holders[last]
         for at in range(last, -1, -1):
             if eves[at] != now:
                 found[row] = changes[at]

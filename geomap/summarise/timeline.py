@@ -9,6 +9,8 @@ looks a day up among the steps; it never adds figures itself.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import pandas as pd
 
@@ -127,9 +129,11 @@ def _evaluated_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
     registered = _registration_steps(
         rows.loc[rows["assessment"].isna()].sort_values("date", kind="stable"),
         window_days)
+    starts = [step[0] for step in rounds], [step[0] for step in registered]
     steps: list[Step] = []
-    for day in sorted({step[0] for step in rounds} | {step[0] for step in registered}):
-        parts = [step for step in (_step_on(rounds, day), _step_on(registered, day))
+    for day in sorted({*starts[0], *starts[1]}):
+        parts = [step for step in (_step_on(rounds, starts[0], day),
+                                   _step_on(registered, starts[1], day))
                  if step is not None and step[1] is not None]
         step = ([day, sum(part[1] for part in parts), max(part[2] for part in parts)]
                 if parts else [day, None, None])
@@ -138,11 +142,8 @@ def _evaluated_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
     return steps
 
 
-def _step_on(steps: list[Step], day: str) -> Step | None:
-    """The last of *steps* starting on or before *day* (ISO days sort as text)."""
-    found = None
-    for step in steps:
-        if step[0] > day:
-            break
-        found = step
-    return found
+def _step_on(steps: list[Step], starts: list[str], day: str) -> Step | None:
+    """The last of *steps* (whose first days are *starts*) starting on or before
+    *day*; ISO days sort as text."""
+    at = bisect.bisect_right(starts, day)
+    return steps[at - 1] if at else None
