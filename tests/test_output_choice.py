@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import shutil
+import subprocess
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from geomap.cli import main
 from geomap.config import OUTPUT_GROUPS, parse_outputs, read_config
 from geomap.errors import ConfigError, OutputError
 from geomap.export.background import Background, Worker
+from tests.conftest import REPO
 
 
 def _build(shapes_dir: Path, out: Path, *options: str):
@@ -135,3 +140,92 @@ def test_worker_error_is_raised_here_and_an_unused_worker_stops(tmp_path: Path):
     child = idle._child
     idle.close()
     assert child is None or not child.is_alive()
+
+
+def _write_here_and_aside(here: Path, aside: Path) -> list[Path]:
+    """Work for a Worker that forks once more: *aside* is written by a Background
+    started from the worker (a daemon process), *here* by the worker itself."""
+    job = Background(partial(_write_pid, aside))
+    return _write_pid(here) + job.result()
+
+
+def _full_disk_aside(folder: Path) -> list[Path]:
+    """Work for a Worker whose Background finds the disk full."""
+    def full() -> list[Path]:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / "map.pdf"))
+    return Background(full).result()
+
+
+def test_a_worker_s_work_can_write_aside_in_one_more_process(tmp_path: Path):
+    """The print map's worker saves the vector files in a process it forks itself:
+    both files come back, from two processes other than this one (two cores or
+    more), and an error there is raised here as it was raised there."""
+    here, aside = tmp_path / "map.png", tmp_path / "map.pdf"
+    worker = Worker(["json"])
+    try:
+        assert worker.start(partial(_write_here_and_aside, here, aside)
+                            ).result() == [here, aside]
+    finally:
+        worker.close()
+    pids = {int(path.read_text(encoding="utf-8")) for path in (here, aside)}
+    if (os.cpu_count() or 1) >= 2:
+        assert len(pids) == 2
+        assert os.getpid() not in pids
+    worker = Worker(["json"])
+    with pytest.raises(OSError, match="No space left") as raised:
+        worker.start(partial(_full_disk_aside, tmp_path)).result()
+    worker.close()
+    assert raised.value.errno == errno.ENOSPC
+
+
+def test_stopped_background_work_writes_nothing_more(tmp_path: Path):
+    """stop() ends a work still running (here: waiting on a pipe no one writes) and
+    reaps its process; abandon() waits for a work to end, its outcome unread."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the work runs in this process, before stop() is called")
+    wait, never = os.pipe()
+    target = tmp_path / "late.txt"
+
+    def blocked() -> list[Path]:
+        os.read(wait, 1)  # never returns: the other end stays open
+        return _write_pid(target)
+
+    job = Background(blocked)
+    child = job._child.pid
+    job.stop()
+    with pytest.raises(ChildProcessError):  # reaped: no such child any more
+        os.waitpid(child, os.WNOHANG)
+    assert job.result() == []
+    assert not target.exists()
+    os.close(wait)
+    os.close(never)
+    finished = Background(partial(_fail, "not read"))
+    finished.abandon()
+    assert finished.result() == []
+
+
+def test_the_building_process_never_imports_matplotlib(shapes_dir: Path, tmp_path: Path):
+    """matplotlib is imported only by the process drawing the print map: not by the
+    GIS package's styles (they take the print map's symbol sizes from the style
+    table), nor anywhere on the way of a build that writes every output."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the print map is drawn in the building process")
+    out = tmp_path / "out"
+    script = (
+        "import json, sys\n"
+        "drawing = lambda: sorted(m for m in sys.modules if m == 'matplotlib' or "
+        "m.startswith(('matplotlib.', 'geomap.render.print')))\n"
+        "import geomap.export.gis_package\n"
+        "package = drawing()\n"
+        "from geomap.cli import main\n"
+        "main(['build', '--quiet', '--shapes-dir', sys.argv[1], '--out', sys.argv[2],"
+        " '--date', '2025-02-20'], standalone_mode=False)\n"
+        "print(json.dumps([package, drawing()]))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(shapes_dir), str(out)],
+                          cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    package, build = json.loads(done.stdout.splitlines()[-1])
+    assert package == []
+    assert build == []
+    assert {"map.png", "map.pdf", "map.svg", "report.html", "geomap.gpkg",
+            "map.html"} <= _files(out)

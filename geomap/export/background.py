@@ -7,8 +7,10 @@ this process while this one builds the web map, the GeoPackage and the tables: e
 a copy forked when the work is ready, which shares its memory and needs nothing sent
 to it (:class:`Background`), or one forked at the start of the build, which imports
 matplotlib on the other core while this one reads the inputs and is then sent the
-work (:class:`Worker`). Where processes cannot be forked (or on one core) the work
-runs here, in turn: the files are the same bytes either way.
+work (:class:`Worker`). That copy may itself fork one (a :class:`Background`) to save
+the vector files of the figure it has drawn while it saves the PNG. Where processes
+cannot be forked (or on one core) the work runs here, in turn: the files are the same
+bytes either way.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 
 from geomap.errors import OutputError
@@ -29,8 +33,33 @@ def _forking() -> bool:
         "fork" in multiprocessing.get_all_start_methods()
 
 
+class _Forked:
+    """A child forked with :func:`os.fork`, as much of a ``multiprocessing.Process``
+    as :class:`Background` uses. A process that ``multiprocessing`` started as a
+    daemon (the :class:`Worker`) may not start processes of its own through it; it
+    may fork."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.exitcode: int | None = None
+
+    def join(self) -> None:
+        """Wait for the child to end; keep its exit code."""
+        if self.exitcode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.exitcode = os.waitstatus_to_exitcode(status)
+
+    def terminate(self) -> None:
+        """End the child at once (it only writes files nobody will read)."""
+        if self.exitcode is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
 class Background:
     """Outputs written by *work* in a forked process (or here, when none can run).
+
+    The process is forked with :func:`os.fork`, so it can start from a process that
+    was itself forked to do some work (the :class:`Worker`).
 
     Parameters
     ----------
@@ -50,12 +79,16 @@ class Background:
         if not _forking():
             self._paths = work()
             return
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._child = context.Process(target=_run, args=(work, send), daemon=True,
-                                      name="geomap-outputs")
-        self._child.start()
+        self._receive, send = multiprocessing.Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                self._receive.close()
+                _run(work, send)
+            finally:
+                os._exit(1)
         send.close()
+        self._child = _Forked(pid)
 
     @classmethod
     def waiting(cls, child: multiprocessing.Process, receive) -> Background:
@@ -90,6 +123,35 @@ class Background:
         msg = f"The print map and report could not be written: {reason}"
         raise OutputError(msg)
 
+    def stop(self) -> None:
+        """End the work at once and wait for its process to end.
+
+        For a caller that failed and will not read the files: once this returns,
+        nothing writes them any longer (the folder can be removed). Only for work
+        that starts no process of its own (those would go on): see :meth:`abandon`.
+        """
+        if self._child is None:
+            return
+        child, self._child, self._paths = self._child, None, []
+        child.terminate()
+        child.join()
+        self._receive.close()
+
+    def abandon(self) -> None:
+        """Wait for the work to end, its outcome unread.
+
+        For a caller that failed and will not read the files: once this returns,
+        nothing writes them any longer (the folder can be removed), whatever
+        processes the work started and stopped itself.
+        """
+        if self._child is None:
+            return
+        child, self._child, self._paths = self._child, None, []
+        with suppress(BaseException):  # its outcome is not wanted, but read: a
+            self._receive.recv()  # child never waits on a full pipe
+        child.join()
+        self._receive.close()
+
 
 class Worker:
     """A process forked now that imports *modules*, then runs one piece of work sent
@@ -98,7 +160,8 @@ class Worker:
     Forked before the build reads its inputs, it imports the print map's modules
     (matplotlib: about half a second) on the core this process leaves idle while it
     reads small files and sums, instead of this process importing them on the way
-    to the work. The work and its arguments are pickled to it (a few megabytes of
+    to the work; then it pays what the work would pay once on its first use
+    (*prepare*). The work and its arguments are pickled to it (a few megabytes of
     summaries, not the records). Where processes cannot be forked, nothing starts
     and :meth:`start` runs the work here.
 
@@ -106,9 +169,14 @@ class Worker:
     ----------
     modules : iterable of str
         Modules the work needs, imported by the worker at once.
+    prepare : callable, optional
+        Called by the worker after the imports, before it waits for the work; what
+        it does must not change what the work writes. Its errors are ignored (the
+        work meets them again and says why).
     """
 
-    def __init__(self, modules: Iterable[str]) -> None:
+    def __init__(self, modules: Iterable[str],
+                 prepare: Callable[[], object] | None = None) -> None:
         self._child = None
         if not _forking():
             return
@@ -116,7 +184,8 @@ class Worker:
         tasks, self._tasks = context.Pipe(duplex=False)
         self._receive, results = context.Pipe(duplex=False)
         self._child = context.Process(target=_serve, daemon=True, name="geomap-outputs",
-                                      args=(tuple(modules), tasks, self._tasks, results))
+                                      args=(tuple(modules), prepare, tasks, self._tasks,
+                                            results))
         self._child.start()
         tasks.close()
         results.close()
@@ -140,14 +209,15 @@ class Worker:
             self._child = None
 
 
-def _serve(modules: tuple[str, ...], tasks, unused, results) -> None:
-    """In the worker: import *modules*, then do the one work sent, or none."""
+def _serve(modules: tuple[str, ...], prepare: Callable[[], object] | None, tasks,
+           unused, results) -> None:
+    """In the worker: import *modules*, prepare, then do the one work sent, or none."""
     unused.close()  # the parent's end: its closing (or death) ends the wait below
-    for module in modules:
-        try:
+    with suppress(Exception):  # the work meets it again and says why
+        for module in modules:
             importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - the work imports it again and says why
-            break
+        if prepare is not None:
+            prepare()
     try:
         work = tasks.recv()
     except EOFError:  # the build ended before its outputs: nothing to do

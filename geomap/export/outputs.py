@@ -32,11 +32,13 @@ from geomap.render.markup import MapText
 GIS_OUTPUTS = {"layers", "gpkg"}
 PRINTED_OUTPUTS = {"print", "report"}
 """Outputs built from the GIS layers, and from the print map drawing. Their modules
-(matplotlib for the print map and the styles' symbol sizes, the GeoPackage and QGIS
-writers, rasterio) are imported only by builds that write them: a build of the
+(the GeoPackage and QGIS writers, rasterio; matplotlib, only ever in the process
+drawing the print map) are imported only by builds that write them: a build of the
 tables alone starts in a fraction of the time."""
 PRINT_MODULES = ("geomap.render.print.figure", "geomap.export.print_map")
 """What the process drawing the print map imports (see :func:`print_worker`)."""
+VECTOR_FILES = ("map.pdf", "map.svg")
+"""The print map's files saved beside its PNG (see :func:`_write_print`)."""
 
 
 @contextmanager
@@ -45,20 +47,31 @@ def print_worker(config: BuildConfig) -> Iterator[Worker | None]:
     before the build reads its inputs, so it imports matplotlib beside the reading
     (:class:`~geomap.export.background.Worker`); None when neither is wanted.
 
-    When the GeoPackage is wanted too, this process imports what its styles need of
-    the print map's module (and so matplotlib) before the fork, once for both.
+    This process never imports matplotlib: the GIS styles take the print map's
+    symbol sizes from :mod:`geomap.render.style`, not from the drawing modules.
     """
     wanted = set(config.outputs)
     if not wanted & PRINTED_OUTPUTS:
         yield None
         return
-    if "gpkg" in wanted:
-        from geomap.export import gis_package  # noqa: F401 - shared with the worker
-    worker = Worker(PRINT_MODULES)
+    worker = Worker(PRINT_MODULES, prepare=_prepare_print)
     try:
         yield worker
     finally:
         worker.close()
+
+
+def _prepare_print() -> None:
+    """In the print map's worker, before its work: what the first print map and
+    report a process writes pay once (fonts, lazily imported modules, the
+    report's templates), paid while this process reads the inputs."""
+    from geomap.export.report import REPORT_TEMPLATE, TABLES_TEMPLATE
+    from geomap.render.print.save import warm_up
+    from geomap.render.templating import environment
+
+    warm_up()
+    for name in (REPORT_TEMPLATE, TABLES_TEMPLATE):
+        environment().get_template(name)
 
 
 def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
@@ -105,25 +118,38 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
                  text: MapText, sources: pd.DataFrame) -> list[Path]:
     """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
 
-    The report embeds the print map's PNG; without ``print`` only the report is
-    written, and only the PNG drawn.
+    The map is drawn once; a copy of this process forked then (it shares the drawn
+    figure: nothing is sent to it) saves the PDF and SVG while this one saves the
+    PNG and writes the report, which embeds it (:class:`Background`: in turn where
+    no process can be forked). Without ``print`` only the report is written, and
+    only the PNG saved.
     """
-    from geomap.export.print_map import write_printed
-    from geomap.render.print.figure import PRINTED, draw_static_map
+    from geomap.export import print_map  # the module's name: tests replace its writer
+    from geomap.render.print.figure import print_figure, save_printed
 
-    drawn = draw_static_map(layers.places, summary.areas, summary.mines, text,
-                            actors=summary.actors, country=layers.country,
-                            context=layers.context, changes=summary.changes,
-                            files=PRINTED if "print" in wanted else ("map.png",))
-    written = write_printed(folder, drawn) if "print" in wanted else []
-    if "report" in wanted:
-        written.append(write_report(
-            folder / "report.html", text=text, png=drawn["map.png"],
-            areas=summary.areas, actors=summary.actors,
-            join_report=layers.join_report, rejects=layers.rejects, sources=sources,
-            changes=summary.changes, people=getattr(layers, "people", None),
-            totals=summary.totals, events=summary.events))
-    return written
+    figure = print_figure(layers.places, summary.areas, summary.mines, text,
+                          actors=summary.actors, country=layers.country,
+                          context=layers.context, changes=summary.changes)
+    vectors = Background(lambda: print_map.write_printed(folder, save_printed(
+        figure, text.title, VECTOR_FILES))) if "print" in wanted else None
+    try:
+        png = save_printed(figure, text.title, ("map.png",))
+        written = print_map.write_printed(folder, png) if "print" in wanted else []
+        if "report" in wanted:
+            report = write_report(
+                folder / "report.html", text=text, png=png["map.png"],
+                areas=summary.areas, actors=summary.actors,
+                join_report=layers.join_report, rejects=layers.rejects,
+                sources=sources, changes=summary.changes,
+                people=getattr(layers, "people", None), totals=summary.totals,
+                events=summary.events)
+    except BaseException:
+        if vectors is not None:  # nothing may write into the folder once this fails
+            vectors.stop()
+        raise
+    if vectors is not None:
+        written += vectors.result()
+    return written + ([report] if "report" in wanted else [])
 
 
 def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
@@ -178,32 +204,34 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     if summary.conflict_events is not None:  # counts only, never ACLED's rows
         tables["conflict_events"] = summary.conflict_events
     claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
-    if worker is None and wanted & PRINTED_OUTPUTS and "gpkg" in wanted:
-        from geomap.export import gis_package  # noqa: F401 - both processes use
-        from geomap.render.print import figure  # noqa: F401 - these: once, before
-    with claimed as owned, owned.staging() as staging:  # the fork
+    with claimed as owned, owned.staging() as staging:
         printed = None
         if wanted & PRINTED_OUTPUTS:
             work = partial(_write_print, staging, wanted, layers=layers,
                            summary=summary, text=text, sources=sources)
             printed = worker.start(work) if worker is not None else Background(work)
         written = []
-        if "map" in wanted:
-            html = page() if callable(page) else page
-            written += [write_text(html, staging / "map.html"),
-                        write_text(embed_snippet(config.title), staging / "embed.html")]
-        if "tables" in wanted:
-            written += [write_csv(table, staging / f"{name}.csv", hxl=tags.get(name))
-                        for name, table in tables.items()]
-        written += _write_gis(staging, wanted, layers=layers, summary=summary,
-                              text=text, tables=tables)
-        if "density" in wanted and summary.density is not None:
-            from geomap.export.raster import write_density
+        try:
+            if "map" in wanted:
+                html = page() if callable(page) else page
+                written += [write_text(html, staging / "map.html"),
+                            write_text(embed_snippet(config.title), staging / "embed.html")]
+            if "tables" in wanted:
+                written += [write_csv(table, staging / f"{name}.csv", hxl=tags.get(name))
+                            for name, table in tables.items()]
+            written += _write_gis(staging, wanted, layers=layers, summary=summary,
+                                  text=text, tables=tables)
+            if "density" in wanted and summary.density is not None:
+                from geomap.export.raster import write_density
 
-            density = write_density(layers.displacement,
-                                    staging / "displacement_density.tif",
-                                    grid=summary.density)
-            written += [density] if density is not None else []
+                density = write_density(layers.displacement,
+                                        staging / "displacement_density.tif",
+                                        grid=summary.density)
+                written += [density] if density is not None else []
+        except BaseException:  # the folder goes: first let the print map's work end
+            if printed is not None:
+                printed.abandon()
+            raise
         if printed is not None:
             written += printed.result()
         if "map" in wanted:

@@ -9,6 +9,7 @@ sites, and the rest by name.
 from __future__ import annotations
 
 import pandas as pd
+from shapely.geometry import LineString
 
 from geomap.provinces import CAPITALS
 from geomap.text import squash
@@ -54,3 +55,20 @@ def rank_labels(places: pd.DataFrame, *, changed: set | frozenset = frozenset()
     order = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
     ranks = order.argsort(kind="stable")
     return pd.Series(ranks, index=places.index)
+
+
+def inner_spots(shape) -> list[tuple[float, float]]:
+    """Candidate points for a name inside *shape*: its representative point, then
+    the middles of its widest parts at five heights (long shapes have room)."""
+    point = shape.representative_point()
+    spots = [(point.x, point.y)]
+    minx, miny, maxx, maxy = shape.bounds
+    for share in (0.5, 0.3, 0.7, 0.15, 0.85):
+        y = miny + share * (maxy - miny)
+        cut = shape.intersection(LineString([(minx - 1, y), (maxx + 1, y)]))
+        parts = getattr(cut, "geoms", [cut])
+        widest = max(parts, key=lambda part: part.length, default=None)
+        if widest is not None and not widest.is_empty:
+            middle = widest.interpolate(0.5, normalized=True)
+            spots.append((middle.x, middle.y))
+    return spots

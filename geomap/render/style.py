@@ -89,6 +89,27 @@ NO_RECORD_FILL = NO_DATA_COLOR
 TOWN_RADIUS = 7
 """Radius in pixels (web) of a town marker; print scales it to points."""
 
+# Sizes of the print map's symbols, which the GIS styles convert to millimetres.
+CIRCLE_SCALE = 0.8
+"""Print radius in points = web radius in pixels times this."""
+TOWN_SIZE = 34
+"""Marker area of a town dot, in points squared."""
+TOWN_EDGE = 1.1
+"""Edge of a held town's dot, in points (dark; dashed or dotted as its confidence)."""
+NO_RECORD_TOWN_EDGE = 0.8
+"""Edge of the dot of a town with no control record, in points."""
+CLAIMED_TOWN_EDGE = 1.5
+"""Edge of a claimed town's hollow dot, in points, in the holder's colour."""
+RING_SIZE = 12.5
+"""Diameter of a changed-hands ring around a town, in points."""
+RING_STROKES = ((CHANGED_RING_CASING, 2.6), (CHANGED_RING_COLOR, 1.5))
+"""The ring's dark casing, then the ring: (colour, line width in points)."""
+PEOPLE_STYLE = {"color": DISPLACEMENT_COLOR, "alpha": 0.4, "edgecolors": DISPLACEMENT_EDGE,
+                "linewidths": 0.8}
+"""matplotlib style of a displacement circle (the GIS styles take its opacity and edge)."""
+HOME_ISO3 = "COD"
+"""The country drawn lighter than its neighbours on every base map."""
+
 
 def circle_radius(people: float, max_people: float) -> float:
     """Pixel radius of a displacement circle; its area grows with the count."""

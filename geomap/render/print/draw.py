@@ -21,42 +21,30 @@ from shapely.geometry import box
 from geomap.actors import CONTESTED, controller_color
 from geomap.render.style import (
     BORDER_COLOR,
-    CHANGED_RING_CASING,
-    CHANGED_RING_COLOR,
+    CIRCLE_SCALE,
+    CLAIMED_TOWN_EDGE,
     CONFIDENCE_STYLES,
-    DISPLACEMENT_COLOR,
-    DISPLACEMENT_EDGE,
     HOLLOW_FILL,
+    HOME_ISO3,
     LAND_COLOR,
     MINE_COLOR,
     MINE_EDGE,
     NEIGHBOUR_COLOR,
     NO_RECORD_FILL,
+    NO_RECORD_TOWN_EDGE,
     OUTLINE_COLOR,
+    PEOPLE_STYLE,
+    RING_SIZE,
+    RING_STROKES,
+    TOWN_EDGE,
+    TOWN_SIZE,
     WATER_COLOR,
     WATER_EDGE,
     circle_radius,
 )
 
-CIRCLE_SCALE = 0.8
-"""Print radius in points = web radius in pixels times this."""
-TOWN_SIZE = 34
-"""Marker area of a town dot, in points squared."""
-TOWN_EDGE = 1.1
-"""Edge of a held town's dot, in points (dark; dashed or dotted as its confidence)."""
-NO_RECORD_TOWN_EDGE = 0.8
-"""Edge of the dot of a town with no control record, in points."""
-CLAIMED_TOWN_EDGE = 1.5
-"""Edge of a claimed town's hollow dot, in points, in the holder's colour."""
-RING_SIZE = 12.5
-"""Diameter of a changed-hands ring around a town, in points."""
-RING_STROKES = ((CHANGED_RING_CASING, 2.6), (CHANGED_RING_COLOR, 1.5))
-"""The ring's dark casing, then the ring: (colour, line width in points)."""
-PEOPLE_STYLE = {"color": DISPLACEMENT_COLOR, "alpha": 0.4, "edgecolors": DISPLACEMENT_EDGE,
-                "linewidths": 0.8}
 MINE_STYLE = {"marker": "D", "color": MINE_COLOR, "edgecolors": MINE_EDGE,
               "linewidths": 0.5}
-HOME_ISO3 = "COD"
 
 
 def _ring_path(coords: np.ndarray) -> tuple[np.ndarray, list[int]]:

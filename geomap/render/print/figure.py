@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from geomap.render.markup import MapText
-from geomap.render.print.draw import CIRCLE_SCALE, top_people, view_box
+from geomap.render.print.draw import top_people, view_box
 from geomap.render.print.panel import (
     corridor_bounds,
     draw_panel,
@@ -41,7 +41,7 @@ from geomap.render.print.parts import (
     draw_scale_bar,
 )
 from geomap.render.print.save import SAVE_RC, save_figure
-from geomap.render.style import MUTED_TEXT_COLOR, TEXT_COLOR
+from geomap.render.style import CIRCLE_SCALE, MUTED_TEXT_COLOR, TEXT_COLOR
 from geomap.schema import METRIC_CRS
 from geomap.summarise.areas import attach_summary
 from geomap.words import format_date, word
@@ -269,6 +269,64 @@ def _printable_texts(figure: Figure) -> None:
             artist.set_text(clean)
 
 
+def print_figure(places: gpd.GeoDataFrame, areas: pd.DataFrame,
+                 mines: gpd.GeoDataFrame, text: MapText, *,
+                 actors: pd.DataFrame | None = None,
+                 size_mm: tuple[float, float] = A4_MM,
+                 country: gpd.GeoDataFrame | None = None,
+                 context: dict[str, gpd.GeoDataFrame] | None = None,
+                 changes: pd.DataFrame | None = None) -> Figure:
+    """The print map drawn, with printable text only, ready for :func:`save_printed`.
+
+    Parameters are those of :func:`build_static_map`. The figure can be saved by
+    this process or by a copy of it (a fork), in any of its formats.
+    """
+    with mpl.rc_context(SAVE_RC):
+        figure = build_static_map(places, areas, mines, text, actors=actors,
+                                  size_mm=size_mm, country=country, context=context,
+                                  changes=changes)
+        _printable_texts(figure)
+    return figure
+
+
+def save_printed(figure: Figure, title: str, files: tuple[str, ...] = PRINTED, *,
+                 dpi: int = DPI, size_mm: tuple[float, float] = A4_MM
+                 ) -> dict[str, bytes]:
+    """The files of a figure from :func:`print_figure`, as bytes.
+
+    Parameters
+    ----------
+    figure : Figure
+        The drawn print map (the PNG resizes it: save the PNG last).
+    title : str
+        The map's title, stored in each file's metadata.
+    files : tuple of str
+        The files wanted, from :data:`PRINTED`.
+    dpi : int
+        Resolution of the PNG.
+    size_mm : (float, float)
+        Page size in millimetres, as drawn.
+
+    Returns
+    -------
+    dict of str to bytes
+        File name to its bytes, in the order of :data:`PRINTED`.
+    """
+    _check_files(files)
+    saved = save_figure(figure, tuple(name.split(".")[1] for name in files),
+                        title=printable(title), pixel_inches=_pixel_size(size_mm, dpi),
+                        dpi=dpi)
+    return {name: saved[name.split(".")[1]] for name in PRINTED if name in files}
+
+
+def _check_files(files: tuple[str, ...]) -> None:
+    """Refuse names of files the print map does not have."""
+    unknown = sorted(set(files) - set(PRINTED))
+    if unknown:
+        msg = f"Unknown print map files {unknown}: expected some of {list(PRINTED)}."
+        raise ValueError(msg)
+
+
 def draw_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
                     mines: gpd.GeoDataFrame, text: MapText, *,
                     actors: pd.DataFrame | None = None, dpi: int = DPI,
@@ -297,16 +355,7 @@ def draw_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
         written. No dates or random ids are stored in them; the SVG keeps its
         words as text, the PDF embeds TrueType fonts.
     """
-    unknown = sorted(set(files) - set(PRINTED))
-    if unknown:
-        msg = f"Unknown print map files {unknown}: expected some of {list(PRINTED)}."
-        raise ValueError(msg)
-    with mpl.rc_context(SAVE_RC):
-        figure = build_static_map(places, areas, mines, text, actors=actors,
-                                  size_mm=size_mm, country=country, context=context,
-                                  changes=changes)
-        _printable_texts(figure)
-        saved = save_figure(figure, tuple(name.split(".")[1] for name in files),
-                            title=printable(text.title),
-                            pixel_inches=_pixel_size(size_mm, dpi), dpi=dpi)
-    return {name: saved[name.split(".")[1]] for name in PRINTED if name in files}
+    _check_files(files)
+    figure = print_figure(places, areas, mines, text, actors=actors, size_mm=size_mm,
+                          country=country, context=context, changes=changes)
+    return save_printed(figure, text.title, files, dpi=dpi, size_mm=size_mm)

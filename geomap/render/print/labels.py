@@ -17,11 +17,10 @@ import numpy as np
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.text import Text
-from shapely.geometry import LineString
 
 from geomap.render.print.board import DOT_PX, Board, Rect, Segment, square
 from geomap.render.print.marks import add_halo, add_label
-from geomap.render.ranking import rank_labels
+from geomap.render.ranking import inner_spots, rank_labels
 from geomap.render.style import (
     COUNTRY_TEXT,
     HALO_COLOR,
@@ -249,23 +248,6 @@ def _place_area_labels(ax, renderer, board: Board, joined: gpd.GeoDataFrame,
                        for spot in inner_spots(row.geometry))
             left_out += rank == 0 and not fits
     return left_out
-
-
-def inner_spots(shape) -> list[tuple[float, float]]:
-    """Candidate points for a name inside *shape*: its representative point, then
-    the middles of its widest parts at five heights (long shapes have room)."""
-    point = shape.representative_point()
-    spots = [(point.x, point.y)]
-    minx, miny, maxx, maxy = shape.bounds
-    for share in (0.5, 0.3, 0.7, 0.15, 0.85):
-        y = miny + share * (maxy - miny)
-        cut = shape.intersection(LineString([(minx - 1, y), (maxx + 1, y)]))
-        parts = getattr(cut, "geoms", [cut])
-        widest = max(parts, key=lambda part: part.length, default=None)
-        if widest is not None and not widest.is_empty:
-            middle = widest.interpolate(0.5, normalized=True)
-            spots.append((middle.x, middle.y))
-    return spots
 
 
 def _place_free(ax, renderer, board: Board, text: str, xy, offsets, style) -> bool:

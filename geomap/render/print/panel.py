@@ -13,7 +13,6 @@ import shapely
 from matplotlib.patches import Rectangle
 
 from geomap.render.print.draw import (
-    HOME_ISO3,
     clip_to,
     draw_areas,
     draw_changes,
@@ -22,8 +21,9 @@ from geomap.render.print.draw import (
     draw_towns,
     view_box,
 )
-from geomap.render.print.labels import inner_spots, place_context_labels, place_labels
-from geomap.render.style import INSET_FRAME_COLOR, LAND_COLOR
+from geomap.render.print.labels import place_context_labels, place_labels
+from geomap.render.ranking import inner_spots
+from geomap.render.style import HOME_ISO3, INSET_FRAME_COLOR, LAND_COLOR
 from geomap.schema import METRIC_CRS, STORAGE_CRS
 
 CORRIDOR = (28.58, -2.70, 29.42, -1.44)

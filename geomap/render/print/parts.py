@@ -15,14 +15,7 @@ import pandas as pd
 from matplotlib.patches import Circle, Rectangle
 
 from geomap.actors import CONTESTED, CONTESTED_COLOR, actor_for, controller_color
-from geomap.render.print.draw import (
-    MINE_STYLE,
-    PEOPLE_STYLE,
-    RING_SIZE,
-    RING_STROKES,
-    add_shapes,
-    line_style,
-)
+from geomap.render.print.draw import MINE_STYLE, add_shapes, line_style
 from geomap.render.print.labels import short_name
 from geomap.render.style import (
     BORDER_COLOR,
@@ -34,6 +27,9 @@ from geomap.render.style import (
     NEIGHBOUR_COLOR,
     NO_RECORD_FILL,
     OUTLINE_COLOR,
+    PEOPLE_STYLE,
+    RING_SIZE,
+    RING_STROKES,
     TEXT_COLOR,
     WATER_COLOR,
     WATER_EDGE,

@@ -131,3 +131,25 @@ def save_figure(figure: Figure, formats: tuple[str, ...], *, title: str,
             figure.set_size_inches(pixel_inches)
             saved["png"] = save_png(figure, dpi, {"Software": "geomap", "Title": title})
     return saved
+
+
+def warm_up() -> None:
+    """Pay now what the first print map a process saves pays once, on first use.
+
+    Loads the fonts of the map's words (regular, bold, italic) and lays a word out
+    in each on the Agg canvas, saves a one-word PDF (importing what fontTools' font
+    subsetting imports as it meets each table) and loads Pillow's image plugins.
+    A process that will draw the print map calls it while it waits for the data;
+    nothing it does is written into a map (the files stay the same bytes).
+    """
+    with mpl.rc_context(SAVE_RC):
+        figure = Figure(figsize=(1, 1))
+        canvas = FigureCanvasAgg(figure)
+        words = [figure.text(0.1, 0.1 + 0.3 * rank, "Kivu 1", fontsize=8, **style)
+                 for rank, style in enumerate(({}, {"fontweight": "bold"},
+                                               {"fontstyle": "italic"}))]
+        canvas.draw()
+        for word in words[1:]:  # one font is enough to import the subsetting's modules
+            word.remove()
+        save_vector(figure, "pdf", {"CreationDate": None, "ModDate": None})
+    Image.preinit()

@@ -9,8 +9,8 @@ import pandas as pd
 import shapely
 
 from geomap.render.markup import fmt_date
-from geomap.render.print.draw import HOME_ISO3
-from geomap.render.print.labels import inner_spots
+from geomap.render.ranking import inner_spots
+from geomap.render.style import HOME_ISO3
 from geomap.render.web.states import StateBook, holder_tip, place_states, popup, text
 from geomap.render.web.styles import (
     ADMIN_STYLE,
