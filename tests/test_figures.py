@@ -17,9 +17,10 @@ from geomap.summarise.areas import sum_displaced, summarise_areas
 from geomap.summarise.changes import changes_between
 from geomap.summarise.holders import StaleDateWarning, check_as_of
 from geomap.summarise.mines import assign_mines, hold_mines
-from geomap.summarise.nesting import resolve_within, summarise_totals
+from geomap.summarise.nesting import summarise_totals
 from geomap.summarise.per_actor import summarise_actors
 from geomap.summarise.timeline import displacement_steps
+from geomap.summarise.within import resolve_within
 
 DAY = pd.Timestamp
 

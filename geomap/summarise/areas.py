@@ -8,7 +8,8 @@ import pandas as pd
 from geomap.actors import controller_label
 from geomap.schema import DEFAULT_DISPLACEMENT_KIND
 from geomap.summarise.mines import count_mines
-from geomap.summarise.nesting import level_names, resolve_within
+from geomap.summarise.nesting import level_names
+from geomap.summarise.within import resolve_within
 
 PRIMARY_KIND = DEFAULT_DISPLACEMENT_KIND
 """The kind of figure shown as a place's ``people``: internally displaced people.

@@ -12,7 +12,7 @@ from geomap.actors import (
     resolve_control,
     resolve_control_days,
 )
-from geomap.summarise.nesting import resolve_within
+from geomap.summarise.within import Surroundings
 
 CHANGE_COLUMNS = ("place", "name", "actor_before", "actor_after", "confidence",
                   "changed_on", "source", "url", "note")
@@ -100,7 +100,7 @@ def control_timeline(control: pd.DataFrame, places: gpd.GeoDataFrame,
     comes from the rule that owns it: the holder from
     :func:`geomap.actors.resolve_control_days`, ``since`` from
     :func:`geomap.actors.holder_since_days`, the enclosing area from
-    :func:`geomap.summarise.nesting.resolve_within` and the figure from the steps of
+    :func:`geomap.summarise.within.resolve_within` and the figure from the steps of
     :func:`geomap.summarise.timeline.displacement_steps` (the last step on or before
     the day), so that on the as-of day each place reads as in ``summary_areas.csv``.
 
@@ -128,27 +128,59 @@ def control_timeline(control: pd.DataFrame, places: gpd.GeoDataFrame,
     days = slider_days(control, as_of) if days is None else sorted(set(days))
     held = resolve_control_days(control, days)
     places = places.drop_duplicates("place")
-    zones = set(places.loc[places["kind"].isin(["area", "zone"]), "place"])
-    enclosing: dict[tuple, pd.DataFrame] = {}
-    within = []
-    held_days = set(held.index.get_level_values("day"))
-    for day in days:
-        now = held.xs(day, level="day") if day in held_days else \
-            held.droplevel("day").iloc[:0]
-        key = tuple(now.loc[now.index.isin(zones), "actor"].items())
-        if key not in enclosing:  # depends only on which areas are held, and by whom
-            enclosing[key] = resolve_within(places, now)
-        within.append(enclosing[key].assign(day=day))
     grid = pd.MultiIndex.from_product([pd.DatetimeIndex(days), places["place"]],
                                       names=["day", "place"])
     timeline = pd.DataFrame(index=grid).join(held.drop(columns="since")).join(
         holder_since_days(control, held.index).rename("since"))
-    timeline = timeline.join(pd.concat(within).set_index("day", append=True)
-                             .reorder_levels(["day", "place"]))
+    timeline[["within", "within_actor"]] = _within_by_day(places, held, days)
     timeline = timeline.reset_index()
     people, dated = _figures_on(steps, timeline["place"], timeline["day"])
     timeline = timeline.assign(people=people, people_as_of=dated)
     return timeline.reindex(columns=list(TIMELINE_COLUMNS))
+
+
+def _within_by_day(places: gpd.GeoDataFrame, held: pd.DataFrame,
+                   days: list[pd.Timestamp]) -> np.ndarray:
+    """``within`` and ``within_actor`` of every place on every day, day by day in the
+    order of *places* (NaN where a place lies in no held area or zone).
+
+    The areas around a place depend only on which places are held, and who holds
+    the areas and zones among them: each distinct set is resolved once. (A place
+    held that day has no ``within``: its own record counts.)
+    """
+    zones = set(places.loc[places["kind"].isin(["area", "zone"]), "place"])
+    order = places["place"].tolist()
+    surroundings = Surroundings(places)
+    rows = held.index.get_level_values("day")
+    index = {day: (start, stop) for day, start, stop in _runs(rows)}
+    holding = list(zip(held.index.get_level_values("place").tolist(),
+                       held["actor"].tolist(), strict=True))
+    enclosing: dict[tuple, dict[str, tuple]] = {}
+    found = np.full((len(days) * len(order), 2), np.nan, dtype=object)
+    for number, day in enumerate(pd.DatetimeIndex(days)):
+        start, stop = index.get(day, (0, 0))
+        key = tuple((p, a if p in zones else None) for p, a in holding[start:stop])
+        if key not in enclosing:  # which places are held, and areas' holders
+            table = surroundings.resolve(held.iloc[start:stop].droplevel("day"))
+            enclosing[key] = dict(zip(table.index, zip(table["within"],
+                                                       table["within_actor"],
+                                                       strict=True), strict=True))
+        around = enclosing[key]
+        for at, place in enumerate(order):
+            if place in around:
+                found[number * len(order) + at] = around[place]
+    return found
+
+
+def _runs(values: pd.Index) -> list[tuple[object, int, int]]:
+    """(value, first row, row after the last) of each run of equal *values*."""
+    if not len(values):
+        return []
+    codes = np.asarray(values)
+    cuts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    starts = np.r_[0, cuts]
+    stops = np.r_[cuts, len(codes)]
+    return [(values[a], int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
 
 
 def _figures_on(steps: dict[str, list], places: pd.Series, days: pd.Series

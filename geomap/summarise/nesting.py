@@ -1,4 +1,4 @@
-"""Which place lies in which: levels, parents, the areas around an open place, totals.
+"""Which place lies in which: towns' territories, levels, totals per level.
 
 Places nest: towns lie in territories and cities, which lie in provinces. Figures of
 nested places are never added together; every summary row says its level and its
@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
-from geomap.actors import holder_of
 from geomap.join import attach_areas
 from geomap.places import LEVEL_NAMES, normalise_name
-from geomap.schema import METRIC_CRS
 
 TOTAL_GROUPS = {"province": "provinces (level 1)", "territory": "territories and cities "
                 "(level 2)", "city": "territories and cities (level 2)",
@@ -107,111 +103,6 @@ def level_names(places: pd.DataFrame) -> pd.Series:
         pd.to_numeric(places["level"], errors="coerce").map(LEVEL_NAMES),
         index=places.index)
     return named.where(kind != "area", types).fillna("area").astype(object)
-
-
-def ancestors(parents: pd.Series) -> dict[str, list[str]]:
-    """Each place's chain of enclosing places, nearest first, from place -> parent."""
-    chains = {}
-    for place in parents.index:
-        chain, seen, current = [], {place}, parents.get(place)
-        while isinstance(current, str) and current in parents.index and current not in seen:
-            chain.append(current)
-            seen.add(current)
-            current = parents.get(current)
-        chains[place] = chain
-    return chains
-
-
-def resolve_within(places: gpd.GeoDataFrame, control_now: pd.DataFrame
-                   ) -> pd.DataFrame:
-    """For places with no record of their own: every held area or zone around them.
-
-    The most specific record wins: a place's own record always counts first, and
-    geomap never copies an area's holder onto a town or a smaller area. This table
-    says it out loud instead: "no record of its own; inside Masisi, held by M23/AFC".
-    Admin areas are found up the place's parents (a town's reported territory, then
-    its province); the nearest held one is named. Control zones are found by
-    geometry, every one that overlaps the place, each with its share of the place
-    (100 % for a point), so overlapping zones all show.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``place`` (only places without a record of their own that lie in
-        an area or zone with one): ``within`` (names, with shares for zones) and
-        ``within_actor`` (the actor, or 'contested' when they differ).
-    """
-    held_ids = set(control_now.index)
-    open_places = places.loc[~places["place"].isin(held_ids)].drop_duplicates("place")
-    if not held_ids or open_places.empty:
-        return pd.DataFrame(columns=["within", "within_actor"]).rename_axis("place")
-    table = places.drop_duplicates("place").set_index("place")
-    chains = ancestors(table["parent_pcode"]) if "parent_pcode" in table else {}
-    holder = control_now["actor"]
-    around = _held_area_around(open_places, table, held_ids)
-    found: dict[str, list[tuple[str, str]]] = {}
-    for place in open_places["place"]:
-        chain = chains.get(place) or ([around[place]] if place in around else [])
-        held = next((p for p in chain if p in held_ids), None)
-        if held is not None:
-            found.setdefault(place, []).append((table.at[held, "name"], holder[held]))
-    for place, name, actor, share in _zone_overlaps(open_places, table, holder):
-        found.setdefault(place, []).append((f"{name} ({share})", actor))
-    if not found:
-        return pd.DataFrame(columns=["within", "within_actor"]).rename_axis("place")
-    return pd.DataFrame({
-        "within": {p: "; ".join(n for n, _ in v) for p, v in found.items()},
-        "within_actor": {p: holder_of(pd.Series([a for _, a in v])) for p, v in
-                         found.items()},
-    }).rename_axis("place").sort_index()
-
-
-def _held_area_around(open_places: gpd.GeoDataFrame, table: gpd.GeoDataFrame,
-                      held_ids: set) -> dict[str, str]:
-    """For places with no parent: the deepest held admin area holding a point of it."""
-    held = table.loc[(table["kind"] == "area") & table.index.isin(held_ids)]
-    parents = table["parent_pcode"] if "parent_pcode" in table else pd.Series(
-        None, index=table.index, dtype=object)
-    orphans = open_places.loc[~open_places["place"].map(parents).isin(table.index)]
-    if held.empty or orphans.empty:
-        return {}
-    inside = orphans.geometry.representative_point()
-    found = pd.Series(None, index=orphans.index, dtype="object")
-    for level in sorted(set(held["level"]), reverse=True):  # deepest area first
-        areas = held.loc[held["level"] == level]
-        hits = attach_areas(inside[found.isna()], areas.assign(pcode=areas.index))
-        found.loc[hits.index] = hits
-    found = found.loc[found.notna() & (found != orphans["place"])]
-    return dict(zip(orphans.loc[found.index, "place"], found, strict=True))
-
-
-def _zone_overlaps(open_places: gpd.GeoDataFrame, table: gpd.GeoDataFrame,
-                   holder: pd.Series) -> list[tuple[str, str, str, str]]:
-    """(place, zone name, actor, share) for every held zone overlapping an open place."""
-    zones = table.loc[(table["kind"] == "zone") & table.index.isin(holder.index)]
-    if zones.empty:
-        return []
-    zones = gpd.GeoDataFrame({"zone": zones.index}, geometry=zones.geometry.to_numpy(),
-                             crs=table.crs)
-    pairs = gpd.sjoin(open_places[["place", "geometry"]], zones, predicate="intersects")
-    if pairs.empty:
-        return []
-    shapes = gpd.GeoSeries(open_places.geometry.to_numpy(),
-                           index=open_places["place"].to_numpy(), crs=table.crs)
-    place_geoms = shapes.loc[pairs["place"].to_numpy()].to_crs(METRIC_CRS).to_numpy()
-    zone_geoms = zones.set_index("zone").geometry.loc[pairs["zone"].to_numpy()].to_crs(
-        METRIC_CRS).to_numpy()
-    areas = shapely.area(place_geoms)
-    overlap = shapely.area(shapely.intersection(shapely.make_valid(place_geoms),
-                                                shapely.make_valid(zone_geoms)))
-    share = np.where(areas > 0, overlap / np.where(areas > 0, areas, 1), 1.0)
-    rows = []
-    for place, zone, part in zip(pairs["place"], pairs["zone"], share, strict=True):
-        if part <= 0:
-            continue  # touching a border only
-        label = "100%" if part >= 0.9995 else f"{part:.0%}" if part >= 0.01 else "<1%"
-        rows.append((place, table.at[zone, "name"], holder[zone], label))
-    return sorted(rows)
 
 
 def summarise_totals(areas: pd.DataFrame, mines: pd.DataFrame | None = None

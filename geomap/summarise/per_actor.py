@@ -13,7 +13,8 @@ import pandas as pd
 
 from geomap.actors import ACTORS, CONTESTED, controller_label
 from geomap.summarise.mines import count_mines_by_actor
-from geomap.summarise.nesting import ancestors, date_span
+from geomap.summarise.nesting import date_span
+from geomap.summarise.within import ancestors
 
 
 def count_held_people(areas: pd.DataFrame) -> pd.DataFrame:

@@ -104,7 +104,8 @@ def _registration_steps(rows: pd.DataFrame, window_days: int | None) -> list[Ste
     days = rows["date"].to_numpy(dtype="datetime64[D]")
     total = np.cumsum(rows["people"].to_numpy(dtype="int64"))
     if window_days is None:
-        return [[str(d), int(n), str(d)] for d, n in zip(days, total, strict=True)]
+        text = np.datetime_as_string(days, unit="D").tolist()
+        return [[d, n, d] for d, n in zip(text, total.tolist(), strict=True)]
     width = np.timedelta64(window_days, "D")
     changes = np.unique(np.concatenate([days, days + width]))
     steps: list[Step] = []

@@ -34,7 +34,7 @@ from geomap.render.web.panels import (
     shade_classes,
     sources_list,
 )
-from geomap.render.web.states import StateBook
+from geomap.render.web.states import StateBook, with_looks
 from geomap.render.web.towns import first_zoom, spread_towns, town_labels, town_points
 from geomap.summarise.areas import attach_summary
 from geomap.words import format_number, word, words_for
@@ -105,8 +105,8 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     minx, miny, maxx, maxy = (float(v) for v in places.total_bounds)
     spread = _spread(places, (minx, miny, maxx, maxy))
     static = attach_summary(places, areas)[["place", "name", "pcode", "mines"]]
-    timeline = timeline.merge(static, on="place", how="inner").sort_values(
-        ["place", "day"], kind="stable")
+    timeline = with_looks(timeline.merge(static, on="place", how="inner").sort_values(
+        ["place", "day"], kind="stable"))
     days = [fmt_date(day) for day in sorted(timeline["day"].unique())]
     book = StateBook()
     base = context_layer(context or {}, book)

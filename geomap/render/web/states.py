@@ -9,13 +9,21 @@ comes from :mod:`geomap.words`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import json
+from collections.abc import Callable, Hashable
 
+import numpy as np
 import pandas as pd
 
 from geomap.actors import CONTESTED
-from geomap.render.markup import fmt_date, link_target, safe_json
+from geomap.render.markup import fmt_date, link_target
 from geomap.words import actor_name, format_number, value_word, word
+
+_KEY = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                        allow_nan=False).encode
+"""JSON text of a value as :func:`~geomap.render.markup.safe_json` writes it, before
+its escapes (which change no equality): two values are stored once when it agrees."""
 
 
 class StateBook:
@@ -24,20 +32,32 @@ class StateBook:
     def __init__(self) -> None:
         self.tables: dict[str, list] = {"styles": [], "popups": [], "tips": [],
                                         "states": []}
-        self._seen: dict[tuple[str, str], int] = {}
+        self._seen: dict[tuple, int] = {}
+        self._made: dict[Hashable, int] = {}
 
-    def _add(self, table: str, value: object) -> int:
-        """Index of *value* in *table*, adding it when new."""
-        key = (table, safe_json(value))
+    def _add(self, table: str, value: object, key: Hashable | None = None) -> int:
+        """Index of *value* in *table*, adding it when new; *key*, when given, stands
+        for its JSON text (equal keys exactly when equal texts)."""
+        key = (table, _KEY(value) if key is None else key)
         if key not in self._seen:
             self._seen[key] = len(self.tables[table])
             self.tables[table].append(value)
         return self._seen[key]
 
-    def state(self, style: dict, popup: dict, tip: str) -> int:
-        """Index of the state drawing *style*, with that popup and tooltip."""
-        return self._add("states", [self._add("styles", style),
-                                    self._add("popups", popup), self._add("tips", tip)])
+    def state(self, style: dict, popup: dict | int, tip: str) -> int:
+        """Index of the state drawing *style*, with that popup (or the index of one
+        stored by :meth:`popup_of`) and tooltip."""
+        shown = popup if isinstance(popup, int) else self._add("popups", popup)
+        said = self._add("tips", tip, ("text", tip) if isinstance(tip, str) else None)
+        drawn = self._add("styles", style)
+        return self._add("states", [drawn, shown, said], (drawn, shown, said))
+
+    def popup_of(self, key: Hashable, make: Callable[[], dict]) -> int:
+        """Index of the popup *make* gives, made once per *key* (what it depends on):
+        several layers show the same place on the same day with the same popup."""
+        if key not in self._made:
+            self._made[key] = self._add("popups", make())
+        return self._made[key]
 
 
 def text(value: object) -> str:
@@ -54,14 +74,21 @@ def popup(title: object, subtitle: object, rows: list[tuple[str, object]],
     The row whose label key is *strong* shows its value in bold.
     """
     link = link_target(url)
+    shown = [(key, said) for key, value in rows if (said := text(value))]
     return {
         "title": text(title), "sub": text(subtitle),
-        "rows": [[word("label", lang, label=word(key, lang)) if key else "",
-                  text(value), int(key == strong)] for key, value in rows if text(value)],
+        "rows": [[_label(key, lang) if key else "", said, int(key == strong)]
+                 for key, said in shown],
         "source": text(source) if isinstance(source, str) else None,
         "url": link, "urlText": "" if link or not isinstance(url, str) else url,
         "link": word("link_source", lang),
     }
+
+
+@functools.cache
+def _label(key: str, lang: str) -> str:
+    """A popup row's label: 'Control: ' (the same few words for every popup)."""
+    return word("label", lang, label=word(key, lang))
 
 
 def holder_text(actor: object, actors: object, lang: str) -> str:
@@ -116,20 +143,59 @@ def place_states(timeline: pd.DataFrame, book: StateBook,
 
     *draw* gives the style of a timeline row, *tip* its tooltip (the place's name
     when not given); neither may depend on the row's ``day``, so a place's days that
-    agree in every other column share one state, worked out once. A place that looks
-    the same every day keeps a single state.
+    agree in every other column share one state, worked out once (the rows' codes of
+    :data:`LOOK` when *timeline* has them, see :func:`with_looks`). A place that
+    looks the same every day keeps a single state.
     """
+    groups = timeline.groupby("place", sort=False).indices
+    if not groups:
+        return {}
+    order = np.concatenate(list(groups.values()))  # place by place, as the book fills
+    coded = LOOK in timeline
+    codes = (timeline[LOOK].to_numpy() if coded else
+             row_codes(timeline.drop(columns="day", errors="ignore")))
+    kinds, first = np.unique(codes[order], return_index=True)
+    made = order[np.sort(first)]  # the first row of each kind, in that order
+    skip = [i for i, c in enumerate(timeline.columns) if c in ("day", LOOK)]
+    state = np.empty(len(kinds), dtype=np.int64)
+    for at, row in zip(made, timeline.iloc[made].itertuples(index=False), strict=True):
+        key = (codes[at] if coded else
+               tuple(v for i, v in enumerate(row) if i not in skip))
+        state[np.searchsorted(kinds, codes[at])] = book.state(
+            draw(row), book.popup_of((lang, coded, key),
+                                     lambda row=row: place_popup(row, lang)),
+            tip(row, lang) if tip else text(row.name))
     found: dict[str, list[int]] = {}
-    rows = list(timeline.itertuples(index=False))  # read once, then cut by place
-    day = list(timeline.columns).index("day") if "day" in timeline else None
-    for place, at in timeline.groupby("place", sort=False).indices.items():
-        seen: dict[tuple, int] = {}  # days that read alike are worked out once
-        states = []
-        for row in (rows[i] for i in at):
-            key = row[:day] + row[day + 1:] if day is not None else tuple(row)
-            if key not in seen:
-                seen[key] = book.state(draw(row), place_popup(row, lang),
-                                       tip(row, lang) if tip else text(row.name))
-            states.append(seen[key])
+    for place, at in groups.items():
+        states = state[np.searchsorted(kinds, codes[at])].tolist()
         found[place] = states[:1] if len(set(states)) == 1 else states
     return found
+
+
+LOOK = "look"
+"""Column of a timeline numbering its rows by all their columns but the day
+(:func:`with_looks`)."""
+
+
+def with_looks(timeline: pd.DataFrame) -> pd.DataFrame:
+    """*timeline* with :data:`LOOK`: rows equal in every column but ``day`` share a
+    code; worked out once for the several layers that draw the same rows."""
+    return timeline.assign(**{LOOK: row_codes(timeline.drop(columns="day",
+                                                            errors="ignore"))})
+
+
+def row_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per row of *frame*, the same for rows equal in every column.
+
+    Missing values of a column are equal to each other (as in ``drop_duplicates``).
+
+    Examples
+    --------
+    >>> row_codes(pd.DataFrame({"a": ["x", "y", "x", None], "b": [1, 2, 1, None]}))
+    array([0, 1, 0, 2])
+    """
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        values, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes = pd.factorize(codes * (len(uniques) + 1) + values)[0]
+    return codes
