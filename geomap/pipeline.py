@@ -16,7 +16,7 @@ from geomap.places import build_places
 from geomap.render.markup import MapText
 from geomap.schema import ROW
 from geomap.summarise.credits import citations, credit_lines, list_sources
-from geomap.summarise.engines import read_displacement
+from geomap.summarise.engines import read_displacement, start_reading
 from geomap.summarise.nesting import attach_town_areas
 from geomap.summarise.summary import slider_timeline, summarise_build
 from geomap.validate.checks import VALIDATORS, Rejects
@@ -26,7 +26,8 @@ from geomap.validate.stream import check_input
 Report = Callable[[str], None]
 READ_ORDER = ("admin", "towns", "mines", "control", *OPTIONAL_LAYERS)
 """Layers read whole, in this order: places first, optional inputs last. Displacement
-is read after them, part by part, by the build's engine."""
+is read meanwhile on a thread, and reduced part by part by the build's engine once
+the places exist."""
 
 
 def _quiet(_: str) -> None:
@@ -50,23 +51,26 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
         A file cannot be read or lacks what its layer needs.
     """
     clean, rejects, names = {}, [], {}
-    for layer in READ_ORDER:
-        if not has_input(config, layer):  # an optional layer nobody gave: none
-            clean[layer], names[layer] = VALIDATORS[layer](pd.DataFrame({ROW: []}))[0], ""
-            continue
-        checked = check_input(config, layer, report)  # in batches, for big files
-        clean[layer], rejected = cut_to_provinces(checked.clean, checked.rejects,
-                                                  clean.get("admin"), config.provinces,
-                                                  layer, report)
-        names[layer] = checked.path.name
-        rejects.append(rejected)
-    places, towns_report = attach_town_areas(build_places(clean["admin"], clean["towns"]),
-                                             clean["towns"])
-    control, control_report, record_places = link_records(
-        clean["control"], places, clean["admin"], layer="control", own_geometry=True)
-    places = pd.concat([places, record_places], ignore_index=True)
-    names["displacement"], displacement = read_displacement(config, places,
-                                                            clean["admin"], report)
+    with start_reading(config) as reading:  # parsed on a thread meanwhile
+        for layer in READ_ORDER:
+            if not has_input(config, layer):  # an optional layer nobody gave: none
+                clean[layer] = VALIDATORS[layer](pd.DataFrame({ROW: []}))[0]
+                names[layer] = ""
+                continue
+            checked = check_input(config, layer, report)  # in batches, for big files
+            clean[layer], rejected = cut_to_provinces(checked.clean, checked.rejects,
+                                                      clean.get("admin"),
+                                                      config.provinces, layer, report)
+            names[layer] = checked.path.name
+            rejects.append(rejected)
+        places, towns_report = attach_town_areas(
+            build_places(clean["admin"], clean["towns"]), clean["towns"])
+        control, control_report, record_places = link_records(
+            clean["control"], places, clean["admin"], layer="control",
+            own_geometry=True)
+        places = pd.concat([places, record_places], ignore_index=True)
+        names["displacement"], displacement = read_displacement(
+            config, places, clean["admin"], report, reading)
     clean["displacement"] = displacement.figures
     parts = [r for r in (towns_report, control_report, displacement.join_report)
              if len(r)]

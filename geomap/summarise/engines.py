@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import collections
 import os
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -35,18 +32,16 @@ import pandas as pd
 from geomap.config import BuildConfig
 from geomap.errors import ConfigError, SchemaError
 from geomap.join import AreaIndex
-from geomap.load import delimited
-from geomap.load.parts import (
-    NEEDED,
-    Part,
-    TablePlan,
-    plan_table,
-    read_part,
-    table_files,
-)
-from geomap.progress import announce_file
+from geomap.load.parts import Part, TablePlan, read_part
 from geomap.schema import ENGINES
 from geomap.summarise.partials import Partial, Places, add_partials, reduce_part
+from geomap.summarise.reading import (  # noqa: F401 - plan_records: here as before
+    BATCH_BLOCKS,
+    ReadAhead,
+    Records,
+    plan_records,
+    start_reading,
+)
 from geomap.validate.conservation import all_rejected_message
 
 FAN_IN = 8
@@ -54,12 +49,6 @@ FAN_IN = 8
 
 IN_FLIGHT = 2
 """Batches of text sent out per dask worker thread at a time."""
-
-BATCH_BLOCKS = 2
-"""Blocks of delimited text per batch for the pandas engine. Checking, joining and
-summing a batch has a fixed cost (about 50 ms, pandas' own), paid in this process:
-twice the rows per batch cut the reduction of 1.7 million rows from about 2.9 to
-2.2 s of CPU. The dask engine keeps one block per batch, more tasks to spread."""
 
 SCHEDULER_TIMEOUT = 10
 """Seconds to wait for a dask scheduler to answer."""
@@ -88,47 +77,9 @@ def check_engine(engine: str) -> str:
     return engine
 
 
-@dataclass(frozen=True)
-class Records:
-    """The displacement input: Parquet planned in parts, or batches being read."""
-
-    name: str
-    plan: TablePlan | None = None
-    batches: Iterable[pd.DataFrame] = ()
-
-
-def plan_records(config: BuildConfig, report: Report) -> Records:
-    """Plan the displacement input: Parquet in parts, anything else in batches.
-
-    A publisher's file recognised by its columns, a registered source, or a file of
-    another format is read as :func:`~geomap.load.inputs.read_input_batches` reads
-    it.
-    """
-    from geomap.load.inputs import input_path, read_input_batches
-    from geomap.load.publishers import LOADERS, detect_loader
-    from geomap.sources.registry import is_source_name
-
-    given = config.inputs.get("displacement")
-    mapping = config.columns.get("displacement")
-    if given is None or not is_source_name(given):
-        path = input_path(config, "displacement")
-        files = table_files(path)
-        detected = (None if mapping or not files or len(files) > 1
-                    or not files[0].is_file() else detect_loader(files[0]))
-        if files and (detected is None or LOADERS[detected[0]][0] != "displacement"):
-            plan = plan_table(path, "displacement", mapping, cut=True)
-            if plan is not None:
-                announce_file(plan.files[0], "displacement", report)
-                return Records(name=plan.name, plan=plan)
-    announce_file(given, "displacement", report)
-    block = BATCH_BLOCKS * delimited.BLOCK_BYTES if config.engine == "pandas" else None
-    path, batches = read_input_batches(config, "displacement", report,
-                                       needed=NEEDED["displacement"], block_bytes=block)
-    return Records(name=path.name, batches=batches)
-
-
 def reduce_records(records: Records, places: Places, *, engine: str = "pandas",
-                   scheduler: str | None = None, decimal: str = ".") -> Partial:
+                   scheduler: str | None = None, decimal: str = ".",
+                   reading: ReadAhead | None = None) -> Partial:
     """Validate, link and sum the displacement records with *engine*.
 
     Parameters
@@ -144,6 +95,9 @@ def reduce_records(records: Records, places: Places, *, engine: str = "pandas",
         threads when None.
     decimal : {'.', ','}
         The decimal mark of counts written as text.
+    reading : ReadAhead, optional
+        Reading *records* already (:func:`start_reading`); otherwise their batches
+        are read on a thread from now on, the next while one is reduced.
 
     Returns
     -------
@@ -155,12 +109,11 @@ def reduce_records(records: Records, places: Places, *, engine: str = "pandas",
     if records.plan is not None and dask:
         places.areas.build_grid()  # built and prepared here, before workers share it
         return _parts_on_dask(records.plan, places, scheduler, decimal)
-    batches = read_ahead(records.batches if records.plan is None else
-                         (read_part(records.plan, part) for part in records.plan.parts))
-    if dask:
-        places.areas.build_grid()  # built and prepared here, before workers share it
-        return _batches_on_dask(batches, places, scheduler, decimal)
-    return add_partials(list(_in_turn(batches, places, decimal)))
+    with reading or ReadAhead(lambda _: records).start() as ahead:
+        if dask:
+            places.areas.build_grid()  # built and prepared here, before workers share it
+            return _batches_on_dask(ahead.batches(), places, scheduler, decimal)
+        return add_partials(list(_in_turn(ahead.batches(), places, decimal)))
 
 
 def _in_turn(batches: Iterator[pd.DataFrame], places: Places, decimal: str
@@ -182,31 +135,6 @@ def _in_turn(batches: Iterator[pd.DataFrame], places: Places, decimal: str
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def read_ahead(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """*batches*, the next one read on a thread while this one is reduced.
-
-    Parsing text releases the GIL, so reading and reducing overlap on two cores;
-    at most two batches are in memory. An error while reading is raised here.
-    """
-    ahead: queue.Queue = queue.Queue(maxsize=1)
-    done = object()
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                ahead.put(batch)
-        except BaseException as err:  # noqa: BLE001 - handed to the reading side
-            ahead.put(err)
-            return
-        ahead.put(done)
-
-    threading.Thread(target=read, daemon=True, name="geomap-read-ahead").start()
-    while (item := ahead.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
 
 
 def _reduce_planned(plan: TablePlan, part: Part, places: Places,
@@ -286,8 +214,12 @@ def _client(scheduler: str) -> Any:
 
 
 def read_displacement(config: BuildConfig, places: pd.DataFrame, admin: pd.DataFrame,
-                      report: Report) -> tuple[str, Partial]:
+                      report: Report, reading: ReadAhead | None = None
+                      ) -> tuple[str, Partial]:
     """The displacement layer of a build, reduced by ``config.engine``.
+
+    *reading* is the input being read since the build began
+    (:func:`~geomap.summarise.reading.start_reading`); it is started here otherwise.
 
     Returns
     -------
@@ -302,10 +234,11 @@ def read_displacement(config: BuildConfig, places: pd.DataFrame, admin: pd.DataF
         People are not conserved (a bug, never the user's fault).
     """
     started = time.perf_counter()
-    records = plan_records(config, report)
-    total = reduce_records(records, Places(places=places, areas=AreaIndex(admin)),
-                           engine=config.engine, scheduler=config.scheduler,
-                           decimal=config.decimal)
+    with reading or start_reading(config) as ahead:
+        records = ahead.records(report)
+        total = reduce_records(records, Places(places=places, areas=AreaIndex(admin)),
+                               engine=config.engine, scheduler=config.scheduler,
+                               decimal=config.decimal, reading=ahead)
     people = total.people
     if people.rows_read == 0:
         msg = f"The displacement file '{records.name}' holds no rows."
