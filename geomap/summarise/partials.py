@@ -20,13 +20,16 @@ from geomap.join.links import REPORT_COLUMNS
 from geomap.layers import PeopleCount
 from geomap.schema import KIVU_BOUNDS, ROW
 from geomap.summarise.density import CELL_DEGREES, sum_cells
-from geomap.validate.checks import usable_people, validate_displacement
+from geomap.validate.checks import read_people, validate_displacement
 from geomap.validate.conservation import count_people
 from geomap.validate.rejects import REJECT_COLUMNS, Rejects
 
 FIGURE_KEYS = ("place", "assessment", "kind", "date", "date_precision", "source", "url",
                "license")
 """What a figure is told apart by; records equal in all of these are summed."""
+
+UNUSED = ("origin", "cause", "note")
+"""Columns of the records that no figure, reject or report of a part uses."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,10 @@ def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Par
     Partial
         Its figures, density sums, join report, rejects and people count.
     """
-    read, _ = usable_people(raw, decimal=decimal)
-    clean, rejected = validate_displacement(raw, decimal=decimal)
+    raw = raw.drop(columns=[column for column in UNUSED if column in raw])
+    counted = read_people(raw, decimal=decimal)
+    read = counted[0].to_numpy()  # 0 where unusable, as usable_people gives it
+    clean, rejected = validate_displacement(raw, decimal=decimal, people=counted)
     linked, report, _ = link_records(clean, places.places, places.areas,
                                      layer="displacement", own_geometry=False)
     missing = linked["place"].isna().to_numpy()

@@ -33,7 +33,8 @@ from geomap.validate.geometry import (
     require_location,
 )
 from geomap.validate.parsing import (
-    parse_counts,
+    coded_counts,
+    distinct_text,
     parse_numbers,
     per_distinct,
     text_values,
@@ -71,7 +72,8 @@ def require_level(frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     return frame.assign(level=level) if "level" in frame else frame
 
 
-def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
+def validate_displacement(frame: pd.DataFrame, *, decimal: str = ".",
+                          people: tuple[pd.Series, pd.Series, pd.Series] | None = None
                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check a displacement layer; return the good rows and the rejects table.
 
@@ -79,7 +81,8 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
     dates typed in a Parquet file are checked as numbers and dates, never cast to
     text; text is parsed once per distinct value. Counts written as text are read by
     :func:`~geomap.validate.parsing.read_count` with the file's *decimal* mark
-    (``.`` or ``,``).
+    (``.`` or ``,``). *people*, when given, is :func:`read_people` of *frame*,
+    already read.
 
     Returns
     -------
@@ -97,7 +100,7 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
         The file has no way to place its records.
     """
     rejects = Rejects("displacement")
-    people, written, refused = read_people(frame, decimal=decimal)
+    people, written, refused = people or read_people(frame, decimal=decimal)
     rejects.add(frame, ~written, "people", "missing count of people")
     rejects.add(frame, refused.notna(), "people", refused)
     frame = frame.assign(people=people)
@@ -118,9 +121,18 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = "."
 
 def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Drop rejected rows from *frame* and return it with the rejects table."""
-    bad = frame[ROW].isin(rejects.rejected_array())
-    kept = frame.loc[~bad] if bad.any() else frame.copy(deep=False)  # copy-on-write
+    bad = np.isin(frame[ROW].to_numpy(), rejects.rejected_array())
+    kept = keep_rows(frame, ~bad) if bad.any() else frame.copy(deep=False)  # copy-on-write
     return kept, rejects.table()
+
+
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The rows of *frame* where *keep* holds (``frame.loc[keep]``), each column
+    filtered as its own array: pyarrow text is filtered by pyarrow, not taken."""
+    if isinstance(frame, gpd.GeoDataFrame) or not frame.columns.is_unique:
+        return frame.loc[keep]
+    return pd.DataFrame({name: values.array[keep] for name, values in frame.items()},
+                        index=frame.index[keep], copy=False)
 
 
 UNDATED = ("no start and no end date: the record would hold forever; give a start per "
@@ -304,9 +316,12 @@ def read_people(frame: pd.DataFrame, *, decimal: str = "."
     values = frame.get("people")
     if values is None or not pd.api.types.is_numeric_dtype(values) or \
             pd.api.types.is_bool_dtype(values):
-        text = text_values(frame, "people")
-        people, refused = parse_counts(text, decimal=decimal)
-        return people, text.notna(), refused
+        codes, uniques = distinct_text(frame, "people")
+        people, refused = coded_counts(codes, uniques, decimal=decimal)
+        index = frame.index
+        return (pd.Series(people, index=index, name="people"),
+                pd.Series(codes >= 0, index=index, name="people"),
+                pd.Series(refused, index=index, name="people", dtype=object))
     number = values.to_numpy(dtype="float64", na_value=np.nan)
     written = ~np.isnan(number)
     with np.errstate(invalid="ignore"):  # NaN and inf have no remainder

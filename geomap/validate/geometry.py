@@ -52,37 +52,49 @@ def require_coordinates(frame: pd.DataFrame, rejects: Rejects,
                              parse_coordinates(frame["lat"]))
 
 
-def _given(values: pd.Series, number: pd.Series) -> pd.Series:
+def _given(values: pd.Series, number: pd.Series) -> np.ndarray:
     """Where a coordinate is written: any number, or any text that is not blank.
 
     *number* is *values* parsed; only values that are no number are looked at as
     text (a typed column never is).
     """
-    given = number.notna()
-    unread = ~given & values.notna()
+    given = number.notna().to_numpy().copy()
+    unread = ~given & values.notna().to_numpy()
     if unread.any() and not pd.api.types.is_numeric_dtype(values):
         text = text_values(values[unread].to_frame("value"), "value")
-        given[text.index[text.notna().to_numpy()]] = True
+        given[np.flatnonzero(unread)[text.notna().to_numpy()]] = True
     return given
 
 
 def check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
                       lon: pd.Series, lat: pd.Series) -> pd.Series:
     """:func:`require_coordinates` on lon/lat already parsed as numbers."""
+    inside, _ = _check_coordinates(frame, rejects, bounds, lon, lat)
+    return pd.Series(inside, index=frame.index)
+
+
+def _check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
+                       lon: pd.Series, lat: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`check_coordinates` as arrays: where the point is inside *bounds*, and
+    where either coordinate is written."""
     lon_given, lat_given = _given(frame["lon"], lon), _given(frame["lat"], lat)
-    lon, lat = lon.where(np.isfinite(lon)), lat.where(np.isfinite(lat))  # inf: no number
-    given = lon_given | lat_given
-    minx, miny, maxx, maxy = bounds
-    lon_in, lat_in = lon.between(minx, maxx), lat.between(miny, maxy)
-    inside = lon_in & lat_in
-    for column, written, number, other in (("lon", lon_given, lon, "lat"),
-                                           ("lat", lat_given, lat, "lon")):
-        rejects.add(frame, written & number.isna(), column,
+    x = lon.to_numpy(dtype="float64", na_value=np.nan)
+    y = lat.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):  # inf is no number; NaN compares False
+        x = np.where(np.isfinite(x), x, np.nan)
+        y = np.where(np.isfinite(y), y, np.nan)
+        given = lon_given | lat_given
+        minx, miny, maxx, maxy = bounds
+        lon_in, lat_in = (x >= minx) & (x <= maxx), (y >= miny) & (y <= maxy)
+        inside = lon_in & lat_in
+        swapped = (y >= minx) & (y <= maxx) & (x >= miny) & (x <= maxy) & ~inside
+    for column, written, number, other in (("lon", lon_given, x, "lat"),
+                                           ("lat", lat_given, y, "lon")):
+        rejects.add(frame, written & np.isnan(number), column,
                     f"{column} is not a number")
         rejects.add(frame, given & ~written, column,
                     f"{column} is missing while {other} is given")
-    unparsed = given & (lon.isna() | lat.isna())
-    swapped = lat.between(minx, maxx) & lon.between(miny, maxy) & ~inside
+    unparsed = given & (np.isnan(x) | np.isnan(y))
     rejects.add(frame, swapped, "lon",
                 "latitude and longitude look swapped (lat/lon inside the DRC only "
                 "when exchanged); write longitude in lon and latitude in lat")
@@ -91,11 +103,12 @@ def check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
                 f"longitude outside the DRC extent ({minx} to {maxx})")
     rejects.add(frame, outside & ~lat_in, "lat",
                 f"latitude outside the DRC extent ({miny} to {maxy})")
-    if given.any() and (lon[given].abs() > 180).all():
-        msg = ("Every lon/lat value is beyond 180 degrees: the coordinates look "
-               "projected. Give lon/lat in degrees (EPSG:4326).")
-        raise CRSError(msg)
-    return inside
+    with np.errstate(invalid="ignore"):
+        if given.any() and (np.abs(x[given]) > 180).all():
+            msg = ("Every lon/lat value is beyond 180 degrees: the coordinates look "
+                   "projected. Give lon/lat in degrees (EPSG:4326).")
+            raise CRSError(msg)
+    return inside, given
 
 
 def attach_points(frame: pd.DataFrame, ok: pd.Series, lon: pd.Series | None = None,
@@ -228,13 +241,13 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str, *,
     area = text_values(frame, "area")
     if {"lon", "lat"} <= set(frame.columns):
         lon, lat = parse_coordinates(frame["lon"]), parse_coordinates(frame["lat"])
-        inside = check_coordinates(frame, rejects, DRC_BOUNDS, lon, lat)
-        coords_given = _given(frame["lon"], lon) | _given(frame["lat"], lat)
+        inside, coords_given = _check_coordinates(frame, rejects, DRC_BOUNDS, lon, lat)
         if points == "columns":
-            frame = frame.assign(lon=lon.where(inside), lat=lat.where(inside))
+            frame = frame.assign(lon=np.where(inside, lon.to_numpy(), np.nan),
+                                 lat=np.where(inside, lat.to_numpy(), np.nan))
         else:
-            frame = attach_points(frame, inside, lon, lat)
-        located = inside | (area.notna() & ~(coords_given & ~inside))
+            frame = attach_points(frame, pd.Series(inside, index=frame.index), lon, lat)
+        located = inside | (area.notna().to_numpy() & ~(coords_given & ~inside))
     elif isinstance(frame, gpd.GeoDataFrame):
         has_geometry = ~(frame.geometry.isna() | frame.geometry.is_empty)
         checked = require_geometry(frame[has_geometry], rejects,
@@ -252,6 +265,7 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str, *,
         else:
             frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(
                 [None] * len(frame), index=frame.index, crs=STORAGE_CRS))
-    already = frame[ROW].isin(rejects.rejected_array())
-    rejects.add(frame, ~located & ~already, "area", "no area, coordinates or geometry")
+    already = np.isin(frame[ROW].to_numpy(), rejects.rejected_array())
+    rejects.add(frame, ~np.asarray(located, dtype=bool) & ~already, "area",
+                "no area, coordinates or geometry")
     return frame.assign(area=area)

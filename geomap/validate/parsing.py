@@ -55,29 +55,58 @@ def per_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Return *values* as float64, NaN for missing values and for text that is no number.
 
-    Text is cast by pyarrow when every value is a plain number; otherwise pandas'
-    ``to_numeric(errors="coerce")`` decides, value by value.
+    Plain numbers (``-1.5``, ``.5``, ``2e3``) are cast by pyarrow; any other text
+    (spaces around a number, ``1,5``, words) is left to pandas'
+    ``to_numeric(errors="coerce")``, value by value. Both read a plain number alike.
 
     Examples
     --------
     >>> parse_numbers(pd.Series(["29.1", "-1.5", None])).tolist()
     [29.1, -1.5, nan]
-    >>> parse_numbers(pd.Series(["29.1", "east"])).tolist()
-    [29.1, nan]
+    >>> parse_numbers(pd.Series(["29.1", "east", " 2 "])).tolist()
+    [29.1, nan, 2.0]
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return pd.Series(values.to_numpy(dtype="float64", na_value=np.nan),
                          index=values.index, name=values.name)
-    if pd.api.types.is_string_dtype(values):
+    text = arrow_text(values)
+    if text is not None:
         try:
-            cast = pc.cast(pa.array(values.array, type=pa.string()), pa.float64())
-            return pd.Series(cast.to_numpy(zero_copy_only=False), index=values.index,
-                             name=values.name)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-            pass  # some value is not a plain number: let pandas coerce it
+            number = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            number = _cast_plain(values, text)
+        return pd.Series(number, index=values.index, name=values.name)
     number = pd.to_numeric(values, errors="coerce")
     return pd.Series(number.to_numpy(dtype="float64", na_value=np.nan),
                      index=values.index, name=values.name)
+
+
+_PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+"""A number pyarrow's cast reads as pandas does: no spaces, no separators, no words."""
+
+
+def _cast_plain(values: pd.Series, text: pa.Array) -> np.ndarray:
+    """Numbers of a text column some of whose values are no plain number: the plain
+    ones cast by pyarrow, the others (few, in a file of numbers) by pandas."""
+    plain = pc.match_substring_regex(text, _PLAIN_NUMBER).fill_null(False)
+    chosen = plain.to_numpy(zero_copy_only=False)
+    number = np.full(len(text), np.nan)
+    number[chosen] = pc.cast(pc.filter(text, plain), pa.float64()).to_numpy(
+        zero_copy_only=False)
+    others = np.flatnonzero(~chosen & values.notna().to_numpy())
+    if len(others):
+        number[others] = pd.to_numeric(values.iloc[others], errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan)
+    return number
+
+
+def arrow_text(values: pd.Series) -> pa.Array | None:
+    """*values* as one pyarrow string array, when they are pyarrow-backed text."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        text = pa.array(values.array)
+        return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    return None
 
 
 _DECIMAL_COMMA = r"^\s*([+-]?\d{1,3}),(\d+)\s*$"
@@ -129,9 +158,55 @@ def text_values(frame: pd.DataFrame, column: str) -> pd.Series:
         nulls = pa.chunked_array([pa.nulls(len(frame), pa.large_string())])
         return pd.Series(pd.arrays.ArrowStringArray(nulls), index=frame.index,
                          name=column)
-    text = frame[column].astype("string").str.strip()
+    values = frame[column]
+    arrow = arrow_text(values)
+    if arrow is not None:  # the same, without pandas' work per step
+        text = pc.utf8_trim_whitespace(arrow)
+        empty = pc.equal(text, "")
+        if pc.any(empty).as_py():
+            text = pc.if_else(empty, pa.scalar(None, text.type), text)
+        return _text_series(text, values.index, column)
+    text = values.astype("string").str.strip()
     empty = text == ""
     return text.mask(empty) if empty.any() else text
+
+
+def _text_series(text: pa.Array, index: pd.Index | None, name: str) -> pd.Series:
+    """A pyarrow string array as a Series of pandas' ``string`` dtype."""
+    if not pa.types.is_large_string(text.type):
+        text = text.cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([text])), index=index,
+                     name=name)
+
+
+def distinct_text(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Series]:
+    """*column* as :func:`text_values` gives it, as codes into its distinct values.
+
+    Returns
+    -------
+    (ndarray, Series)
+        Each row's position among the distinct values (-1 where missing or blank),
+        and the distinct stripped values, in the order they first appear.
+
+    Examples
+    --------
+    >>> codes, uniques = distinct_text(pd.DataFrame({"a": [" x", "y", "", "x"]}), "a")
+    >>> codes.tolist(), uniques.tolist()
+    ([0, 1, -1, 0], ['x', 'y'])
+    """
+    values = frame.get(column)
+    arrow = None if values is None else arrow_text(values)
+    if arrow is None:
+        text = text_values(frame, column)
+        codes, uniques = pd.factorize(text)
+        return codes.astype(np.int64), pd.Series(uniques, dtype=text.dtype)
+    encoded = pc.dictionary_encode(arrow)  # distinct values first, then stripped
+    stripped = text_values(pd.DataFrame({column: _text_series(
+        encoded.dictionary, None, column)}), column)
+    inner, uniques = pd.factorize(stripped)
+    inner = np.append(inner.astype(np.int64), -1)  # a missing value's index: -1
+    codes = inner[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+    return codes, pd.Series(uniques, dtype=stripped.dtype)
 
 
 def read_count(text: str, decimal: str = ".") -> tuple[int | None, str | None]:
@@ -225,8 +300,16 @@ def parse_counts(text: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.
         (None where it was read or is missing).
     """
     codes, uniques = pd.factorize(text)
+    counts, reasons = coded_counts(codes, uniques, decimal=decimal)
+    return (pd.Series(counts, index=text.index, name=text.name),
+            pd.Series(reasons, index=text.index, name=text.name, dtype=object))
+
+
+def coded_counts(codes: np.ndarray, uniques: pd.Series | pd.Index | np.ndarray, *,
+                 decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
+    """Counts and reasons (:func:`parse_counts`) of values given as codes (-1:
+    missing) into their distinct values."""
     read = [read_count(str(value), decimal) for value in uniques]
     counts = np.array([count or 0 for count, _ in read] + [0], dtype="int64")
     reasons = np.array([reason for _, reason in read] + [None], dtype=object)
-    return (pd.Series(counts[codes], index=text.index, name=text.name),
-            pd.Series(reasons[codes], index=text.index, name=text.name, dtype=object))
+    return counts[codes], reasons[codes]

@@ -30,21 +30,33 @@ class Rejects:
         self.layer = layer
         self._parts: list[pd.DataFrame] = []
 
-    def add(self, frame: pd.DataFrame, mask: pd.Series, column: str,
+    def add(self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str,
             reason: str | pd.Series, *, action: str = "rejected") -> None:
-        """Record every row of *frame* where *mask* holds, with one reason."""
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
+        """Record every row of *frame* where *mask* holds, with one reason.
+
+        *mask* (and *reason*, when a Series) is aligned on *frame*'s index; a plain
+        boolean array is taken row by row.
+        """
+        if isinstance(mask, np.ndarray):
+            hit = np.flatnonzero(mask)
+        elif mask.index.equals(frame.index):
+            hit = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
+        else:  # another index: aligned on it
+            mask = mask.reindex(frame.index).fillna(False).astype(bool)
+            hit = np.flatnonzero(mask.to_numpy())
+        if not len(hit):
             return
-        hits = frame.loc[mask]
-        values = hits[column] if column in hits else pd.Series("", index=hits.index)
+        if isinstance(reason, pd.Series) and not reason.index.equals(frame.index):
+            reason = reason.reindex(frame.index)
+        values = frame[column].iloc[hit] if column in frame else pd.Series(
+            "", index=frame.index[hit])
         part = pd.DataFrame({
             "layer": self.layer,
-            "row": hits[ROW].to_numpy(),
+            "row": frame[ROW].to_numpy()[hit],
             "column": column,
             "value": values.astype("string").fillna("").str.slice(0, 200).to_numpy(),
             "action": action,
-            "reason": (reason[mask].to_numpy() if isinstance(reason, pd.Series)
+            "reason": (reason.to_numpy()[hit] if isinstance(reason, pd.Series)
                        else reason),
         })
         self._parts.append(part)
