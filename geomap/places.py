@@ -11,6 +11,7 @@ written in the reference ('Territoire de Rutshuru', 'Ville de Beni', 'Rutshuru
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import geopandas as gpd
 import pandas as pd
@@ -232,13 +233,25 @@ def match_references(references: pd.Series, places: pd.DataFrame) -> pd.DataFram
         ``score`` and ``candidates`` (every candidate of an ambiguous reference, the
         nearest places for a miss).
     """
+    return matches_table(reference_matches(pd.unique(references.dropna()), places))
+
+
+def matches_table(rows: list[tuple]) -> pd.DataFrame:
+    """:func:`match_references`' table of rows from :func:`reference_matches`."""
+    return pd.DataFrame(rows, columns=["reference", "place", "method", "score",
+                                       "candidates"]).set_index("reference")
+
+
+def reference_matches(references: Iterable, places: pd.DataFrame) -> list[tuple]:
+    """One row ``(reference, place, method, score, candidates)`` per reference of
+    *references* (distinct, none missing), as :func:`match_references` finds it."""
     places = places.reset_index(drop=True)
     pcodes, ids, names = _lookup_tables(places)
     label = dict(zip(places["place"], places["name"], strict=True))
     kind = dict(zip(places["place"], places["area_type"].where(
         places["kind"] == "area", places["kind"]), strict=True))
     rows, allowed_by = [], {}
-    for reference in pd.unique(references.dropna()):
+    for reference in references:
         text = str(reference).strip()
         name, qualifier = split_qualifier(text)
         code = next((pcodes[k] for k in (text.casefold(), name.casefold()) if k in pcodes),
@@ -263,8 +276,7 @@ def match_references(references: pd.Series, places: pd.DataFrame) -> pd.DataFram
         rows.append((reference, *_fuzzy(normalise_name(name), {
             key: [p for p in group if p in allowed] for key, group in names.items()},
             label)))
-    return pd.DataFrame(rows, columns=["reference", "place", "method", "score",
-                                       "candidates"]).set_index("reference")
+    return rows
 
 
 def _fuzzy(folded: str, names: dict[str, list[str]], label: dict[str, str]

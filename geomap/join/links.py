@@ -11,7 +11,12 @@ import shapely
 
 from geomap.actors import controller_label
 from geomap.join.areas import AreaIndex, point_coordinates
-from geomap.places import PLACE_COLUMNS, match_references, qualify
+from geomap.places import (
+    PLACE_COLUMNS,
+    matches_table,
+    qualify,
+    reference_matches,
+)
 from geomap.schema import STORAGE_CRS
 from geomap.validate.parsing import per_distinct
 
@@ -48,15 +53,40 @@ def _own_places(records: gpd.GeoDataFrame, has_geometry: np.ndarray
 
 def _spatial_report(found: np.ndarray, pcodes: np.ndarray, layer: str) -> pd.DataFrame:
     """Join report rows for points: records per area, and those outside every area."""
-    counted = pd.DataFrame({
-        "place": np.append("(outside every area)", pcodes),
-        "records": np.bincount(found + 1, minlength=len(pcodes) + 1)})
-    counted = counted.loc[counted["records"] > 0].sort_values(
-        ["records", "place"], ascending=[False, True], ignore_index=True)
-    return counted.assign(layer=layer, reference="(coordinates)",
-                          method=np.where(counted["place"].str.startswith("("),
-                                          "unmatched", "spatial"),
-                          score=100.0, candidates="")
+    counts = np.bincount(found + 1, minlength=len(pcodes) + 1)
+    places = np.append("(outside every area)", pcodes)
+    order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], places[i]))
+    return pd.DataFrame({
+        "place": places[order], "records": counts[order], "layer": layer,
+        "reference": "(coordinates)",
+        "method": np.where(np.array(order, dtype=np.int64) == 0, "unmatched",
+                           "spatial"),
+        "score": 100.0, "candidates": ""})
+
+
+class ReferenceMatcher:
+    """:func:`~geomap.places.match_references` against one places table, each
+    reference matched once however many parts of the records name it."""
+
+    def __init__(self, places: pd.DataFrame) -> None:
+        self.places = places
+        self._rows: dict[str, tuple] = {}
+
+    def __call__(self, references: pd.Series) -> pd.DataFrame:
+        """The table :func:`~geomap.places.match_references` gives."""
+        distinct = pd.unique(references.dropna())
+        unseen = [reference for reference in distinct if reference not in self._rows]
+        for row in reference_matches(unseen, self.places) if unseen else ():
+            self._rows[row[0]] = row
+        return matches_table([self._rows[reference] for reference in distinct])
+
+    def __getstate__(self) -> dict:
+        return {"places": self.places, "_rows": dict(self._rows)}
+
+
+_NO_PLACES = gpd.GeoDataFrame(columns=[*PLACE_COLUMNS, "aliases"], geometry="geometry",
+                              crs=STORAGE_CRS)
+"""No new places (a copy of it is returned: made once, it costs nothing a part)."""
 
 
 class _Codes:
@@ -83,7 +113,8 @@ class _Codes:
 
 
 def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
-                 admin: gpd.GeoDataFrame | AreaIndex, *, layer: str, own_geometry: bool
+                 admin: gpd.GeoDataFrame | AreaIndex, *, layer: str, own_geometry: bool,
+                 matcher: ReferenceMatcher | None = None
                  ) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """Give each record a ``place``: by its ``area`` reference or by where it is.
 
@@ -103,6 +134,9 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
         town point or a zone); its columns stay plain objects. False for
         displacement: points fall in admin areas, and ``place`` and ``method`` are
         categorical (a few bytes a row, whatever the rows).
+    matcher : ReferenceMatcher, optional
+        Matches references against *places*, remembering them (parts of one layer
+        share one); a reference is matched anew without it.
 
     Returns
     -------
@@ -113,8 +147,7 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
     """
     records = records.copy(deep=False)  # copy-on-write: the input stays unchanged
     codes = _Codes(len(records))
-    new_places = gpd.GeoDataFrame(columns=[*PLACE_COLUMNS, "aliases"], geometry="geometry",
-                                  crs=STORAGE_CRS)
+    new_places = _NO_PLACES.copy()
     report_parts = []
     if own_geometry and isinstance(records, gpd.GeoDataFrame):
         has_geometry = ~(records.geometry.isna() | records.geometry.is_empty).to_numpy()
@@ -135,8 +168,9 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
             report_parts.append(_spatial_report(found, index.pcodes, layer))
     by_area = ~has_geometry & records["area"].notna().to_numpy()
     if by_area.any():
-        references = references_of(records.loc[by_area])
-        matches = match_references(references, places)
+        references = references_of(records.loc[by_area, [
+            column for column in ("area", "level") if column in records]])
+        matches = (matcher or ReferenceMatcher(places))(references)
         positions, distinct = pd.factorize(references)
         found = matches.reindex(distinct)
         codes.place[by_area] = codes.codes(found["place"].to_numpy(), codes.places)[
@@ -150,7 +184,8 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
                                     categorical=not own_geometry)
     records["method"] = codes.column(codes.method, codes.methods,
                                      categorical=not own_geometry)
-    all_places = pd.concat([places, new_places], ignore_index=True)
+    all_places = pd.concat([places, new_places], ignore_index=True) if len(new_places) \
+        else places
     names = dict(zip(all_places["place"], all_places["name"], strict=True))
     report = (pd.concat(report_parts, ignore_index=True) if report_parts else
               pd.DataFrame(columns=REPORT_COLUMNS))

@@ -10,18 +10,20 @@ workers summing them in parallel (the dask engine) give the same figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from geomap.join import AreaIndex, link_records, point_coordinates, unmatched_reasons
-from geomap.join.links import REPORT_COLUMNS
+from geomap.join.links import REPORT_COLUMNS, ReferenceMatcher
 from geomap.layers import PeopleCount
 from geomap.schema import KIVU_BOUNDS, ROW
 from geomap.summarise.density import CELL_DEGREES, sum_cells
 from geomap.validate.checks import read_people, validate_displacement
 from geomap.validate.conservation import count_people
+from geomap.validate.parsing import arrow_text
 from geomap.validate.rejects import REJECT_COLUMNS, Rejects
 
 FIGURE_KEYS = ("place", "assessment", "kind", "date", "date_precision", "source", "url",
@@ -38,6 +40,11 @@ class Places:
 
     places: pd.DataFrame
     areas: AreaIndex
+    matcher: ReferenceMatcher = field(init=False, compare=False, repr=False)
+    """Area references matched once for every part (see :class:`ReferenceMatcher`)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", ReferenceMatcher(self.places))
 
 
 @dataclass
@@ -77,7 +84,8 @@ def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Par
     read = counted[0].to_numpy()  # 0 where unusable, as usable_people gives it
     clean, rejected = validate_displacement(raw, decimal=decimal, people=counted)
     linked, report, _ = link_records(clean, places.places, places.areas,
-                                     layer="displacement", own_geometry=False)
+                                     layer="displacement", own_geometry=False,
+                                     matcher=places.matcher)
     missing = linked["place"].isna().to_numpy()
     unmatched = Rejects("displacement")
     if missing.any():
@@ -108,19 +116,25 @@ def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
     keys = [key for key in FIGURE_KEYS if key in linked.columns]
     codes, levels = [], []
     for key in keys:
-        column = linked[key]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            code, level = column.cat.codes.to_numpy(dtype="int64"), column.cat.categories
-        else:
-            code, level = pd.factorize(column, use_na_sentinel=True)
+        code, level = _key_codes(linked[key])
         codes.append(code[mapped] + 1)  # 0 stands for missing
         levels.append(level)
-    combined = np.zeros(int(mapped.sum()), dtype=np.int64)
+    people = linked["people"].to_numpy(dtype="int64")[mapped]
     sizes = [len(level) + 1 for level in levels]
-    if np.prod(np.array(sizes, dtype=float)) < 2**62:
+    product = np.prod(np.array(sizes, dtype=float))
+    if product < 2**62:
+        combined = np.zeros(len(people), dtype=np.int64)
         for code, size in zip(codes, sizes, strict=True):
             combined = combined * size + code
-        distinct, group = np.unique(combined, return_inverse=True)
+        if product <= max(4 * len(combined), DENSE_GROUPS):  # a count per number
+            records = np.bincount(combined, minlength=int(product))
+            distinct = np.flatnonzero(records)
+            number = np.zeros(len(records), dtype=np.int64)
+            number[distinct] = np.arange(len(distinct))
+            group, records = number[combined], records[distinct]
+        else:
+            distinct, group = np.unique(combined, return_inverse=True)
+            records = np.bincount(group, minlength=len(distinct))
         parts = []
         for size in reversed(sizes):
             parts.append(distinct % size)
@@ -130,14 +144,57 @@ def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
         stacked = np.stack(codes, axis=1)
         unique, group = np.unique(stacked, axis=0, return_inverse=True)
         group_codes = list(unique.T)
-    people = linked["people"].to_numpy(dtype="int64")[mapped]
+        records = np.bincount(group, minlength=len(unique))
     table = pd.DataFrame({
         key: _decode(level, code) for key, level, code in zip(keys, levels, group_codes,
                                                               strict=True)})
     table["people"] = np.bincount(group, weights=people, minlength=len(table)).round(
     ).astype("int64") if len(people) else np.zeros(len(table), dtype="int64")
-    table["records"] = np.bincount(group, minlength=len(table)).astype("int64")
+    table["records"] = records.astype("int64")
     return table
+
+
+DENSE_GROUPS = 1 << 20
+"""Figure keys numbered up to this many are counted in an array, not sorted."""
+
+
+def _key_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's position among the column's distinct values (-1: missing), and
+    those values, as ``pd.factorize`` gives them (in another order, maybe).
+
+    Categories are their codes; whole days are numbered from the first, without
+    hashing; text the same in every row (a default) is compared, not hashed.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype="int64"), column.cat.categories
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        values = column.to_numpy()
+        days = values.astype("datetime64[D]")
+        valid = ~np.isnat(values)
+        if (days.astype(values.dtype) == values)[valid].all():  # whole days
+            number = days.view("int64")
+            if not valid.any():
+                return np.full(len(values), -1, dtype=np.int64), pd.Index(values[:0])
+            first = number[valid].min()
+            span = number[valid].max() - first + 1
+            if span <= DENSE_GROUPS:
+                seen = np.zeros(span, dtype=bool)
+                seen[number[valid] - first] = True
+                rank = np.cumsum(seen) - 1
+                code = np.where(valid, rank[np.where(valid, number - first, 0)], -1)
+                level = (np.flatnonzero(seen) + first).astype("datetime64[D]")
+                return code.astype(np.int64), pd.Index(level.astype(values.dtype))
+    text = arrow_text(column)
+    if text is not None and text.null_count == len(text):
+        return np.full(len(text), -1, dtype=np.int64), pd.Index([], dtype=object)
+    if text is not None:
+        first = text[0] if text.null_count == 0 else text.drop_null()[0]
+        if pc.all(pc.equal(text, first)).as_py():  # one value, or missing
+            code = np.where(text.is_valid().to_numpy(zero_copy_only=False), 0, -1)
+            return code.astype(np.int64), pd.Index(pd.array([first.as_py()],
+                                                            dtype=column.dtype))
+    code, level = pd.factorize(column, use_na_sentinel=True)
+    return code.astype(np.int64), pd.Index(level)
 
 
 def _decode(level: pd.Index, code: np.ndarray) -> pd.Series:

@@ -11,7 +11,12 @@ import pandas as pd
 from geomap.dates import parse_dates
 from geomap.schema import DATE_PRECISIONS
 from geomap.text import fold
-from geomap.validate.parsing import per_distinct, text_values
+from geomap.validate.parsing import (
+    distinct_text,
+    per_distinct,
+    repeated_text,
+    text_values,
+)
 from geomap.validate.rejects import Rejects
 
 _MONTH_ONLY = r"^\s*-?\d{4}-\d{1,2}\s*$"
@@ -27,18 +32,17 @@ def _parse_column(frame: pd.DataFrame, column: str
     if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column]):
         partial = pd.Series(pd.NA, index=frame.index, dtype="string")
         return frame[column].notna(), parse_dates(frame[column]), partial
-    text = text_values(frame, column)
-    codes, uniques = pd.factorize(text)
-    distinct = pd.Series(uniques, dtype=text.dtype)
+    codes, distinct = distinct_text(frame, column)
 
     def spread(values: pd.Series) -> pd.Series:
-        return pd.Series(values.array.take(codes, allow_fill=True), index=text.index)
+        return pd.Series(values.array.take(codes, allow_fill=True), index=frame.index)
 
+    written = pd.Series(codes >= 0, index=frame.index, name=column)
     partial = _partial_precision(distinct)
     if partial.isna().all():  # only whole days: no text spread over the rows
         partial = text_values(frame.iloc[:, :0], "date_precision")
-        return text.notna(), spread(parse_dates(distinct)), partial
-    return text.notna(), spread(parse_dates(distinct)), spread(partial)
+        return written, spread(parse_dates(distinct)), partial
+    return written, spread(parse_dates(distinct)), spread(partial)
 
 
 FIRST_DAY, LAST_DAY = pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31")
@@ -102,8 +106,8 @@ def read_choice(frame: pd.DataFrame, column: str, choices: Sequence[str],
         the row was rejected.
     """
     if column not in frame and (default is not None or not required):
-        return pd.Series(default if default is not None else pd.NA, index=frame.index,
-                         dtype="string")  # a file without the column: no work per row
+        return repeated_text(default, frame.index) if default is not None else \
+            text_values(frame, column)  # a file without the column: no work per row
     text = text_values(frame, column)
     folded = {slug_values(pd.Series([c])).iloc[0]: c for c in choices}
     folded.update(aliases or {})
@@ -148,7 +152,10 @@ def read_dated(frame: pd.DataFrame, column: str, precision_column: str,
     dates = _reject_dates(frame, column, written, dates, rejects, required=required)
     given = read_choice(frame, precision_column, DATE_PRECISIONS, rejects,
                         default="day", what="date precision")
-    return dates, given.mask(partial.notna(), partial).mask(dates.isna())
+    partial_given, undated = partial.notna().to_numpy(), dates.isna().to_numpy()
+    if not partial_given.any() and not undated.any():
+        return dates, given
+    return dates, given.mask(partial_given, partial).mask(undated)
 
 
 def _partial_precision(written: pd.Series) -> pd.Series:

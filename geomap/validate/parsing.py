@@ -7,6 +7,7 @@ casting numbers in pyarrow's C++ kernels, keeps validation free of per-row Pytho
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable
@@ -70,6 +71,9 @@ def parse_numbers(values: pd.Series) -> pd.Series:
         return pd.Series(values.to_numpy(dtype="float64", na_value=np.nan),
                          index=values.index, name=values.name)
     text = arrow_text(values)
+    if text is None and pd.api.types.is_string_dtype(values):  # objects, maybe text
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            text = pa.array(values.array, type=pa.large_string())  # else pandas reads
     if text is not None:
         try:
             number = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
@@ -171,7 +175,24 @@ def text_values(frame: pd.DataFrame, column: str) -> pd.Series:
     return text.mask(empty) if empty.any() else text
 
 
-def _text_series(text: pa.Array, index: pd.Index | None, name: str) -> pd.Series:
+def repeated_text(value: str, index: pd.Index) -> pd.Series:
+    """*value* in every row, as text (``pd.Series(value, index, dtype="string")``
+    built straight from its bytes, not taken row by row).
+
+    Examples
+    --------
+    >>> repeated_text("idps", pd.RangeIndex(2)).tolist()
+    ['idps', 'idps']
+    """
+    data = value.encode()
+    offsets = np.arange(len(index) + 1, dtype=np.int64) * len(data)
+    text = pa.LargeStringArray.from_buffers(len(index), pa.py_buffer(offsets),
+                                            pa.py_buffer(data * len(index)))
+    return _text_series(text, index, None)
+
+
+def _text_series(text: pa.Array, index: pd.Index | None, name: str | None
+                 ) -> pd.Series:
     """A pyarrow string array as a Series of pandas' ``string`` dtype."""
     if not pa.types.is_large_string(text.type):
         text = text.cast(pa.large_string())
