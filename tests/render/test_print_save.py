@@ -16,8 +16,14 @@ from PIL import Image
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
 from geomap.render.markup import MapText
-from geomap.render.print.figure import PRINTED, draw_static_map
-from geomap.render.print.save import LAYOUT_TABLES
+from geomap.render.print import save
+from geomap.render.print.figure import (
+    PRINTED,
+    draw_static_map,
+    print_figure,
+    save_printed,
+)
+from geomap.render.print.save import LAYOUT_TABLES, warm_up
 from geomap.summarise.summary import summarise_build
 
 from ..conftest import synthetic_admin, write_shapes
@@ -110,6 +116,27 @@ def test_only_the_files_asked_for_are_drawn(drawn) -> None:
     with pytest.raises(ValueError, match="map.jpg"):
         draw_static_map(layers.places, summary.areas, summary.mines, text, dpi=40,
                         files=("map.jpg",))
+
+
+def test_warmed_up_and_saved_in_parts_the_files_are_the_same_bytes(drawn) -> None:
+    """What the print worker does ahead (fonts read, a word laid out and saved) and
+    saving the PNG from one copy of the drawn figure, the PDF and SVG from another
+    (the build's two processes), change no byte: the PDF embedding fonts read ahead
+    is the PDF that read them as it was saved."""
+    everything, (layers, summary, text) = drawn
+    warm_up()
+    ready = sum(len(fonts) for fonts in save._READ_AHEAD.values())
+    assert ready >= 3  # the regular, bold and italic faces
+
+    def figure():
+        return print_figure(layers.places, summary.areas, summary.mines, text,
+                            actors=summary.actors)
+
+    vectors = save_printed(figure(), text.title, ("map.pdf", "map.svg"), dpi=40)
+    assert sum(len(fonts) for fonts in save._READ_AHEAD.values()) < ready  # used
+    png = save_printed(figure(), text.title, ("map.png",), dpi=40)
+    assert list(vectors) == ["map.pdf", "map.svg"]
+    assert {**png, **vectors} == everything
 
 
 def _two_labels_svg(kind: str) -> bytes:

@@ -19,6 +19,7 @@ import matplotlib as mpl
 import matplotlib.backends.backend_pdf  # imported with this module (and so before a
 import matplotlib.backends.backend_svg  # build forks the process drawing the map)
 from fontTools import subset
+from matplotlib import font_manager
 from matplotlib.backends import _backend_pdf_ps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -38,6 +39,16 @@ LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx",
 engine how to pick and place glyphs (ligatures, kerning), which matplotlib has done
 already; a PDF reader draws the glyphs where the page puts them. Reading and
 subsetting them was most of the time a PDF took to write."""
+READ_AHEAD = ("cmap", "post", "glyf")
+"""Tables of an embedded font that subsetting reads whole (the characters' glyphs,
+their names and outlines): most of the time it takes once the layout tables are
+left out."""
+FACES = (({}, 2), ({"weight": "bold"}, 1), ({"style": "italic"}, 1))
+"""The faces of the print map's words (font properties beside the family) and how
+many subsets of each its PDF embeds: a subset holds at most 256 glyphs, and the
+regular face's words (names, figures, notes) hold more."""
+_READ_AHEAD: dict[tuple[str, int], list] = {}
+"""Fonts read by :func:`read_fonts_ahead` by path and face index, not used yet."""
 
 
 def save_png(figure: Figure, dpi: int, metadata: dict[str, str]) -> bytes:
@@ -72,17 +83,32 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-def _subset_without_layout(fontfile, glyphs):
-    """matplotlib's TrueType subsetting, without the :data:`LAYOUT_TABLES`."""
+def _subset_options(face_index: int) -> subset.Options:
+    """The options of matplotlib's TrueType subsetting, and :data:`LAYOUT_TABLES`
+    dropped."""
     options = subset.Options(glyph_names=True, recommended_glyphs=True)
     options.drop_tables += [*LAYOUT_TABLES, "FFTM", "PfEd", "BDF", "meta", "MERG",
                             "TSIV", "Zapf", "bdat", "bloc", "cidg", "fdsc", "feat",
                             "fmtx", "fond", "just", "ltag", "trak", "xref"]
-    options.font_number = fontfile.face_index
-    font = subset.load_font(fontfile, options)
+    options.font_number = face_index
+    return options
+
+
+def _lean_font(path: str, options: subset.Options):
+    """The font at *path*, read as subsetting reads it, without its layout tables."""
+    font = subset.load_font(path, options)
     for tag in LAYOUT_TABLES:  # before subsetting, which walks every layout lookup
         if tag in font:
             del font[tag]
+    return font
+
+
+def _subset_without_layout(fontfile, glyphs):
+    """matplotlib's TrueType subsetting, without the :data:`LAYOUT_TABLES` (on a font
+    :func:`read_fonts_ahead` read, when one is left)."""
+    options = _subset_options(fontfile.face_index)
+    ready = _READ_AHEAD.get((str(fontfile), fontfile.face_index))
+    font = ready.pop() if ready else _lean_font(fontfile, options)
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(gids=glyphs)
     subsetter.subset(font)
@@ -133,6 +159,26 @@ def save_figure(figure: Figure, formats: tuple[str, ...], *, title: str,
     return saved
 
 
+def read_fonts_ahead() -> None:
+    """Read the fonts the next PDF will embed (:data:`FACES`), each table subsetting
+    reads whole (:data:`READ_AHEAD`) read now, for :func:`_subset_without_layout`.
+
+    Each font read ahead is used by one subset of one PDF, then dropped: the PDF's
+    bytes are those of a font read then.
+    """
+    for style, copies in FACES:
+        found = font_manager.findfont(font_manager.FontProperties(
+            family=SAVE_RC["font.family"], **style))
+        index = getattr(found, "face_index", 0)
+        fonts = _READ_AHEAD.setdefault((str(found), index), [])
+        for _ in range(copies - len(fonts)):
+            font = _lean_font(str(found), _subset_options(index))
+            for tag in READ_AHEAD:
+                if tag in font:
+                    font[tag]  # read now: fontTools reads a table when asked
+            fonts.append(font)
+
+
 def warm_up() -> None:
     """Pay now what the first print map a process saves pays once, on first use.
 
@@ -153,3 +199,4 @@ def warm_up() -> None:
             word.remove()
         save_vector(figure, "pdf", {"CreationDate": None, "ModDate": None})
     Image.preinit()
+    read_fonts_ahead()
