@@ -124,22 +124,30 @@ def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]
     force = in_force(linked["start"].to_numpy()[:, None],
                      linked["end"].to_numpy()[:, None], wanted.to_numpy()[None, :])
     rows, which = force.nonzero()
-    active = linked.iloc[rows].assign(day=wanted[which])
-    if active.empty:
+    if not len(rows):
         empty = pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), pd.Index([], dtype=object)],
                                           names=["day", "place"])
         return pd.DataFrame(columns=columns, index=empty)
-    active = active.sort_values(["day", "place", "start"], na_position="first",
-                                kind="stable")
-    grouped = active.groupby(["day", "place"], sort=True)
-    latest = grouped.tail(1).set_index(["day", "place"])
+    # the records in force by day, place and start (none first), then file order
+    place = pd.factorize(linked["place"].to_numpy(dtype=object))
+    rank = np.argsort(np.argsort(np.asarray(place[1], dtype=object), kind="stable"))
+    starts = linked["start"].rank(method="dense", na_option="top").to_numpy()
+    order = np.lexsort((rows, starts[rows], rank[place[0]][rows], which))
+    rows, which = rows[order], which[order]
+    group = np.r_[True, (which[1:] != which[:-1])
+                  | (place[0][rows[1:]] != place[0][rows[:-1]])].cumsum() - 1
+    last = np.r_[group[1:] != group[:-1], True]
+    latest = linked.iloc[rows[last]].assign(day=wanted[which[last]]).set_index(
+        ["day", "place"])
     actors = latest["actor"].astype("string")  # where one actor is in force
-    ids = active[["day", "place", "actor"]].drop_duplicates()
-    several_ids = ids.groupby(["day", "place"])["actor"].transform("size") > 1
-    if several_ids.any():  # the ids in force, sorted and ';'-joined
-        joined = (ids.loc[several_ids].sort_values("actor", kind="stable")
-                  .groupby(["day", "place"])["actor"].agg(";".join))
-        actors.loc[joined.index] = joined.to_numpy()
+    named = linked["actor"].to_numpy(dtype=object)
+    ids: dict[int, set] = {}
+    for number, record in zip(group.tolist(), rows.tolist(), strict=True):
+        ids.setdefault(number, set()).add(named[record])
+    several_ids = [number for number, found in ids.items() if len(found) > 1]
+    if several_ids:  # the ids in force, sorted and ';'-joined
+        actors.iloc[several_ids] = [";".join(sorted(ids[number]))
+                                    for number in several_ids]
     several = actors.str.contains(";", regex=False)
     result = pd.DataFrame({
         "actor": latest["actor"].where(~several, CONTESTED),

@@ -320,3 +320,52 @@ def test_layer_metadata_names_a_bounded_number_of_sources() -> None:
     few = provenance("Displacement", "", frame.head(3), MapText("t", "2025-03-01"))
     assert (len(few.sources), few.sources_more) == (3, 0)
     assert "more sources" not in metadata_element("d", few, None).find("history").text
+
+
+def _typed_simply(values: pd.Series, kind: str) -> pd.Series | None:
+    """The general rule, value by value: dates as days, whole numbers through floats,
+    text cell by cell (missing as None)."""
+    import numpy as np
+
+    from geomap.export.gis import cell_text
+
+    if kind == "date":
+        days = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        return pd.Series(pd.array([d.date() if pd.notna(d) else None for d in days],
+                                  dtype=pd.ArrowDtype(__import__("pyarrow").date32())),
+                         index=values.index)
+    if kind == "count":
+        numbers = pd.to_numeric(values.astype(object).where(values.notna(), None),
+                                errors="coerce")
+        whole = numbers[values.notna()]
+        return numbers.round().astype("Int64") if np.allclose(whole, whole.round()) \
+            else None
+    return pd.Series([None if (text := cell_text(v)) is None else str(text)
+                      for v in values], index=values.index, dtype=object)
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    (pd.Series([3, 0, 1_700_000]), "count"),
+    (pd.Series([5, None, 2**53], dtype="Int64"), "count"),
+    (pd.Series([None, None], dtype="Int64"), "count"),
+    (pd.Series([2**60, 1]), "count"),
+    (pd.Series([], dtype="int64"), "count"),
+    (pd.Series(["Goma", None, "", " =1"], dtype="string"), "text"),
+    (pd.Series(["Goma", None, "Sake"], dtype="str"), "text"),
+    (pd.Series([None, None], dtype="string"), "text"),
+    (pd.Series(pd.to_datetime(["1969-12-31 12:00", None, "2025-01-01 23:59"])),
+     "date"),
+    (pd.Series(pd.to_datetime(["2025-01-01 23:30", None]).tz_localize("Africa/Kigali")),
+     "date"),
+    (pd.Series([pd.NaT, pd.NaT], dtype="datetime64[s]"), "date"),
+], ids=["ints", "nullable-ints", "all-missing", "beyond-float", "none", "strings",
+        "str", "missing-strings", "moments", "time-zone", "no-dates"])
+def test_typed_columns_as_the_general_rule(values, kind):
+    """Columns typed at once (counts, text, dates) equal the value-by-value rule:
+    a count too big for a float still goes through floats, a moment keeps its day."""
+    from geomap.export.geopackage import _column
+
+    values = values.rename("column").set_axis(range(3, 3 + len(values)))
+    expected = _typed_simply(values, kind)
+    got = _column(values, kind)
+    pd.testing.assert_series_equal(got, expected, check_names=False, check_exact=True)

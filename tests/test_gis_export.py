@@ -255,3 +255,51 @@ def test_coordinates_are_rounded_as_python_rounds_each():
     got = rounded(values)
     assert got.tolist() == expected
     assert not np.signbit(got[got == 0]).any()
+
+
+def test_figure_sources_are_those_of_the_rows_behind_each_figure():
+    """Each figure lists the distinct sources and URLs of its own rows only: its
+    rounds, registrations with 'registrations', none dated after the as-of date,
+    missing ones left out; a place with no cited row lists nothing."""
+    from shapely.geometry import box
+
+    from geomap.export.gis_layers import shape_displacement
+
+    day = pd.Timestamp("2025-03-01")
+    records = pd.DataFrame({
+        "place": ["T01", "T01", "T01", "T01", "T02", "T02", "T02", "T02", "T03"],
+        "assessment": pd.array(["r1", "r1", "r2", None, None, None, "r9", "r1", "r1"],
+                               dtype="string"),
+        "date": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-02-01", "2025-02-10",
+                                "2025-02-11", "2025-04-01", "2025-01-01", "2025-01-05",
+                                "2025-01-01"]),
+        "source": pd.array(["IOM", "OCHA", "IOM", "UNHCR", "UNHCR", "Late", "IOM",
+                            None, "IOM"], dtype="string"),
+        "url": pd.array(["https://b", "https://a", None, "https://c", "https://c",
+                         "https://late", "https://r9", "https://r1", None],
+                        dtype="string"),
+        "people": 1})
+    displaced = pd.DataFrame({
+        "people": [10, 20, 5], "people_as_of": pd.to_datetime(["2025-02-10"] * 3),
+        "assessment": ["r1; registrations", "registrations; r1", "r2"],
+        "kind": "idps"}, index=pd.Index(["T01", "T02", "T04"], name="place"))
+    places = gpd.GeoDataFrame({
+        "place": ["T01", "T02", "T03", "T04"], "name": ["A", "B", "C", "D"],
+        "pcode": ["T01", "T02", "T03", "T04"], "kind": "area"},
+        geometry=[box(i, 0, i + 1, 1) for i in range(4)], crs="EPSG:4326")
+    layer = shape_displacement(displaced, records, places, day).set_index("place")
+
+    def simply(place: str, assessment: str, column: str) -> str:
+        rounds = set(assessment.split("; "))
+        rows = records.loc[(records["place"] == place) & (records["date"] <= day)]
+        mine = rows["assessment"].astype(object).isin(rounds)
+        if "registrations" in rounds:
+            mine |= rows["assessment"].isna()
+        return "; ".join(sorted(set(rows.loc[mine, column].dropna().astype(str))))
+
+    for place, row in displaced.iterrows():
+        for column in ("source", "url"):
+            assert layer.loc[place, column] == simply(place, row["assessment"], column)
+    assert layer.loc["T01", "source"] == "IOM; OCHA; UNHCR"
+    assert layer.loc["T02", "url"] == "https://c; https://r1"
+    assert layer.loc["T04", "source"] == ""

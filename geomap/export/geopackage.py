@@ -37,7 +37,9 @@ and the rollback journal kept in memory. The package is written in the build's
 staging folder, which is dropped whole if the build fails, and moved in place once
 complete; the bytes of the file are the same."""
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE = pd.ArrowDtype(pa.date32())
+_EXACT = 2 ** 53
+"""Integers up to this size are exact as floats: typed as the general rule types them
+(through floats), they keep their value."""
 
 
 def _as_dates(values: pd.Series) -> pd.Series | None:
@@ -47,8 +49,9 @@ def _as_dates(values: pd.Series) -> pd.Series | None:
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         days = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        return pd.Series(pd.array([d.date() if pd.notna(d) else None for d in days],
-                                  dtype=_DATE), index=values.index)
+        calendar = days.to_numpy().astype("datetime64[D]")  # the day of each moment
+        return pd.Series(pd.arrays.ArrowExtensionArray(
+            pa.array(calendar, type=pa.date32(), from_pandas=True)), index=values.index)
     present = values.dropna()
     present = present.loc[present.astype(str).str.strip() != ""]
     if not present.astype(str).str.match(_ISO_DAY).all():
@@ -64,6 +67,9 @@ def _as_integers(values: pd.Series) -> pd.Series | None:
     """*values* as nullable 64-bit integers, or None when one is not a whole number."""
     if pd.api.types.is_bool_dtype(values):
         return None
+    if pd.api.types.is_integer_dtype(values) and (
+            not values.notna().any() or values.abs().max() <= _EXACT):
+        return values.astype("Int64")  # whole numbers already, each exact as a float
     text = values.astype(object).where(values.notna(), None)
     blank = text.map(lambda v: isinstance(v, str) and not v.strip())
     numbers = pd.to_numeric(text.where(~blank, None), errors="coerce")
@@ -86,6 +92,9 @@ def _as_flags(values: pd.Series) -> pd.Series | None:
 
 def _as_text(values: pd.Series) -> pd.Series:
     """*values* as text cells: lists '; '-joined, missing as None."""
+    if isinstance(values.dtype, pd.StringDtype):  # text already: only NA to None
+        return pd.Series(values.to_numpy(dtype=object, na_value=None),
+                         index=values.index, dtype=object)
     return pd.Series([None if (text := cell_text(v)) is None else str(text)
                       for v in values], index=values.index, dtype=object)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -120,8 +121,10 @@ def _attributes(table: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_datetime64_any_dtype(values):
             text = values.dt.strftime("%Y-%m-%d")
             out[column] = text.astype(object).where(values.notna(), None)
-        elif isinstance(values.dtype, pd.StringDtype) or values.dtype == object \
-                or str(values.dtype) == "str":
+        elif isinstance(values.dtype, pd.StringDtype):  # text: only NA to None
+            out[column] = pd.Series(values.to_numpy(dtype=object, na_value=None),
+                                    index=table.index, dtype=object)
+        elif values.dtype == object:
             out[column] = pd.Series([cell_text(v) for v in values], index=table.index,
                                     dtype=object)
             if any(isinstance(v, float | np.floating | int | np.integer)
@@ -233,6 +236,17 @@ def _json_value(value: object) -> object:
     return value
 
 
+def _json_column(values: pd.Series) -> list:
+    """:func:`_json_value` of each value of a column; numbers of a NumPy dtype are
+    unwrapped all at once."""
+    numpy = isinstance(values.dtype, np.dtype)
+    if numpy and values.dtype.kind in "biu":
+        return values.tolist()
+    if numpy and values.dtype.kind == "f":
+        return [None if math.isnan(v) else v for v in values.tolist()]
+    return [_json_value(v) for v in values]
+
+
 def _lonlat(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     """Return *frame* in WGS84 lon/lat; raise CRSError when it has no CRS."""
     if frame.crs is None:
@@ -271,12 +285,12 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
     frame = _lonlat(frame, f"'{Path(path).name}'")
     props = _attributes(frame)
     columns = list(props.columns)
+    values = [_json_column(props.iloc[:, at]) for at in range(len(columns))]
     lines = []
-    for geometry, row in zip(frame.geometry, props.itertuples(index=False, name=None),
-                             strict=True):
+    for geometry, row in zip(frame.geometry, zip(*values, strict=True) if values else
+                             ([()] * len(props)), strict=True):
         feature = {"type": "Feature", "geometry": rfc7946_geometry(geometry),
-                   "properties": {c: _json_value(v) for c, v in zip(columns, row,
-                                                                     strict=True)}}
+                   "properties": dict(zip(columns, row, strict=True))}
         lines.append(json.dumps(feature, ensure_ascii=False, sort_keys=True,
                                 separators=(",", ":"), allow_nan=False))
     body = ",\n".join(lines)

@@ -100,23 +100,30 @@ def shape_control(control: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
     return _layer(table, geometry, ["place", "start", "actor", "_row"])
 
 
-def _figure_sources(displacement: pd.DataFrame, place: str, assessment: str,
-                    as_of: pd.Timestamp) -> tuple[str, str]:
-    """Distinct sources and URLs of the rows behind one place's figure."""
-    rows = displacement.loc[(displacement["place"] == place)
-                            & (displacement["date"] <= as_of)]
-    rounds = set(str(assessment).split("; "))
-    in_round = rows["assessment"].astype(object).isin(rounds)
-    if "registrations" in rounds:
-        in_round |= rows["assessment"].isna()
-    rows = rows.loc[in_round]
-
-    def joined(column: str) -> str:
-        if column not in rows:
-            return ""
-        return "; ".join(sorted(set(rows[column].dropna().astype(str))))
-
-    return joined("source"), joined("url")
+def _figure_sources(cited: pd.DataFrame, figures: pd.DataFrame,
+                    as_of: pd.Timestamp) -> list[tuple[str, str]]:
+    """Distinct sources and URLs of the rows behind each figure (a place and its
+    ``assessment``: rounds '; '-joined, 'registrations' for rows without a round),
+    '; '-joined and sorted; only rows dated on or before *as_of* count."""
+    cited = cited.loc[(cited["date"] <= as_of).to_numpy()]
+    found: dict[object, dict[object, tuple[set, set]]] = {}
+    for place, assessment, source, url in zip(
+            cited["place"].tolist(), cited["assessment"].astype(object).tolist(),
+            cited["source"].tolist(), cited["url"].tolist(), strict=True):
+        key = None if pd.isna(assessment) else assessment
+        sources, urls = found.setdefault(place, {}).setdefault(key, (set(), set()))
+        if not pd.isna(source):
+            sources.add(str(source))
+        if not pd.isna(url):
+            urls.add(str(url))
+    listed = []
+    for place, assessment in zip(figures["place"], figures["assessment"], strict=True):
+        rounds = set(str(assessment).split("; "))
+        keys = [*rounds, None] if "registrations" in rounds else rounds
+        parts = [found.get(place, {}).get(key, (set(), set())) for key in keys]
+        listed.append(tuple("; ".join(sorted(set().union(*(part[n] for part in parts))))
+                            for n in (0, 1)))
+    return listed
 
 
 def shape_displacement(displaced: pd.DataFrame, displacement: pd.DataFrame,
@@ -134,9 +141,7 @@ def shape_displacement(displaced: pd.DataFrame, displacement: pd.DataFrame,
     # one row per distinct citation: the records behind a figure can be millions
     cited = displacement.reindex(columns=["place", "assessment", "date", "source", "url"])
     cited = cited.loc[cited["place"].isin(set(figures["place"]))].drop_duplicates()
-    sources = [_figure_sources(cited, place, assessment, as_of)
-               for place, assessment in zip(figures["place"], figures["assessment"],
-                                            strict=True)]
+    sources = _figure_sources(cited, figures, as_of)
     table = pd.DataFrame({
         "place": figures["place"].to_numpy(),
         "name": located["name"].to_numpy(),

@@ -151,8 +151,10 @@ def list_handovers(control: pd.DataFrame, places: pd.DataFrame, *,
     # a day on which one record starts says more than one that ends on it
     bounds = bounds.drop_duplicates(["place", "day"], keep="first")
     bounds = bounds.sort_values(["place", "day"], kind="stable").reset_index(drop=True)
-    before = holders_on(linked, bounds.assign(day=bounds["day"] - _ONE_DAY))
-    after = holders_on(linked, bounds)
+    both = holders_on(linked, pd.concat([bounds.assign(day=bounds["day"] - _ONE_DAY),
+                                         bounds], ignore_index=True))  # one lookup
+    before = both.iloc[:len(bounds)].reset_index(drop=True)
+    after = both.iloc[len(bounds):].reset_index(drop=True)
     changed = before["actor"].fillna("") != after["actor"].fillna("")
     table = pd.DataFrame({
         "place": bounds["place"], "changed_on": bounds["day"],
@@ -173,14 +175,16 @@ def _fold_gaps(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Fold 'X to no record' then 'no record to Y' (X != Y) into one ranged handover."""
     keep = pd.Series(True, index=table.index)
     table = table.copy()
-    for index in range(len(table) - 1):
-        gap, back = table.iloc[index], table.iloc[index + 1]
-        if (gap["place"] == back["place"] and pd.isna(gap["actor_after"])
-                and pd.notna(gap["actor_before"]) and pd.isna(back["actor_before"])
-                and back["actor_after"] != gap["actor_before"]):
-            table.loc[index + 1, "actor_before"] = gap["actor_before"]
+    place, day = table["place"].tolist(), table["changed_on"].tolist()
+    before, after = table["actor_before"].tolist(), table["actor_after"].tolist()
+    for index in range(len(table) - 1):  # a row folded into is read folded
+        if (place[index] == place[index + 1] and pd.isna(after[index])
+                and pd.notna(before[index]) and pd.isna(before[index + 1])
+                and after[index + 1] != before[index]):
+            before[index + 1] = before[index]
+            table.loc[index + 1, "actor_before"] = before[index]
             table.loc[index + 1, "changed_on_text"] = describe_date(
-                gap["changed_on"], "range", until=back["changed_on"], lang=lang)
+                day[index], "range", until=day[index + 1], lang=lang)
             keep[index] = False
     return table.loc[keep].reset_index(drop=True)
 
