@@ -11,23 +11,21 @@ from geomap.export.outputs import print_worker, write_outputs
 from geomap.export.staging import claim_output_folder
 from geomap.join import describe_join, link_records, unmatched_reasons
 from geomap.layers import BuildResult, Layers
-from geomap.load.inputs import has_input, read_context, read_country_outline
+from geomap.load.inputs import read_context, read_country_outline
 from geomap.places import build_places
 from geomap.render.markup import MapText
-from geomap.schema import ROW
 from geomap.summarise.credits import citations, credit_lines, list_sources
-from geomap.summarise.engines import read_displacement, start_reading
+from geomap.summarise.engines import start_reading, start_reduction
 from geomap.summarise.nesting import attach_town_areas
 from geomap.summarise.summary import slider_timeline, summarise_build
-from geomap.validate.checks import VALIDATORS, Rejects
-from geomap.validate.extent import cut_to_provinces
-from geomap.validate.stream import check_input
+from geomap.validate.checks import Rejects
+from geomap.validate.stream import check_layer
 
 Report = Callable[[str], None]
-READ_ORDER = ("admin", "towns", "mines", "control", *OPTIONAL_LAYERS)
-"""Layers read whole, in this order: places first, optional inputs last. Displacement
-is read meanwhile on a thread, and reduced part by part by the build's engine once
-the places exist."""
+READ_FIRST = ("admin", "towns", "mines", "control")
+"""Layers read whole, in this order, before the displacement records are reduced
+(they name the places); the optional inputs are read while they are. Displacement is
+read from the start on a thread, and reduced part by part by the build's engine."""
 
 
 def _quiet(_: str) -> None:
@@ -52,16 +50,9 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     """
     clean, rejects, names = {}, [], {}
     with start_reading(config) as reading:  # parsed on a thread meanwhile
-        for layer in READ_ORDER:
-            if not has_input(config, layer):  # an optional layer nobody gave: none
-                clean[layer] = VALIDATORS[layer](pd.DataFrame({ROW: []}))[0]
-                names[layer] = ""
-                continue
-            checked = check_input(config, layer, report)  # in batches, for big files
-            clean[layer], rejected = cut_to_provinces(checked.clean, checked.rejects,
-                                                      clean.get("admin"),
-                                                      config.provinces, layer, report)
-            names[layer] = checked.path.name
+        for layer in READ_FIRST:
+            clean[layer], rejected, names[layer] = check_layer(
+                config, layer, clean.get("admin"), report)
             rejects.append(rejected)
         places, towns_report = attach_town_areas(
             build_places(clean["admin"], clean["towns"]), clean["towns"])
@@ -69,8 +60,12 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
             clean["control"], places, clean["admin"], layer="control",
             own_geometry=True)
         places = pd.concat([places, record_places], ignore_index=True)
-        names["displacement"], displacement = read_displacement(
-            config, places, clean["admin"], report, reading)
+        with start_reduction(config, places, clean["admin"], reading) as reduction:
+            for layer in OPTIONAL_LAYERS:  # read while the records are reduced
+                clean[layer], rejected, names[layer] = check_layer(
+                    config, layer, clean.get("admin"), report)
+                rejects.append(rejected)
+            names["displacement"], displacement = reduction.result(report)
     clean["displacement"] = displacement.figures
     parts = [r for r in (towns_report, control_report, displacement.join_report)
              if len(r)]

@@ -16,6 +16,7 @@ from geomap.config import BuildConfig, read_config
 from geomap.errors import ConfigError
 from geomap.load.files import read_layer
 from geomap.pipeline import load_layers
+from geomap.validate import extent
 from geomap.validate.checks import VALIDATORS
 from geomap.validate.extent import cut_to_provinces
 
@@ -44,6 +45,31 @@ def test_rows_outside_the_provinces_outline_are_left_out_and_listed(kivu_admin):
     assert outside["row"].tolist() == [2]
     assert "Nord-Kivu (CD61)" in outside["reason"].iloc[0]
     assert "--provinces" in outside["reason"].iloc[0]
+
+
+def test_one_outline_cuts_every_layer_of_an_admin_frame(
+        kivu_admin, monkeypatch: pytest.MonkeyPatch):
+    """The union of the provinces is worked out once per admin frame and provinces:
+    mines and control cut by the admin layer's outline give what a fresh one gives."""
+    calls = []
+    real = extent.province_outline
+
+    def counted(admin, provinces):
+        calls.append(tuple(provinces))
+        return real(admin, provinces)
+
+    monkeypatch.setattr(extent, "province_outline", counted)
+    admin, _ = cut_to_provinces(kivu_admin, pd.DataFrame(), None, ("CD61",), "admin")
+    raw = pd.DataFrame({"name": ["in", "out"], "lon": ["29.1", "29.9"],
+                        "lat": ["-1.5", "-1.5"], "_row": [1, 2]})
+    mines, rejected = VALIDATORS["mines"](raw)
+    for _ in range(2):
+        kept, _ = cut_to_provinces(mines, rejected, admin, ("CD61",), "mines")
+        assert kept["name"].tolist() == ["in"]
+    assert calls == [("CD61",)]
+    cut_to_provinces(mines, rejected, admin, ("CD61", "CD62"), "mines")
+    cut_to_provinces(mines, rejected, admin.copy(), ("CD61",), "mines")
+    assert calls == [("CD61",), ("CD61", "CD62"), ("CD61",)]  # other provinces, frame
 
 
 def test_admin_areas_of_other_provinces_are_cut_too(kivu_admin):

@@ -37,8 +37,17 @@ def _config(shapes_dir: Path, **inputs: Path) -> BuildConfig:
 
 
 def _readers() -> list[threading.Thread]:
-    """The read-ahead threads still running."""
-    return [t for t in threading.enumerate() if t.name == "geomap-read-ahead"]
+    """The threads reading or reducing displacement still running."""
+    return [t for t in threading.enumerate() if t.name in (
+        "geomap-read-ahead", "geomap-reduce-records") or t.name.startswith(
+        "geomap-reduce")]
+
+
+def _events(path: Path) -> Path:
+    """Two dated events."""
+    return write_csv(path, ["date", "kind", "title", "place", "source"],
+                     [("2025-01-10", "talks", "Talks", "Alpha", "test"),
+                      ("2025-01-20", "agreement", "Agreement", "Bravo", "test")])
 
 
 def _open(path: Path) -> bool:
@@ -209,3 +218,47 @@ def test_registered_sources_and_other_formats_start_when_asked(tmp_path: Path):
     with start_reading(BuildConfig(date=pd.Timestamp("2025-02-01"), inputs={
             "displacement": _registrations(tmp_path / "r.csv")})) as ahead:
         assert ahead.started
+
+
+@needs_proc
+@pytest.mark.parametrize("displacement_text", [None, 'area,people\n"T01,3\n'],
+                         ids=["good-records", "bad-records"])
+def test_bad_events_file_stops_the_reduction(
+        shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        displacement_text: str | None):
+    """Events are read while the records are reduced: a missing events file is the
+    error (before a bad displacement file's, as when events were read first), and
+    the reading and reducing threads are gone, the file closed."""
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 256)
+    registrations = _registrations(tmp_path / "registrations.csv", rows=3000)
+    if displacement_text is not None:
+        registrations.write_text(displacement_text)
+    lines: list[str] = []
+    with pytest.raises(SourceError, match=r"nowhere\.csv' does not exist"):
+        load_layers(_config(shapes_dir, displacement=registrations,
+                            events=tmp_path / "nowhere.csv"), lines.append)
+    assert [line.split(":")[0] for line in lines] == SMALL
+    assert _readers() == []
+    assert not _open(registrations)
+
+
+def test_events_lines_come_before_the_records_reduced_meanwhile(
+        shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The optional layers' lines, then displacement's, as when they were read in
+    turn; the figures are those of records reduced alone."""
+    monkeypatch.setattr(progress, "BIG_BYTES", 1)
+    registrations = _registrations(tmp_path / "registrations.csv")
+    lines: list[str] = []
+    layers = load_layers(_config(shapes_dir, displacement=registrations,
+                                 events=_events(tmp_path / "events.csv")),
+                         lines.append)
+    layer_of = [line.split(":")[0] for line in lines]
+    assert layer_of[:-1] == sorted(layer_of[:-1], key=[
+        *SMALL, "events", "displacement"].index)  # every file's lines, in turn
+    assert lines[layer_of.index("displacement")] == (
+        "displacement: reading registrations.csv (0 MB)")
+    assert lines[-2].startswith("displacement: 400 of 400 rows kept")
+    assert len(layers.events) == 2
+    alone = load_layers(_config(shapes_dir, displacement=registrations))
+    pd.testing.assert_frame_equal(layers.displacement, alone.displacement)
+    assert layers.people == alone.people

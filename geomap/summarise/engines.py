@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import collections
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd
 
@@ -213,6 +214,109 @@ def _client(scheduler: str) -> Any:
         raise ConfigError(msg) from err
 
 
+class Reduction:
+    """The displacement records of a build, reduced on threads while it goes on.
+
+    Made by :func:`start_reduction`. :meth:`result` waits for the figures and says
+    what planning the input said, then how many rows were kept; leaving the context
+    without it (a later layer failed) stops the reading and waits for the parts
+    being reduced. The dask engine starts when :meth:`result` is asked.
+    """
+
+    def __init__(self, config: BuildConfig, places: pd.DataFrame, admin: pd.DataFrame,
+                 reading: ReadAhead) -> None:
+        self._config, self._places, self._admin = config, places, admin
+        self._reading = reading
+        self._lines: list[str] = []
+        self._done: tuple[Records, Partial] | None = None
+        self._error: BaseException | None = None
+        self._started = time.perf_counter()
+        self._thread: threading.Thread | None = None
+        if config.engine == "pandas":
+            self._thread = threading.Thread(target=self._run, daemon=True,
+                                            name="geomap-reduce-records")
+            self._thread.start()
+
+    def _run(self) -> None:
+        """Plan (or wait for the plan) and reduce; keep the figures or the error."""
+        config = self._config
+        try:
+            records = self._reading.records(self._lines.append)
+            areas = AreaIndex(self._admin)
+            self._done = records, reduce_records(
+                records, Places(places=self._places, areas=areas), engine=config.engine,
+                scheduler=config.scheduler, decimal=config.decimal,
+                reading=self._reading)
+        except BaseException as err:  # noqa: BLE001 - raised by result()
+            self._error = err
+
+    def result(self, report: Report) -> tuple[str, Partial]:
+        """The input's name and its reduced tables, once every part is reduced.
+
+        Raises
+        ------
+        GeomapError
+            The input cannot be read, holds no rows, or every row is rejected.
+        AssertionError
+            People are not conserved (a bug, never the user's fault).
+        """
+        if self._thread is None:
+            self._run()
+        else:
+            self._thread.join()
+        lines, self._lines = self._lines, []
+        for line in lines:
+            report(line)
+        if self._error is not None:
+            raise self._error
+        assert self._done is not None
+        records, total = self._done
+        people = total.people
+        if people.rows_read == 0:
+            msg = f"The displacement file '{records.name}' holds no rows."
+            raise SchemaError(msg)
+        if total.rows_valid == 0:
+            raise SchemaError(all_rejected_message("displacement", Path(records.name),
+                                                   total.rejects))
+        if not people.balanced:  # an internal invariant, never the user's fault
+            msg = f"people are not conserved: {people}"
+            raise AssertionError(msg)
+        report(f"displacement: {total.rows_valid:,} of {people.rows_read:,} rows kept "
+               f"from {records.name} ({time.perf_counter() - self._started:.1f} s)")
+        return records.name, total
+
+    def close(self) -> None:
+        """Stop reading and wait for the parts being reduced."""
+        self._reading.close()
+        if self._thread is not None:
+            self._thread.join()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def start_reduction(config: BuildConfig, places: pd.DataFrame, admin: pd.DataFrame,
+                    reading: ReadAhead) -> Reduction:
+    """Begin reducing the displacement records *reading* reads, on threads.
+
+    Parameters
+    ----------
+    config : BuildConfig
+        The engine, scheduler and decimal mark.
+    places : DataFrame
+        Every place records may name (admin areas, towns, control's own places).
+    admin : GeoDataFrame
+        The admin areas points fall in.
+    reading : ReadAhead
+        The input, being read since the build began
+        (:func:`~geomap.summarise.reading.start_reading`).
+    """
+    return Reduction(config, places, admin, reading)
+
+
 def read_displacement(config: BuildConfig, places: pd.DataFrame, admin: pd.DataFrame,
                       report: Report, reading: ReadAhead | None = None
                       ) -> tuple[str, Partial]:
@@ -233,22 +337,6 @@ def read_displacement(config: BuildConfig, places: pd.DataFrame, admin: pd.DataF
     AssertionError
         People are not conserved (a bug, never the user's fault).
     """
-    started = time.perf_counter()
-    with reading or start_reading(config) as ahead:
-        records = ahead.records(report)
-        total = reduce_records(records, Places(places=places, areas=AreaIndex(admin)),
-                               engine=config.engine, scheduler=config.scheduler,
-                               decimal=config.decimal, reading=ahead)
-    people = total.people
-    if people.rows_read == 0:
-        msg = f"The displacement file '{records.name}' holds no rows."
-        raise SchemaError(msg)
-    if total.rows_valid == 0:
-        raise SchemaError(all_rejected_message("displacement", Path(records.name),
-                                               total.rejects))
-    if not people.balanced:  # an internal invariant, never the user's fault
-        msg = f"people are not conserved: {people}"
-        raise AssertionError(msg)
-    report(f"displacement: {total.rows_valid:,} of {people.rows_read:,} rows kept from "
-           f"{records.name} ({time.perf_counter() - started:.1f} s)")
-    return records.name, total
+    with start_reduction(config, places, admin,
+                         reading or start_reading(config)) as reduction:
+        return reduction.result(report)

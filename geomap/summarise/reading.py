@@ -44,7 +44,11 @@ EARLY_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".geoparquet"}
 pyarrow, which touch nothing the other layers use. Other formats (GDAL's, Excel)
 and registered sources (which may be fetched) are read when the reduction starts."""
 
-_DONE = object()
+_DONE, _CLOSED = object(), object()
+
+
+class _ClosedError(Exception):
+    """The reading was stopped (an earlier step failed) while batches were wanted."""
 
 
 @dataclass(frozen=True)
@@ -148,21 +152,28 @@ class ReadAhead:
         return self._records
 
     def batches(self) -> Iterator[pd.DataFrame]:
-        """The batches read, in file order; an error while reading is raised here."""
+        """The batches read, in file order; an error while reading is raised here (and
+        an internal one when the reading is closed meanwhile)."""
         while (item := self._queue.get()) is not _DONE:
+            if item is _CLOSED:
+                raise _ClosedError
             if isinstance(item, BaseException):
                 raise item
             yield item
 
     def close(self) -> None:
-        """Stop reading, wait for the thread to close the file and end."""
+        """Stop reading, wait for the thread to close the file and end; a reduction
+        still asking for batches is told (by an internal error) to stop too."""
         self._stop.set()
-        if self._thread is None:
-            return
-        while self._thread.is_alive():  # a batch handed over meanwhile frees the thread
-            with contextlib.suppress(queue.Empty):
-                self._queue.get(timeout=0.05)
-        self._thread.join()
+        if self._thread is not None:
+            while self._thread.is_alive():  # a batch handed over frees the thread
+                with contextlib.suppress(queue.Empty):
+                    self._queue.get(timeout=0.05)
+            self._thread.join()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+        self._queue.put_nowait(_CLOSED)
 
     def __enter__(self) -> Self:
         return self

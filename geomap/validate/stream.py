@@ -21,11 +21,12 @@ import pyarrow as pa
 from geomap.config import BuildConfig
 from geomap.errors import SchemaError
 from geomap.load.constants import fill_constants
-from geomap.load.inputs import read_input_batches
+from geomap.load.inputs import has_input, read_input_batches
 from geomap.progress import announce_file
 from geomap.schema import COLUMNS, ROW
 from geomap.validate.checks import VALIDATORS, usable_people, validate_displacement
 from geomap.validate.conservation import all_rejected_message
+from geomap.validate.extent import cut_to_provinces
 
 Report = Callable[[str], None]
 KEPT_EXTRAS = ("license", "level")
@@ -79,6 +80,40 @@ def check_input(config: BuildConfig, layer: str, report: Report = _quiet
     report(f"{layer}: {checked.kept:,} of {checked.rows:,} rows kept from "
            f"{path.name} ({time.perf_counter() - started:.1f} s)")
     return checked
+
+
+def check_layer(config: BuildConfig, layer: str, admin: gpd.GeoDataFrame | None,
+                report: Report = _quiet) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Read and check a small layer of a build, and cut it to the chosen provinces.
+
+    Parameters
+    ----------
+    config : BuildConfig
+        The inputs and the provinces.
+    layer : str
+        A layer read whole (admin, towns, mines, control, events, conflict events).
+    admin : GeoDataFrame or None
+        The admin areas read already (None for the admin layer itself).
+    report : callable, optional
+        Told the rows kept and left out.
+
+    Returns
+    -------
+    (DataFrame, DataFrame, str)
+        The good rows, the rejects and the file's name; an optional layer nobody
+        gave (no events file) has no rows, no rejects and no name.
+
+    Raises
+    ------
+    GeomapError
+        As :func:`check_input`.
+    """
+    if not has_input(config, layer):
+        return VALIDATORS[layer](pd.DataFrame({ROW: []}))[0], pd.DataFrame(), ""
+    checked = check_input(config, layer, report)  # in batches, for big files
+    clean, rejects = cut_to_provinces(checked.clean, checked.rejects, admin,
+                                      config.provinces, layer, report)
+    return clean, rejects, checked.path.name
 
 
 def check_file(path: Path, layer: str, mapping: Mapping[str, str] | None = None, *,
