@@ -58,6 +58,17 @@ def test_utf8_then_another_encoding_is_refused_in_one_line(tmp_path: Path):
     assert "\n" not in message
 
 
+def test_the_line_not_utf8_is_counted_across_blocks(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    """Lines are counted from the start of the file, not of the block at fault."""
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 64)
+    path = tmp_path / "late-mixed.csv"
+    path.write_bytes(b"area,note\n" + b"CD61,Goma\n" * 40
+                     + f"CD62,{NOTE}\n".encode() + "CD62,Été\n".encode("cp1252"))
+    with pytest.raises(SourceError, match=r"\(line 43 is not UTF-8\)"):
+        read_text(path)
+
+
 def test_a_utf8_file_with_accents_far_down_is_utf8(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch):
     """Blocks of plain ASCII, then UTF-8 accents: still UTF-8, not a guess."""

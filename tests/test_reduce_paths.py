@@ -13,10 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from geomap.dates import parse_dates
 from geomap.join import links
 from geomap.places import build_places, match_references
 from geomap.summarise import partials
-from geomap.validate import parsing
+from geomap.validate import choices, parsing
 from geomap.validate.checks import keep_rows, validate_displacement
 from geomap.validate.parsing import distinct_text, text_values
 from geomap.validate.rejects import Rejects
@@ -144,7 +145,7 @@ def test_keep_rows_is_loc():
 def test_key_codes_number_the_values_as_factorize_does(column):
     """Whatever the order of the levels, each row's code names its value."""
     codes, levels = partials._key_codes(column)
-    assert len(codes) == len(column)
+    codes = np.broadcast_to(codes, len(column))  # one number: the same in every row
     got = [None if code < 0 else levels[code] for code in codes]
     assert got == [None if pd.isna(value) else value for value in column]
     assert len(set(levels)) == len(levels)
@@ -193,3 +194,23 @@ def test_references_are_matched_once_across_parts(admin, monkeypatch):
         pd.testing.assert_frame_equal(matcher(references),
                                       match_references(references, places))
     assert asked == [["T01", "Tango"], ["Nowhere", "t01"]]
+
+
+def test_dates_remembered_across_parts_are_the_dates_parsed(monkeypatch):
+    """Dates parsed once per process equal dates parsed afresh, partial ones too;
+    a text already seen is not parsed again."""
+    monkeypatch.setattr(choices, "_DATES", {})
+    texts = pd.Series(["2025-01-02", "2025", "2025-02", "soon", "99999-01-01",
+                       "2025-13-01", "2025-1", "1799-12-31"], dtype="string")
+    parsed = []
+
+    def parse(values):
+        parsed.extend(values.tolist())
+        return parse_dates(values)
+
+    monkeypatch.setattr(choices, "parse_dates", parse)
+    for part in (texts, texts.iloc[::-1].reset_index(drop=True)):
+        days, partial = choices._distinct_dates(part)
+        pd.testing.assert_series_equal(days, parse_dates(part))
+        pd.testing.assert_series_equal(partial, choices._partial_precision(part))
+    assert sorted(parsed) == sorted(texts.tolist())

@@ -123,16 +123,16 @@ def _scan_encoding(path: Path) -> str:
                 return best.encoding
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
-        seen_utf8, lines = False, 0
+        seen_utf8, offset = False, 0
         for block in iter(lambda: handle.read(BLOCK_BYTES), b""):
+            offset += len(block)
             if block.isascii():
-                lines += block.count(b"\n")
                 continue
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as err:
                 if seen_utf8 or not block[:err.start].isascii():
-                    line = lines + block.count(b"\n", 0, err.start) + 1
+                    line = _line_at(path, offset - len(block) + err.start)
                     msg = (f"Cannot read '{path.name}': it mixes UTF-8 text with "
                            f"another encoding (line {line:,} is not UTF-8). Save it "
                            "again as UTF-8 from the program that made it.")
@@ -140,8 +140,21 @@ def _scan_encoding(path: Path) -> str:
                 return _guess_legacy(block[max(0, err.start - _SAMPLE // 2):
                                            err.start + _SAMPLE // 2], from_bytes)
             seen_utf8 = True
-            lines += block.count(b"\n")
     return "utf-8"
+
+
+def _line_at(path: Path, position: int) -> int:
+    """The line (from 1) of the byte at *position* of a file: counted only when an
+    error names it, not on every scan."""
+    lines = 0
+    with path.open("rb") as handle:
+        while position > 0:
+            block = handle.read(min(BLOCK_BYTES, position))
+            if not block:
+                break
+            lines += block.count(b"\n")
+            position -= len(block)
+    return lines + 1
 
 
 def _guess_legacy(sample: bytes, from_bytes) -> str:
@@ -217,7 +230,7 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
         "convert_options": pacsv.ConvertOptions(
             include_columns=[name for name in names if columns is None
                              or name in columns or name == names[-1]],
-            column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+            column_types=dict.fromkeys(names, pa.large_string()), null_values=[""],
             strings_can_be_null=True, quoted_strings_can_be_null=True),
     }
     first_row, last = 1, None

@@ -112,20 +112,27 @@ def _sorted_rejects(tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
-    """People and records per figure key, over the mapped rows (one grouped sum)."""
+    """People and records per figure key, over the mapped rows (one grouped sum).
+
+    Each key's values are numbered (:func:`_key_codes`), the numbers of a row
+    combined into one, and rows of one number summed; a key of one value in every
+    row takes no part in the numbering.
+    """
     keys = [key for key in FIGURE_KEYS if key in linked.columns]
-    codes, levels = [], []
-    for key in keys:
-        code, level = _key_codes(linked[key])
-        codes.append(code[mapped] + 1)  # 0 stands for missing
-        levels.append(level)
-    people = linked["people"].to_numpy(dtype="int64")[mapped]
-    sizes = [len(level) + 1 for level in levels]
+    coded = [_key_codes(linked[key]) for key in keys]
+    varying = [(code + 1, len(level) + 1) for code, level in coded  # 0: missing
+               if isinstance(code, np.ndarray)]
+    everywhere = mapped.all()
+    people = linked["people"].to_numpy(dtype="int64")
+    people = people if everywhere else people[mapped]
+    sizes = [size for _, size in varying]
     product = np.prod(np.array(sizes, dtype=float))
     if product < 2**62:
-        combined = np.zeros(len(people), dtype=np.int64)
-        for code, size in zip(codes, sizes, strict=True):
-            combined = combined * size + code
+        combined = np.zeros(len(linked), dtype=np.int64)
+        for code, size in varying:
+            combined *= size
+            combined += code
+        combined = combined if everywhere else combined[mapped]
         if product <= max(4 * len(combined), DENSE_GROUPS):  # a count per number
             records = np.bincount(combined, minlength=int(product))
             distinct = np.flatnonzero(records)
@@ -141,13 +148,17 @@ def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
             distinct = distinct // size
         group_codes = parts[::-1]
     else:  # too many distinct values to number them: sort the rows instead
-        stacked = np.stack(codes, axis=1)
+        stacked = np.stack([code if everywhere else code[mapped]
+                            for code, _ in varying], axis=1)
         unique, group = np.unique(stacked, axis=0, return_inverse=True)
         group_codes = list(unique.T)
         records = np.bincount(group, minlength=len(unique))
-    table = pd.DataFrame({
-        key: _decode(level, code) for key, level, code in zip(keys, levels, group_codes,
-                                                              strict=True)})
+    columns, varied = {}, iter(group_codes)
+    for key, (code, level) in zip(keys, coded, strict=True):
+        code = next(varied) if isinstance(code, np.ndarray) else np.full(
+            len(records), code + 1, dtype=np.int64)
+        columns[key] = _decode(level, code)
+    table = pd.DataFrame(columns)
     table["people"] = np.bincount(group, weights=people, minlength=len(table)).round(
     ).astype("int64") if len(people) else np.zeros(len(table), dtype="int64")
     table["records"] = records.astype("int64")
@@ -158,9 +169,10 @@ DENSE_GROUPS = 1 << 20
 """Figure keys numbered up to this many are counted in an array, not sorted."""
 
 
-def _key_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+def _key_codes(column: pd.Series) -> tuple[np.ndarray | int, pd.Index]:
     """Each row's position among the column's distinct values (-1: missing), and
-    those values, as ``pd.factorize`` gives them (in another order, maybe).
+    those values, as ``pd.factorize`` gives them (in another order, maybe); one
+    number for all rows when they hold one value, or none.
 
     Categories are their codes; whole days are numbered from the first, without
     hashing; text the same in every row (a default) is compared, not hashed.
@@ -186,13 +198,13 @@ def _key_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
                 return code.astype(np.int64), pd.Index(level.astype(values.dtype))
     text = arrow_text(column)
     if text is not None and text.null_count == len(text):
-        return np.full(len(text), -1, dtype=np.int64), pd.Index([], dtype=object)
+        return -1, pd.Index([], dtype=object)
     if text is not None:
         first = text[0] if text.null_count == 0 else text.drop_null()[0]
         if pc.all(pc.equal(text, first)).as_py():  # one value, or missing
-            code = np.where(text.is_valid().to_numpy(zero_copy_only=False), 0, -1)
-            return code.astype(np.int64), pd.Index(pd.array([first.as_py()],
-                                                            dtype=column.dtype))
+            code = 0 if text.null_count == 0 else np.where(
+                text.is_valid().to_numpy(zero_copy_only=False), 0, -1).astype(np.int64)
+            return code, pd.Index(pd.array([first.as_py()], dtype=column.dtype))
     code, level = pd.factorize(column, use_na_sentinel=True)
     return code.astype(np.int64), pd.Index(level)
 

@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from geomap.dates import parse_dates
@@ -38,11 +39,39 @@ def _parse_column(frame: pd.DataFrame, column: str
         return pd.Series(values.array.take(codes, allow_fill=True), index=frame.index)
 
     written = pd.Series(codes >= 0, index=frame.index, name=column)
-    partial = _partial_precision(distinct)
+    days, partial = _distinct_dates(distinct)
     if partial.isna().all():  # only whole days: no text spread over the rows
         partial = text_values(frame.iloc[:, :0], "date_precision")
-        return written, spread(parse_dates(distinct)), partial
-    return written, spread(parse_dates(distinct)), spread(partial)
+        return written, spread(days), partial
+    return written, spread(days), spread(partial)
+
+
+_DATES: dict[str, tuple[np.datetime64, str | None]] = {}
+"""Dates and partial precisions of texts already parsed (registration files repeat
+a few hundred dates in every part of millions of rows)."""
+_DATES_KEPT = 100_000
+"""At most this many texts are remembered (a file of timestamps has no end of them)."""
+
+
+def _distinct_dates(distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`~geomap.dates.parse_dates` and :func:`_partial_precision` of distinct
+    texts, each text parsed once in a process while it is remembered."""
+    texts = distinct.tolist()
+    if len(texts) > _DATES_KEPT:
+        return parse_dates(distinct), _partial_precision(distinct)
+    known = {text: _DATES.get(text) for text in texts}  # one look each: threads share it
+    unseen = [text for text, found in known.items() if found is None]
+    if unseen:
+        values = pd.Series(unseen, dtype=distinct.dtype)
+        days, partial = parse_dates(values), _partial_precision(values)
+        if len(_DATES) + len(unseen) > _DATES_KEPT:
+            _DATES.clear()
+        for text, day, precision in zip(unseen, days.to_numpy(), partial.array,
+                                        strict=True):
+            known[text] = _DATES[text] = (day, None if pd.isna(precision) else precision)
+    return (pd.Series(np.array([known[text][0] for text in texts],
+                               dtype="datetime64[s]")),
+            pd.Series([known[text][1] for text in texts], dtype="string"))
 
 
 FIRST_DAY, LAST_DAY = pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31")

@@ -40,7 +40,7 @@ class Rejects:
         if isinstance(mask, np.ndarray):
             hit = np.flatnonzero(mask)
         elif mask.index.equals(frame.index):
-            hit = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
+            hit = np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
         else:  # another index: aligned on it
             mask = mask.reindex(frame.index).fillna(False).astype(bool)
             hit = np.flatnonzero(mask.to_numpy())
