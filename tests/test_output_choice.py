@@ -11,13 +11,20 @@ import sys
 from functools import partial
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from geomap.cli import main
-from geomap.config import OUTPUT_GROUPS, parse_outputs, read_config
+from geomap.config import OUTPUT_GROUPS, BuildConfig, parse_outputs, read_config
 from geomap.errors import ConfigError, OutputError
+from geomap.export import background, print_map
 from geomap.export.background import Background, Worker
+from geomap.export.outputs import _write_print
+from geomap.export.report import collect_sources
+from geomap.pipeline import load_layers
+from geomap.render.markup import MapText
+from geomap.summarise.summary import summarise_build
 from tests.conftest import REPO
 
 
@@ -229,3 +236,38 @@ def test_the_building_process_never_imports_matplotlib(shapes_dir: Path, tmp_pat
     assert build == []
     assert {"map.png", "map.pdf", "map.svg", "report.html", "geomap.gpkg",
             "map.html"} <= _files(out)
+
+
+def test_the_print_map_is_the_same_bytes_from_one_process_or_two(
+        shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The print map's PDF and SVG, saved by a copy of the process saving its PNG and
+    report, are the bytes saved in turn by one process (where none can be forked);
+    a full disk met by that copy is raised here as the OSError it was."""
+    config = BuildConfig(date=pd.Timestamp("2025-02-20"), shapes_dir=shapes_dir)
+    layers = load_layers(config)
+    summary = summarise_build(layers, config, lambda _: None)
+    text = MapText.from_build(config, layers, latest_record=summary.latest_record)
+    sources = collect_sources({"admin": layers.admin, "control": layers.control})
+
+    def printed(folder: Path) -> dict[str, bytes]:
+        folder.mkdir()
+        paths = _write_print(folder, {"print", "report"}, layers=layers,
+                             summary=summary, text=text, sources=sources)
+        return {path.name: path.read_bytes() for path in paths}
+
+    two = printed(tmp_path / "two")
+    assert list(two) == ["map.png", "map.pdf", "map.svg", "report.html"]
+    with monkeypatch.context() as alone:
+        alone.setattr(background, "_forking", lambda: False)
+        assert printed(tmp_path / "one") == two
+    written = print_map.write_printed
+
+    def full(folder: Path, drawn: dict[str, bytes]) -> list[Path]:
+        if "map.pdf" in drawn:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
+        return written(folder, drawn)
+
+    monkeypatch.setattr(print_map, "write_printed", full)
+    with pytest.raises(OSError, match="No space left") as raised:
+        printed(tmp_path / "full")
+    assert raised.value.errno == errno.ENOSPC
