@@ -18,6 +18,7 @@ import pandas as pd
 
 from geomap.export.geopackage import register_extension
 from geomap.export.xml_tree import sub as _sub
+from geomap.export.xml_tree import xml_string
 from geomap.words import word
 
 METADATA_EXTENSION = "http://www.geopackage.org/spec120/#extension_metadata"
@@ -136,7 +137,7 @@ def write_layer_metadata(con: sqlite3.Connection, table: str, meta: Provenance,
                 "(md_parent_id) REFERENCES gpkg_metadata(id))")
     for name in ("gpkg_metadata", "gpkg_metadata_reference"):
         register_extension(con, name, "gpkg_metadata", METADATA_EXTENSION)
-    document = ET.tostring(metadata_element(table, meta, bounds), encoding="unicode")
+    document = xml_string(metadata_element(table, meta, bounds))
     cursor = con.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, "
                          "mime_type, metadata) VALUES ('dataset', ?, 'text/xml', ?)",
                          (QGIS_METADATA_URI, document))

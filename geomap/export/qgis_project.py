@@ -20,7 +20,7 @@ import pandas as pd
 import pyproj
 
 from geomap.export.qgis_styles import QGIS_VERSION, aliases_element
-from geomap.export.xml_tree import element
+from geomap.export.xml_tree import element, xml_string
 from geomap.export.xml_tree import sub as _sub
 from geomap.fields import Field
 from geomap.words import word
@@ -242,7 +242,7 @@ def project_xml(layers: Sequence[ProjectLayer], info: ProjectInfo, gpkg: str, *,
     spatialrefsys(default, info.crs)
     _sub(root, "Layouts").extend(layouts)
     ET.indent(root)
-    return DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
+    return DOCTYPE + xml_string(root) + "\n"
 
 
 def write_qgz(path: Path, text: str) -> Path:

@@ -29,6 +29,7 @@ from geomap.export.qgis_symbols import (
     symbol,
     symbol_layer,
 )
+from geomap.export.xml_tree import xml_string
 from geomap.fields import Field
 
 QML_DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
@@ -241,4 +242,4 @@ def qml(elements: Sequence[ET.Element], docs: Mapping[str, Field]) -> str:
     root.extend(elements)
     root.append(aliases_element(docs))
     ET.indent(root)
-    return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
+    return QML_DOCTYPE + xml_string(root) + "\n"

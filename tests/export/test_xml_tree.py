@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from geomap.export.xml_tree import element, sub, xml_text
+from geomap.export.xml_tree import element, sub, xml_string, xml_text
 
 HOSTILE = "Kivu\x01 <b>&\x0b\"'{{ 7*7 }}[% 1 %]\ufffe\u200bé\U0001f600"
 
@@ -52,3 +52,45 @@ def test_a_title_with_control_characters_gives_a_project_qgis_reads(tmp_path):
     back = ET.fromstring(project_xml([], info, "geomap.gpkg", view=(28, -5, 30, 0)))
     assert back.get("projectname") == xml_text(HOSTILE)
     assert back.find("title").text == xml_text(HOSTILE)
+
+
+def _tree() -> ET.Element:
+    """Empty elements, text and tails with markup, attributes holding every escaped
+    character, whitespace-only text, an indented subtree and a deep chain."""
+    root = element("qgis", projectname=HOSTILE, note='a"b\tc\nd\re&<>', empty="")
+    sub(root, "empty")
+    sub(root, "blank", "")
+    sub(root, "text", "1 < 2 & 3 > 2\n\ttab", kind="x")
+    tailed = sub(root, "tailed", "in")
+    tailed.tail = " after <&> "
+    deep = root
+    for depth in range(30):
+        deep = sub(deep, f"level{depth}", None if depth % 2 else " ", n=str(depth))
+    layers = sub(root, "layers")
+    for number in range(3):
+        sub(sub(layers, "layer", id=f"l{number}"), "name", f"Layer {number}")
+    ET.indent(layers)
+    return root
+
+
+def test_xml_string_writes_what_elementtree_writes():
+    """The quick writer gives ElementTree's text for geomap's trees, and leaves
+    trees it does not write (comments, namespaces) to ElementTree itself."""
+    root = _tree()
+    assert xml_string(root) == ET.tostring(root, encoding="unicode")
+    ET.indent(root)
+    assert xml_string(root) == ET.tostring(root, encoding="unicode")
+    root.append(ET.Comment(" a comment "))
+    assert xml_string(root) == ET.tostring(root, encoding="unicode")
+    spaced = ET.Element("{http://www.opengis.net/sld}StyledLayerDescriptor")
+    ET.SubElement(spaced, "{http://www.opengis.net/se}Name").text = "x"
+    assert xml_string(spaced) == ET.tostring(spaced, encoding="unicode")
+
+
+def test_xml_string_refuses_what_elementtree_refuses():
+    """A value that is not text is an error either way, not a different file."""
+    root = ET.Element("qgis", {"n": 3})
+    with pytest.raises(TypeError):
+        ET.tostring(root, encoding="unicode")
+    with pytest.raises(TypeError):
+        xml_string(root)

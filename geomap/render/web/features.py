@@ -11,7 +11,7 @@ import shapely
 from geomap.render.markup import fmt_date
 from geomap.render.ranking import inner_spots
 from geomap.render.style import HOME_ISO3
-from geomap.render.web.states import StateBook, holder_tip, place_states, popup, text
+from geomap.render.web.states import DayRows, StateBook, holder_tip, popup, text
 from geomap.render.web.styles import (
     ADMIN_STYLE,
     CHANGED_STYLE,
@@ -46,30 +46,28 @@ def collection(frame: gpd.GeoDataFrame, states: dict[str, list[int]] | list[list
 
 
 def control_layers(places: gpd.GeoDataFrame, timeline: pd.DataFrame, book: StateBook,
-                   lang: str) -> dict[str, dict]:
+                   lang: str, *, rows: DayRows | None = None) -> dict[str, dict]:
     """The admin outlines and the control areas and towns, by day.
 
     Every area or zone held on any slider day is on the areas layer, drawn hidden on
-    the days it has no record; every point place is on the towns layer.
+    the days it has no record; every point place is on the towns layer. *rows* is
+    *timeline* read already (:class:`DayRows`), when the caller has it.
     """
+    rows = rows or DayRows(timeline)
     held = set(timeline.loc[timeline["actor"].notna(), "place"])
     admin = places.loc[places["kind"] == "area"]
     zones = places.loc[places["kind"].isin(["area", "zone"]) & places["place"].isin(held)
                        & (places.geom_type != "Point")]
     towns = places.loc[places.geom_type == "Point"]
-
-    def on(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-        return timeline.loc[timeline["place"].isin(set(frame["place"]))]
-
     return {
-        "admin": collection(admin, place_states(on(admin), book, lambda r: ADMIN_STYLE,
-                                                lang)),
-        "areas": collection(zones, place_states(
-            on(zones), book, lambda r: area_style(r.actor, r.confidence), lang,
-            tip=holder_tip)),
-        "towns": collection(towns, place_states(
-            on(towns), book, lambda r: town_style(r.actor, r.confidence), lang,
-            tip=holder_tip)),
+        "admin": collection(admin, rows.states(book, lambda r: ADMIN_STYLE, lang,
+                                               places=set(admin["place"]))),
+        "areas": collection(zones, rows.states(
+            book, lambda r: area_style(r.actor, r.confidence), lang, tip=holder_tip,
+            places=set(zones["place"]))),
+        "towns": collection(towns, rows.states(
+            book, lambda r: town_style(r.actor, r.confidence), lang, tip=holder_tip,
+            places=set(towns["place"]))),
     }
 
 
@@ -135,8 +133,10 @@ def context_labels(context: dict[str, gpd.GeoDataFrame], lang: str) -> list[dict
 
 
 def displacement_layer(places: gpd.GeoDataFrame, timeline: pd.DataFrame,
-                       book: StateBook, lang: str) -> tuple[dict, list[int], float]:
-    """People displaced by day: territories shaded by class, other places as circles.
+                       book: StateBook, lang: str, *, rows: DayRows | None = None
+                       ) -> tuple[dict, list[int], float]:
+    """People displaced by day: territories shaded by class, other places as circles
+    (*rows*: *timeline* read already, see :class:`DayRows`).
 
     Returns
     -------
@@ -164,8 +164,8 @@ def displacement_layer(places: gpd.GeoDataFrame, timeline: pd.DataFrame,
         return people_circle_style(people, top)
 
     shown["geometry"] = shown.geometry.where(shaded, shown.geometry.representative_point())
-    states = place_states(timeline.loc[timeline["place"].isin(set(shown["place"]))],
-                          book, draw, lang)
+    states = (rows or DayRows(timeline)).states(book, draw, lang,
+                                                places=set(shown["place"]))
     return collection(shown, states), breaks, top
 
 

@@ -34,7 +34,7 @@ from geomap.render.web.panels import (
     shade_classes,
     sources_list,
 )
-from geomap.render.web.states import StateBook, with_looks
+from geomap.render.web.states import DayRows, StateBook
 from geomap.render.web.towns import first_zoom, spread_towns, town_labels, town_points
 from geomap.summarise.areas import attach_summary
 from geomap.words import format_number, word, words_for
@@ -104,9 +104,11 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
                               grid=WEB_GRID[preset])
     minx, miny, maxx, maxy = (float(v) for v in places.total_bounds)
     spread = _spread(places, (minx, miny, maxx, maxy))
-    static = attach_summary(places, areas)[["place", "name", "pcode", "mines"]]
-    timeline = with_looks(timeline.merge(static, on="place", how="inner").sort_values(
-        ["place", "day"], kind="stable"))
+    summarised = attach_summary(places, areas)  # for the states and the town names
+    static = summarised[["place", "name", "pcode", "mines"]]
+    timeline = timeline.merge(static, on="place", how="inner").sort_values(
+        ["place", "day"], kind="stable")
+    rows = DayRows(timeline)  # read once for the four layers drawn from it
     days = [fmt_date(day) for day in sorted(timeline["day"].unique())]
     book = StateBook()
     base = context_layer(context or {}, book)
@@ -116,11 +118,12 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
          "labels": context_labels(context or {}, lang)}]
     layers += [{"id": key, "name": name, "pane": key, "features": features}
               for (key, features), name in zip(
-                  control_layers(places, timeline, book, lang).items(),
+                  control_layers(places, timeline, book, lang, rows=rows).items(),
                   (word(key, lang) for key in ("layer_admin", "layer_areas",
                                                "layer_towns")),
                   strict=True)]
-    people, breaks, top = displacement_layer(places, timeline, book, lang)
+    people, breaks, top = displacement_layer(places, timeline, book, lang,
+                                             rows=rows)
     layers.append({"id": "displacement", "name": word("layer_displacement", lang),
                    "pane": "shading", "pointPane": "displacement", "features": people})
     if preset == "analyst":
@@ -139,7 +142,7 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
                        "bounds": density[1]})
     layers.append({"id": "labels", "name": word("layer_town_names", lang),
                    "pane": "townLabels", "labels": town_labels(
-                       attach_summary(places, areas),
+                       summarised,
                        changed=set() if changes is None else set(changes["place"]))})
     start = days.index(fmt_date(text.as_of)) if days else 0
     marks = _event_marks(events, days)

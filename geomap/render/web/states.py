@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 
 import numpy as np
 import pandas as pd
@@ -135,6 +135,44 @@ def holder_tip(row: object, lang: str) -> str:
     return f"{row.name} — {holder}{confidence}"
 
 
+class DayRows:
+    """A timeline read once for every layer drawn from it.
+
+    Its rows are numbered by look (all their columns but the day: see
+    :func:`row_codes`), each look is read into one row object, and each place's rows
+    are listed in order. Several layers then draw the same rows without reading or
+    cutting the table again, and share the popup of each look.
+    """
+
+    def __init__(self, timeline: pd.DataFrame) -> None:
+        self.codes = row_codes(timeline.drop(columns="day", errors="ignore"))
+        self.groups = timeline.groupby("place", sort=False).indices
+        kinds, first = np.unique(self.codes, return_index=True)
+        self.rows = dict(zip(kinds.tolist(), timeline.iloc[first].itertuples(
+            index=False), strict=True))
+
+    def states(self, book: StateBook, draw: Callable[[object], dict], lang: str, *,
+               tip: Callable[[object, str], str] | None = None,
+               places: Collection | None = None) -> dict[str, list[int]]:
+        """:func:`place_states` of the rows of *places* (every place when None)."""
+        found: dict[str, list[int]] = {}
+        made: dict[int, int] = {}
+        for place, at in self.groups.items():
+            if places is not None and place not in places:
+                continue
+            codes = self.codes[at].tolist()
+            for code in dict.fromkeys(codes):  # place by place, as the book fills
+                if code not in made:
+                    row = self.rows[code]
+                    made[code] = book.state(
+                        draw(row), book.popup_of((self, lang, code),
+                                                 lambda row=row: place_popup(row, lang)),
+                        tip(row, lang) if tip else text(row.name))
+            states = [made[code] for code in codes]
+            found[place] = states[:1] if len(set(states)) == 1 else states
+        return found
+
+
 def place_states(timeline: pd.DataFrame, book: StateBook,
                  draw: Callable[[object], dict], lang: str, *,
                  tip: Callable[[object, str], str] | None = None
@@ -143,45 +181,11 @@ def place_states(timeline: pd.DataFrame, book: StateBook,
 
     *draw* gives the style of a timeline row, *tip* its tooltip (the place's name
     when not given); neither may depend on the row's ``day``, so a place's days that
-    agree in every other column share one state, worked out once (the rows' codes of
-    :data:`LOOK` when *timeline* has them, see :func:`with_looks`). A place that
-    looks the same every day keeps a single state.
+    agree in every other column share one state, worked out once. A place that looks
+    the same every day keeps a single state. (:class:`DayRows` reads a timeline once
+    for several layers.)
     """
-    groups = timeline.groupby("place", sort=False).indices
-    if not groups:
-        return {}
-    order = np.concatenate(list(groups.values()))  # place by place, as the book fills
-    coded = LOOK in timeline
-    codes = (timeline[LOOK].to_numpy() if coded else
-             row_codes(timeline.drop(columns="day", errors="ignore")))
-    kinds, first = np.unique(codes[order], return_index=True)
-    made = order[np.sort(first)]  # the first row of each kind, in that order
-    skip = [i for i, c in enumerate(timeline.columns) if c in ("day", LOOK)]
-    state = np.empty(len(kinds), dtype=np.int64)
-    for at, row in zip(made, timeline.iloc[made].itertuples(index=False), strict=True):
-        key = (codes[at] if coded else
-               tuple(v for i, v in enumerate(row) if i not in skip))
-        state[np.searchsorted(kinds, codes[at])] = book.state(
-            draw(row), book.popup_of((lang, coded, key),
-                                     lambda row=row: place_popup(row, lang)),
-            tip(row, lang) if tip else text(row.name))
-    found: dict[str, list[int]] = {}
-    for place, at in groups.items():
-        states = state[np.searchsorted(kinds, codes[at])].tolist()
-        found[place] = states[:1] if len(set(states)) == 1 else states
-    return found
-
-
-LOOK = "look"
-"""Column of a timeline numbering its rows by all their columns but the day
-(:func:`with_looks`)."""
-
-
-def with_looks(timeline: pd.DataFrame) -> pd.DataFrame:
-    """*timeline* with :data:`LOOK`: rows equal in every column but ``day`` share a
-    code; worked out once for the several layers that draw the same rows."""
-    return timeline.assign(**{LOOK: row_codes(timeline.drop(columns="day",
-                                                            errors="ignore"))})
+    return DayRows(timeline).states(book, draw, lang, tip=tip)
 
 
 def row_codes(frame: pd.DataFrame) -> np.ndarray:

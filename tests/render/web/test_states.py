@@ -9,13 +9,13 @@ import pytest
 
 from geomap.render.markup import safe_json
 from geomap.render.web.states import (
+    DayRows,
     StateBook,
     holder_tip,
     place_popup,
     place_states,
     row_codes,
     text,
-    with_looks,
 )
 from geomap.render.web.styles import area_style, people_circle_style
 
@@ -95,17 +95,21 @@ LAYERS = [
 ]
 
 
-@pytest.mark.parametrize("looks", [True, False], ids=["looks", "no-looks"])
+@pytest.mark.parametrize("shared", [True, False], ids=["read-once", "cut-per-layer"])
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_states_match_every_row_worked_out(looks, lang):
-    """Three layers sharing a book give the states and tables of the simple rule."""
+def test_states_match_every_row_worked_out(shared, lang):
+    """Three layers sharing a book, each drawing two of the three places, give the
+    states and tables of the simple rule, whether the timeline is read once for all
+    (popups shared) or cut for each layer."""
     timeline = _timeline()
-    timeline = with_looks(timeline) if looks else timeline
+    rows = DayRows(timeline)
     book, simple = StateBook(), _SimpleBook()
     for number, (draw, tip) in enumerate(LAYERS):
-        part = timeline.loc[timeline["place"] != ["g", "w", "T01"][number]]
-        assert place_states(part, book, draw, lang, tip=tip) == _states_simply(
-            part.drop(columns="look", errors="ignore"), simple, draw, lang, tip)
+        drawn = {"T01", "g", "w"} - {["g", "w", "T01"][number]}
+        part = timeline.loc[timeline["place"].isin(drawn)]
+        found = (rows.states(book, draw, lang, tip=tip, places=drawn) if shared
+                 else place_states(part, book, draw, lang, tip=tip))
+        assert found == _states_simply(part, simple, draw, lang, tip)
     assert safe_json(book.tables) == safe_json(simple.tables)
 
 
@@ -116,7 +120,7 @@ def test_a_place_alike_every_day_keeps_one_state():
     first = timeline.loc[alike].iloc[0]
     for column in timeline.columns.drop("day"):
         timeline.loc[alike, column] = first[column]
-    found = place_states(with_looks(timeline), StateBook(),
+    found = place_states(timeline, StateBook(),
                          lambda row: area_style(row.actor, row.confidence), "en")
     assert found["g"] == found["g"][:1]
     assert len(found["T01"]) == 5
