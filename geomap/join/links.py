@@ -168,18 +168,21 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
             report_parts.append(_spatial_report(found, index.pcodes, layer))
     by_area = ~has_geometry & records["area"].notna().to_numpy()
     if by_area.any():
-        references = references_of(records.loc[by_area, [
-            column for column in ("area", "level") if column in records]])
+        references = references_of(pd.DataFrame(
+            {column: records[column].array[by_area] for column in ("area", "level")
+             if column in records}, index=records.index[by_area]))
         matches = (matcher or ReferenceMatcher(places))(references)
         positions, distinct = pd.factorize(references)
-        found = matches.reindex(distinct)
+        aligned = matches.index.equals(distinct)  # both in order of first appearance
+        found = matches if aligned else matches.reindex(distinct)
         codes.place[by_area] = codes.codes(found["place"].to_numpy(), codes.places)[
             positions]
         codes.method[by_area] = codes.codes(found["method"].to_numpy(),
                                             codes.methods)[positions]
-        counts = pd.Series(np.bincount(positions, minlength=len(distinct)),
-                           index=distinct, name="records")
-        report_parts.append(matches.join(counts).reset_index().assign(layer=layer))
+        counts = np.bincount(positions, minlength=len(distinct))
+        matched = matches.assign(records=counts) if aligned else matches.join(
+            pd.Series(counts, index=distinct, name="records"))
+        report_parts.append(matched.reset_index().assign(layer=layer))
     records["place"] = codes.column(codes.place, codes.places,
                                     categorical=not own_geometry)
     records["method"] = codes.column(codes.method, codes.methods,

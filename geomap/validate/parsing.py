@@ -222,12 +222,14 @@ def distinct_text(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Seri
         codes, uniques = pd.factorize(text)
         return codes.astype(np.int64), pd.Series(uniques, dtype=text.dtype)
     encoded = pc.dictionary_encode(arrow)  # distinct values first, then stripped
-    stripped = text_values(pd.DataFrame({column: _text_series(
-        encoded.dictionary, None, column)}), column)
-    inner, uniques = pd.factorize(stripped)
-    inner = np.append(inner.astype(np.int64), -1)  # a missing value's index: -1
-    codes = inner[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
-    return codes, pd.Series(uniques, dtype=stripped.dtype)
+    stripped = pc.utf8_trim_whitespace(encoded.dictionary)
+    stripped = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, stripped.type),
+                          stripped)
+    inner = pc.dictionary_encode(stripped)  # ' a' and 'a' are one value
+    inner_codes = np.append(inner.indices.fill_null(-1).to_numpy(
+        zero_copy_only=False).astype(np.int64), -1)  # a missing value's index: -1
+    codes = inner_codes[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+    return codes, _text_series(inner.dictionary, None, None)
 
 
 def read_count(text: str, decimal: str = ".") -> tuple[int | None, str | None]:
