@@ -9,13 +9,17 @@ Both are deterministic: the same records give the same bytes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from affine import Affine
 
 from geomap.join.areas import point_coordinates
 from geomap.schema import KIVU_BOUNDS
+
+if TYPE_CHECKING:  # affine (and attrs) are imported when a grid is finished, not
+    from affine import Affine  # when the records are read and summed
 
 CELL_DEGREES = 0.02
 """Side of a density cell in degrees (about 2.2 km at the equator)."""
@@ -59,6 +63,8 @@ def finish_density(sums: np.ndarray, *,
                    ) -> tuple[np.ndarray, Affine]:
     """Whole ``uint32`` counts from :func:`sum_cells`, small cells blanked; and the
     grid transform."""
+    from affine import Affine
+
     minx, _, _, maxy = bounds
     counts = np.rint(sums).astype(np.uint32)
     if min_people > 0:
