@@ -110,12 +110,17 @@ def read_dates(frame: pd.DataFrame, column: str, rejects: Rejects, *,
     return _reject_dates(frame, column, written, parsed, rejects, required=required)
 
 
-def slug_values(values: pd.Series) -> pd.Series:
+def _slug(value: str) -> str:
     """Fold accents and case, and join words with '-' ('Mobile population' ->
-    'mobile-population'); missing values stay missing."""
+    'mobile-population')."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")
+
+
+def slug_values(values: pd.Series) -> pd.Series:
+    """:func:`_slug` of each value; missing values stay missing."""
     return values.astype("string").map(
-        lambda value: re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")
-        if isinstance(value, str) else value).astype("string")
+        lambda value: _slug(value) if isinstance(value, str) else value
+    ).astype("string")
 
 
 def read_choice(frame: pd.DataFrame, column: str, choices: Sequence[str],
@@ -138,7 +143,7 @@ def read_choice(frame: pd.DataFrame, column: str, choices: Sequence[str],
         return repeated_text(default, frame.index) if default is not None else \
             text_values(frame, column)  # a file without the column: no work per row
     text = text_values(frame, column)
-    folded = {slug_values(pd.Series([c])).iloc[0]: c for c in choices}
+    folded = {_slug(c): c for c in choices}  # no frame per choice (0.3 ms each)
     folded.update(aliases or {})
     chosen = per_distinct(text, lambda values: slug_values(values).map(folded)
                           .astype("string"))  # once per distinct value
