@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -152,6 +153,19 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
     return written + ([report] if "report" in wanted else [])
 
 
+def _for_print(layers: Layers, summary: Summary) -> tuple[Layers, Summary]:
+    """*layers* and *summary* holding only what :func:`_write_print` reads.
+
+    The print map's process receives its work pickled: the records, density grids
+    and handovers it does not read (a few megabytes at a million rows) stay here.
+    """
+    return (replace(layers, admin=None, towns=None, mines=None, control=None,
+                    displacement=None, density=None, events=None,
+                    conflict_events=None),
+            replace(summary, displaced=None, density=None, handovers=None,
+                    event_changes=None, conflict_events=None, conflict_areas=None))
+
+
 def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
                   text: MapText, page: str | Callable[[], str],
                   report: Callable[[str], None],
@@ -207,8 +221,9 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     with claimed as owned, owned.staging() as staging:
         printed = None
         if wanted & PRINTED_OUTPUTS:
-            work = partial(_write_print, staging, wanted, layers=layers,
-                           summary=summary, text=text, sources=sources)
+            printing, printed_summary = _for_print(layers, summary)
+            work = partial(_write_print, staging, wanted, layers=printing,
+                           summary=printed_summary, text=text, sources=sources)
             printed = worker.start(work) if worker is not None else Background(work)
         written = []
         try:

@@ -161,10 +161,7 @@ def _within_by_day(places: gpd.GeoDataFrame, held: pd.DataFrame,
         start, stop = index.get(day, (0, 0))
         key = tuple((p, a if p in zones else None) for p, a in holding[start:stop])
         if key not in enclosing:  # which places are held, and areas' holders
-            table = surroundings.resolve(held.iloc[start:stop].droplevel("day"))
-            enclosing[key] = dict(zip(table.index, zip(table["within"],
-                                                       table["within_actor"],
-                                                       strict=True), strict=True))
+            enclosing[key] = surroundings.around(dict(holding[start:stop]))
         around = enclosing[key]
         for at, place in enumerate(order):
             if place in around:

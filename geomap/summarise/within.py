@@ -9,6 +9,8 @@ places held that day. The web map's slider asks for many days.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -115,34 +117,40 @@ class Surroundings:
             self._zones = [] if zones.empty else _overlaps(self.table, zones)
         return self._zones
 
-    def resolve(self, control_now: pd.DataFrame) -> pd.DataFrame:
-        """:func:`resolve_within` for the places held as *control_now* says."""
-        held_ids = set(control_now.index)
+    def around(self, holders: Mapping[str, object]) -> dict[str, tuple[str, object]]:
+        """``(within, within_actor)`` of each place lying in a held area or zone, the
+        places held being those of *holders* (place -> actor); see
+        :func:`resolve_within`."""
+        held_ids = set(holders)
         open_places = [p for p in self.order if p not in held_ids]
         if not held_ids or not open_places:
-            return _none()
-        holder = control_now["actor"]
-        actor = dict(zip(holder.index, holder, strict=True))
+            return {}
         around = self._held_area_around(held_ids)
-        found: dict[str, list[tuple[str, str]]] = {}
+        found: dict[str, list[tuple[str, object]]] = {}
         for place in open_places:
             chain = self.chains.get(place) or ([around[place]] if place in around
                                                else [])
             held = next((p for p in chain if p in held_ids), None)
             if held is not None:
-                found.setdefault(place, []).append((self.names[held], actor[held]))
+                found.setdefault(place, []).append((self.names[held], holders[held]))
         if held_ids & self.zones:
-            rows = sorted((place, name, actor[zone], share)
+            rows = sorted((place, name, holders[zone], share)
                           for place, zone, name, share in self._zone_shares()
                           if zone in held_ids and place not in held_ids)
             for place, name, holder_id, share in rows:
                 found.setdefault(place, []).append((f"{name} ({share})", holder_id))
+        return {place: ("; ".join(n for n, _ in v), holder_of([a for _, a in v]))
+                for place, v in found.items()}
+
+    def resolve(self, control_now: pd.DataFrame) -> pd.DataFrame:
+        """:func:`resolve_within` for the places held as *control_now* says."""
+        holder = control_now["actor"]
+        found = self.around(dict(zip(holder.index, holder, strict=True)))
         if not found:
             return _none()
         return pd.DataFrame({
-            "within": {p: "; ".join(n for n, _ in v) for p, v in found.items()},
-            "within_actor": {p: holder_of(pd.Series([a for _, a in v])) for p, v in
-                             found.items()},
+            "within": {p: within for p, (within, _) in found.items()},
+            "within_actor": {p: actor for p, (_, actor) in found.items()},
         }).rename_axis("place").sort_index()
 
 
