@@ -1,9 +1,10 @@
-"""Which place is named first: one order for the web map and the print map.
+"""Which place is named first, and where inside a shape: the same for both maps.
 
 Both maps name places in this order and leave out, where names would overlap, the
 ones that come later: the places that changed hands, then the provincial capitals,
 then places with a control record, the most displaced, those with the most mining
-sites, and the rest by name.
+sites, and the rest by name. A name inside a shape (a lake, a country) is tried at
+the same spots on both (:func:`inner_spots`).
 """
 
 from __future__ import annotations
