@@ -157,6 +157,7 @@ def test_the_grid_gives_what_testing_every_area_gives(admin):
                         (coords[:-1, 1] + coords[1:, 1]) / 2, [0.0]])
     expected = _brute_force(index.polygons, x, y)
     assert (index.locate(x, y) == expected).all()
+    assert (index.locate(x[:-1], y[:-1]) == expected[:-1]).all()  # all finite: no gather
     assert (AreaIndex(areas).locate(x[:500], y[:500]) == expected[:500]).all()  # no grid
     assert list(index.pcodes[:2]) == ["T0101", "T0201"]  # deepest first
     assert (index.grid[3] >= 0).mean() > 0.5  # most points need no polygon test

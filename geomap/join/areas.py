@@ -123,7 +123,11 @@ class AreaIndex:
             return found
         if self.grid is None and len(todo) >= GRID_MIN_POINTS:
             self.build_grid()
-        if self.grid is not None:
+        if self.grid is not None and len(todo) == len(x):  # every point: no gathers
+            found = _cell_owner(self.grid, x, y)
+            todo = np.flatnonzero(found == _MIXED)
+            found[todo] = -1
+        elif self.grid is not None:
             owner = _cell_owner(self.grid, x[todo], y[todo])
             found[todo[owner >= 0]] = owner[owner >= 0]
             todo = todo[owner == _MIXED]
