@@ -18,7 +18,7 @@ from geomap.join import links
 from geomap.places import build_places, match_references
 from geomap.summarise import partials
 from geomap.validate import choices, parsing
-from geomap.validate.checks import keep_rows, validate_displacement
+from geomap.validate.checks import keep_rows, validate_displacement, with_columns
 from geomap.validate.parsing import distinct_text, text_values
 from geomap.validate.rejects import Rejects
 
@@ -214,3 +214,15 @@ def test_dates_remembered_across_parts_are_the_dates_parsed(monkeypatch):
         pd.testing.assert_series_equal(days, parse_dates(part))
         pd.testing.assert_series_equal(partial, choices._partial_precision(part))
     assert sorted(parsed) == sorted(texts.tolist())
+
+
+def test_columns_set_at_once_are_assign():
+    """Columns set in one new frame equal ``assign``: order, dtypes, the input left."""
+    frame = pd.DataFrame({"a": [1, 2], "b": pd.array(["x", None], dtype="str")},
+                         index=[4, 2])
+    columns = {"b": pd.Series(["y", "z"], index=frame.index, dtype="string"),
+               "c": pd.Series([0.5, 1.5], index=frame.index)}
+    pd.testing.assert_frame_equal(with_columns(frame, columns), frame.assign(**columns))
+    assert frame["b"].tolist()[0] == "x"
+    shifted = {"c": pd.Series([1.0, 2.0], index=[2, 4])}  # aligned on the index
+    pd.testing.assert_frame_equal(with_columns(frame, shifted), frame.assign(**shifted))

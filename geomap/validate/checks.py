@@ -103,20 +103,31 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = ".",
     people, written, refused = people or read_people(frame, decimal=decimal)
     rejects.add(frame, ~written, "people", "missing count of people")
     rejects.add(frame, refused.notna(), "people", refused)
-    frame = frame.assign(people=people)
-    frame["date"], frame["date_precision"] = read_dated(
-        frame, "date", "date_precision", rejects, required=True)
-    frame["kind"] = read_choice(frame, "kind", DISPLACEMENT_KINDS, rejects,
-                                aliases=DISPLACEMENT_KIND_ALIASES,
-                                default=DEFAULT_DISPLACEMENT_KIND, what="kind")
+    date, precision = read_dated(frame, "date", "date_precision", rejects,
+                                 required=True)
+    kind = read_choice(frame, "kind", DISPLACEMENT_KINDS, rejects,
+                       aliases=DISPLACEMENT_KIND_ALIASES,
+                       default=DEFAULT_DISPLACEMENT_KIND, what="kind")
+    frame = with_columns(frame, {"people": people, "date": date,
+                                 "date_precision": precision, "kind": kind})
     frame = require_level(frame, rejects)
     if isinstance(frame, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(frame.columns):
         frame = points_as_columns(frame, rejects, "displacement")
     frame = require_location(frame, rejects, "displacement", points="columns")
     clean, table = _split(frame, rejects)
-    for column in ("assessment", "origin", "cause", "source", "url", "note"):
-        clean[column] = text_values(clean, column)
-    return clean, table
+    return with_columns(clean, {column: text_values(clean, column) for column in (
+        "assessment", "origin", "cause", "source", "url", "note")}), table
+
+
+def with_columns(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """*frame* with *columns* set (``frame.assign(**columns)``), made as one frame
+    rather than a column at a time."""
+    if type(frame) is not pd.DataFrame or not frame.columns.is_unique or not all(
+            isinstance(values, pd.Series) and values.index.equals(frame.index)
+            for values in columns.values()):
+        return frame.assign(**columns)
+    kept = {name: frame[name] for name in frame.columns}
+    return pd.DataFrame({**kept, **columns}, index=frame.index, copy=False)
 
 
 def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
