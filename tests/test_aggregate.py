@@ -131,3 +131,32 @@ def test_partial_dates_start_on_the_first_day(start, day, held):
     """A record dated '2025-01' or '2025' is in force from that period's first day."""
     control = _control([("x", "m23", start, None, "claimed")])
     assert ("x" in resolve_control(control, DAY(day)).index) is held
+
+
+def test_actor_counts_per_kind_as_counted_one_by_one():
+    """Areas, towns and zones (control points with them) held per actor, the places
+    named and the mines by mineral, as counted place by place; nobody holding
+    anything gives no actor row."""
+    from geomap.summarise.per_actor import summarise_actors
+
+    areas = pd.DataFrame({
+        "place": ["T01", "T02", "g", "z", "p", "w"],
+        "name": ["Sierra", "Tango", "Goma", "Zone", "Point", "Walikale"],
+        "kind": ["area", "area", "town", "zone", "point", "town"],
+        "actor": pd.array(["m23", "fardc", "m23", "m23", "contested", None],
+                          dtype="string"),
+        "since": pd.NaT, "parent": None, "people": pd.array([None] * 6, dtype="Int64"),
+        "people_as_of": pd.NaT})
+    mines = pd.DataFrame({"actor": ["m23", "m23", None],
+                          "minerals": ["gold;coltan", "gold", "tin"]})
+    table = summarise_actors(areas, mines).set_index("actor")
+    for actor in ("m23", "fardc", "contested"):
+        mine = areas.loc[areas["actor"] == actor]
+        assert table.loc[actor, "areas"] == (mine["kind"] == "area").sum()
+        assert table.loc[actor, "towns"] == (mine["kind"] == "town").sum()
+        assert table.loc[actor, "zones"] == mine["kind"].isin(["zone", "point"]).sum()
+        assert table.loc[actor, "places"] == "; ".join(sorted(mine["name"]))
+    assert table.loc["m23", "mines_by_mineral"] == "coltan: 1; gold: 2"
+    assert table.loc["fardc", "mines"] == 0
+    nobody = summarise_actors(areas.assign(actor=pd.NA), mines.assign(actor=None))
+    assert nobody.empty

@@ -127,9 +127,9 @@ def count_mines_by_actor(mines: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by actor (from *mines*' ``actor`` column).
     """
-    held = mines.dropna(subset=["actor"])
+    held = pd.DataFrame(mines[["actor", "minerals"]]).dropna(subset=["actor"])
     exploded = held.assign(mineral=held["minerals"].fillna("").str.split(";")).explode(
-        "mineral")
+        "mineral")  # a plain frame: exploding the sites' geometry too cost more
     exploded = exploded.loc[exploded["mineral"].fillna("") != ""]
     counts = exploded.groupby(["actor", "mineral"]).size().reset_index(name="n")
     labels = counts["mineral"] + ": " + counts["n"].astype(str)

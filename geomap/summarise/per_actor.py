@@ -88,13 +88,14 @@ def summarise_actors(areas: pd.DataFrame, mines: pd.DataFrame) -> pd.DataFrame:
         0 when no site is held) and ``mines_by_mineral``.
     """
     held = areas.dropna(subset=["actor"])
-    grouped = held.groupby("actor", sort=True)
-    table = pd.DataFrame({
-        "areas": grouped["kind"].agg(lambda k: int((k == "area").sum())),
-        "towns": grouped["kind"].agg(lambda k: int((k == "town").sum())),
-        "zones": grouped["kind"].agg(lambda k: int(k.isin(["zone", "point"]).sum())),
-        "places": grouped["name"].agg(lambda n: "; ".join(sorted(n))),
-    })
+    kind = held["kind"]
+    table = pd.DataFrame({  # places held of each kind, counted in one grouping
+        "areas": (kind == "area").astype("int64"),
+        "towns": (kind == "town").astype("int64"),
+        "zones": kind.isin(["zone", "point"]).astype("int64"),
+    }).groupby(held["actor"], sort=True).sum()
+    table["places"] = held.groupby("actor", sort=True)["name"].agg(
+        lambda n: "; ".join(sorted(n)))
     by_actor = count_mines_by_actor(mines) if "actor" in mines else pd.DataFrame(
         {"mines": pd.Series(dtype="int64"), "mines_by_mineral": pd.Series(dtype=object)})
     table = table.reindex(table.index.union(by_actor.index))  # contested sites too
