@@ -18,8 +18,8 @@ from geomap.join import links
 from geomap.places import build_places, match_references
 from geomap.summarise import partials
 from geomap.validate import choices, parsing
-from geomap.validate.checks import keep_rows, validate_displacement, with_columns
-from geomap.validate.parsing import distinct_text, text_values
+from geomap.validate.checks import keep_rows, validate_displacement
+from geomap.validate.parsing import distinct_text, text_values, with_columns
 from geomap.validate.rejects import Rejects
 
 BAD_COORDINATES = ["1,5", " 28.1 ", "", "NaN", "nan", "1e400", "-1e400", "inf", "29,125",

@@ -18,7 +18,7 @@ from geomap.places import (
     reference_matches,
 )
 from geomap.schema import STORAGE_CRS
-from geomap.validate.parsing import per_distinct
+from geomap.validate.parsing import per_distinct, with_columns
 
 REPORT_COLUMNS = ("layer", "reference", "place", "place_name", "method", "score",
                   "records", "candidates")
@@ -183,10 +183,12 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
         matched = matches.assign(records=counts) if aligned else matches.join(
             pd.Series(counts, index=distinct, name="records"))
         report_parts.append(matched.reset_index().assign(layer=layer))
-    records["place"] = codes.column(codes.place, codes.places,
-                                    categorical=not own_geometry)
-    records["method"] = codes.column(codes.method, codes.methods,
-                                     categorical=not own_geometry)
+    records = with_columns(records, {
+        "place": pd.Series(codes.column(codes.place, codes.places,
+                                        categorical=not own_geometry), index=records.index),
+        "method": pd.Series(codes.column(codes.method, codes.methods,
+                                         categorical=not own_geometry),
+                            index=records.index)})
     all_places = pd.concat([places, new_places], ignore_index=True) if len(new_places) \
         else places
     names = dict(zip(all_places["place"], all_places["name"], strict=True))

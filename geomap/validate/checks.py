@@ -38,6 +38,7 @@ from geomap.validate.parsing import (
     parse_numbers,
     per_distinct,
     text_values,
+    with_columns,
 )
 from geomap.validate.rejects import (
     Rejects,
@@ -117,17 +118,6 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = ".",
     clean, table = _split(frame, rejects)
     return with_columns(clean, {column: text_values(clean, column) for column in (
         "assessment", "origin", "cause", "source", "url", "note")}), table
-
-
-def with_columns(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
-    """*frame* with *columns* set (``frame.assign(**columns)``), made as one frame
-    rather than a column at a time."""
-    if type(frame) is not pd.DataFrame or not frame.columns.is_unique or not all(
-            isinstance(values, pd.Series) and values.index.equals(frame.index)
-            for values in columns.values()):
-        return frame.assign(**columns)
-    kept = {name: frame[name] for name in frame.columns}
-    return pd.DataFrame({**kept, **columns}, index=frame.index, copy=False)
 
 
 def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:

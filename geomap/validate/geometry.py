@@ -13,7 +13,7 @@ import shapely
 
 from geomap.errors import CRSError, SchemaError
 from geomap.schema import DRC_BOUNDS, ROW, STORAGE_CRS
-from geomap.validate.parsing import parse_coordinates, text_values
+from geomap.validate.parsing import parse_coordinates, text_values, with_columns
 from geomap.validate.rejects import Rejects
 
 Bounds = tuple[float, float, float, float]
@@ -239,12 +239,15 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str, *,
                f"geometry; found {found}. Map one with --column {layer}.area=COLUMN.")
         raise SchemaError(msg)
     area = text_values(frame, "area")
+    placed = {}
     if {"lon", "lat"} <= set(frame.columns):
         lon, lat = parse_coordinates(frame["lon"]), parse_coordinates(frame["lat"])
         inside, coords_given = _check_coordinates(frame, rejects, DRC_BOUNDS, lon, lat)
-        if points == "columns":
-            frame = frame.assign(lon=np.where(inside, lon.to_numpy(), np.nan),
-                                 lat=np.where(inside, lat.to_numpy(), np.nan))
+        if points == "columns":  # set with the area, below
+            placed = {"lon": pd.Series(np.where(inside, lon.to_numpy(), np.nan),
+                                       index=frame.index),
+                      "lat": pd.Series(np.where(inside, lat.to_numpy(), np.nan),
+                                       index=frame.index)}
         else:
             frame = attach_points(frame, pd.Series(inside, index=frame.index), lon, lat)
         located = inside | (area.notna().to_numpy() & ~(coords_given & ~inside))
@@ -268,4 +271,4 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str, *,
     already = np.isin(frame[ROW].to_numpy(), rejects.rejected_array())
     rejects.add(frame, ~np.asarray(located, dtype=bool) & ~already, "area",
                 "no area, coordinates or geometry")
-    return frame.assign(area=area)
+    return with_columns(frame, {**placed, "area": area})

@@ -232,6 +232,17 @@ def distinct_text(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Seri
     return codes, _text_series(inner.dictionary, None, None)
 
 
+def with_columns(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """*frame* with *columns* set (``frame.assign(**columns)``), made as one frame
+    rather than a column at a time."""
+    if type(frame) is not pd.DataFrame or not frame.columns.is_unique or not all(
+            isinstance(values, pd.Series) and values.index.equals(frame.index)
+            for values in columns.values()):
+        return frame.assign(**columns)
+    kept = {name: frame[name] for name in frame.columns}
+    return pd.DataFrame({**kept, **columns}, index=frame.index, copy=False)
+
+
 def read_count(text: str, decimal: str = ".") -> tuple[int | None, str | None]:
     """Read one count of people; return ``(count, None)`` or ``(None, reason)``.
 
