@@ -89,8 +89,9 @@ def _outline_of(admin: gpd.GeoDataFrame, provinces: tuple[str, ...]
     if known is not None and known[0]() is admin and known[1] == provinces:
         return known[2]
     outline = province_outline(admin, provinces)
-    for key in [key for key, known in _OUTLINES.items() if known[0]() is None]:
-        _OUTLINES.pop(key, None)  # frames gone
+    for key, known in list(_OUTLINES.items()):  # a copy: builds may run on threads
+        if known[0]() is None:
+            _OUTLINES.pop(key, None)  # frames gone
     _OUTLINES[id(admin)] = (weakref.ref(admin), provinces, outline)
     return outline
 
