@@ -64,13 +64,15 @@ def require_level(frame: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     'city', 'province', '2'...); rows with another value are rejected. Returns
     *frame* with ``level`` as text ('' columns and absent ones stay missing).
     """
+    if "level" not in frame:  # nothing written: nothing to check, nothing to set
+        return frame
     level = text_values(frame, "level")
     known = per_distinct(level, lambda values: values.map(
         lambda v: squash(v) in QUALIFIERS).astype("boolean")).fillna(True)
     rejects.add(frame, ~known.astype(bool), "level",
                 "unknown level; expected one of 'province', 'territory', 'city', 'town', "
                 "'chefferie', 'secteur' or an admin level 1, 2, 3")
-    return frame.assign(level=level) if "level" in frame else frame
+    return frame.assign(level=level)
 
 
 def validate_displacement(frame: pd.DataFrame, *, decimal: str = ".",
