@@ -39,6 +39,20 @@ DISPLACEMENT = [
 ]
 
 
+def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
+        note: Callable[..., object]) -> list:
+    """Replace ``owner.name`` by itself noting ``note(*args)`` of every call; return
+    the notes, filled as the calls come."""
+    notes, real = [], getattr(owner, name)
+
+    def noted(*args, **kwargs):
+        notes.append(note(*args))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, noted)
+    return notes
+
+
 def write_csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
     """Write a small CSV fixture."""
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -20,7 +20,7 @@ from geomap.validate import extent
 from geomap.validate.checks import VALIDATORS
 from geomap.validate.extent import cut_to_provinces
 
-from .conftest import write_csv
+from .conftest import spy, write_csv
 
 
 @pytest.fixture
@@ -51,14 +51,8 @@ def test_one_outline_cuts_every_layer_of_an_admin_frame(
         kivu_admin, monkeypatch: pytest.MonkeyPatch):
     """The union of the provinces is worked out once per admin frame and provinces:
     mines and control cut by the admin layer's outline give what a fresh one gives."""
-    calls = []
-    real = extent.province_outline
-
-    def counted(admin, provinces):
-        calls.append(tuple(provinces))
-        return real(admin, provinces)
-
-    monkeypatch.setattr(extent, "province_outline", counted)
+    calls = spy(monkeypatch, extent, "province_outline",
+                lambda _admin, provinces: tuple(provinces))
     admin, _ = cut_to_provinces(kivu_admin, pd.DataFrame(), None, ("CD61",), "admin")
     raw = pd.DataFrame({"name": ["in", "out"], "lon": ["29.1", "29.9"],
                         "lat": ["-1.5", "-1.5"], "_row": [1, 2]})

@@ -22,6 +22,8 @@ from geomap.validate.checks import keep_rows, validate_displacement
 from geomap.validate.parsing import distinct_text, text_values, with_columns
 from geomap.validate.rejects import Rejects
 
+from .conftest import spy
+
 BAD_COORDINATES = ["1,5", " 28.1 ", "", "NaN", "nan", "1e400", "-1e400", "inf", "29,125",
                    "28.", ".5", "+29.2", "east", "\u00a029.1", "29.1\t", None, "0x1D",
                    "1_000", "1.2.3", "-", "1e99999", "−1.5"]
@@ -180,14 +182,8 @@ def test_references_are_matched_once_across_parts(admin, monkeypatch):
     towns = admin.iloc[:0][["geometry"]].assign(town_id=[], name=[], pcode=[],
                                                 province_pcode=[])
     places = build_places(admin, towns)
-    asked = []
-    matched = links.reference_matches
-
-    def counting(references, table):
-        asked.append(list(references))
-        return matched(references, table)
-
-    monkeypatch.setattr(links, "reference_matches", counting)
+    asked = spy(monkeypatch, links, "reference_matches",
+                lambda references, _table: list(references))
     matcher = links.ReferenceMatcher(places)
     for part in (["T01", "Tango", None, "T01"], ["Tango", "Nowhere", "t01"]):
         references = pd.Series(part, dtype="str")

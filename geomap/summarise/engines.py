@@ -332,10 +332,8 @@ def read_displacement(config: BuildConfig, places: pd.DataFrame, admin: pd.DataF
 
     Raises
     ------
-    GeomapError
-        The input cannot be read, holds no rows, or every row is rejected.
-    AssertionError
-        People are not conserved (a bug, never the user's fault).
+    GeomapError, AssertionError
+        As :meth:`Reduction.result`.
     """
     with start_reduction(config, places, admin,
                          reading or start_reading(config)) as reduction:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
 
 import geopandas as gpd
 import matplotlib as mpl
@@ -269,22 +270,14 @@ def _printable_texts(figure: Figure) -> None:
             artist.set_text(clean)
 
 
-def print_figure(places: gpd.GeoDataFrame, areas: pd.DataFrame,
-                 mines: gpd.GeoDataFrame, text: MapText, *,
-                 actors: pd.DataFrame | None = None,
-                 size_mm: tuple[float, float] = A4_MM,
-                 country: gpd.GeoDataFrame | None = None,
-                 context: dict[str, gpd.GeoDataFrame] | None = None,
-                 changes: pd.DataFrame | None = None) -> Figure:
+def print_figure(*args: Any, **kwargs: Any) -> Figure:
     """The print map drawn, with printable text only, ready for :func:`save_printed`.
 
     Parameters are those of :func:`build_static_map`. The figure can be saved by
     this process or by a copy of it (a fork), in any of its formats.
     """
     with mpl.rc_context(SAVE_RC):
-        figure = build_static_map(places, areas, mines, text, actors=actors,
-                                  size_mm=size_mm, country=country, context=context,
-                                  changes=changes)
+        figure = build_static_map(*args, **kwargs)
         _printable_texts(figure)
     return figure
 
