@@ -15,7 +15,7 @@ from geomap.config import BuildConfig
 from geomap.errors import SchemaError, SourceError
 from geomap.load import delimited
 from geomap.pipeline import load_layers
-from geomap.summarise.reading import ReadAhead, Records, start_reading
+from geomap.summarise.reading import ReadAhead, Records, _ClosedError, start_reading
 
 from .conftest import write_csv
 
@@ -188,6 +188,45 @@ def test_a_closed_reader_reads_no_further():
     assert int(first["n"].iloc[0]) == 0
     assert closed.is_set()
     assert len(pulled) <= 4
+    assert _readers() == []
+
+
+def test_closing_from_two_threads_at_once_raises_nothing():
+    """The reduction (leaving its reading) and the build (stopping after an error of
+    another layer) may close the reading at the same moment: neither may raise, or
+    the user's error would be replaced by an internal one."""
+    import sys
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often: the race shows if it exists
+    failures: list[BaseException] = []
+    try:
+        for size in range(200):
+            ahead = ReadAhead(lambda _, n=size: Records(
+                name="x", batches=(pd.DataFrame({"n": [i]}) for i in range(n % 4))))
+            ahead.start().records(print)
+
+            def consume(reading: ReadAhead = ahead) -> None:
+                try:
+                    with reading:
+                        for _ in reading.batches():
+                            pass
+                except _ClosedError:
+                    pass  # told to stop: what the reduction expects
+                except BaseException as err:  # noqa: BLE001 - collected and checked
+                    failures.append(err)
+
+            thread = threading.Thread(target=consume)
+            thread.start()
+            try:
+                ahead.close()
+            except BaseException as err:  # noqa: BLE001 - collected and checked
+                failures.append(err)
+            thread.join(5)
+            assert not thread.is_alive()
+    finally:
+        sys.setswitchinterval(switch)
+    assert failures == []
     assert _readers() == []
 
 

@@ -112,6 +112,7 @@ class ReadAhead:
         self._lines: list[str] = []
         self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._stop, self._planned = threading.Event(), threading.Event()
+        self._closing = threading.Lock()
         self._records: Records | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -170,10 +171,11 @@ class ReadAhead:
                 with contextlib.suppress(queue.Empty):
                     self._queue.get(timeout=0.05)
             self._thread.join()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self._queue.get_nowait()
-        self._queue.put_nowait(_CLOSED)
+        with self._closing:  # the reduction and the build may close it at once
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._queue.get_nowait()
+            self._queue.put_nowait(_CLOSED)
 
     def __enter__(self) -> Self:
         return self
