@@ -149,6 +149,24 @@ def test_worker_error_is_raised_here_and_an_unused_worker_stops(tmp_path: Path):
     assert child is None or not child.is_alive()
 
 
+def _die() -> None:
+    """A worker's preparation that kills it (as the kernel's OOM killer would)."""
+    os._exit(9)
+
+
+def test_a_worker_dead_before_its_work_is_the_print_map_s_error(tmp_path: Path):
+    """A print process that died before it was sent its work is said to be the print
+    map's failure, with its exit code: not a broken pipe blamed on the folder."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no worker is forked, the work runs here")
+    worker = Worker(["json"], prepare=_die)
+    worker._child.join()  # dead before the build sends it anything
+    with pytest.raises(OutputError, match="print map.*ended with 9 before it was sent"):
+        worker.start(partial(_write_pid, tmp_path / "never.txt"))
+    worker.close()  # nothing left to stop
+    assert not (tmp_path / "never.txt").exists()
+
+
 def _write_here_and_aside(here: Path, aside: Path) -> list[Path]:
     """Work for a Worker that forks once more: *aside* is written by a Background
     started from the worker (a daemon process), *here* by the worker itself."""

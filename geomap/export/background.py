@@ -194,7 +194,17 @@ class Worker:
         """Send *work* (picklable) to the worker; its paths come from ``.result()``."""
         if self._child is None:
             return Background(work)
-        self._tasks.send(work)
+        try:
+            self._tasks.send(work)
+        except OSError as err:  # it died before its work came: killed, or crashed
+            child, self._child = self._child, None
+            child.join()
+            self._tasks.close()
+            self._receive.close()
+            msg = ("The print map and report could not be written: the process "
+                   f"drawing them ended with {child.exitcode} before it was sent "
+                   "its work")
+            raise OutputError(msg) from err
         self._tasks.close()
         child, self._child = self._child, None
         return Background.waiting(child, self._receive)
