@@ -8,13 +8,18 @@ from geomap.words import MONTHS, format_date, word
 
 _PARTIAL_YEAR = r"^\s*(-?\d{4})\s*$"
 _PARTIAL_MONTH = r"^\s*(-?\d{4})-(\d{1,2})\s*$"
+_ZONE = r"([T ][\d:.,]+)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+"""A time's zone (``Z``, ``+02:00``, ``-0500``) after an ISO date and time: dropped,
+so the day is the one written (KoBo and ODK exports stamp records so)."""
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """Return *values* as ``datetime64[s]`` days; unparseable or empty become NaT.
 
     A year alone stands for its first day and a year-month for the first of that month,
-    so ``'2025'`` and ``'2025-01'`` both give 2025-01-01. Dates before 1970 work.
+    so ``'2025'`` and ``'2025-01'`` both give 2025-01-01. Dates before 1970 work. A
+    date and time with a zone (``2025-01-05T23:30+02:00``) gives the day written
+    there, 5 January, whatever the zones of the other values.
 
     Examples
     --------
@@ -29,6 +34,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     text = text.str.replace(_PARTIAL_YEAR, r"\1-01-01", regex=True)
     text = text.str.replace(_PARTIAL_MONTH, r"\1-\2-01", regex=True)
+    text = text.str.replace(_ZONE, r"\1", regex=True)
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
     return parsed.dt.floor("D").astype("datetime64[s]")
 

@@ -74,3 +74,18 @@ def test_rejected_rows_ignore_repairs():
                 action="repaired")
     assert rejects.rejected_array().tolist() == [2, 3]
     assert rejects.rejected_rows() == {2, 3}
+
+
+@pytest.mark.parametrize("stamped", [
+    "2025-01-05T10:00+02:00", "2025-01-05T23:30:00Z", "2025-01-05T23:30:00.000-05:00",
+    "2025-01-05T00:15:00+0530", "2025-01-05 10:00+02:00", "2025-01-05T10:00+02",
+])
+def test_a_date_and_time_with_a_zone_gives_the_day_written(stamped):
+    """KoBo and ODK stamp records with their zone: the day is the one written, even
+    beside plain dates and other zones (pandas refuses such a mix outright)."""
+    values = pd.Series([stamped, "2025-01-06", "2025-01-07T08:00:00-03:00", "2025",
+                        None, "soon", "2025-01-05T10:00+99:99x"])
+    parsed = parse_dates(values)
+    expected = ["2025-01-05", "2025-01-06", "2025-01-07", "2025-01-01", None, None, None]
+    assert [None if pd.isna(day) else str(day.date()) for day in parsed] == expected
+    assert str(parsed.dtype) == "datetime64[s]"
