@@ -106,7 +106,8 @@ def qualify(references: pd.Series, levels: pd.Series | None) -> pd.Series:
     'Rutshuru [town]'; unchanged where there is no level."""
     if levels is None:
         return references
-    word = levels.map(lambda v: qualifier_of(str(v)) if pd.notna(v) else None)
+    word = levels.astype(object).map(  # object: an empty column read as Arrow has
+        lambda v: qualifier_of(str(v)) if pd.notna(v) else None)  # no type to fill
     return references.where(word.isna(), references.astype(str) + " [" +
                             word.fillna("") + "]")
 

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from geomap.join import link_records
-from geomap.places import build_places, match_references, split_qualifier
+from geomap.places import build_places, match_references, qualify, split_qualifier
 from geomap.summarise.nesting import attach_town_areas
 from geomap.validate.checks import validate_control, validate_towns
 
@@ -156,3 +156,15 @@ def test_stated_territory_prefers_the_territory_over_the_city(admin, towns):
     more = pd.concat([towns, validate_towns(extra)[0]], ignore_index=True)
     placed, _ = attach_town_areas(build_places(admin, more), more)
     assert placed.set_index("place").loc["kiwanja", "parent_pcode"] == "T11"
+
+
+@pytest.mark.parametrize("dtype", ["object", "string", "large_string[pyarrow]"])
+def test_a_level_column_with_no_value_leaves_references_as_they_are(dtype):
+    """A file's level column may be empty in every row (read as Arrow text, pandas
+    cannot fill it with ''): the references stay as written; a level given in one
+    row still qualifies that row alone."""
+    references = pd.Series(["CD61", "Rutshuru", None], dtype=dtype)
+    empty = pd.Series([None, None, None], dtype=dtype)
+    assert qualify(references, empty).tolist()[:2] == ["CD61", "Rutshuru"]
+    one = pd.Series([None, "town", None], dtype=dtype)
+    assert qualify(references, one).tolist()[:2] == ["CD61", "Rutshuru [town]"]
