@@ -45,9 +45,9 @@ def _param(parent: ET.Element, name: str, value: str) -> None:
 def _equal(parent: ET.Element, column: str, value: str,
            operator: str = "PropertyIsEqualTo") -> None:
     """Append an OGC comparison of *column* with a literal."""
-    test = ET.SubElement(parent, f"{{{OGC}}}{operator}")
-    ET.SubElement(test, f"{{{OGC}}}PropertyName").text = column
-    ET.SubElement(test, f"{{{OGC}}}Literal").text = value
+    test = sub(parent, f"{{{OGC}}}{operator}")
+    sub(test, f"{{{OGC}}}PropertyName", column)
+    sub(test, f"{{{OGC}}}Literal", value)
 
 
 def _rule(style: ET.Element, title: str,
@@ -107,7 +107,7 @@ def _label(style: ET.Element, column: str) -> None:
     """A rule labelling every feature with *column*."""
     text = _se(_se(style, "Rule"), "TextSymbolizer")
     label = _se(text, "Label")
-    ET.SubElement(label, f"{{{OGC}}}PropertyName").text = column
+    sub(label, f"{{{OGC}}}PropertyName", column)
     font = _se(text, "Font")
     _param(font, "font-family", st.LABEL_FONT)
     _param(font, "font-size", "10")

@@ -29,7 +29,7 @@ from geomap.export.qgis_symbols import (
     symbol,
     symbol_layer,
 )
-from geomap.export.xml_tree import xml_string
+from geomap.export.xml_tree import sub, xml_string
 from geomap.fields import Field
 
 QML_DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
@@ -117,8 +117,8 @@ def holders(geometry: str, categories: Sequence[st.Category]) -> ET.Element:
     found = ET.SubElement(renderer, "categories")
     symbols = ET.SubElement(renderer, "symbols")
     for index, category in enumerate(categories):
-        ET.SubElement(found, "category", {"symbol": str(index), "value": category.value,
-                                          "label": category.label, "render": "true"})
+        sub(found, "category", symbol=str(index), value=category.value,
+            label=category.label, render="true")
         draw = area_symbol if geometry == "polygon" else town_symbol
         symbols.append(draw(str(index), category))
     return renderer
