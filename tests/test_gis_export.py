@@ -14,12 +14,12 @@ import pandas as pd
 import pyogrio
 import pytest
 from click.testing import CliRunner
-from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry import GeometryCollection, MultiPolygon, Point, Polygon
 
 from geomap.cli import main
 from geomap.config import BuildConfig
 from geomap.errors import CRSError
-from geomap.export.gis import HXL_TAGS, rounded, write_geojson
+from geomap.export.gis import HXL_TAGS, rfc7946_geometry, rounded, write_geojson
 from geomap.pipeline import run
 from geomap.schema import DRC_BOUNDS
 
@@ -179,6 +179,27 @@ def test_write_geojson_rewinds_rings_and_rounds(tmp_path: Path) -> None:
     assert first["properties"] == {"name": "ring", "tags": "a; b", "when": "2025-02-01"}
     assert document["features"][1]["properties"]["when"] is None
     assert [28.123457, -1.9] in document["features"][1]["geometry"]["coordinates"][1][0]
+
+
+def test_write_geojson_writes_each_geometry_as_on_its_own(tmp_path: Path) -> None:
+    """A layer's geometries, snapped and rewound together, come out each as
+    :func:`rfc7946_geometry` gives it alone: none missing or empty, a sliver
+    narrower than the grid kept raw, a collection's parts, a clockwise shell."""
+    sliver = Polygon([(29.0, -1.5), (29.1, -1.5), (29.1, -1.5000001)])
+    shell = Polygon([(29.0, -1.5), (29.0, -1.0), (29.5, -1.0), (29.5, -1.5)])
+    shapes = [None, Polygon(), sliver, Point(29.1234567, -1.7654321),
+              GeometryCollection([Point(28.5, -2.0), shell]), shell]
+    frame = gpd.GeoDataFrame({"n": range(len(shapes))}, geometry=shapes,
+                             crs="EPSG:4326")
+    features = json.loads(write_geojson(frame, tmp_path / "x.geojson").read_text(
+        encoding="utf-8"))["features"]
+    assert [f["geometry"] for f in features] == [
+        json.loads(json.dumps(rfc7946_geometry(shape))) for shape in shapes]
+    assert [f["geometry"] for f in features[:2]] == [None, None]
+    assert features[2]["geometry"]["type"] == "Polygon"  # kept, not dropped
+    assert features[3]["geometry"]["coordinates"] == [29.123457, -1.765432]
+    assert features[4]["geometry"]["type"] == "GeometryCollection"
+    assert _signed_area(features[5]["geometry"]["coordinates"][0]) > 0
 
 
 def test_write_geojson_reprojects_and_escapes(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyogrio
+import shapely
 
 from geomap.errors import CRSError, SchemaError
 from geomap.export.gis import cell_text, distinct_names
@@ -145,16 +146,19 @@ def typed_columns(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
     """
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     out: dict[str, pd.Series] = {}
-    for column in frame.columns:
+    for column, values in frame.items():
         if column == geometry or str(column).startswith("_"):
             continue
         doc = field_for(layer, str(column))
-        out[str(column)] = _column(frame[column], doc.kind if doc else None)
+        out[str(column)] = _column(values, doc.kind if doc else None)
     for column, typed in out.items():
         doc = field_for(layer, column)
         if doc and doc.dated_by in out and typed.dtype == "Int64":
             out[column] = typed.mask(out[doc.dated_by].isna())
-    return pd.DataFrame(out, index=frame.index).rename(columns=distinct_names(out))
+    names = distinct_names(out)
+    typed = pd.DataFrame(out, index=frame.index)
+    return typed if all(k == v for k, v in names.items()) else typed.rename(
+        columns=names)
 
 
 def geometry_type(geometry: gpd.GeoSeries) -> tuple[str, bool]:
@@ -178,16 +182,61 @@ def geometry_type(geometry: gpd.GeoSeries) -> tuple[str, bool]:
     raise SchemaError(msg)
 
 
-def _layer_frame(name: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The layer in lon/lat with typed columns and a fresh index."""
+def _arrow_table(columns: pd.DataFrame, geometry: np.ndarray | None = None,
+                 promote: bool = False) -> pa.Table:
+    """*columns* (typed, fresh index) and *geometry* as the Arrow table pyogrio's
+    ``write_dataframe(use_arrow=True)`` hands GDAL for them: single parts made
+    multi when *promote*, geometries as WKB, a column of missing values as text.
+
+    The layers are written straight from it: made as a GeoDataFrame and handed to
+    ``write_dataframe`` they went through a second round of pandas work (the
+    geometry types looked up again, the frame copied) for the same table.
+    """
+    frame = pd.DataFrame(columns, copy=False)
+    if geometry is not None:
+        if promote:
+            geometry = geometry.copy()
+            kinds = shapely.get_type_id(geometry)
+            for single, multi in ((0, shapely.multipoints),
+                                  (1, shapely.multilinestrings),
+                                  (3, shapely.multipolygons)):
+                if (mask := kinds == single).any():
+                    geometry[mask] = multi(np.atleast_2d(geometry[mask]), axis=0)
+        frame["geometry"] = shapely.to_wkb(geometry, hex=False)
+    for name, dtype in frame.dtypes.items():  # as pyogrio: text GDAL writes as text
+        if name == "geometry" and geometry is not None or dtype != "object":
+            continue
+        if pd.api.types.infer_dtype(frame[name]) == "string":
+            continue
+        try:
+            pa.Schema.from_pandas(frame[[name]])
+        except pa.ArrowInvalid:
+            frame[name] = frame[name].astype("string")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for at, field in enumerate(table.schema):  # GDAL takes no Arrow null type
+        if pa.types.is_null(field.type):
+            table = table.set_column(at, field.with_type(pa.string()),
+                                     table[at].cast(pa.string()))
+    if geometry is not None:
+        field = table.schema.field("geometry")
+        if not (pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)):
+            at = table.schema.get_field_index("geometry")
+            table = table.set_column(at, field.with_type(pa.binary()),
+                                     table[at].cast(pa.binary()))
+    return table
+
+
+def _layer_table(name: str, frame: gpd.GeoDataFrame, promote: bool) -> pa.Table:
+    """The layer in lon/lat with typed columns, as an Arrow table (see
+    :func:`_arrow_table`)."""
     if frame.crs is None:
         msg = (f"Cannot write layer '{name}': it has no CRS. Set one with "
                "frame.set_crs(...) before exporting.")
         raise CRSError(msg)
     if not frame.crs.equals(STORAGE_CRS):
         frame = frame.to_crs(STORAGE_CRS)
-    return gpd.GeoDataFrame(typed_columns(frame, name), geometry=frame.geometry.to_numpy(),
-                            crs=STORAGE_CRS).reset_index(drop=True)
+    return _arrow_table(typed_columns(frame, name).reset_index(drop=True),
+                        frame.geometry.to_numpy(), promote)
 
 
 def write_layers(layers: Mapping[str, gpd.GeoDataFrame],
@@ -240,14 +289,14 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame],
             kind, promote = geometry_type(frame.geometry)
             if frame.empty and empty_types and name in empty_types:
                 kind = empty_types[name]
-            pyogrio.write_dataframe(_layer_frame(name, frame), path, layer=name,
-                                    driver="GPKG", use_arrow=True, geometry_type=kind,
-                                    promote_to_multi=promote, **options)
+            pyogrio.write_arrow(_layer_table(name, frame, promote), path, layer=name,
+                                driver="GPKG", geometry_name="geometry",
+                                geometry_type=kind, crs=STORAGE_CRS, **options)
             options = {}
         for name, table in tables.items():
             out = typed_columns(pd.DataFrame(table), name).reset_index(drop=True)
-            pyogrio.write_dataframe(out, path, layer=name, driver="GPKG",
-                                    use_arrow=True, **options)
+            pyogrio.write_arrow(_arrow_table(out), path, layer=name, driver="GPKG",
+                                **options)
             options = {}
     finally:
         pyogrio.set_gdal_config_options(previous)

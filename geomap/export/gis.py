@@ -114,10 +114,9 @@ def _attributes(table: pd.DataFrame) -> pd.DataFrame:
     """
     geometry = table.geometry.name if isinstance(table, gpd.GeoDataFrame) else None
     out = {}
-    for column in table.columns:
+    for column, values in table.items():
         if column == geometry or str(column).startswith("_"):
             continue
-        values = table[column]
         if pd.api.types.is_datetime64_any_dtype(values):
             text = values.dt.strftime("%Y-%m-%d")
             out[column] = text.astype(object).where(values.notna(), None)
@@ -132,7 +131,10 @@ def _attributes(table: pd.DataFrame) -> pd.DataFrame:
                 out[column] = out[column].map(lambda v: v if v is None else str(v))
         else:
             out[column] = values
-    return pd.DataFrame(out, index=table.index).rename(columns=distinct_names(out))
+    names = distinct_names(out)
+    frame = pd.DataFrame(out, index=table.index)
+    return frame if all(k == v for k, v in names.items()) else frame.rename(
+        columns=names)
 
 
 def distinct_names(columns) -> dict[str, str]:
@@ -223,9 +225,26 @@ def rfc7946_geometry(geometry: shapely.Geometry | None) -> dict | None:
     return {"type": oriented.geom_type, "coordinates": _coordinates(oriented)}
 
 
+def _rfc7946_geometries(geometries: np.ndarray) -> list[dict | None]:
+    """:func:`rfc7946_geometry` of each geometry of an array, snapped and oriented
+    all at once (one call into GEOS per layer, not per feature)."""
+    present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    snapped = shapely.set_precision(geometries, 10.0 ** -DECIMALS)
+    slivers = present & shapely.is_empty(snapped)  # narrower than the grid: raw
+    snapped[slivers] = geometries[slivers]
+    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
+    return [None if not shown else rfc7946_geometry(raw)
+            if shape.geom_type == "GeometryCollection" else
+            {"type": shape.geom_type, "coordinates": _coordinates(shape)}
+            for raw, shape, shown in zip(geometries, oriented, present.tolist(),
+                                         strict=True)]
+
+
 def _json_value(value: object) -> object:
     """A property value as a JSON-safe Python object (numpy scalars unwrapped)."""
-    if value is None or (np.ndim(value) == 0 and pd.isna(value)):
+    if value is None or type(value) is str:  # most cells: nothing to look at
+        return value
+    if np.ndim(value) == 0 and pd.isna(value):
         return None
     if isinstance(value, np.bool_ | bool):
         return bool(value)
@@ -285,11 +304,12 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
     frame = _lonlat(frame, f"'{Path(path).name}'")
     props = _attributes(frame)
     columns = list(props.columns)
-    values = [_json_column(props.iloc[:, at]) for at in range(len(columns))]
+    values = [_json_column(column) for _, column in props.items()]
     lines = []
-    for geometry, row in zip(frame.geometry, zip(*values, strict=True) if values else
+    for geometry, row in zip(_rfc7946_geometries(frame.geometry.to_numpy()),
+                             zip(*values, strict=True) if values else
                              ([()] * len(props)), strict=True):
-        feature = {"type": "Feature", "geometry": rfc7946_geometry(geometry),
+        feature = {"type": "Feature", "geometry": geometry,
                    "properties": dict(zip(columns, row, strict=True))}
         lines.append(json.dumps(feature, ensure_ascii=False, sort_keys=True,
                                 separators=(",", ":"), allow_nan=False))

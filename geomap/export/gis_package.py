@@ -96,7 +96,7 @@ def split_control(control: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
 
 def _metric_extent(frames: list[gpd.GeoDataFrame]) -> tuple[float, ...]:
     """Bounds of everything drawn in the print map's CRS, padded as on the print map."""
-    shapes = [frame.to_crs(METRIC_CRS).geometry for frame in frames if len(frame)]
+    shapes = [frame.geometry.to_crs(METRIC_CRS) for frame in frames if len(frame)]
     if not shapes:
         return (0.0, 0.0, 1.0, 1.0)
     minx, miny, maxx, maxy = pd.concat(shapes).total_bounds
@@ -108,7 +108,7 @@ def _bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None
     """Lon/lat bounds of a layer, None when it is empty."""
     if not len(frame) or frame.geometry.isna().all():
         return None
-    return tuple(float(v) for v in frame.to_crs("EPSG:4326").total_bounds)
+    return tuple(float(v) for v in frame.geometry.to_crs("EPSG:4326").total_bounds)
 
 
 def _looks(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> dict:
