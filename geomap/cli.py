@@ -255,9 +255,10 @@ def build(config_path, admin, towns, mines, control, displacement, events,
             from geomap.sources.tiles import resolve_tiles
 
             config = replace(config, tiles=_usage(resolve_tiles, tiles, "--tiles"))
+        from geomap.collector import collector_for_build
         from geomap.progress import live_status
 
-        with live_status(say, quiet=quiet) as report:
+        with live_status(say, quiet=quiet) as report, collector_for_build():
             result = run(config, report=report)
     for path in result.paths:
         click.echo(path)

@@ -24,7 +24,7 @@ STAGES = (
     {"render"},
     {"export"},
     {"pipeline"},
-    {"cli", "__init__", "__main__"},
+    {"cli", "collector", "__init__", "__main__"},
 )
 """Each module's rank is the first part of its name below ``geomap``."""
 
