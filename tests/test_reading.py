@@ -301,3 +301,23 @@ def test_events_lines_come_before_the_records_reduced_meanwhile(
     alone = load_layers(_config(shapes_dir, displacement=registrations))
     pd.testing.assert_frame_equal(layers.displacement, alone.displacement)
     assert layers.people == alone.people
+
+
+def _huge_pages_allowed() -> bool | None:
+    """Whether this process may take transparent huge pages (None: not said)."""
+    status = Path("/proc/self/status")
+    lines = status.read_text().splitlines() if status.is_file() else []
+    found = [line.split()[1] for line in lines if line.startswith("THP_enabled:")]
+    return found[0] == "1" if found else None
+
+
+@pytest.mark.skipif(_huge_pages_allowed() is None,
+                    reason="Linux says whether huge pages are allowed only in "
+                           "/proc/self/status")
+def test_reading_takes_memory_in_small_pages(shapes_dir: Path, tmp_path: Path):
+    """Once records are read, the process takes no more transparent huge pages."""
+    config = _config(shapes_dir, displacement=_registrations(tmp_path / "r.csv"))
+    with start_reading(config) as reading:
+        reading.records(lambda _: None)
+        assert sum(len(batch) for batch in reading.batches()) == 400
+    assert _huge_pages_allowed() is False

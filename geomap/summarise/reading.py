@@ -28,6 +28,7 @@ import pandas as pd
 
 from geomap.config import BuildConfig
 from geomap.load import delimited
+from geomap.load.memory import use_small_pages
 from geomap.load.parts import NEEDED, TablePlan, plan_table, read_part, table_files
 from geomap.progress import announce_file
 
@@ -224,8 +225,12 @@ def start_reading(config: BuildConfig) -> ReadAhead:
 
     Only local delimited text and Parquet start now (:data:`EARLY_SUFFIXES`); other
     inputs are planned when :meth:`ReadAhead.records` is first asked, as before.
+    The process takes its memory in small pages from now on
+    (:func:`~geomap.load.memory.use_small_pages`).
     """
     from geomap.sources.registry import is_source_name
+
+    use_small_pages()
 
     reading = ReadAhead(lambda say: plan_records(config, say), config.engine)
     given = config.inputs.get("displacement")
