@@ -8,6 +8,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -147,6 +149,37 @@ def test_worker_error_is_raised_here_and_an_unused_worker_stops(tmp_path: Path):
     child = idle._child
     idle.close()
     assert child is None or not child.is_alive()
+
+
+def _write_niceness(target: Path) -> list[Path]:
+    """Write the niceness of the calling thread into *target* (whole, or not yet)."""
+    niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    partial_file = target.with_suffix(".part")
+    partial_file.write_text(str(niceness), encoding="utf-8")
+    partial_file.replace(target)
+    return [target]
+
+
+def test_the_worker_warms_up_at_the_lowest_priority_and_works_at_its_own(
+        tmp_path: Path):
+    """The imports and preparation run on a thread yielding the processors to the
+    build's own threads; the work sent runs at the priority the build has."""
+    if (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        pytest.skip("a thread's own priority needs Linux, a worker two cores")
+    warmed, worked = tmp_path / "warm-up.txt", tmp_path / "work.txt"
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    worker = Worker(["json"], prepare=partial(_write_niceness, warmed))
+    try:
+        for _ in range(3000):  # the work, sent before, would skip the preparation
+            if warmed.exists():
+                break
+            time.sleep(0.01)
+        worker.start(partial(_write_niceness, worked)).result()
+    finally:
+        worker.close()
+    assert int(warmed.read_text(encoding="utf-8")) == max(own,
+                                                          background.WARM_UP_NICENESS)
+    assert int(worked.read_text(encoding="utf-8")) == own
 
 
 def _die() -> None:

@@ -18,13 +18,21 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import pickle
 import signal
+import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 
 from geomap.errors import OutputError
+
+WARM_UP_NICENESS = 19
+"""The niceness of the print worker's warm-up thread: the lowest priority, so it
+runs on what the build's own threads leave of the processors."""
 
 
 def _forking() -> bool:
@@ -158,10 +166,10 @@ class Worker:
     to it later (:meth:`start`), beside this process.
 
     Forked before the build reads its inputs, it imports the print map's modules
-    (matplotlib: about half a second) on the core this process leaves idle while it
-    reads small files and sums, instead of this process importing them on the way
-    to the work; then it pays what the work would pay once on its first use
-    (*prepare*). The work and its arguments are pickled to it (a few megabytes of
+    (matplotlib: about half a second) on what this process leaves of the cores
+    while it reads small files and sums, at the lowest priority, instead of this
+    process importing them on the way to the work; then it pays what the work would
+    pay once on its first use (*prepare*). The work and its arguments are pickled to it (a few megabytes of
     summaries, not the records). Where processes cannot be forked, nothing starts
     and :meth:`start` runs the work here.
 
@@ -170,8 +178,9 @@ class Worker:
     modules : iterable of str
         Modules the work needs, imported by the worker at once.
     prepare : callable, optional
-        Called by the worker after the imports, before it waits for the work; what
-        it does must not change what the work writes. Its errors are ignored (the
+        Called by the worker after the imports, while it waits for the work (not
+        at all when the work comes first); what it does must not change what the
+        work writes. Its errors are ignored (the
         work meets them again and says why).
     """
 
@@ -221,19 +230,63 @@ class Worker:
 
 def _serve(modules: tuple[str, ...], prepare: Callable[[], object] | None, tasks,
            unused, results) -> None:
-    """In the worker: import *modules*, prepare, then do the one work sent, or none."""
+    """In the worker: import *modules* and prepare on a thread of low priority
+    (:class:`_WarmUp`) while waiting for the work; then do the one work sent, or
+    none."""
     unused.close()  # the parent's end: its closing (or death) ends the wait below
-    with suppress(Exception):  # the work meets it again and says why
-        for module in modules:
-            importlib.import_module(module)
-        if prepare is not None:
-            prepare()
+    warming = _WarmUp(modules, prepare)
     try:
-        work = tasks.recv()
+        sent = tasks.recv_bytes()
     except EOFError:  # the build ended before its outputs: nothing to do
         os._exit(0)
     tasks.close()
-    _run(work, results)
+    warming.finish()  # before unpickling: one thread imports at a time
+    _run(partial(_unpickled, sent), results)
+
+
+def _unpickled(sent: bytes) -> list[Path]:
+    """Unpickle the work sent and do it."""
+    return pickle.loads(sent)()  # from the process that forked this one
+
+
+class _WarmUp:
+    """The worker's imports and preparation, step by step on a thread that yields
+    the processor to every other thread wanting it.
+
+    While the build reads its small layers its main thread and the thread parsing
+    the records have both cores to themselves: the worker's half a second of
+    imports, which nobody waits for yet, takes only what they leave (Linux, where a
+    thread has its own priority; elsewhere it runs as before, at the worker's).
+    Once the work comes, the warm-up stops after the step it is in (a priority
+    once lowered cannot be raised again) and the work imports what is left itself,
+    at the worker's priority.
+    """
+
+    def __init__(self, modules: tuple[str, ...],
+                 prepare: Callable[[], object] | None) -> None:
+        self._steps = [partial(importlib.import_module, module) for module in modules]
+        self._steps += [prepare] if prepare is not None else []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name="geomap-warm-up")
+        self._thread.start()
+
+    def _run(self) -> None:
+        """Lower this thread's priority; take each step until told to stop."""
+        if sys.platform.startswith("linux"):  # per thread there, per process elsewhere
+            with suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                               WARM_UP_NICENESS)
+        with suppress(Exception):  # the work meets it again and says why
+            for step in self._steps:
+                if self._stop.is_set():
+                    return
+                step()
+
+    def finish(self) -> None:
+        """Stop after the step being taken, and wait for it."""
+        self._stop.set()
+        self._thread.join()
 
 
 def _run(work: Callable[[], list[Path]], send) -> None:
