@@ -37,6 +37,10 @@ each layer (an fsync per commit, most of the time spent writing a dozen small la
 and the rollback journal kept in memory. The package is written in the build's
 staging folder, which is dropped whole if the build fails, and moved in place once
 complete; the bytes of the file are the same."""
+NO_SPATIALITE = {"SPATIALITE_LOAD": "NO"}
+"""GDAL loads SpatiaLite's hundreds of SQL functions each time it opens the
+package (once per layer written); a GeoPackage is written with GDAL's own, so
+the file is the same without them."""
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EXACT = 2 ** 53
 """Integers up to this size are exact as floats: typed as the general rule types them
@@ -206,8 +210,8 @@ def _arrow_table(columns: pd.DataFrame, geometry: np.ndarray | None = None,
     for name, dtype in frame.dtypes.items():  # as pyogrio: text GDAL writes as text
         if name == "geometry" and geometry is not None or dtype != "object":
             continue
-        if pd.api.types.infer_dtype(frame[name]) == "string":
-            continue
+        if pd.api.types.infer_dtype(frame[name]) in ("string", "empty"):
+            continue  # text, or nothing at all: Arrow takes either as it is
         try:
             pa.Schema.from_pandas(frame[[name]])
         except pa.ArrowInvalid:
@@ -280,7 +284,7 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame],
     path = Path(path)
     path.unlink(missing_ok=True)
     stamp = pd.Timestamp(as_of).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    settings = {"OGR_CURRENT_DATE": stamp, **UNSYNCED}
+    settings = {"OGR_CURRENT_DATE": stamp, **UNSYNCED, **NO_SPATIALITE}
     previous = {key: pyogrio.get_gdal_config_option(key) for key in settings}
     pyogrio.set_gdal_config_options(settings)
     options: dict = {"dataset_options": {"VERSION": GPKG_VERSION}}
