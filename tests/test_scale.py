@@ -269,6 +269,20 @@ def test_map_size_does_not_grow_with_rows(generator, polygons, twenty_thousand,
     assert density.exists()
 
 
+def test_density_raster_is_the_same_written_beside_the_print_map(twenty_thousand,
+                                                                tmp_path):
+    """With the report wanted, the density GeoTIFF is written by the process drawing
+    the print map (which imported rasterio while the build read): the same bytes, in
+    the same place of the paths written, as when the build writes it itself."""
+    alone, _ = _build(twenty_thousand, tmp_path / "alone", ("density",))
+    aside, _ = _build(twenty_thousand, tmp_path / "aside", ("report", "density"))
+    name = "displacement_density.tif"
+    assert (tmp_path / "aside" / "out" / name).read_bytes() == \
+        (tmp_path / "alone" / "out" / name).read_bytes()
+    assert [path.name for path in aside.paths] == [name, "report.html"]
+    assert [path.name for path in alone.paths] == [name]
+
+
 def test_synthetic_territories_tile_the_bounds(territories, polygons):
     """Valid, no overlap, no gap, real-like vertex counts, identical shared edges."""
     shapes = polygons.geometry.to_numpy()

@@ -38,6 +38,11 @@ drawing the print map) are imported only by builds that write them: a build of t
 tables alone starts in a fraction of the time."""
 PRINT_MODULES = ("geomap.render.print.figure", "geomap.export.print_map")
 """What the process drawing the print map imports (see :func:`print_worker`)."""
+DENSITY_MODULES = ("geomap.export.raster",)
+"""What that process imports too when the build writes the density GeoTIFF, which
+it writes before the print map: rasterio (and the GDAL it brings) is imported
+while that process waits for its work, not by this one on the way to the outputs."""
+DENSITY_FILE = "displacement_density.tif"
 VECTOR_FILES = ("map.pdf", "map.svg")
 """The print map's files saved beside its PNG (see :func:`_write_print`)."""
 
@@ -55,7 +60,8 @@ def print_worker(config: BuildConfig) -> Iterator[Worker | None]:
     if not wanted & PRINTED_OUTPUTS:
         yield None
         return
-    worker = Worker(PRINT_MODULES, prepare=_prepare_print)
+    worker = Worker(PRINT_MODULES + (DENSITY_MODULES if "density" in wanted else ()),
+                    prepare=_prepare_print)
     try:
         yield worker
     finally:
@@ -73,6 +79,20 @@ def _prepare_print() -> None:
     warm_up()
     for name in (REPORT_TEMPLATE, TABLES_TEMPLATE):
         environment().get_template(name)
+
+
+def _write_density(folder: Path, grid: tuple) -> list[Path]:
+    """``displacement_density.tif`` from the density *grid* of the build's records
+    (:func:`geomap.summarise.density.finish_density`)."""
+    from geomap.export.raster import write_density
+
+    written = write_density(None, folder / DENSITY_FILE, grid=grid)
+    return [written] if written is not None else []
+
+
+def _in_turn(*works: Callable[[], list[Path]]) -> list[Path]:
+    """Do *works* one after the other; the paths they wrote, in that order."""
+    return [path for work in works for path in work()]
 
 
 def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
@@ -220,10 +240,14 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     claimed = nullcontext(folder) if folder else claim_output_folder(config.out_dir)
     with claimed as owned, owned.staging() as staging:
         printed = None
+        density = (partial(_write_density, staging, summary.density)
+                   if "density" in wanted and summary.density is not None else None)
         if wanted & PRINTED_OUTPUTS:
             printing, printed_summary = _for_print(layers, summary)
             work = partial(_write_print, staging, wanted, layers=printing,
                            summary=printed_summary, text=text, sources=sources)
+            if worker is not None and density is not None:  # it imported rasterio
+                work, density = partial(_in_turn, density, work), None
             printed = worker.start(work) if worker is not None else Background(work)
         written = []
         try:
@@ -236,13 +260,8 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
                             for name, table in tables.items()]
             written += _write_gis(staging, wanted, layers=layers, summary=summary,
                                   text=text, tables=tables)
-            if "density" in wanted and summary.density is not None:
-                from geomap.export.raster import write_density
-
-                density = write_density(layers.displacement,
-                                        staging / "displacement_density.tif",
-                                        grid=summary.density)
-                written += [density] if density is not None else []
+            if density is not None:  # else written by the print map's process
+                written += density()
         except BaseException:  # the folder goes: first let the print map's work end
             if printed is not None:
                 printed.abandon()

@@ -12,14 +12,15 @@ from geomap.schema import KIVU_BOUNDS, STORAGE_CRS
 from geomap.summarise.density import CELL_DEGREES, count_density, has_points
 
 
-def write_density(displacement: gpd.GeoDataFrame, path: str | Path, *,
+def write_density(displacement: gpd.GeoDataFrame | None, path: str | Path, *,
                   bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
                   cell: float = CELL_DEGREES, min_people: int = 0,
                   grid: tuple[np.ndarray, Affine] | None = None) -> Path | None:
     """Write the people-per-cell GeoTIFF; write nothing when no record has a point.
 
     *grid*, the result of :func:`count_density` when the caller has it already,
-    saves counting the records again.
+    saves counting the records again (*displacement* is not read then: it may be
+    None).
 
     Returns
     -------
