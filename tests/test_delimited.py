@@ -69,6 +69,33 @@ def test_the_line_not_utf8_is_counted_across_blocks(tmp_path: Path,
         read_text(path)
 
 
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 7])
+def test_characters_cut_by_a_block_end_are_utf8(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               block: int):
+    """Characters of two, three and four bytes cut anywhere by a block's end."""
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", block)
+    path = tmp_path / "cut.csv"
+    path.write_text(f"area,note\nCD61,{NOTE} \U0001f600 \u20ac\n", encoding="utf-8")
+    assert delimited.detect_encoding(path) == "utf-8"
+
+
+@pytest.mark.parametrize("block", [1, 3, 64])
+@pytest.mark.parametrize("bad", [b"\xed\xa0\x80", b"\xc0\xaf", b"\xe0\x80\xaf",
+                                 b"\xf4\x90\x80\x80", b"\xff", b"\x80", b"\xc3(",
+                                 b"\xe2\x82"],
+                         ids=["surrogate", "overlong-2", "overlong-3", "beyond-10ffff",
+                              "ff", "lone-continuation", "cut-by-ascii", "cut-by-line-end"])
+def test_bytes_utf8_forbids_after_utf8_text_are_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, bad: bytes):
+    """Every sequence Python's strict UTF-8 decoder refuses is refused, on its line."""
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", block)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(f"area,note\nCD61,{NOTE}\n".encode() + b"CD62," + bad + b"\n")
+    with pytest.raises(SourceError, match=r"\(line 3 is not UTF-8\)"):
+        delimited.detect_encoding(path)
+
+
 def test_a_utf8_file_with_accents_far_down_is_utf8(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch):
     """Blocks of plain ASCII, then UTF-8 accents: still UTF-8, not a guess."""

@@ -17,7 +17,9 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -110,36 +112,89 @@ def detect_encoding(path: Path) -> str:
 
 def _scan_encoding(path: Path) -> str:
     """:func:`detect_encoding` from the bytes of the file."""
-    from charset_normalizer import from_bytes
-
     with path.open("rb") as handle:
         head = handle.read(_SAMPLE)
         for bom, encoding in _BOMS:
             if head.startswith(bom):
                 return encoding
         if b"\x00" in head:
+            from charset_normalizer import from_bytes
+
             best = from_bytes(head, cp_isolation=["utf_16_le", "utf_16_be"]).best()
             if best is not None:
                 return best.encoding
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        seen_utf8, offset = False, 0
-        for block in iter(lambda: handle.read(BLOCK_BYTES), b""):
-            offset += len(block)
-            if block.isascii():
-                continue
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as err:
-                if seen_utf8 or not block[:err.start].isascii():
-                    line = _line_at(path, offset - len(block) + err.start)
-                    msg = (f"Cannot read '{path.name}': it mixes UTF-8 text with "
-                           f"another encoding (line {line:,} is not UTF-8). Save it "
-                           "again as UTF-8 from the program that made it.")
-                    raise SourceError(msg) from err
-                return _guess_legacy(block[max(0, err.start - _SAMPLE // 2):
-                                           err.start + _SAMPLE // 2], from_bytes)
-            seen_utf8 = True
+        if _all_utf8(handle):  # the common case, told without decoding a character
+            return "utf-8"
+        handle.seek(0)
+        return _first_not_utf8(path, handle)
+
+
+def _all_utf8(handle: BinaryIO) -> bool:
+    """Whether the rest of *handle* is UTF-8 throughout, ending on a whole character.
+
+    pyarrow checks the bytes a block at a time, in one reused buffer, outside
+    Python's lock: no text is made. A character cut by a block's end is carried to
+    the next block.
+    """
+    buffer = memoryview(bytearray(BLOCK_BYTES + 4))
+    carried = 0
+    while read := handle.readinto(buffer[carried:carried + BLOCK_BYTES]):
+        end = carried + read
+        whole = end - _unfinished(buffer[max(0, end - 4):end])
+        if not _utf8(buffer[:whole]):
+            return False
+        carried = end - whole
+        buffer[:carried] = bytes(buffer[whole:end])
+    return carried == 0
+
+
+def _unfinished(tail: memoryview) -> int:
+    """How many bytes at the end of *tail* begin a character they do not finish."""
+    for back in range(1, len(tail) + 1):
+        byte = tail[-back]
+        if byte < 0x80:  # ASCII: nothing unfinished
+            return 0
+        if byte >= 0xC0:  # a character's first byte, and how long it says it is
+            return back if back < (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4) else 0
+    return 0
+
+
+def _utf8(data: memoryview) -> bool:
+    """Whether *data* is valid UTF-8 (as Python's strict decoder says), by pyarrow."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
+    text = pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _first_not_utf8(path: Path, handle: BinaryIO) -> str:
+    """The encoding of a file that is not UTF-8 throughout, from its first bytes
+    that are not: a legacy encoding guessed there, or an error when UTF-8 text
+    comes before them."""
+    from charset_normalizer import from_bytes
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    seen_utf8, offset = False, 0
+    for block in iter(lambda: handle.read(BLOCK_BYTES), b""):
+        offset += len(block)
+        if block.isascii() and not decoder.getstate()[0]:  # no character cut before
+            continue
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as err:
+            if seen_utf8 or not block[:err.start].isascii():
+                line = _line_at(path, offset - len(block) + err.start)
+                msg = (f"Cannot read '{path.name}': it mixes UTF-8 text with "
+                       f"another encoding (line {line:,} is not UTF-8). Save it "
+                       "again as UTF-8 from the program that made it.")
+                raise SourceError(msg) from err
+            return _guess_legacy(block[max(0, err.start - _SAMPLE // 2):
+                                       err.start + _SAMPLE // 2], from_bytes)
+        seen_utf8 = True
     return "utf-8"
 
 
