@@ -88,10 +88,10 @@ def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Par
                                      matcher=places.matcher)
     missing = linked["place"].isna().to_numpy()
     unmatched = Rejects("displacement")
-    if missing.any():
-        unmatched.add(linked, pd.Series(missing, index=linked.index), "area",
-                      unmatched_reasons(linked.loc[missing], report).reindex(
-                          linked.index))
+    if missing.any():  # the rows linked to no place, with their reasons
+        lost = linked.loc[missing]
+        unmatched.add(lost, np.ones(len(lost), dtype=bool), "area",
+                      unmatched_reasons(lost, report))
     rejects = _sorted_rejects([rejected, unmatched.table()])
     dropped = rejects.loc[rejects["action"] == "rejected", "row"].to_numpy(dtype="int64")
     mapped = ~missing
@@ -107,6 +107,8 @@ def _sorted_rejects(tables: list[pd.DataFrame]) -> pd.DataFrame:
     tables = [table for table in tables if len(table)]
     if not tables:
         return pd.DataFrame({name: pd.Series(dtype="object") for name in REJECT_COLUMNS})
+    if len(tables) == 1:  # a rejects table is in row order already
+        return tables[0]
     table = pd.concat(tables, ignore_index=True)
     return table.sort_values(["row", "column"], kind="stable", ignore_index=True)
 

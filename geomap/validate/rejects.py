@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -28,7 +31,7 @@ class Rejects:
 
     def __init__(self, layer: str) -> None:
         self.layer = layer
-        self._parts: list[pd.DataFrame] = []
+        self._parts: list[_Part] = []
 
     def add(self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str,
             reason: str | pd.Series, *, action: str = "rejected") -> None:
@@ -50,24 +53,35 @@ class Rejects:
             reason = reason.reindex(frame.index)
         values = frame[column].iloc[hit] if column in frame else pd.Series(
             "", index=frame.index[hit])
-        part = pd.DataFrame({
-            "layer": self.layer,
-            "row": frame[ROW].to_numpy()[hit],
-            "column": column,
-            "value": values.astype("string").fillna("").str.slice(0, 200).to_numpy(),
-            "action": action,
-            "reason": (reason.to_numpy()[hit] if isinstance(reason, pd.Series)
-                       else reason),
-        })
-        self._parts.append(part)
+        self._parts.append(_Part(
+            rows=frame[ROW].to_numpy()[hit], column=column,
+            values=values.astype("string").fillna("").str.slice(0, 200).to_numpy(),
+            action=action,
+            reason=reason.to_numpy()[hit] if isinstance(reason, pd.Series) else reason))
 
     def table(self) -> pd.DataFrame:
         """Return every recorded row, in row order."""
         if not self._parts:
             return pd.DataFrame({name: pd.Series(dtype="object")
                                  for name in REJECT_COLUMNS})
-        table = pd.concat(self._parts, ignore_index=True)
+        parts = self._parts
+        if any(isinstance(part.reason, np.ndarray) and pd.isna(part.reason).all()
+               for part in parts):  # no text to say why: each part's own types
+            table = pd.concat([self._frame([part]) for part in parts],
+                              ignore_index=True)
+        else:
+            table = self._frame(parts)
         return table.sort_values(["row", "column"], kind="stable", ignore_index=True)
+
+    def _frame(self, parts: list[_Part]) -> pd.DataFrame:
+        """The rows of *parts* as one frame, unsorted."""
+        return pd.DataFrame({
+            "layer": _spread(parts, lambda _: self.layer),
+            "row": np.concatenate([part.rows for part in parts]),
+            "column": _spread(parts, lambda part: part.column),
+            "value": np.concatenate([part.values for part in parts]),
+            "action": _spread(parts, lambda part: part.action),
+            "reason": _spread(parts, lambda part: part.reason)})
 
     def rejected_rows(self) -> set[int]:
         """Row numbers that were rejected (repairs not counted)."""
@@ -75,6 +89,32 @@ class Rejects:
 
     def rejected_array(self) -> np.ndarray:
         """Row numbers that were rejected, as a sorted array without repeats."""
-        rows = [part.loc[part["action"] == "rejected", "row"].to_numpy(dtype="int64")
-                for part in self._parts]
+        rows = [part.rows.astype("int64", copy=False) for part in self._parts
+                if part.action == "rejected"]
         return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype="int64")
+
+
+class _Part(NamedTuple):
+    """The rows one :meth:`Rejects.add` recorded, kept as arrays until the table is
+    asked for (one frame then, not one a call)."""
+
+    rows: np.ndarray
+    column: str
+    values: np.ndarray
+    action: str
+    reason: str | np.ndarray
+
+
+def _spread(parts: list[_Part], field: Callable[[_Part], str | np.ndarray]
+            ) -> np.ndarray:
+    """One field of every part, a row each: a part's single value repeated."""
+    spread = []
+    for part in parts:
+        value = field(part)
+        if isinstance(value, np.ndarray):
+            spread.append(value.astype(object, copy=False))
+        else:
+            column = np.empty(len(part.rows), dtype=object)
+            column[:] = value
+            spread.append(column)
+    return np.concatenate(spread)
