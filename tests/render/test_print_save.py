@@ -139,9 +139,9 @@ def test_warmed_up_and_saved_in_parts_the_files_are_the_same_bytes(drawn) -> Non
     assert {**png, **vectors} == everything
 
 
-def _two_labels_svg(kind: str) -> bytes:
+def _two_labels_svg(kind: str, before_saving=lambda figure: None) -> bytes:
     """An SVG of two labels (one with a leader line) and their halos, drawn by
-    geomap or by plain matplotlib, saved twice."""
+    geomap or by plain matplotlib, saved twice (*before_saving* called first)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -172,6 +172,7 @@ def _two_labels_svg(kind: str) -> bytes:
                         fontstyle="normal", fontweight="normal",
                         color=labels.HALO_COLOR, path_effects=labels.HALO,
                         zorder=6.99, rotation=0).set_gid("halo")
+        before_saving(figure)
         return b"".join(save_vector(figure, "svg", {"Date": None}) for _ in range(2))
 
 
@@ -182,3 +183,29 @@ def test_labels_drawn_with_kept_work_are_matplotlib_labels() -> None:
     drawn = _two_labels_svg("geomap")
     assert drawn == _two_labels_svg("matplotlib")
     assert drawn.count(b"<text") == 4  # two labels, two saves: halos are shapes
+
+
+def test_halo_outlines_kept_ahead_are_those_every_save_draws(monkeypatch) -> None:
+    """Halo outlines computed once the map is drawn (before a build forks the
+    process saving the PDF and SVG beside the one saving the PNG) are the very
+    ones matplotlib draws, and no save computes one again."""
+    from matplotlib.textpath import TextToPath
+
+    from geomap.render.print.marks import keep_outlines
+
+    computed = []
+    original = TextToPath.get_text_path
+
+    def counted(self, prop, s, *args, **kwargs):
+        computed.append(s)
+        return original(self, prop, s, *args, **kwargs)
+
+    def keep(figure) -> None:
+        keep_outlines(figure)
+        assert computed == ["Kalehe (ville)"]  # two halos, one text in one font
+        computed.clear()
+
+    monkeypatch.setattr(TextToPath, "get_text_path", counted)
+    drawn = _two_labels_svg("geomap", before_saving=keep)
+    assert computed == []
+    assert drawn == _two_labels_svg("matplotlib")

@@ -28,6 +28,7 @@ from matplotlib.text import Text
 
 from geomap.render.markup import MapText
 from geomap.render.print.draw import top_people, view_box
+from geomap.render.print.marks import keep_outlines
 from geomap.render.print.panel import (
     corridor_bounds,
     draw_panel,
@@ -279,6 +280,7 @@ def print_figure(*args: Any, **kwargs: Any) -> Figure:
     with mpl.rc_context(SAVE_RC):
         figure = build_static_map(*args, **kwargs)
         _printable_texts(figure)
+        keep_outlines(figure)  # once, for every format and process that saves it
     return figure
 
 

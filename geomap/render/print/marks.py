@@ -5,6 +5,10 @@ once per file. Two parts of a label's drawing give the same result each time and
 are done once here: the outline of a halo's text, and the test of which points of
 a leader line fall inside the label's box. What is drawn is what
 ``Axes.annotate`` draws.
+
+The outlines are computed once the map is drawn (:func:`keep_outlines`), before a
+build forks the process that saves the PDF and SVG beside the one saving the
+PNG: otherwise each of the two would compute them all.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class _KeptOutlines(TextToPath):
     def __init__(self) -> None:
         super().__init__()
         self._kept: dict[tuple, tuple] = {}
+        self.halos: list[_Halo] = []
 
     def get_text_path(self, prop, s, ismath=False, **options):
         """The outline of *s* in *prop*, as matplotlib's, computed once."""
@@ -56,6 +61,22 @@ class _Halo(Annotation):
         if isinstance(getattr(renderer, "_text2path", None), TextToPath):
             renderer._text2path = self._outlines
         super().draw(renderer)
+
+
+def keep_outlines(figure) -> None:
+    """Compute now the outlines of every halo on *figure*, as its drawing asks for
+    them (one call per line of text; a single line carries the halo's font
+    features and language), so that every later save finds them kept."""
+    outlines = figure.__dict__.get("_geomap_outlines")
+    if outlines is None:
+        return
+    for halo in outlines.halos:
+        lines = halo.get_text().split("\n")
+        features, language = (halo.get_fontfeatures(), halo.get_language()) if len(
+            lines) == 1 else (None, None)
+        for line in lines:
+            outlines.get_text_path(halo.get_fontproperties(), line, ismath=False,
+                                   features=features, language=language)
 
 
 class _Box(Rectangle):
@@ -115,4 +136,5 @@ def add_halo(ax, label: Annotation, **style) -> Annotation:
                           zorder=label.get_zorder() - 0.01,
                           rotation=label.get_rotation(), outlines=outlines, **style))
     halo.set_gid("halo")
+    outlines.halos.append(halo)
     return halo
