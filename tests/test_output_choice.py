@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from geomap.cli import main
 from geomap.config import OUTPUT_GROUPS, BuildConfig, parse_outputs, read_config
 from geomap.errors import ConfigError, OutputError
-from geomap.export import background, print_map
+from geomap.export import background, print_map, warm_up
 from geomap.export.background import Background, Worker
 from geomap.export.outputs import _write_print
 from geomap.export.report import collect_sources
@@ -160,6 +160,24 @@ def _write_niceness(target: Path) -> list[Path]:
     return [target]
 
 
+def _lowered() -> int:
+    """The niceness a worker's warm-up has: the lowest where this process may raise
+    it again (root, or a nice limit allowing it), else this process's own."""
+    import resource
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    allowed = os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20 - own
+    return max(own, warm_up.WARM_UP_NICENESS) if allowed else own
+
+
+def _wait_for(path: Path) -> None:
+    """Wait until *path* exists (written whole by :func:`_write_niceness`)."""
+    for _ in range(3000):
+        if path.exists():
+            return
+        time.sleep(0.01)
+
+
 def test_the_worker_warms_up_at_the_lowest_priority_and_works_at_its_own(
         tmp_path: Path):
     """The imports and preparation run on a thread yielding the processors to the
@@ -167,19 +185,44 @@ def test_the_worker_warms_up_at_the_lowest_priority_and_works_at_its_own(
     if (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
         pytest.skip("a thread's own priority needs Linux, a worker two cores")
     warmed, worked = tmp_path / "warm-up.txt", tmp_path / "work.txt"
-    own = os.getpriority(os.PRIO_PROCESS, 0)
     worker = Worker(["json"], prepare=partial(_write_niceness, warmed))
     try:
-        for _ in range(3000):  # the work, sent before, would skip the preparation
-            if warmed.exists():
-                break
-            time.sleep(0.01)
+        _wait_for(warmed)  # the work, sent before, would skip the preparation
         worker.start(partial(_write_niceness, worked)).result()
     finally:
         worker.close()
-    assert int(warmed.read_text(encoding="utf-8")) == max(own,
-                                                          background.WARM_UP_NICENESS)
-    assert int(worked.read_text(encoding="utf-8")) == own
+    assert int(warmed.read_text(encoding="utf-8")) == _lowered()
+    assert int(worked.read_text(encoding="utf-8")) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def _prepare_until_raised(lowered: Path, raised: Path) -> None:
+    """A preparation still under way when the work comes: it notes its niceness,
+    then waits for its priority to be given back, and notes it again."""
+    _write_niceness(lowered)
+    own = os.getpriority(os.PRIO_PROCESS, os.getpid())  # its main thread's
+    for _ in range(3000):
+        if os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own:
+            break
+        time.sleep(0.01)
+    _write_niceness(raised)
+
+
+def test_a_warm_up_under_way_when_the_work_comes_gets_its_priority_back(
+        tmp_path: Path):
+    """The work waits for the step of the warm-up under way: that step runs at the
+    worker's priority from then on, so a busy machine cannot starve the work."""
+    if (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        pytest.skip("a thread's own priority needs Linux, a worker two cores")
+    lowered, raised = tmp_path / "lowered.txt", tmp_path / "raised.txt"
+    worker = Worker(["json"], prepare=partial(_prepare_until_raised, lowered, raised))
+    try:
+        _wait_for(lowered)
+        assert worker.start(partial(_write_pid, tmp_path / "drawn.txt")).result() == [
+            tmp_path / "drawn.txt"]
+    finally:
+        worker.close()
+    assert int(lowered.read_text(encoding="utf-8")) == _lowered()
+    assert int(raised.read_text(encoding="utf-8")) == os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def _die() -> None:

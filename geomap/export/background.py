@@ -15,13 +15,10 @@ bytes either way.
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
 import pickle
 import signal
-import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -29,10 +26,7 @@ from functools import partial
 from pathlib import Path
 
 from geomap.errors import OutputError
-
-WARM_UP_NICENESS = 19
-"""The niceness of the print worker's warm-up thread: the lowest priority, so it
-runs on what the build's own threads leave of the processors."""
+from geomap.export.warm_up import WarmUp
 
 
 def _forking() -> bool:
@@ -231,10 +225,10 @@ class Worker:
 def _serve(modules: tuple[str, ...], prepare: Callable[[], object] | None, tasks,
            unused, results) -> None:
     """In the worker: import *modules* and prepare on a thread of low priority
-    (:class:`_WarmUp`) while waiting for the work; then do the one work sent, or
-    none."""
+    (:class:`~geomap.export.warm_up.WarmUp`) while waiting for the work; then do
+    the one work sent, or none."""
     unused.close()  # the parent's end: its closing (or death) ends the wait below
-    warming = _WarmUp(modules, prepare)
+    warming = WarmUp(modules, prepare)
     try:
         sent = tasks.recv_bytes()
     except EOFError:  # the build ended before its outputs: nothing to do
@@ -247,46 +241,6 @@ def _serve(modules: tuple[str, ...], prepare: Callable[[], object] | None, tasks
 def _unpickled(sent: bytes) -> list[Path]:
     """Unpickle the work sent and do it."""
     return pickle.loads(sent)()  # from the process that forked this one
-
-
-class _WarmUp:
-    """The worker's imports and preparation, step by step on a thread that yields
-    the processor to every other thread wanting it.
-
-    While the build reads its small layers its main thread and the thread parsing
-    the records have both cores to themselves: the worker's half a second of
-    imports, which nobody waits for yet, takes only what they leave (Linux, where a
-    thread has its own priority; elsewhere it runs as before, at the worker's).
-    Once the work comes, the warm-up stops after the step it is in (a priority
-    once lowered cannot be raised again) and the work imports what is left itself,
-    at the worker's priority.
-    """
-
-    def __init__(self, modules: tuple[str, ...],
-                 prepare: Callable[[], object] | None) -> None:
-        self._steps = [partial(importlib.import_module, module) for module in modules]
-        self._steps += [prepare] if prepare is not None else []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name="geomap-warm-up")
-        self._thread.start()
-
-    def _run(self) -> None:
-        """Lower this thread's priority; take each step until told to stop."""
-        if sys.platform.startswith("linux"):  # per thread there, per process elsewhere
-            with suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                               WARM_UP_NICENESS)
-        with suppress(Exception):  # the work meets it again and says why
-            for step in self._steps:
-                if self._stop.is_set():
-                    return
-                step()
-
-    def finish(self) -> None:
-        """Stop after the step being taken, and wait for it."""
-        self._stop.set()
-        self._thread.join()
 
 
 def _run(work: Callable[[], list[Path]], send) -> None:
