@@ -39,10 +39,41 @@ def collection(frame: gpd.GeoDataFrame, states: dict[str, list[int]] | list[list
     refs = frame["place"].tolist() if "place" in frame else [None] * len(frame)
     ordered = [states[ref] for ref in refs] if isinstance(states, dict) else states
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": json.loads(shape),
+        {"type": "Feature", "geometry": geojson_geometry(shape),
          "properties": {"ref": ref, "s": state}}
-        for shape, ref, state in zip(shapely.to_geojson(shapes), refs, ordered,
-                                     strict=True)]}
+        for shape, ref, state in zip(shapes, refs, ordered, strict=True)]}
+
+
+_PLAIN = {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
+          "MultiPolygon"}
+
+
+def geojson_geometry(shape: shapely.Geometry) -> dict:
+    """``json.loads(shapely.to_geojson(shape))``, made from the coordinates.
+
+    GEOS writes each coordinate as the shortest text that reads back as the same
+    number, so the lists read back are the coordinates themselves: taken as they
+    are, they skip writing and parsing thousands of numbers per outline. Other
+    geometries (missing, empty, 3-D, collections) go through the text.
+    """
+    kind = shape.geom_type if shape is not None else None
+    if kind not in _PLAIN or shape.is_empty or shape.has_z:
+        return json.loads(shapely.to_geojson(shape))
+    return {"type": kind, "coordinates": _coordinates(shape, kind)}
+
+
+def _coordinates(shape: shapely.Geometry, kind: str) -> list:
+    """The GeoJSON ``coordinates`` of a 2-D point, line or polygon, or of their
+    multi-part forms."""
+    if kind == "Point":
+        return [shape.x, shape.y]
+    if kind == "LineString":
+        return shapely.get_coordinates(shape).tolist()
+    if kind == "Polygon":
+        return [shapely.get_coordinates(shape.exterior).tolist(),
+                *(shapely.get_coordinates(ring).tolist() for ring in shape.interiors)]
+    single = kind.removeprefix("Multi")
+    return [_coordinates(part, single) for part in shape.geoms]
 
 
 def control_layers(places: gpd.GeoDataFrame, timeline: pd.DataFrame, book: StateBook,

@@ -69,3 +69,34 @@ def test_point_records_draw_a_density_overlay(shapes_dir: Path, tmp_path: Path):
         grid = raster.read(1)
     assert grid.sum() == 300  # the 30 clustered rows; the lone household is left out
     assert np.count_nonzero(grid) >= 1
+
+
+def test_page_geometries_are_what_geos_writes_read_back():
+    """The page's GeoJSON geometries, made from the coordinates, equal GEOS's own
+    GeoJSON read back, number for number: holes, parts, awkward doubles, and the
+    shapes left to the text (empty, 3-D, collections)."""
+    import json
+
+    from shapely.geometry import (
+        GeometryCollection,
+        LineString,
+        MultiLineString,
+        MultiPoint,
+        MultiPolygon,
+        Point,
+    )
+
+    from geomap.render.web.features import geojson_geometry
+
+    holed = Polygon([(29.0, -2.0), (29.3, -2.0), (29.3, -1.7), (29.0, -2.0)],
+                    [[(29.2, -1.95), (29.25, -1.95), (29.25, -1.9), (29.2, -1.95)]])
+    odd = Point(0.1 + 0.2, -1 / 3)
+    shapes = [odd, holed, MultiPolygon([holed, Polygon([(30, -3), (30.1, -3),
+                                                       (30.1, -2.9)])]),
+              LineString([(29.123450000000002, -1.0), (5e-324, 1e22)]),
+              MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3)]]),
+              MultiPoint([(29.1, -1.5), (29.2, -1.6)]), Point(), Polygon(),
+              Point(29, -1, 1200), GeometryCollection([odd, holed])]
+    for shape in [*shapes, *shapely.set_precision(shapes, 1e-5)]:
+        assert geojson_geometry(shape) == json.loads(shapely.to_geojson(shape)), shape
+    assert geojson_geometry(odd)["coordinates"] == [0.30000000000000004, -1 / 3]
