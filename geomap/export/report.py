@@ -200,22 +200,25 @@ def collect_sources(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     DataFrame
         Columns ``layer``, ``source``, ``url``, ``license``, sorted.
     """
-    parts = []
+    found: set[tuple] = set()  # a few distinct rows out of thousands of records
     for layer, frame in frames.items():
         if "source" not in frame:
             continue
-        part = pd.DataFrame({
-            "layer": layer,
-            "source": frame["source"].astype(object),
-            "url": frame["url"].astype(object) if "url" in frame else None,
-            "license": frame["license"].astype(object) if "license" in frame else None,
-        })
-        parts.append(part.dropna(subset=["source"]))
-    if not parts:
+        columns = [frame[c].tolist() if c in frame else [None] * len(frame)
+                   for c in ("source", "url", "license")]
+        found.update((layer, source, _blank(url), _blank(licence))
+                     for source, url, licence in zip(*columns, strict=True)
+                     if not pd.isna(source))
+    if not found:
         return pd.DataFrame(columns=["layer", "source", "url", "license"])
-    table = pd.concat(parts, ignore_index=True).astype(object)
-    table = table.where(table.notna(), "").drop_duplicates()
+    table = pd.DataFrame(list(found), columns=["layer", "source", "url", "license"],
+                         dtype=object)
     return table.sort_values(["layer", "source", "url", "license"], ignore_index=True)
+
+
+def _blank(value: object) -> object:
+    """*value*, or '' where it is missing."""
+    return "" if pd.isna(value) else value
 
 
 def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
