@@ -24,7 +24,7 @@ import pyogrio
 import shapely
 
 from geomap.errors import CRSError, SchemaError
-from geomap.export.gis import cell_text, distinct_names
+from geomap.export.gis import cell_text, distinct_names, text_cells
 from geomap.fields import aliases_for, field_for
 from geomap.schema import STORAGE_CRS
 
@@ -98,8 +98,7 @@ def _as_flags(values: pd.Series) -> pd.Series | None:
 def _as_text(values: pd.Series) -> pd.Series:
     """*values* as text cells: lists '; '-joined, missing as None."""
     if isinstance(values.dtype, pd.StringDtype):  # text already: only NA to None
-        return pd.Series(values.to_numpy(dtype=object, na_value=None),
-                         index=values.index, dtype=object)
+        return pd.Series(text_cells(values), index=values.index, dtype=object)
     return pd.Series([None if (text := cell_text(v)) is None else str(text)
                       for v in values], index=values.index, dtype=object)
 

