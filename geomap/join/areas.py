@@ -89,6 +89,7 @@ class AreaIndex:
     def _prepare(self) -> None:
         """Bounding boxes of the usable polygons, every polygon prepared, a lock."""
         self._lock = threading.Lock()
+        self._framed: np.ndarray | None = None
         usable = ~(shapely.is_missing(self.polygons) | shapely.is_empty(self.polygons))
         self.bounds = np.full((len(self.polygons), 4), np.nan)
         if usable.any():
@@ -123,12 +124,14 @@ class AreaIndex:
             return found
         if self.grid is None and len(todo) >= GRID_MIN_POINTS:
             self.build_grid()
+        if self.grid is not None and self._framed is None:
+            self._framed = _framed(self.grid[3])
         if self.grid is not None and len(todo) == len(x):  # every point: no gathers
-            found = _cell_owner(self.grid, x, y)
+            found = _cell_owner(self.grid, x, y, self._framed)
             todo = np.flatnonzero(found == _MIXED)
             found[todo] = -1
         elif self.grid is not None:
-            owner = _cell_owner(self.grid, x[todo], y[todo])
+            owner = _cell_owner(self.grid, x[todo], y[todo], self._framed)
             found[todo[owner >= 0]] = owner[owner >= 0]
             todo = todo[owner == _MIXED]
         self._test_exactly(x, y, todo, found)
@@ -202,21 +205,38 @@ def _cell_grid(polygons: np.ndarray, bounds: np.ndarray
     return float(minx), float(miny), float(cell), owner
 
 
+def _framed(owner: np.ndarray) -> np.ndarray:
+    """The grid's values with a border of empty cells, flat, as int64."""
+    return np.pad(owner, 1, constant_values=-1).ravel().astype(np.int64)
+
+
 def _cell_owner(grid: tuple[float, float, float, np.ndarray], x: np.ndarray,
-                y: np.ndarray) -> np.ndarray:
+                y: np.ndarray, framed: np.ndarray | None = None) -> np.ndarray:
     """The grid's value for each point: an area position, -1 (none) or mixed.
 
     Coordinates are shifted by one cell and clipped onto a border of empty cells
-    around the grid, so one gather answers every finite point.
+    around the grid (*framed*, from :func:`_framed`), so one gather answers every
+    finite point.
     """
     minx, miny, cell, owner = grid
     rows, columns = owner.shape
-    framed = np.pad(owner, 1, constant_values=-1).ravel()
-    column = np.clip((x - minx) / cell + 1, 0, columns + 1).astype(np.int64)
-    row = np.clip((y - miny) / cell + 1, 0, rows + 1).astype(np.int64)
+    framed = _framed(owner) if framed is None else framed
+    column = _cell_numbers(x, minx, cell, columns)
+    row = _cell_numbers(y, miny, cell, rows)
     row *= columns + 2
     row += column
-    return framed[row].astype(np.int64)
+    return framed[row]
+
+
+def _cell_numbers(values: np.ndarray, start: float, cell: float, cells: int
+                  ) -> np.ndarray:
+    """``clip((values - start) / cell + 1, 0, cells + 1)`` as whole numbers, worked
+    out in one array rather than one per step."""
+    number = values - start
+    number /= cell
+    number += 1
+    np.clip(number, 0, cells + 1, out=number)
+    return number.astype(np.int64)
 
 
 def point_coordinates(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -233,16 +233,14 @@ def distinct_text(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Seri
 
 
 def with_columns(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
-    """*frame* with *columns* set (``frame.assign(**columns)``), each column set
-    as it is: the frame's other columns are neither aligned nor copied together."""
+    """*frame* with *columns* set (``frame.assign(**columns)``), made as one frame
+    rather than a column at a time."""
     if type(frame) is not pd.DataFrame or not frame.columns.is_unique or not all(
             isinstance(values, pd.Series) and values.index.equals(frame.index)
             for values in columns.values()):
         return frame.assign(**columns)
-    frame = frame.copy(deep=False)  # copy-on-write: the input stays unchanged
-    for name, values in columns.items():
-        frame[name] = values
-    return frame
+    kept = {name: frame[name] for name in frame.columns}
+    return pd.DataFrame({**kept, **columns}, index=frame.index, copy=False)
 
 
 def read_count(text: str, decimal: str = ".") -> tuple[int | None, str | None]:

@@ -53,9 +53,14 @@ class Rejects:
             reason = reason.reindex(frame.index)
         values = frame[column].iloc[hit] if column in frame else pd.Series(
             "", index=frame.index[hit])
+        if pd.api.types.is_string_dtype(values) and values.dtype != object:
+            shown = np.empty(len(values), dtype=object)  # text: cut as it is
+            shown[:] = [value[:200] if isinstance(value, str) else ""
+                        for value in values.tolist()]
+        else:
+            shown = values.astype("string").fillna("").str.slice(0, 200).to_numpy()
         self._parts.append(_Part(
-            rows=frame[ROW].to_numpy()[hit], column=column,
-            values=values.astype("string").fillna("").str.slice(0, 200).to_numpy(),
+            rows=frame[ROW].to_numpy()[hit], column=column, values=shown,
             action=action,
             reason=reason.to_numpy()[hit] if isinstance(reason, pd.Series) else reason))
 
@@ -70,18 +75,25 @@ class Rejects:
             table = pd.concat([self._frame([part]) for part in parts],
                               ignore_index=True)
         else:
+            rows = np.concatenate([part.rows for part in parts])
+            if rows.dtype.kind in "iu":  # sorted as arrays, before the frame is made
+                columns = _spread(parts, lambda part: part.column)
+                return self._frame(parts, np.lexsort((columns, rows)))
             table = self._frame(parts)
         return table.sort_values(["row", "column"], kind="stable", ignore_index=True)
 
-    def _frame(self, parts: list[_Part]) -> pd.DataFrame:
-        """The rows of *parts* as one frame, unsorted."""
-        return pd.DataFrame({
+    def _frame(self, parts: list[_Part], order: np.ndarray | None = None
+               ) -> pd.DataFrame:
+        """The rows of *parts* as one frame, in *order* (as recorded without one)."""
+        table = {
             "layer": _spread(parts, lambda _: self.layer),
             "row": np.concatenate([part.rows for part in parts]),
             "column": _spread(parts, lambda part: part.column),
             "value": np.concatenate([part.values for part in parts]),
             "action": _spread(parts, lambda part: part.action),
-            "reason": _spread(parts, lambda part: part.reason)})
+            "reason": _spread(parts, lambda part: part.reason)}
+        return pd.DataFrame(table if order is None else {
+            name: values[order] for name, values in table.items()})
 
     def rejected_rows(self) -> set[int]:
         """Row numbers that were rejected (repairs not counted)."""
