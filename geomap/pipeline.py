@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pandas as pd
 
 from geomap.config import OPTIONAL_LAYERS, BuildConfig
-from geomap.export.outputs import print_worker, write_outputs
+from geomap.export.outputs import draw_print_map, print_worker, write_outputs
 from geomap.export.staging import claim_output_folder
 from geomap.join import describe_join, link_records, unmatched_reasons
-from geomap.layers import BuildResult, Layers
+from geomap.layers import BuildResult, Layers, Summary
 from geomap.load.inputs import read_context, read_country_outline
 from geomap.places import build_places
 from geomap.render.markup import MapText
@@ -114,7 +114,11 @@ def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
             print_worker(config) as worker:  # one build at a time; print map aside
         layers = load_layers(config, report)
         report(str(layers.people))
-        summary = summarise_build(layers, config, report)
+        def draw(ready: Summary) -> None:  # the print map, drawn aside from then on
+            draw_print_map(config, worker, layers=layers, summary=ready, text=(
+                MapText.from_build(config, layers, latest_record=ready.latest_record)))
+
+        summary = summarise_build(layers, config, report, drawn=draw)
         text = MapText.from_build(config, layers, latest_record=summary.latest_record)
         def page() -> str:  # built only when the map is wanted, beside the print map
             from geomap.render.web.density import build_density_overlay

@@ -279,6 +279,77 @@ def test_a_worker_s_work_can_write_aside_in_one_more_process(tmp_path: Path):
     assert raised.value.errno == errno.ENOSPC
 
 
+def _write_later(target: Path, later) -> list[Path]:
+    """Work that waits for a text sent later, then writes it into *target*."""
+    target.write_text(later(), encoding="utf-8")
+    return [target]
+
+
+@pytest.mark.parametrize("forking", [True, False], ids=["forked", "in-turn"])
+def test_work_started_early_gets_what_is_sent_later(tmp_path: Path, forking: bool,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    """A work that waits (the print map, drawn before the report's tables exist)
+    gets what is sent later, from a worker or a forked copy; where none can be
+    forked it runs when that is sent, and only then."""
+    monkeypatch.setattr(background, "_forking", lambda: forking and (
+        (os.cpu_count() or 1) >= 2))
+    worker = Worker(["json"])
+    try:
+        early = worker.start(partial(_write_later, tmp_path / "a.txt"), waits=True)
+        aside = Background(partial(_write_later, tmp_path / "b.txt"), waits=True)
+        if not background._forking():
+            assert not (tmp_path / "a.txt").exists()
+        early.send("summed later")
+        aside.send("also later")
+        assert early.result() == [tmp_path / "a.txt"]
+        assert aside.result() == [tmp_path / "b.txt"]
+    finally:
+        worker.close()
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "summed later"
+    assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "also later"
+
+
+def test_work_never_sent_what_it_waits_for_writes_nothing(tmp_path: Path):
+    """A build that fails after the print map's work started, before its folder and
+    tables were sent: closing the worker ends the work, which writes nothing and
+    leaves no process behind; a copy forked for such work is ended the same way."""
+    worker = Worker(["json"])
+    job = worker.start(partial(_write_later, tmp_path / "a.txt"), waits=True)
+    child = job._child
+    worker.close()
+    assert child is None or not child.is_alive()
+    aside = Background(partial(_write_later, tmp_path / "b.txt"), waits=True)
+    aside.abandon()
+    assert aside.result() == []
+    assert not (tmp_path / "a.txt").exists()
+    assert not (tmp_path / "b.txt").exists()
+
+
+def test_the_print_map_is_handed_its_summaries_before_the_rest_is_summed(
+        bundled, monkeypatch: pytest.MonkeyPatch):
+    """summarise_build gives what the print map draws (holders, people, mines,
+    actors, changes) as soon as it exists, before the handovers and events are
+    listed: the same tables the build's summary holds at its end."""
+    from geomap.summarise import summary as summary_module
+
+    config = BuildConfig(date=pd.Timestamp("2025-02-20"),
+                         compare=pd.Timestamp("2024-12-31"), shapes_dir=REPO / "shapes")
+    steps: list[str] = []
+    listed = summary_module.list_handovers
+    monkeypatch.setattr(summary_module, "list_handovers", lambda *args, **kwargs: (
+        steps.append("handovers"), listed(*args, **kwargs))[1])
+    handed = []
+    summary = summarise_build(bundled, config, lambda _: None, drawn=lambda ready: (
+        steps.append("drawn"), handed.append(ready)))
+    assert steps == ["drawn", "handovers"]
+    (ready,) = handed
+    for name in ("areas", "mines", "actors", "changes", "displaced"):
+        pd.testing.assert_frame_equal(getattr(ready, name), getattr(summary, name))
+    assert ready.latest_record == summary.latest_record
+    assert ready.totals is None
+    assert ready.events is None
+
+
 def test_stopped_background_work_writes_nothing_more(tmp_path: Path):
     """stop() ends a work still running (here: waiting on a pipe no one writes) and
     reaps its process; abandon() waits for a work to end, its outcome unread."""
@@ -345,8 +416,9 @@ def test_the_print_map_is_the_same_bytes_from_one_process_or_two(
 
     def printed(folder: Path) -> dict[str, bytes]:
         folder.mkdir()
-        paths = _write_print(folder, {"print", "report"}, layers=layers,
-                             summary=summary, text=text, sources=sources)
+        paths = _write_print({"print", "report"},
+                             lambda: (folder, summary.totals, summary.events, sources, None),
+                             layers=layers, summary=summary, text=text)
         return {path.name: path.read_bytes() for path in paths}
 
     two = printed(tmp_path / "two")

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -67,37 +68,79 @@ class Background:
     ----------
     work : callable
         Writes files and returns their paths; runs once.
+    waits : bool, optional
+        The work needs something that exists only later: it is called with a
+        function returning what :meth:`send` sends (called once at most, it waits
+        for it). Where no process can be forked, the work runs in :meth:`send`.
 
     Examples
     --------
     >>> job = Background(lambda: [Path("a.png")])
     >>> job.result()
     [PosixPath('a.png')]
+    >>> job = Background(lambda later: [Path(later())], waits=True)
+    >>> job.send("b.png")
+    >>> job.result()
+    [PosixPath('b.png')]
     """
 
-    def __init__(self, work: Callable[[], list[Path]]) -> None:
+    def __init__(self, work: Callable[..., list[Path]], *, waits: bool = False
+                 ) -> None:
         self._paths: list[Path] | None = None
-        self._child = None
+        self._child = self._work = self._more = None
         if not _forking():
-            self._paths = work()
+            if waits:
+                self._work = work  # run by send(), in turn
+            else:
+                self._paths = work()
             return
         self._receive, send = multiprocessing.Pipe(duplex=False)
+        later, self._more = multiprocessing.Pipe(duplex=False) if waits else (None, None)
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
                 self._receive.close()
+                if later is not None:
+                    self._more.close()
+                    work = partial(work, _Later(later))
                 _run(work, send)
             finally:
                 os._exit(1)
         send.close()
+        if later is not None:
+            later.close()
         self._child = _Forked(pid)
 
     @classmethod
-    def waiting(cls, child: multiprocessing.Process, receive) -> Background:
-        """The work *child* is doing, its outcome to come on *receive*."""
+    def waiting(cls, child: multiprocessing.Process, receive, more=None
+                ) -> Background:
+        """The work *child* is doing, its outcome to come on *receive* (and what it
+        waits for, if it does, to be sent on *more*)."""
         job = cls.__new__(cls)
         job._paths, job._child, job._receive = None, child, receive
+        job._work, job._more = None, more
         return job
+
+    def send(self, later: object) -> None:
+        """Send the work (made with ``waits``) what it waits for; once.
+
+        Where no process could be forked, the work runs now, and raises here.
+        """
+        if self._work is not None:
+            work, self._work = self._work, None
+            self._paths = work(lambda: later)
+        elif self._more is not None:
+            more, self._more = self._more, None
+            with suppress(OSError):  # the work ended already: result() says how
+                more.send(later)
+            more.close()
+
+    def _close_more(self) -> None:
+        """Tell a work still waiting that nothing more will come (it fails)."""
+        self._work = None
+        if self._more is not None:
+            self._more.close()
+            self._more = None
 
     def result(self) -> list[Path]:
         """Wait for the work; return its paths.
@@ -112,6 +155,7 @@ class Background:
         """
         if self._child is None:
             return self._paths
+        self._close_more()
         try:
             outcome = self._receive.recv()
         except EOFError:
@@ -132,6 +176,7 @@ class Background:
         nothing writes them any longer (the folder can be removed). Only for work
         that starts no process of its own (those would go on): see :meth:`abandon`.
         """
+        self._close_more()
         if self._child is None:
             return
         child, self._child, self._paths = self._child, None, []
@@ -146,6 +191,7 @@ class Background:
         nothing writes them any longer (the folder can be removed), whatever
         processes the work started and stopped itself.
         """
+        self._close_more()  # a work waiting for more is told there is none
         if self._child is None:
             return
         child, self._child, self._paths = self._child, None, []
@@ -181,6 +227,8 @@ class Worker:
     def __init__(self, modules: Iterable[str],
                  prepare: Callable[[], object] | None = None) -> None:
         self._child = None
+        self.job: Background | None = None
+        """The work sent (:meth:`start`), None before."""
         if not _forking():
             return
         context = multiprocessing.get_context("fork")
@@ -193,12 +241,18 @@ class Worker:
         tasks.close()
         results.close()
 
-    def start(self, work: Callable[[], list[Path]]) -> Background:
-        """Send *work* (picklable) to the worker; its paths come from ``.result()``."""
+    def start(self, work: Callable[..., list[Path]], *, waits: bool = False
+              ) -> Background:
+        """Send *work* (picklable) to the worker; its paths come from ``.result()``.
+
+        With *waits*, the work is called with a function returning what
+        ``.send()`` sends later, as :class:`Background`'s.
+        """
         if self._child is None:
-            return Background(work)
+            self.job = Background(work, waits=waits)
+            return self.job
         try:
-            self._tasks.send(work)
+            self._tasks.send((work, waits))
         except OSError as err:  # it died before its work came: killed, or crashed
             child, self._child = self._child, None
             child.join()
@@ -208,12 +262,19 @@ class Worker:
                    f"drawing them ended with {child.exitcode} before it was sent "
                    "its work")
             raise OutputError(msg) from err
-        self._tasks.close()
+        if not waits:
+            self._tasks.close()
         child, self._child = self._child, None
-        return Background.waiting(child, self._receive)
+        self.job = Background.waiting(child, self._receive,
+                                      self._tasks if waits else None)
+        return self.job
 
     def close(self) -> None:
-        """Stop the worker if no work was sent to it (the build ended before)."""
+        """Stop the worker if no work was sent to it (the build ended before); wait
+        for the work sent, its outcome unread, if nobody asked for it (the build
+        failed meanwhile: :meth:`Background.abandon`)."""
+        if self.job is not None:
+            self.job.abandon()
         if self._child is not None:
             self._tasks.close()
             self._child.terminate()  # it may still be importing: no need to finish
@@ -233,14 +294,53 @@ def _serve(modules: tuple[str, ...], prepare: Callable[[], object] | None, tasks
         sent = tasks.recv_bytes()
     except EOFError:  # the build ended before its outputs: nothing to do
         os._exit(0)
-    tasks.close()
     warming.finish()  # before unpickling: one thread imports at a time
-    _run(partial(_unpickled, sent), results)
+    _run(partial(_unpickled, sent, tasks), results)
 
 
-def _unpickled(sent: bytes) -> list[Path]:
-    """Unpickle the work sent and do it."""
-    return pickle.loads(sent)()  # from the process that forked this one
+def _unpickled(sent: bytes, tasks) -> list[Path]:
+    """Unpickle the work sent and do it, given what comes later on *tasks* if it
+    waits for it."""
+    work, waits = pickle.loads(sent)  # from the process that forked this one
+    if not waits:
+        tasks.close()
+        return work()
+    return work(_Later(tasks))
+
+
+class _Later:
+    """In the child: what the parent sends later, received on a thread from now on
+    (the parent never waits on a full pipe while the work goes on); calling it
+    waits for it.
+
+    Raises
+    ------
+    OutputError
+        When called: the parent sent nothing (it failed, and abandons the work).
+    """
+
+    def __init__(self, more) -> None:
+        self._outcome: tuple[bool, object] = (False, None)
+        self._thread = threading.Thread(target=self._receive, args=(more,),
+                                        daemon=True, name="geomap-later")
+        self._thread.start()
+
+    def _receive(self, more) -> None:
+        """Receive the one object sent, or the end of the pipe."""
+        try:
+            self._outcome = (True, more.recv())
+        except (EOFError, OSError):
+            pass
+        finally:
+            more.close()
+
+    def __call__(self) -> object:
+        self._thread.join()
+        sent, later = self._outcome
+        if not sent:
+            msg = "The build stopped before the print map's work had all it needs."
+            raise OutputError(msg)
+        return later
 
 
 def _run(work: Callable[[], list[Path]], send) -> None:

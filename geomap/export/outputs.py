@@ -90,11 +90,6 @@ def _write_density(folder: Path, grid: tuple) -> list[Path]:
     return [written] if written is not None else []
 
 
-def _in_turn(*works: Callable[[], list[Path]]) -> list[Path]:
-    """Do *works* one after the other; the paths they wrote, in that order."""
-    return [path for work in works for path in work()]
-
-
 def _gis_layers(layers: Layers, summary: Summary, as_of: pd.Timestamp
                 ) -> dict[str, gpd.GeoDataFrame]:
     """The five GIS layers, shaped from the summaries (one row per place or record)."""
@@ -135,8 +130,8 @@ def _write_gis(folder: Path, wanted: set[str], *, layers: Layers, summary: Summa
     return written
 
 
-def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Summary,
-                 text: MapText, sources: pd.DataFrame) -> list[Path]:
+def _write_print(wanted: set[str], later: Callable[[], tuple], *, layers: Layers,
+                 summary: Summary, text: MapText) -> list[Path]:
     """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
 
     The map is drawn once; a copy of this process forked then (it shares the drawn
@@ -144,6 +139,11 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
     PNG and writes the report, which embeds it (:class:`Background`: in turn where
     no process can be forked). Without ``print`` only the report is written, and
     only the PNG saved.
+
+    The work starts as soon as what the map draws is summed
+    (:func:`draw_print_map`): *later* returns what comes after, waited for once the
+    map is drawn: the output folder, the report's totals, events and sources, and
+    the density grid when this process writes its GeoTIFF (first in the paths).
     """
     from geomap.export import print_map  # the module's name: tests replace its writer
     from geomap.render.print.figure import print_figure, save_printed
@@ -151,19 +151,20 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
     figure = print_figure(layers.places, summary.areas, summary.mines, text,
                           actors=summary.actors, country=layers.country,
                           context=layers.context, changes=summary.changes)
+    folder, totals, events, sources, density = later()  # summed meanwhile
     vectors = Background(lambda: print_map.write_printed(folder, save_printed(
         figure, text.title, VECTOR_FILES))) if "print" in wanted else None
     try:
+        written = _write_density(folder, density) if density is not None else []
         png = save_printed(figure, text.title, ("map.png",))
-        written = print_map.write_printed(folder, png) if "print" in wanted else []
+        written += print_map.write_printed(folder, png) if "print" in wanted else []
         if "report" in wanted:
             report = write_report(
                 folder / "report.html", text=text, png=png["map.png"],
                 areas=summary.areas, actors=summary.actors,
                 join_report=layers.join_report, rejects=layers.rejects,
                 sources=sources, changes=summary.changes,
-                people=getattr(layers, "people", None), totals=summary.totals,
-                events=summary.events)
+                people=getattr(layers, "people", None), totals=totals, events=events)
     except BaseException:
         if vectors is not None:  # nothing may write into the folder once this fails
             vectors.stop()
@@ -171,6 +172,24 @@ def _write_print(folder: Path, wanted: set[str], *, layers: Layers, summary: Sum
     if vectors is not None:
         written += vectors.result()
     return written + ([report] if "report" in wanted else [])
+
+
+def draw_print_map(config: BuildConfig, worker: Worker | None, *, layers: Layers,
+                   summary: Summary, text: MapText) -> None:
+    """Send the print map's work to *worker* now, when the map is wanted.
+
+    Called as soon as what the map draws is summed (the places' holders, people
+    and mines, the actors, the changes: :func:`~geomap.summarise.summary.
+    summarise_build`), so that it is drawn while this process sums the rest and
+    writes its own outputs; the folder and the report's tables follow
+    (:func:`write_outputs`). Without a worker, the work starts there.
+    """
+    if worker is None or worker.job is not None \
+            or not set(config.outputs) & PRINTED_OUTPUTS:
+        return
+    printing, printed_summary = _for_print(layers, summary)
+    worker.start(partial(_write_print, set(config.outputs), layers=printing,
+                         summary=printed_summary, text=text), waits=True)
 
 
 def _for_print(layers: Layers, summary: Summary) -> tuple[Layers, Summary]:
@@ -183,7 +202,8 @@ def _for_print(layers: Layers, summary: Summary) -> tuple[Layers, Summary]:
                     displacement=None, density=None, events=None,
                     conflict_events=None),
             replace(summary, displaced=None, density=None, handovers=None,
-                    event_changes=None, conflict_events=None, conflict_areas=None))
+                    event_changes=None, conflict_events=None, conflict_areas=None,
+                    totals=None, events=None))  # the report's: sent later
 
 
 def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
@@ -197,6 +217,9 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
     the others (:mod:`geomap.export.background`); every output is built from the
     summaries, never from the records row by row.
 
+    The print map's work may have been sent already (:func:`draw_print_map`); it is
+    sent here the folder and the report's tables.
+
     Parameters
     ----------
     page : str or callable
@@ -207,7 +230,8 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         (:func:`claim_output_folder`); without it, the folder is claimed here.
     worker : Worker, optional
         The process forked at the build's start to draw the print map
-        (:func:`print_worker`); without it, a process is forked here.
+        (:func:`print_worker`), sent its work already or not; without it, a
+        process is forked here.
 
     Returns
     -------
@@ -243,12 +267,18 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         density = (partial(_write_density, staging, summary.density)
                    if "density" in wanted and summary.density is not None else None)
         if wanted & PRINTED_OUTPUTS:
-            printing, printed_summary = _for_print(layers, summary)
-            work = partial(_write_print, staging, wanted, layers=printing,
-                           summary=printed_summary, text=text, sources=sources)
-            if worker is not None and density is not None:  # it imported rasterio
-                work, density = partial(_in_turn, density, work), None
-            printed = worker.start(work) if worker is not None else Background(work)
+            grid = None
+            if worker is not None:  # sent its work already, or now
+                draw_print_map(config, worker, layers=layers, summary=summary, text=text)
+                printed = worker.job
+                if density is not None:  # it imported rasterio
+                    grid, density = summary.density, None
+            else:
+                printing, printed_summary = _for_print(layers, summary)
+                printed = Background(partial(
+                    _write_print, wanted, layers=printing, summary=printed_summary,
+                    text=text), waits=True)
+            printed.send((staging, summary.totals, summary.events, sources, grid))
         written = []
         try:
             if "map" in wanted:

@@ -37,8 +37,16 @@ from geomap.summarise.timeline import displacement_steps
 
 
 def summarise_build(layers: Layers, config: BuildConfig,
-                    report: Callable[[str], None]) -> Summary:
+                    report: Callable[[str], None], *,
+                    drawn: Callable[[Summary], object] | None = None) -> Summary:
     """Summarise the linked *layers* as of ``config.date``.
+
+    Parameters
+    ----------
+    drawn : callable, optional
+        Given the summaries the print map draws (areas, mines, actors, changes,
+        the newest record's date) as soon as they exist, before the others are
+        summed: a build starts drawing its print map then.
 
     Returns
     -------
@@ -75,6 +83,10 @@ def summarise_build(layers: Layers, config: BuildConfig,
         changes = add_changed_on_text(changes_between(
             control, layers.places, config.compare, config.date), control, lang=lang)
         changes, actors = add_changed_people(changes, areas, actors)
+    latest_record = check_as_of(layers.control, config.date)
+    if drawn is not None:
+        drawn(Summary(displaced=displaced, mines=mines, areas=areas, actors=actors,
+                      changes=changes, latest_record=latest_record))
     density = (finish_density(layers.density, min_people=DENSITY_MIN_PEOPLE)
                if layers.density is not None else None)  # counted once, used twice
     conflict, conflict_areas = count_conflict_events(
@@ -86,7 +98,7 @@ def summarise_build(layers: Layers, config: BuildConfig,
                    density=density,
                    conflict_events=conflict, conflict_areas=conflict_areas,
                    handovers=handovers, events=events, event_changes=event_changes,
-                   latest_record=check_as_of(layers.control, config.date))
+                   latest_record=latest_record)
 
 
 def slider_timeline(layers: Layers, config: BuildConfig) -> pd.DataFrame:
