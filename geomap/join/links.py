@@ -114,7 +114,7 @@ class _Codes:
 
 def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
                  admin: gpd.GeoDataFrame | AreaIndex, *, layer: str, own_geometry: bool,
-                 matcher: ReferenceMatcher | None = None
+                 matcher: ReferenceMatcher | None = None, rows: np.ndarray | None = None
                  ) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """Give each record a ``place``: by its ``area`` reference or by where it is.
 
@@ -137,6 +137,9 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
     matcher : ReferenceMatcher, optional
         Matches references against *places*, remembering them (parts of one layer
         share one); a reference is matched anew without it.
+    rows : ndarray of bool, optional
+        Only the records where it holds are linked and counted in the report; the
+        others get no place (all are linked without it).
 
     Returns
     -------
@@ -151,6 +154,8 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
     report_parts = []
     if own_geometry and isinstance(records, gpd.GeoDataFrame):
         has_geometry = ~(records.geometry.isna() | records.geometry.is_empty).to_numpy()
+        if rows is not None:
+            has_geometry &= rows
         if has_geometry.any():
             place, new_places = _own_places(records, has_geometry)
             codes.place[has_geometry] = codes.codes(place.to_numpy(), codes.places)
@@ -158,6 +163,8 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
     else:
         x, y = point_coordinates(records)
         has_geometry = np.isfinite(x) & np.isfinite(y)
+        if rows is not None:
+            has_geometry &= rows
         if has_geometry.any():
             index = admin if isinstance(admin, AreaIndex) else AreaIndex(admin)
             found = index.locate(x[has_geometry], y[has_geometry])
@@ -167,6 +174,8 @@ def link_records(records: pd.DataFrame, places: gpd.GeoDataFrame,
             codes.method[has_geometry] = np.where(found >= 0, spatial, -1)
             report_parts.append(_spatial_report(found, index.pcodes, layer))
     by_area = ~has_geometry & records["area"].notna().to_numpy()
+    if rows is not None:
+        by_area &= rows
     if by_area.any():
         references = references_of(pd.DataFrame(
             {column: records[column].array[by_area] for column in ("area", "level")

@@ -21,14 +21,18 @@ from geomap.join.links import REPORT_COLUMNS, ReferenceMatcher
 from geomap.layers import PeopleCount
 from geomap.schema import KIVU_BOUNDS, ROW
 from geomap.summarise.density import CELL_DEGREES, sum_cells
-from geomap.validate.checks import read_people, validate_displacement
+from geomap.validate.checks import check_displacement, read_people
 from geomap.validate.conservation import count_people
-from geomap.validate.parsing import arrow_text
+from geomap.validate.parsing import arrow_text, text_values, with_columns
 from geomap.validate.rejects import REJECT_COLUMNS, Rejects
 
 FIGURE_KEYS = ("place", "assessment", "kind", "date", "date_precision", "source", "url",
                "license")
 """What a figure is told apart by; records equal in all of these are summed."""
+
+TEXT_KEYS = ("assessment", "source", "url")
+"""Figure keys read as text (:func:`~geomap.validate.parsing.text_values`), missing
+where the records have no such column."""
 
 UNUSED = ("origin", "cause", "note")
 """Columns of the records that no figure, reject or report of a part uses."""
@@ -82,11 +86,15 @@ def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Par
     raw = raw.drop(columns=[column for column in UNUSED if column in raw])
     counted = read_people(raw, decimal=decimal)
     read = counted[0].to_numpy()  # 0 where unusable, as usable_people gives it
-    clean, rejected = validate_displacement(raw, decimal=decimal, people=counted)
-    linked, report, _ = link_records(clean, places.places, places.areas,
+    checked, checks = check_displacement(raw, decimal=decimal, people=counted)
+    kept = ~np.isin(checked[ROW].to_numpy(), checks.rejected_array())
+    rejected = checks.table()
+    checked = with_columns(checked, {column: text_values(checked, column)
+                                     for column in TEXT_KEYS})
+    linked, report, _ = link_records(checked, places.places, places.areas,
                                      layer="displacement", own_geometry=False,
-                                     matcher=places.matcher)
-    missing = linked["place"].isna().to_numpy()
+                                     matcher=places.matcher, rows=kept)
+    missing = kept & linked["place"].isna().to_numpy()  # the rows linked nowhere
     unmatched = Rejects("displacement")
     if missing.any():  # the rows linked to no place, with their reasons
         lost = linked.loc[missing]
@@ -94,12 +102,12 @@ def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Par
                       unmatched_reasons(lost, report))
     rejects = _sorted_rejects([rejected, unmatched.table()])
     dropped = rejects.loc[rejects["action"] == "rejected", "row"].to_numpy(dtype="int64")
-    mapped = ~missing
+    mapped = kept & ~missing
     count = count_people(read, raw[ROW].to_numpy(dtype="int64"), dropped,
                          linked["people"].to_numpy(dtype="int64")[mapped])
     return Partial(figures=_figures(linked, mapped), density=_density(linked, mapped),
                    join_report=report, rejects=rejects, people=count,
-                   rows_valid=len(clean))
+                   rows_valid=int(kept.sum()))
 
 
 def _sorted_rejects(tables: list[pd.DataFrame]) -> pd.DataFrame:

@@ -102,6 +102,21 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = ".",
     SchemaError
         The file has no way to place its records.
     """
+    frame, rejects = check_displacement(frame, decimal=decimal, people=people)
+    clean, table = _split(frame, rejects)
+    return with_columns(clean, {column: text_values(clean, column) for column in (
+        "assessment", "origin", "cause", "source", "url", "note")}), table
+
+
+def check_displacement(frame: pd.DataFrame, *, decimal: str = ".",
+                       people: tuple[pd.Series, pd.Series, pd.Series] | None = None
+                       ) -> tuple[pd.DataFrame, Rejects]:
+    """:func:`validate_displacement`'s checks, every row kept: the rows checked (the
+    rejected ones too, as they were read where a check failed) and the rejects.
+
+    A caller that goes on with the good rows alone leaves out those of
+    ``rejects.rejected_array()``, without a copy of the rows it keeps.
+    """
     rejects = Rejects("displacement")
     people, written, refused = people or read_people(frame, decimal=decimal)
     rejects.add(frame, ~written, "people", "missing count of people")
@@ -116,10 +131,7 @@ def validate_displacement(frame: pd.DataFrame, *, decimal: str = ".",
     frame = require_level(frame, rejects)
     if isinstance(frame, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(frame.columns):
         frame = points_as_columns(frame, rejects, "displacement")
-    frame = require_location(frame, rejects, "displacement", points="columns")
-    clean, table = _split(frame, rejects)
-    return with_columns(clean, {column: text_values(clean, column) for column in (
-        "assessment", "origin", "cause", "source", "url", "note")}), table
+    return require_location(frame, rejects, "displacement", points="columns"), rejects
 
 
 def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
