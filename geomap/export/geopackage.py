@@ -164,6 +164,11 @@ def typed_columns(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
         columns=names)
 
 
+_GEOMETRY_TYPES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                   "MultiLineString", "MultiPolygon", "GeometryCollection")
+"""Shapely's geometry type names by type id (:func:`shapely.get_type_id`)."""
+
+
 def geometry_type(geometry: gpd.GeoSeries) -> tuple[str, bool]:
     """The one GeoPackage geometry type of a column, and whether to promote to multi.
 
@@ -172,7 +177,8 @@ def geometry_type(geometry: gpd.GeoSeries) -> tuple[str, bool]:
     SchemaError
         The column mixes points, lines and polygons: split it first.
     """
-    kinds = set(geometry.dropna().geom_type)
+    found = np.unique(shapely.get_type_id(np.asarray(geometry.to_numpy(), dtype=object)))
+    kinds = {_GEOMETRY_TYPES[kind] for kind in found.tolist() if kind >= 0}  # -1: none
     for single in ("Point", "LineString", "Polygon"):
         if kinds == {single}:
             return single, False

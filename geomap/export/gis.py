@@ -285,6 +285,12 @@ def _json_column(values: pd.Series) -> list:
     return [_json_value(v) for v in values]
 
 
+_FEATURE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                 allow_nan=False).encode
+"""One feature as a line of a GeoJSON file (one encoder for every feature: what
+``json.dumps`` makes anew at each call with these options)."""
+
+
 def _lonlat(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     """Return *frame* in WGS84 lon/lat; raise CRSError when it has no CRS."""
     if frame.crs is None:
@@ -330,8 +336,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
                              ([()] * len(props)), strict=True):
         feature = {"type": "Feature", "geometry": geometry,
                    "properties": dict(zip(columns, row, strict=True))}
-        lines.append(json.dumps(feature, ensure_ascii=False, sort_keys=True,
-                                separators=(",", ":"), allow_nan=False))
+        lines.append(_FEATURE_JSON(feature))
     body = ",\n".join(lines)
     text = '{"type":"FeatureCollection","features":[\n' + body + ("\n" if lines else "") \
         + "]}\n"
