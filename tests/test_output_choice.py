@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -27,7 +28,7 @@ from geomap.export.report import collect_sources
 from geomap.pipeline import load_layers
 from geomap.render.markup import MapText
 from geomap.summarise.summary import summarise_build
-from tests.conftest import REPO
+from tests.conftest import REPO, spy
 
 
 def _build(shapes_dir: Path, out: Path, *options: str):
@@ -348,6 +349,36 @@ def test_the_print_map_is_handed_its_summaries_before_the_rest_is_summed(
     assert ready.latest_record == summary.latest_record
     assert ready.totals is None
     assert ready.events is None
+
+
+def test_a_build_failing_after_its_print_map_was_sent_leaves_nothing(
+        shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The print map's work starts before the handovers are listed; a build that
+    fails there raises its own error, writes no file, leaves no staging folder and
+    no print process behind."""
+    from geomap import pipeline
+    from geomap.export import outputs
+    from geomap.summarise import summary as summary_module
+
+    started = spy(monkeypatch, pipeline, "draw_print_map", lambda *_: "sent")
+
+    def broken(*_args, **_kwargs):
+        msg = "handovers cannot be listed"
+        raise ConfigError(msg)
+
+    monkeypatch.setattr(summary_module, "list_handovers", broken)
+    workers = spy(monkeypatch, outputs, "Worker", lambda *_: None)
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError, match="handovers cannot be listed"):
+        pipeline.run(BuildConfig(date=pd.Timestamp("2025-02-20"), shapes_dir=shapes_dir,
+                                 out_dir=out))
+    assert started == ["sent"]
+    assert len(workers) == 1
+    assert not [path for path in out.rglob("*") if path.is_file()
+                and not path.name.startswith(".geomap")]
+    assert not list(out.glob(".geomap-staging-*"))
+    assert not [child for child in multiprocessing.active_children()
+                if child.name == "geomap-outputs"]
 
 
 def test_stopped_background_work_writes_nothing_more(tmp_path: Path):
