@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geomap.join import attach_areas
+from geomap.join import attach_areas, link_records
 from geomap.places import build_places, match_references, normalise_name
 from geomap.validate.checks import validate_towns
 
@@ -187,3 +188,23 @@ def test_nested_areas_give_the_deepest(admin):
         ignore_index=True)
     points = gpd.GeoSeries([Point(29.1, -1.5), Point(29.2, -1.5)], crs="EPSG:4326")
     assert list(attach_areas(points, nested)) == ["T0101", "T01"]
+
+
+def test_only_the_rows_given_are_linked_and_reported(admin, towns):
+    """Records left out by *rows* get no place and are not counted in the report."""
+    places = build_places(admin, towns)
+    records = pd.DataFrame({"lon": [29.1, 29.4, 29.1, np.nan, np.nan],
+                            "lat": [-1.5, -1.5, -1.5, np.nan, np.nan],
+                            "area": [None, None, None, "T01", "Zulu"],
+                            "_row": [1, 2, 3, 4, 5]})
+    rows = np.array([True, False, True, True, False])
+    linked, report, _ = link_records(records, places, admin, layer="displacement",
+                                     own_geometry=False, rows=rows)
+    assert linked["place"].isna().tolist() == [False, True, False, False, True]
+    assert linked["method"].dropna().tolist() == ["spatial", "spatial", "p-code"]
+    assert report[["reference", "place", "method", "records"]].values.tolist() == [
+        ["(coordinates)", "T01", "spatial", 2], ["T01", "T01", "p-code", 1]]
+    everything, full, _ = link_records(records, places, admin, layer="displacement",
+                                       own_geometry=False)
+    assert full["records"].sum() == 5
+    assert everything["place"].isna().tolist() == [False, False, False, False, True]

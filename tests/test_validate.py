@@ -18,6 +18,7 @@ from geomap.validate.checks import (
     validate_displacement,
     validate_mines,
 )
+from geomap.validate.rejects import Rejects
 
 
 def _rows(records: list[dict]) -> pd.DataFrame:
@@ -167,3 +168,22 @@ def test_admin_without_geometry_raises():
     """An admin table with no geometry stops with a one-line reason."""
     with pytest.raises(GeometryError, match="must be polygons"):
         validate_admin(_rows([{"pcode": "T01", "name": "A"}]))
+
+
+def test_rejects_come_in_row_then_column_order_whatever_order_they_were_found():
+    """Rows sorted by number, then column name; two reasons for one cell keep the
+    order they were found in; repairs are not counted as rejected rows."""
+    frame = pd.DataFrame({"lon": ["x", "1", "y"], "people": ["-1", "2", "z"],
+                          ROW: [7, 3, 5]})
+    rejects = Rejects("displacement")
+    rejects.add(frame, frame["people"] != "2", "people", "bad count")
+    rejects.add(frame, frame["lon"] != "1", "lon", "bad lon")
+    rejects.add(frame, frame["people"] == "-1", "people", "negative")
+    rejects.add(frame, frame["lon"] == "1", "lon", "trimmed", action="repaired")
+    table = rejects.table()
+    assert table[["row", "column", "value", "reason"]].values.tolist() == [
+        [3, "lon", "1", "trimmed"], [5, "lon", "y", "bad lon"],
+        [5, "people", "z", "bad count"], [7, "lon", "x", "bad lon"],
+        [7, "people", "-1", "bad count"], [7, "people", "-1", "negative"]]
+    assert list(table.index) == list(range(6))
+    assert rejects.rejected_array().tolist() == [5, 7]
