@@ -232,31 +232,23 @@ def rfc7946_geometry(geometry: shapely.Geometry | None) -> dict | None:
     >>> rfc7946_geometry(box(0, 0, 1, 1, ccw=False))["coordinates"][0][:3]
     [[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
     """
-    if geometry is None or geometry.is_empty:
-        return None
-    snapped = shapely.set_precision(geometry, 10.0 ** -DECIMALS)
-    if snapped.is_empty:  # a sliver narrower than the grid: keep the raw shape
-        snapped = geometry
-    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
-    if oriented.geom_type == "GeometryCollection":
-        return {"type": "GeometryCollection",
-                "geometries": [rfc7946_geometry(part) for part in oriented.geoms]}
-    return {"type": oriented.geom_type, "coordinates": _coordinates(oriented)}
+    return _rfc7946_geometries(np.array([geometry], dtype=object))[0]
 
 
 def _rfc7946_geometries(geometries: np.ndarray) -> list[dict | None]:
     """:func:`rfc7946_geometry` of each geometry of an array, snapped and oriented
-    all at once (one call into GEOS per layer, not per feature)."""
+    all at once (one call into GEOS per layer, not per feature); a collection's
+    parts in turn, each as a geometry of its own."""
     present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
     snapped = shapely.set_precision(geometries, 10.0 ** -DECIMALS)
     slivers = present & shapely.is_empty(snapped)  # narrower than the grid: raw
     snapped[slivers] = geometries[slivers]
     oriented = shapely.orient_polygons(snapped, exterior_cw=False)
-    return [None if not shown else rfc7946_geometry(raw)
+    return [None if not shown else {"type": "GeometryCollection", "geometries":
+                                    _rfc7946_geometries(np.array(shape.geoms))}
             if shape.geom_type == "GeometryCollection" else
             {"type": shape.geom_type, "coordinates": _coordinates(shape)}
-            for raw, shape, shown in zip(geometries, oriented, present.tolist(),
-                                         strict=True)]
+            for shape, shown in zip(oriented, present.tolist(), strict=True)]
 
 
 def _json_value(value: object) -> object:
