@@ -100,8 +100,14 @@ def _say(quiet: bool):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="geomap")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Maps of territorial control, displacement and mining in the Kivu provinces."""
+    if ctx.invoked_subcommand == "build":
+        from geomap.export.print_worker import close_ahead, fork_ahead
+
+        fork_ahead()  # imports the print map's modules while this process imports its own
+        ctx.call_on_close(close_ahead)  # unless the build took it
 
 
 @main.command()

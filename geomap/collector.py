@@ -31,10 +31,22 @@ def collector_for_build() -> Iterator[None]:
     are the whole process's.
     """
     thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(YOUNG_THRESHOLD, thresholds[0]), *thresholds[1:])
+    hold_for_work()
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+def hold_for_work() -> None:
+    """The settings of :func:`collector_for_build`, never restored: the objects alive
+    now frozen, young ones collected less often.
+
+    For a process that does one piece of a build's work and then ends (the print
+    map's, forked before the build, which imports and prepares before its work).
+    """
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(YOUNG_THRESHOLD, thresholds[0]), *thresholds[1:])
+

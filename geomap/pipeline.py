@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from geomap.config import OPTIONAL_LAYERS, BuildConfig
-from geomap.export.outputs import draw_print_map, print_worker, write_outputs
+from geomap.export.outputs import draw_print_map, write_outputs
+from geomap.export.print_worker import print_worker
 from geomap.export.staging import claim_output_folder
 from geomap.join import describe_join, link_records, unmatched_reasons
 from geomap.layers import BuildResult, Layers, Summary

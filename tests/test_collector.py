@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import geomap.pipeline
 from geomap.cli import main
-from geomap.collector import YOUNG_THRESHOLD, collector_for_build
+from geomap.collector import YOUNG_THRESHOLD, collector_for_build, hold_for_work
 
 
 class _Node:
@@ -82,3 +82,20 @@ def test_geomap_build_runs_with_the_collector_held(tmp_path: Path,
     assert frozen > 0
     assert young == YOUNG_THRESHOLD
     assert gc.get_freeze_count() == 0
+
+
+def test_a_process_held_for_its_work_keeps_the_settings_of_a_build():
+    """hold_for_work (the print map's process): what is alive frozen, young objects
+    collected less often, and nothing given back (the process ends after its work)."""
+    before = gc.get_threshold()
+    try:
+        hold_for_work()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (max(YOUNG_THRESHOLD, before[0]), *before[1:])
+        young = _cycle_garbage()
+        gc.collect()
+        assert young() is None  # what it makes afterwards is still collected
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "geomap"
 STAGES = (
     # shared vocabulary: no I/O, imported by every stage
     {"errors", "schema", "dates", "text", "actors", "provinces", "layers", "progress",
-     "words", "fields"},
+     "words", "fields", "collector"},
     {"sources"},
     {"config"},
     {"load"},
@@ -24,7 +24,7 @@ STAGES = (
     {"render"},
     {"export"},
     {"pipeline"},
-    {"cli", "collector", "__init__", "__main__"},
+    {"cli", "__init__", "__main__"},
 )
 """Each module's rank is the first part of its name below ``geomap``."""
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -19,9 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from geomap.cli import main
+from geomap.collector import YOUNG_THRESHOLD
 from geomap.config import OUTPUT_GROUPS, BuildConfig, parse_outputs, read_config
 from geomap.errors import ConfigError, OutputError
-from geomap.export import background, print_map, warm_up
+from geomap.export import background, print_map, print_worker, warm_up
 from geomap.export.background import Background, Worker
 from geomap.export.outputs import _write_print
 from geomap.export.report import collect_sources
@@ -137,6 +139,118 @@ def test_worker_forked_early_runs_the_work_sent_to_it(tmp_path: Path):
         worker.close()
     written = int(target.read_text(encoding="utf-8"))
     assert (written != os.getpid()) == ((os.cpu_count() or 1) >= 2)
+
+
+def _write_collector(target: Path) -> list[Path]:
+    """Write the collector's young threshold and frozen count into *target*."""
+    import gc
+
+    target.write_text(f"{gc.get_threshold()[0]} {gc.get_freeze_count()}",
+                      encoding="utf-8")
+    return [target]
+
+
+def test_the_worker_s_work_runs_with_the_collector_of_a_build(tmp_path: Path):
+    """Forked before the build holds the collector (geomap.collector), the worker
+    holds it itself: its imports frozen, young objects collected less often."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no worker is forked, the work runs here")
+    target = tmp_path / "collector.txt"
+    worker = Worker(["json"])
+    try:
+        worker.start(partial(_write_collector, target)).result()
+    finally:
+        worker.close()
+    threshold, frozen = map(int, target.read_text(encoding="utf-8").split())
+    assert threshold >= YOUNG_THRESHOLD
+    assert frozen > 0
+
+
+DAY = pd.Timestamp("2025-02-20")
+
+
+def _process(worker: Worker | None) -> multiprocessing.Process:
+    """The process of *worker* (forked: two cores or more)."""
+    assert worker is not None
+    assert worker._child is not None
+    return worker._child
+
+
+@pytest.fixture
+def ahead() -> Iterator[None]:
+    """No worker forked ahead is left when the test ends, whatever happened."""
+    yield
+    print_worker.close_ahead()
+
+
+def test_a_build_takes_the_worker_forked_ahead_and_ends_it(tmp_path: Path, ahead):
+    """print_worker hands the build the worker fork_ahead forked (no second fork),
+    and ends it with the build."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no worker is forked, the work runs here")
+    print_worker.fork_ahead()
+    ahead = _process(print_worker._ahead)
+    with print_worker.print_worker(BuildConfig(date=DAY, out_dir=tmp_path / "out")) as worker:
+        assert worker._child is ahead
+        assert print_worker._ahead is None
+        assert worker.start(partial(_write_pid, tmp_path / "pid.txt")).result()
+    assert int((tmp_path / "pid.txt").read_text(encoding="utf-8")) == ahead.pid
+    assert not ahead.is_alive()
+
+
+def test_a_worker_forked_ahead_and_not_wanted_is_stopped(tmp_path: Path, ahead):
+    """A build without the print map or report stops the worker forked ahead; one
+    no build took is stopped by close_ahead (the command's end), at most once."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no worker is forked, the work runs here")
+    print_worker.fork_ahead()
+    ahead = _process(print_worker._ahead)
+    config = BuildConfig(date=DAY, out_dir=tmp_path / "out", outputs=("tables",))
+    with print_worker.print_worker(config) as worker:
+        assert worker is None
+    assert not ahead.is_alive()
+    print_worker.fork_ahead()
+    left = _process(print_worker._ahead)
+    print_worker.close_ahead()
+    print_worker.close_ahead()
+    assert not left.is_alive()
+    assert print_worker._ahead is None
+
+
+def test_geomap_build_forks_the_worker_before_importing_pandas():
+    """The command forks the print map's process first, so that it imports beside
+    this one (a fresh Python: pandas not imported yet), and stops it when no build
+    takes it (here: help asked for)."""
+    code = ("import sys\n"
+            "from geomap.export import print_worker\n"
+            "forked = []\n"
+            "fork = print_worker.fork_ahead\n"
+            "def spy():\n"
+            "    forked.append('pandas' in sys.modules)\n"
+            "    fork()\n"
+            "    forked.append(print_worker._ahead is not None)\n"
+            "print_worker.fork_ahead = spy\n"
+            "from geomap.cli import main\n"
+            "try:\n"
+            "    main(['build', '--help'])\n"
+            "finally:\n"
+            "    print('forked', forked, print_worker._ahead)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout
+    assert "forked [False, True] None" in done.stdout
+
+
+def test_a_failed_build_leaves_no_worker_behind(tmp_path: Path):
+    """An input error before the build starts: the worker forked ahead is stopped."""
+    result = _build(REPO / "shapes", tmp_path / "out", "--admin",
+                    str(tmp_path / "missing.geojson"))
+    assert result.exit_code != 0
+    assert "missing.geojson" in result.output
+    assert print_worker._ahead is None
+    assert not [child for child in multiprocessing.active_children()
+                if child.name == "geomap-outputs"]
 
 
 def test_worker_error_is_raised_here_and_an_unused_worker_stops(tmp_path: Path):
@@ -357,7 +471,6 @@ def test_a_build_failing_after_its_print_map_was_sent_leaves_nothing(
     fails there raises its own error, writes no file, leaves no staging folder and
     no print process behind."""
     from geomap import pipeline
-    from geomap.export import outputs
     from geomap.summarise import summary as summary_module
 
     started = spy(monkeypatch, pipeline, "draw_print_map", lambda *_: "sent")
@@ -367,7 +480,7 @@ def test_a_build_failing_after_its_print_map_was_sent_leaves_nothing(
         raise ConfigError(msg)
 
     monkeypatch.setattr(summary_module, "list_handovers", broken)
-    workers = spy(monkeypatch, outputs, "Worker", lambda *_: None)
+    workers = spy(monkeypatch, print_worker, "Worker", lambda *_: None)
     out = tmp_path / "out"
     with pytest.raises(ConfigError, match="handovers cannot be listed"):
         pipeline.run(BuildConfig(date=pd.Timestamp("2025-02-20"), shapes_dir=shapes_dir,

@@ -26,6 +26,7 @@ from contextlib import suppress
 from functools import partial
 from pathlib import Path
 
+from geomap.collector import hold_for_work
 from geomap.errors import OutputError
 from geomap.export.warm_up import WarmUp
 
@@ -287,14 +288,17 @@ def _serve(modules: tuple[str, ...], prepare: Callable[[], object] | None, tasks
            unused, results) -> None:
     """In the worker: import *modules* and prepare on a thread of low priority
     (:class:`~geomap.export.warm_up.WarmUp`) while waiting for the work; then do
-    the one work sent, or none."""
+    the one work sent, or none. The cycle collector is set as in a build
+    (:func:`~geomap.collector.hold_for_work`): this process ends after its work."""
     unused.close()  # the parent's end: its closing (or death) ends the wait below
+    hold_for_work()  # as the build's own process (geomap.collector), from its start
     warming = WarmUp(modules, prepare)
     try:
         sent = tasks.recv_bytes()
     except EOFError:  # the build ended before its outputs: nothing to do
         os._exit(0)
     warming.finish()  # before unpickling: one thread imports at a time
+    hold_for_work()  # the modules imported meanwhile frozen too
     _run(partial(_unpickled, sent, tasks), results)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -24,6 +24,7 @@ from geomap.export.gis_layers import (
     shape_towns,
 )
 from geomap.export.manifest import LAYER_FOLDER
+from geomap.export.print_worker import PRINTED_OUTPUTS
 from geomap.export.report import collect_sources, write_report
 from geomap.export.staging import OutputFolder, claim_output_folder
 from geomap.export.tables import write_csv, write_text
@@ -31,54 +32,11 @@ from geomap.layers import Layers, Summary
 from geomap.render.markup import MapText
 
 GIS_OUTPUTS = {"layers", "gpkg"}
-PRINTED_OUTPUTS = {"print", "report"}
-"""Outputs built from the GIS layers, and from the print map drawing. Their modules
-(the GeoPackage and QGIS writers, rasterio; matplotlib, only ever in the process
-drawing the print map) are imported only by builds that write them: a build of the
-tables alone starts in a fraction of the time."""
-PRINT_MODULES = ("geomap.render.print.figure", "geomap.export.print_map")
-"""What the process drawing the print map imports (see :func:`print_worker`)."""
-DENSITY_MODULES = ("geomap.export.raster",)
-"""What that process imports too when the build writes the density GeoTIFF, which
-it writes before the print map: rasterio (and the GDAL it brings) is imported
-while that process waits for its work, not by this one on the way to the outputs."""
+"""Outputs built from the GIS layers: their modules (the GeoPackage and QGIS
+writers) are imported only by builds that write them."""
 DENSITY_FILE = "displacement_density.tif"
 VECTOR_FILES = ("map.pdf", "map.svg")
 """The print map's files saved beside its PNG (see :func:`_write_print`)."""
-
-
-@contextmanager
-def print_worker(config: BuildConfig) -> Iterator[Worker | None]:
-    """The process that will draw the print map and write the report, forked now,
-    before the build reads its inputs, so it imports matplotlib beside the reading
-    (:class:`~geomap.export.background.Worker`); None when neither is wanted.
-
-    This process never imports matplotlib: the GIS styles take the print map's
-    symbol sizes from :mod:`geomap.render.style`, not from the drawing modules.
-    """
-    wanted = set(config.outputs)
-    if not wanted & PRINTED_OUTPUTS:
-        yield None
-        return
-    worker = Worker(PRINT_MODULES + (DENSITY_MODULES if "density" in wanted else ()),
-                    prepare=_prepare_print)
-    try:
-        yield worker
-    finally:
-        worker.close()
-
-
-def _prepare_print() -> None:
-    """In the print map's worker, before its work: what the first print map and
-    report a process writes pay once (fonts, lazily imported modules, the
-    report's templates), paid while this process reads the inputs."""
-    from geomap.export.report import REPORT_TEMPLATE, TABLES_TEMPLATE
-    from geomap.render.print.save import warm_up
-    from geomap.render.templating import environment
-
-    warm_up()
-    for name in (REPORT_TEMPLATE, TABLES_TEMPLATE):
-        environment().get_template(name)
 
 
 def _write_density(folder: Path, grid: tuple) -> list[Path]:
@@ -230,8 +188,8 @@ def write_outputs(config: BuildConfig, *, layers: Layers, summary: Summary,
         (:func:`claim_output_folder`); without it, the folder is claimed here.
     worker : Worker, optional
         The process forked at the build's start to draw the print map
-        (:func:`print_worker`), sent its work already or not; without it, a
-        process is forked here.
+        (:func:`~geomap.export.print_worker.print_worker`), sent its work already
+        or not; without it, a process is forked here.
 
     Returns
     -------
