@@ -1,5 +1,5 @@
 """``python -m geomap``: the same command line as the ``geomap`` script."""
 
-from geomap.cli import main
+from geomap.cli import command
 
-main()
+command()

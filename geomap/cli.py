@@ -98,6 +98,18 @@ def _say(quiet: bool):
     return say
 
 
+def command() -> None:
+    """The ``geomap`` command (and ``python -m geomap``): :func:`main`, then the
+    process's objects frozen for its exit (:func:`~geomap.collector.freeze_for_exit`).
+    """
+    try:
+        main()
+    finally:
+        from geomap.collector import freeze_for_exit
+
+        freeze_for_exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="geomap")
 @click.pass_context

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,6 +15,7 @@ from click.testing import CliRunner
 import geomap.pipeline
 from geomap.cli import main
 from geomap.collector import YOUNG_THRESHOLD, collector_for_build, hold_for_work
+from tests.conftest import REPO
 
 
 class _Node:
@@ -99,3 +102,27 @@ def test_a_process_held_for_its_work_keeps_the_settings_of_a_build():
         gc.set_threshold(*before)
         gc.unfreeze()
 
+
+def _at_exit(*argv: str) -> subprocess.CompletedProcess:
+    """Run the ``geomap`` command with *argv* in a fresh Python that says, as it
+    exits, how many objects are frozen."""
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+            f"sys.argv = ['geomap', *{list(argv)!r}]\n"
+            "from geomap.cli import command\n"
+            "command()\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, cwd=REPO, timeout=120, check=False)
+
+
+def test_the_command_freezes_what_is_alive_before_the_process_exits():
+    """The ``geomap`` command leaves its objects frozen for Python's exit (its last
+    collections skip them), and keeps its exit code, a usage error's too."""
+    done = _at_exit("--version")
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stdout.split("frozen ")[-1])
+    assert frozen > 1000, done.stdout
+    refused = _at_exit("build", "--no-such-option")
+    assert refused.returncode == 2
+    assert "No such option" in refused.stderr
+    assert int(refused.stdout.split("frozen ")[-1]) > 1000
