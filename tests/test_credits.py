@@ -11,7 +11,7 @@ import pandas as pd
 
 from geomap.config import BuildConfig
 from geomap.pipeline import run
-from geomap.summarise.credits import MAP_SOURCES, list_sources
+from geomap.summarise.credits import MAP_SOURCES, citations, credit_lines, list_sources
 
 from .conftest import write_csv
 
@@ -67,3 +67,41 @@ def test_map_size_does_not_grow_with_sources(shapes_dir: Path, tmp_path: Path):
     assert sorted(offices) == sorted({f"Registration office {i:04d}" for i in range(3000)})
     report = (out / "report.html").read_text(encoding="utf-8")
     assert all(f"<td>Registration office {i:04d}<td>" in report for i in range(3000))
+
+
+def test_citations_count_records_and_read_a_missing_url_or_licence_as_empty():
+    """Figures count the records behind them, other layers their rows; rows without
+    a source cite nothing; a missing url or licence reads ''."""
+    displacement = pd.DataFrame({"source": ["IOM", "IOM", None, "UNHCR"],
+                                 "url": ["u", "u", "u", None], "records": [3, 4, 9, 1]})
+    control = pd.DataFrame({"source": ["B", "A", "B"]})
+    counts = citations({"displacement": displacement, "control": control})
+    assert counts == {"displacement": {("IOM", "u", ""): 7, ("UNHCR", "", ""): 1},
+                      "control": {("B", "", ""): 2, ("A", "", ""): 1}}
+    assert list(counts["control"]) == [("B", "", ""), ("A", "", "")]  # as first cited
+
+
+def test_sources_cited_by_as_many_rows_are_kept_by_name():
+    """Past the limit, ties in rows are broken by source, then url, then licence, and
+    a source cited by several layers adds their rows."""
+    towns = pd.DataFrame({"source": ["C", "B", "A", "A"], "url": ["", "", "y", "x"]})
+    mines = pd.DataFrame({"source": ["C"], "url": [""]})
+    listed, more = list_sources({"towns": towns, "mines": mines}, limit=2)
+    assert listed == [("A", "x", ""), ("C", "", "")]
+    assert more == 2
+
+
+def test_credit_names_the_two_publishers_cited_most_then_counts_the_others():
+    """'Source: "IOM DTM, round 3"' credits IOM DTM; rounds of one publisher add up;
+    ties go by name; a layer citing nobody is credited with its file's name."""
+    control = pd.DataFrame({"source": [
+        'Source: "IOM DTM, round 3"', "IOM DTM (round 4)", "Radio Okapi", "Actualite",
+        "Zeta", "Zeta"]})
+    mines = pd.DataFrame({"source": [None, None]})
+    conflict = pd.DataFrame({"source": pd.Series([], dtype=object)})
+    credits = credit_lines({"control": control, "mines": mines,
+                            "conflict_events": conflict},
+                           {"control": "control.csv", "mines": "mines.csv",
+                            "conflict_events": "acled.csv"})
+    assert credits == ["mining sites: mines.csv",
+                       "control: IOM DTM, Zeta +2 more"]

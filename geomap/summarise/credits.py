@@ -7,16 +7,27 @@ import pandas as pd
 MAP_SOURCES = 20
 """Sources listed by name on the map; the others are counted in one last line."""
 
+CITED = ("source", "url", "license")
+"""What one citation is made of; a missing url or licence reads ''."""
 
-def citations(clean: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
+Citations = dict[tuple[object, object, object], int]
+"""Rows citing each distinct (source, url, licence), in order of first citation."""
+
+
+def citations(clean: dict[str, pd.DataFrame]) -> dict[str, Citations]:
     """Rows citing each distinct (source, url, licence), per layer that has sources:
-    counted once for :func:`list_sources` and :func:`credit_lines`."""
+    counted once for :func:`list_sources` and :func:`credit_lines`.
+
+    The layers hold from a few to a few thousand rows (displacement is reduced to
+    figures by then), so the rows are counted in a plain loop: a pandas grouping
+    per layer cost more than the counting itself.
+    """
     return {layer: _rows_per(frame) for layer, frame in clean.items()
             if "source" in frame.columns}
 
 
 def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES,
-                 counts: dict[str, pd.Series] | None = None
+                 counts: dict[str, Citations] | None = None
                  ) -> tuple[list[tuple[str, str, str]], int]:
     """Distinct (source, url, licence) cited by the layers, for the map's sources list.
 
@@ -33,34 +44,44 @@ def list_sources(clean: dict[str, pd.DataFrame], *, limit: int = MAP_SOURCES,
         How many more sources the layers cite (0 when every one is listed).
     """
     counts = citations(clean) if counts is None else counts
-    parts = [counts[layer].reset_index() for layer, frame in clean.items()
-             if {"source", "url"} <= set(frame.columns)]
-    if not parts:
-        return [], 0
-    table = pd.concat(parts).groupby(["source", "url", "license"], as_index=False,
-                                     sort=False)["rows"].sum()
+    table: Citations = {}
+    for layer, frame in clean.items():
+        if {"source", "url"} <= set(frame.columns):
+            for cited, rows in counts[layer].items():
+                table[cited] = table.get(cited, 0) + rows
     more = len(table) - limit
-    if more > 0:
-        table = table.sort_values(["rows", "source", "url", "license"],
-                                  ascending=[False, True, True, True]).head(limit)
-    table = table.sort_values(["source", "url", "license"])
-    listed = list(zip(table["source"], table["url"], table["license"], strict=True))
-    return listed, max(more, 0)
+    listed = list(table)
+    if more > 0:  # the most cited first, ties by name
+        listed = sorted(listed, key=lambda cited: (-table[cited], cited))[:limit]
+    return sorted(listed), max(more, 0)
 
 
-def _rows_per(frame: pd.DataFrame) -> pd.Series:
+def _rows_per(frame: pd.DataFrame) -> Citations:
     """Rows citing each distinct (source, url, licence), sources given.
 
     A displacement layer reduced to figures counts the ``records`` behind each; any
-    other layer counts its rows. Each distinct citation is handled once, whatever
-    the rows.
+    other layer counts its rows. A missing url or licence reads ''.
     """
-    keys = frame.reindex(columns=["source", "url", "license"])
-    rows = frame["records"] if "records" in frame else pd.Series(1, index=frame.index)
-    keys = keys.assign(rows=rows.to_numpy()).dropna(subset=["source"])
-    keys[["source", "url", "license"]] = keys[["source", "url", "license"]].astype(
-        object).fillna("")
-    return keys.groupby(["source", "url", "license"], sort=False)["rows"].sum()
+    columns = []
+    for name in CITED:
+        values = frame[name] if name in frame.columns else None
+        if values is None:
+            columns.append([""] * len(frame))
+            continue
+        missing = values.isna().to_numpy()
+        columns.append([None if gone else value for value, gone
+                        in zip(values.tolist(), missing.tolist(), strict=True)]
+                       if name == "source" else
+                       ["" if gone else value for value, gone
+                        in zip(values.tolist(), missing.tolist(), strict=True)])
+    rows = (frame["records"].fillna(0).tolist() if "records" in frame
+            else [1] * len(frame))
+    counted: Citations = {}
+    for source, url, license_, many in zip(*columns, rows, strict=True):
+        if source is not None:
+            key = (source, url, license_)
+            counted[key] = counted.get(key, 0) + many
+    return counted
 
 
 CREDITS = {
@@ -70,25 +91,41 @@ CREDITS = {
 }
 
 
+def _publishers(sources: list[object]) -> dict[object, str]:
+    """The publisher each source names: 'Source: "IOM DTM, round 3"' -> 'IOM DTM'.
+
+    One pass over every layer's distinct sources at once, with pandas' string rules.
+    """
+    unique = list(dict.fromkeys(sources))
+    named_as = pd.Index(unique, dtype=object).astype(str).str.replace(
+        r"^\s*source\s*:\s*[\"\u201c]?", "", case=False, regex=True)
+    publisher = named_as.str.split(r"[,(]", regex=True).str[0].str.strip()
+    return dict(zip(unique, publisher.tolist(), strict=True))
+
+
 def credit_lines(clean: dict[str, pd.DataFrame], fallback: dict[str, str], *,
-                 counts: dict[str, pd.Series] | None = None) -> list[str]:
+                 counts: dict[str, Citations] | None = None) -> list[str]:
     """One short credit per layer for the map's attribution line (*counts*: the
-    layers' :func:`citations`, when already counted)."""
+    layers' :func:`citations`, when already counted).
+
+    Each credit names the two publishers cited by the most rows (ties by name) and
+    counts the others.
+    """
     cited = citations(clean) if counts is None else counts
+    layers = [layer for layer in CREDITS if clean.get(layer) is not None
+              and not (layer == "conflict_events" and clean[layer].empty)]
+    publishers = _publishers([source for layer in layers if "source" in clean[layer]
+                              for source, _, _ in cited[layer]])
     credits = []
-    for layer, label in CREDITS.items():
-        frame = clean.get(layer)
-        if frame is None or (layer == "conflict_events" and frame.empty):
-            continue  # an optional input nobody gave
-        counts = (cited[layer].droplevel(["url", "license"]) if "source" in frame
-                  else pd.Series([], dtype=object))
-        named_as = counts.index.astype(str).str.replace(  # 'Source: "IOM ..."' -> IOM
-            r"^\s*source\s*:\s*[\"\u201c]?", "", case=False, regex=True)
-        publisher = named_as.str.split(r"[,(]", regex=True).str[0]
-        by_publisher = counts.groupby(publisher.str.strip().to_numpy()).sum()
-        by_publisher = by_publisher.sort_values(ascending=False, kind="stable")
-        top = by_publisher.index[:2].tolist()
-        others = len(by_publisher) - len(top)
+    for layer in layers:
+        totals: dict[str, int] = {}
+        if "source" in clean[layer]:
+            for (source, _, _), rows in cited[layer].items():
+                publisher = publishers[source]
+                totals[publisher] = totals.get(publisher, 0) + rows
+        ranked = sorted(sorted(totals), key=lambda name: -totals[name])  # stable
+        top = ranked[:2]
+        others = len(ranked) - len(top)
         named = ", ".join(top) + (f" +{others} more" if others > 0 else "")
-        credits.append(f"{label}: {named or fallback[layer]}")
+        credits.append(f"{CREDITS[layer]}: {named or fallback[layer]}")
     return credits
