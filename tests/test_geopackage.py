@@ -19,10 +19,11 @@ from shapely.geometry import Point, box
 
 from geomap.actors import ACTORS
 from geomap.errors import SchemaError
-from geomap.export.geopackage import GPKG_VERSION, typed_columns, write_layers
+from geomap.export.geopackage import GPKG_VERSION, write_layers
 from geomap.export.gis_package import split_control
 from geomap.export.gis_style import holder_categories, people_classes
 from geomap.export.gis_text import layout_text
+from geomap.export.gpkg_columns import typed_columns
 from geomap.export.qgis_layout import no_expressions
 from geomap.fields import FIELDS, aliases_for, field_for
 from geomap.render.markup import MapText
@@ -363,7 +364,7 @@ def _typed_simply(values: pd.Series, kind: str) -> pd.Series | None:
 def test_typed_columns_as_the_general_rule(values, kind):
     """Columns typed at once (counts, text, dates) equal the value-by-value rule:
     a count too big for a float still goes through floats, a moment keeps its day."""
-    from geomap.export.geopackage import _column
+    from geomap.export.gpkg_columns import _column
 
     values = values.rename("column").set_axis(range(3, 3 + len(values)))
     expected = _typed_simply(values, kind)
