@@ -160,3 +160,26 @@ def test_actor_counts_per_kind_as_counted_one_by_one():
     assert table.loc["fardc", "mines"] == 0
     nobody = summarise_actors(areas.assign(actor=pd.NA), mines.assign(actor=None))
     assert nobody.empty
+
+
+def test_mines_per_actor_count_sites_without_minerals_and_list_minerals_sorted():
+    """A site with no minerals counts for its holder (with no mineral text); minerals
+    are listed by name, each site once per mineral; unheld sites count for nobody."""
+    from geomap.summarise.mines import count_mines_by_actor
+
+    mines = pd.DataFrame({"actor": ["m23", "fardc", "m23", None, "m23"],
+                          "minerals": ["tin;gold", None, "gold", "coltan", ""]})
+    table = count_mines_by_actor(mines)
+    assert table.index.tolist() == ["fardc", "m23"]
+    assert table["mines"].tolist() == [1, 3]
+    assert table["mines_by_mineral"].tolist() == ["", "gold: 2; tin: 1"]
+
+
+def test_a_date_span_reads_any_dates_and_skips_missing_ones():
+    """One date, a range of several (whatever their order), None when none is known."""
+    from geomap.summarise.nesting import date_span
+
+    assert date_span([DAY("2025-03-01"), pd.NaT, DAY("2024-06-30")]) == \
+        "2024-06-30 to 2025-03-01"
+    assert date_span(pd.Series([DAY("2025-03-01")] * 2)) == "2025-03-01"
+    assert date_span(iter([pd.NaT, None])) is None

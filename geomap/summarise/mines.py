@@ -119,6 +119,12 @@ def hold_mines(mines: pd.DataFrame, holders: pd.Series) -> pd.DataFrame:
                          "held_via": via}, index=mines.index)
 
 
+def key_dtype(keys: pd.Series) -> object:
+    """The dtype of the groups' index when grouping by *keys*: the column's own, or
+    (object columns) the one pandas infers from the values (None)."""
+    return None if keys.dtype == object else keys.dtype
+
+
 def count_mines_by_actor(mines: pd.DataFrame) -> pd.DataFrame:
     """Mines per actor, each site once: ``mines`` and ``mines_by_mineral`` text.
 
@@ -127,14 +133,26 @@ def count_mines_by_actor(mines: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by actor (from *mines*' ``actor`` column).
     """
-    held = pd.DataFrame(mines[["actor", "minerals"]]).dropna(subset=["actor"])
-    exploded = held.assign(mineral=held["minerals"].fillna("").str.split(";")).explode(
-        "mineral")  # a plain frame: exploding the sites' geometry too cost more
-    exploded = exploded.loc[exploded["mineral"].fillna("") != ""]
-    counts = exploded.groupby(["actor", "mineral"]).size().reset_index(name="n")
-    labels = counts["mineral"] + ": " + counts["n"].astype(str)
-    by_mineral = labels.groupby(counts["actor"]).agg("; ".join) if len(counts) else \
-        pd.Series(dtype="object")
-    table = pd.DataFrame({"mines": held.groupby("actor").size()})
-    table["mines_by_mineral"] = by_mineral.reindex(table.index).fillna("")
+    sites: dict[str, int] = {}  # a few sites: counted one by one
+    found: dict[str, dict[str, int]] = {}
+    for actor, minerals, gone, blank in zip(
+            mines["actor"].tolist(), mines["minerals"].tolist(),
+            mines["actor"].isna().tolist(), mines["minerals"].isna().tolist(),
+            strict=True):
+        if gone:
+            continue
+        sites[actor] = sites.get(actor, 0) + 1
+        per_mineral = found.setdefault(actor, {})
+        for mineral in ("" if blank else minerals).split(";"):
+            if mineral != "":
+                per_mineral[mineral] = per_mineral.get(mineral, 0) + 1
+    by_mineral = {actor: "; ".join(f"{mineral}: {n}" for mineral, n in
+                                   sorted(found[actor].items()))
+                  for actor in sorted(found) if found[actor]}
+    held = pd.Index(sorted(sites), dtype=key_dtype(mines["actor"]), name="actor")
+    table = pd.DataFrame({"mines": pd.Series([sites[a] for a in held], index=held,
+                                             dtype="int64")})
+    table["mines_by_mineral"] = pd.Series(
+        by_mineral, dtype="str" if by_mineral else object).reindex(
+        table.index).fillna("")
     return table

@@ -7,7 +7,7 @@ parent, and totals add one level at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import geopandas as gpd
 import pandas as pd
@@ -156,11 +156,13 @@ def _mines_in(group: str, mines: pd.DataFrame) -> int:
     return int(mines[column].notna().sum())
 
 
-def date_span(dates: pd.Series) -> str | None:
-    """'2025-03-01', or '2024-06-30 to 2025-03-01' for several dates; None for none."""
-    dates = pd.to_datetime(dates.dropna())
-    if dates.empty:
+def date_span(dates: Iterable[object]) -> str | None:
+    """'2025-03-01', or '2024-06-30 to 2025-03-01' for several dates; None for none.
+
+    *dates* are a few (one per place added), so they are read one by one."""
+    known = [pd.Timestamp(day) for day in dates if pd.notna(day)]
+    if not known:
         return None
-    first, last = dates.min(), dates.max()
+    first, last = min(known), max(known)
     return (f"{first:%Y-%m-%d}" if first == last else
             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")

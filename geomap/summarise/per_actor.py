@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geomap.actors import ACTORS, CONTESTED, controller_label
-from geomap.summarise.mines import count_mines_by_actor
+from geomap.summarise.mines import count_mines_by_actor, key_dtype
 from geomap.summarise.nesting import date_span
 from geomap.summarise.within import ancestors
 
@@ -34,37 +34,46 @@ def count_held_people(areas: pd.DataFrame) -> pd.DataFrame:
         places whose figures were added) and ``people_left_out`` (figures of places
         held that predate the holding, or that lie inside a place already counted).
     """
-    table = areas.drop_duplicates("place").set_index("place")
-    held = table.loc[table["actor"].notna()]
-    chains = ancestors(table["parent"])
+    table = areas.drop_duplicates("place")  # a few hundred places: read as lists
+    place = table["place"].tolist()
+    name = dict(zip(place, table["name"].tolist(), strict=True))
+    chains = ancestors(dict(zip(place, table["parent"].tolist(), strict=True)))
+    figures = dict(zip(place, zip(table["people"].tolist(), table["people_as_of"].tolist(),
+                                  strict=True), strict=True))
+    held = [(p, a, s) for p, a, s, gone in zip(
+        place, table["actor"].tolist(), table["since"].tolist(),
+        table["actor"].isna().tolist(), strict=True) if not gone]
     counted: dict[str, list[str]] = {}
     left_out: dict[str, list[str]] = {}
-    order = held.assign(_depth=[len(chains.get(p, [])) for p in held.index])
-    for place, row in order.sort_values(["_depth", "name"], kind="stable").iterrows():
-        if pd.isna(row["people"]):
+    # outer places first (then by name, missing names last), so a place inside a
+    # counted place is seen after it
+    for place_, actor, since in sorted(held, key=lambda row: (
+            len(chains.get(row[0], [])), not isinstance(name[row[0]], str),
+            name[row[0]] if isinstance(name[row[0]], str) else "")):
+        people, dated = figures[place_]
+        if pd.isna(people):
             continue
-        actor, figure = row["actor"], f"{row['name']}: {int(row['people']):,}"
-        dated = row["people_as_of"]
-        if pd.notna(row["since"]) and dated < row["since"]:
+        figure = f"{name[place_]}: {int(people):,}"
+        if pd.notna(since) and dated < since:
             left_out.setdefault(actor, []).append(
                 f"{figure} as of {dated:%Y-%m-%d}, before {controller_label(actor)} "
-                f"held it (since {row['since']:%Y-%m-%d})")
+                f"held it (since {since:%Y-%m-%d})")
             continue
-        outer = [p for p in chains.get(place, []) if p in counted.get(actor, [])]
+        outer = [p for p in chains.get(place_, []) if p in counted.get(actor, [])]
         if outer:
             left_out.setdefault(actor, []).append(
-                f"{figure}, inside {table.at[outer[0], 'name']} (counted)")
+                f"{figure}, inside {name[outer[0]]} (counted)")
             continue
-        counted.setdefault(actor, []).append(place)
+        counted.setdefault(actor, []).append(place_)
     rows = {}
-    for actor in held["actor"].unique():
-        places = table.loc[counted.get(actor, [])]
+    for actor in dict.fromkeys(actor for _, actor, _ in held):
+        places = counted.get(actor, [])
         rows[actor] = {
-            "people": int(places["people"].sum()) if len(places) else pd.NA,
-            "people_as_of": date_span(places["people_as_of"]),
+            "people": sum(int(figures[p][0]) for p in places) if places else pd.NA,
+            "people_as_of": date_span(figures[p][1] for p in places),
             "people_places": "; ".join(
-                f"{n} ({d:%Y-%m-%d})" for n, d in sorted(zip(
-                    places["name"], places["people_as_of"], strict=True))) or None,
+                f"{n} ({d:%Y-%m-%d})" for n, d in sorted(
+                    (name[p], figures[p][1]) for p in places)) or None,
             "people_left_out": "; ".join(left_out.get(actor, [])) or None,
         }
     result = pd.DataFrame.from_dict(rows, orient="index", columns=[
@@ -87,15 +96,24 @@ def summarise_actors(areas: pd.DataFrame, mines: pd.DataFrame) -> pd.DataFrame:
         ``people_as_of``, ``people_places``, ``people_left_out``, ``mines`` (a true
         0 when no site is held) and ``mines_by_mineral``.
     """
-    held = areas.dropna(subset=["actor"])
-    kind = held["kind"]
-    table = pd.DataFrame({  # places held of each kind, counted in one grouping
-        "areas": (kind == "area").astype("int64"),
-        "towns": (kind == "town").astype("int64"),
-        "zones": kind.isin(["zone", "point"]).astype("int64"),
-    }).groupby(held["actor"], sort=True).sum()
-    table["places"] = held.groupby("actor", sort=True)["name"].agg(
-        lambda n: "; ".join(sorted(n)))
+    held: dict[str, list] = {}  # per actor: areas, towns, zones, names (few rows)
+    for actor, kind, name, gone in zip(
+            areas["actor"].tolist(), areas["kind"].tolist(), areas["name"].tolist(),
+            areas["actor"].isna().tolist(), strict=True):
+        if not gone:
+            counts = held.setdefault(actor, [0, 0, 0, []])
+            counts[0] += kind == "area"
+            counts[1] += kind == "town"
+            counts[2] += kind in ("zone", "point")
+            counts[3].append(name)
+    actors = sorted(held)
+    table = pd.DataFrame({
+        "areas": pd.Series([held[a][0] for a in actors], dtype="int64"),
+        "towns": pd.Series([held[a][1] for a in actors], dtype="int64"),
+        "zones": pd.Series([held[a][2] for a in actors], dtype="int64"),
+        "places": pd.Series(["; ".join(sorted(held[a][3])) for a in actors],
+                            dtype="str" if actors else object),
+    }).set_axis(pd.Index(actors, dtype=key_dtype(areas["actor"]), name="actor"))
     by_actor = count_mines_by_actor(mines) if "actor" in mines else pd.DataFrame(
         {"mines": pd.Series(dtype="int64"), "mines_by_mineral": pd.Series(dtype=object)})
     table = table.reindex(table.index.union(by_actor.index))  # contested sites too

@@ -22,12 +22,15 @@ from geomap.schema import METRIC_CRS
 WITHIN_COLUMNS = ["within", "within_actor"]
 
 
-def ancestors(parents: pd.Series) -> dict[str, list[str]]:
-    """Each place's chain of enclosing places, nearest first, from place -> parent."""
+def ancestors(parents: pd.Series | Mapping[str, object]) -> dict[str, list[str]]:
+    """Each place's chain of enclosing places, nearest first, from place -> parent
+    (a Series indexed by place, or a mapping; one entry per place)."""
+    if isinstance(parents, pd.Series):
+        parents = dict(zip(parents.index, parents.tolist(), strict=True))
     chains = {}
-    for place in parents.index:
+    for place in parents:
         chain, seen, current = [], {place}, parents.get(place)
-        while isinstance(current, str) and current in parents.index and current not in seen:
+        while isinstance(current, str) and current in parents and current not in seen:
             chain.append(current)
             seen.add(current)
             current = parents.get(current)
