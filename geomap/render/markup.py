@@ -53,7 +53,18 @@ def fmt_count(value: object) -> str:
 
 
 def fmt_date(value: object) -> str:
-    """ISO date text of a timestamp, '' for missing."""
+    """ISO date text of a timestamp, '' for missing.
+
+    A timestamp of the years 1000 to 9999 is written from its fields, as ``%Y-%m-%d``
+    writes it (a page writes a thousand of them); other years as ``strftime`` does.
+
+    Examples
+    --------
+    >>> fmt_date(pd.Timestamp("2025-01-27 18:00")), fmt_date(None), fmt_date(pd.NaT)
+    ('2025-01-27', '', '')
+    """
+    if type(value) is pd.Timestamp and value.year >= 1000:  # NaT is not one
+        return "%04d-%02d-%02d" % (value.year, value.month, value.day)  # noqa: UP031
     if value is None or pd.isna(value):
         return ""
     return pd.Timestamp(value).strftime("%Y-%m-%d")

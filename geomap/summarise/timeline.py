@@ -59,7 +59,7 @@ def displacement_steps(displacement: pd.DataFrame, *, window_days: int | None = 
     flow = _daily(used.loc[~rounds], ["place", "date"]).assign(assessment=None)
     daily = pd.concat([stock, flow], ignore_index=True)
     steps: dict[str, list[Step]] = {}
-    mixed = set(stock["place"]) & set(flow["place"])
+    mixed = set(stock["place"].unique()) & set(flow["place"].unique())
     for place, rows in stock.loc[~stock["place"].isin(mixed)].groupby("place", sort=True):
         steps[place] = _round_steps(rows)
     for place, rows in flow.loc[~flow["place"].isin(mixed)].groupby("place", sort=True):

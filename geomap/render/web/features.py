@@ -85,7 +85,7 @@ def control_layers(places: gpd.GeoDataFrame, timeline: pd.DataFrame, book: State
     *timeline* read already (:class:`DayRows`), when the caller has it.
     """
     rows = rows or DayRows(timeline)
-    held = set(timeline.loc[timeline["actor"].notna(), "place"])
+    held = set(timeline.loc[timeline["actor"].notna(), "place"].unique())
     admin = places.loc[places["kind"] == "area"]
     zones = places.loc[places["kind"].isin(["area", "zone"]) & places["place"].isin(held)
                        & (places.geom_type != "Point")]
@@ -176,7 +176,7 @@ def displacement_layer(places: gpd.GeoDataFrame, timeline: pd.DataFrame,
         both over every slider day (so the legend holds whatever the slider shows).
     """
     counted = timeline.loc[timeline["people"].fillna(0) > 0]
-    shown = places.loc[places["place"].isin(set(counted["place"]))].copy()
+    shown = places.loc[places["place"].isin(set(counted["place"].unique()))].copy()
     shaded = (shown["kind"] == "area") & (shown["level"] >= 2) & \
         (shown.geom_type != "Point")
     shaded_places = set(shown.loc[shaded, "place"])
