@@ -38,7 +38,7 @@ FRAMES = {
         "mines": np.array([0, 3, 2, 1], dtype=np.int32),
         "name": pd.Series(["Goma", None, "", " =1"], dtype="string"),
         "note": pd.Series(["a", None, "c", None], dtype="str"),
-        "source": ["OCHA", np.nan, pd.NA, "x\x01y"],
+        "source": pd.Series(["OCHA", np.nan, pd.NA, "x\x01y"], dtype=object),
         "url": [None, None, None, None],
         "minerals": [["gold", "tin"], [], None, ("coltan",)],
         "kind": [1, "town", 2.5, None],

@@ -126,34 +126,63 @@ def text_cells(values: pd.Series) -> np.ndarray:
     return cells
 
 
-def _attributes(table: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of the non-geometry columns ready for files.
+def _attribute(values: pd.Series) -> pd.Series:
+    """One column ready for files: dates as ISO text, list-like and mixed object
+    columns as text, string columns as plain objects (None where missing)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        text = values.dt.strftime("%Y-%m-%d")
+        return text.astype(object).where(values.notna(), None)
+    if isinstance(values.dtype, pd.StringDtype):  # text: only NA to None
+        return pd.Series(text_cells(values), index=values.index, dtype=object)
+    if values.dtype != object:
+        return values
+    cells = pd.Series([cell_text(v) for v in values], index=values.index, dtype=object)
+    if any(isinstance(v, float | np.floating | int | np.integer) for v in cells) and \
+            any(isinstance(v, str) for v in cells):
+        return cells.map(lambda v: v if v is None else str(v))
+    return cells
 
-    Columns starting with '_' (internal) are dropped, dates become ISO text,
-    list-like and mixed object columns become text, string columns plain objects.
-    """
+
+def _quick_property(values: pd.Series) -> list | None:
+    """:func:`_property` of a NumPy column of days or numbers, or of text, read
+    straight from its cells (None for other columns)."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        days = values.to_numpy().astype("datetime64[D]")
+        present = ~np.isnat(days)
+        years = days[present].astype("datetime64[Y]").astype(np.int64) + 1970
+        if len(years) and (years.min() < 1000 or years.max() > 9999):
+            return None  # written as strftime writes them
+        return [text if shown else None for text, shown in zip(
+            np.datetime_as_string(days).tolist(), present.tolist(), strict=True)]
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        return _json_column(values)
+    if isinstance(dtype, pd.StringDtype):
+        return text_cells(values).tolist()
+    if dtype == object:
+        cells = values.to_numpy()
+        if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+            return [None if missing else cell for cell, missing in zip(
+                cells.tolist(), pd.isna(cells).tolist(), strict=True)]
+    return None
+
+
+def _property(values: pd.Series) -> list:
+    """The JSON values of one column of a layer (:func:`_attribute`, each value
+    JSON-safe: :func:`_json_value`)."""
+    quick = _quick_property(values)
+    return quick if quick is not None else _json_column(_attribute(values))
+
+
+def _properties(table: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """The property names and the JSON values of each column of *table* (see
+    :func:`_property`); columns starting with '_' (internal) are left out, names
+    differing only by case made distinct (:func:`distinct_names`)."""
     geometry = table.geometry.name if isinstance(table, gpd.GeoDataFrame) else None
-    out = {}
-    for column, values in table.items():
-        if column == geometry or str(column).startswith("_"):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(values):
-            text = values.dt.strftime("%Y-%m-%d")
-            out[column] = text.astype(object).where(values.notna(), None)
-        elif isinstance(values.dtype, pd.StringDtype):  # text: only NA to None
-            out[column] = pd.Series(text_cells(values), index=table.index, dtype=object)
-        elif values.dtype == object:
-            out[column] = pd.Series([cell_text(v) for v in values], index=table.index,
-                                    dtype=object)
-            if any(isinstance(v, float | np.floating | int | np.integer)
-                   for v in out[column]) and any(isinstance(v, str) for v in out[column]):
-                out[column] = out[column].map(lambda v: v if v is None else str(v))
-        else:
-            out[column] = values
+    out = {column: _property(values) for column, values in table.items()
+           if column != geometry and not str(column).startswith("_")}
     names = distinct_names(out)
-    frame = pd.DataFrame(out, index=table.index)
-    return frame if all(k == v for k, v in names.items()) else frame.rename(
-        columns=names)
+    return [names[column] for column in out], list(out.values())
 
 
 def distinct_names(columns) -> dict[str, str]:
@@ -277,10 +306,22 @@ def _json_column(values: pd.Series) -> list:
     return [_json_value(v) for v in values]
 
 
-_FEATURE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                                 allow_nan=False).encode
-"""One feature as a line of a GeoJSON file (one encoder for every feature: what
-``json.dumps`` makes anew at each call with these options)."""
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                         allow_nan=False).encode
+"""A geometry or the properties of a feature as written in a GeoJSON file (one
+encoder for every feature: what ``json.dumps`` makes anew at each call with these
+options). A feature's line is theirs between its keys, in sorted order."""
+
+
+def _distinct(shapes: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The position of each geometry in an array of the distinct geometry objects
+    of *shapes* (a place's outline drawn by each of its control records: one)."""
+    first: dict[int, int] = {}
+    index = [first.setdefault(id(shape), len(first)) for shape in shapes.tolist()]
+    distinct = np.empty(len(first), dtype=object)
+    for at, shape in zip(index, shapes.tolist(), strict=True):
+        distinct[at] = shape
+    return index, distinct
 
 
 def _lonlat(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
@@ -319,16 +360,13 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
         *frame* has no CRS.
     """
     frame = _lonlat(frame, f"'{Path(path).name}'")
-    props = _attributes(frame)
-    columns = list(props.columns)
-    values = [_json_column(column) for _, column in props.items()]
-    lines = []
-    for geometry, row in zip(_rfc7946_geometries(frame.geometry.to_numpy()),
-                             zip(*values, strict=True) if values else
-                             ([()] * len(props)), strict=True):
-        feature = {"type": "Feature", "geometry": geometry,
-                   "properties": dict(zip(columns, row, strict=True))}
-        lines.append(_FEATURE_JSON(feature))
+    columns, values = _properties(frame)
+    index, distinct = _distinct(np.asarray(frame.geometry.to_numpy(), dtype=object))
+    shapes = [_JSON(shape) for shape in _rfc7946_geometries(distinct)]
+    lines = ['{"geometry":' + shapes[at] + ',"properties":'
+             + _JSON(dict(zip(columns, row, strict=True))) + ',"type":"Feature"}'
+             for at, row in zip(index, zip(*values, strict=True) if values else
+                                ([()] * len(frame)), strict=True)]
     body = ",\n".join(lines)
     text = '{"type":"FeatureCollection","features":[\n' + body + ("\n" if lines else "") \
         + "]}\n"
