@@ -192,6 +192,32 @@ def test_handovers_fold_the_days_left_open_into_a_range():
     assert row["changed_on_text"] == "19–21 January 2025"
 
 
+def test_range_dates_span_only_days_no_record_covers():
+    """A range runs to the neighbouring record across days no record of the place
+    covers; where another record is in force in the gap it stays one date; a record
+    with no place gets no text."""
+    from geomap.dates import describe_date
+    from geomap.summarise.handovers import describe_control_dates
+
+    control = _control([
+        ("numbi", "fardc", "", "2025-01-19", "assessed", None, "range"),
+        ("numbi", "m23", "2025-01-21", "", "assessed", "range", None),
+        ("kibati", "fardc", "", "2025-01-19", "assessed", None, "range"),
+        ("kibati", "wazalendo", "2025-01-18", "2025-01-22", "assessed", None, None),
+        ("kibati", "m23", "2025-01-21", "", "assessed", "range", None),
+        (None, "m23", "2025-01-21", "", "assessed", "range", None),
+    ])
+    texts = describe_control_dates(control)
+    assert texts["end_text"].iloc[0] == texts["start_text"].iloc[1] == \
+        "19–21 January 2025"
+    day = pd.Timestamp
+    assert texts["end_text"].iloc[2] == describe_date(day("2025-01-19"), "range")
+    assert texts["start_text"].iloc[4] == describe_date(day("2025-01-21"), "range")
+    assert texts["start_text"].iloc[4] != "19–21 January 2025"
+    assert texts.iloc[5].tolist() == ["", ""]
+    assert texts.index.equals(control.index)
+
+
 def test_a_withdrawal_and_return_stay_two_handovers():
     """M23 leaves (about 26 Apr), no record, M23 again (a bound): two handovers."""
     control = _control([

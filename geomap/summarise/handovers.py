@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from geomap.actors import in_force, resolve_control_days
@@ -13,6 +12,9 @@ HANDOVER_COLUMNS = ("place", "name", "changed_on", "changed_on_text", "actor_bef
                     "actor_after", "actor_before_name", "actor_after_name",
                     "confidence", "source", "url")
 _ONE_DAY = pd.Timedelta(days=1)
+SUMMARISED = ("place", "actor", "start", "end", "confidence", "source", "url", "note",
+              "start_precision", "end_precision")
+"""The columns of the control records that the summaries read."""
 
 
 def _precision(control: pd.DataFrame, side: str) -> pd.Series:
@@ -23,9 +25,11 @@ def _precision(control: pd.DataFrame, side: str) -> pd.Series:
     return pd.Series("day", index=control.index, dtype=object)
 
 
-def _in_force(records: pd.DataFrame, day: pd.Timestamp) -> bool:
-    """True when some record of *records* is in force on *day*."""
-    return bool(in_force(records["start"], records["end"], day).any())
+def _in_force(records: list[tuple[pd.Timestamp, pd.Timestamp]],
+              day: pd.Timestamp) -> bool:
+    """True when some record of *records* (start, end: NaT where open) is in force
+    on *day*: :func:`geomap.actors.in_force` for one place's few records."""
+    return any(bool(in_force(start, end, day)) for start, end in records)
 
 
 def describe_control_dates(control: pd.DataFrame, *,
@@ -48,46 +52,52 @@ def describe_control_dates(control: pd.DataFrame, *,
     start_precision = _precision(control, "start").tolist()
     end_precision = _precision(control, "end").tolist()
     start_text, end_text = [""] * len(control), [""] * len(control)
-    first, last = control["start"], control["end"]  # read by position: no row objects
-    for rows in control.groupby("place", sort=False).indices.values():
-        place = None  # the place's records, taken only for a range
+    first, last = control["start"].tolist(), control["end"].tolist()  # Timestamps
+    rows_of: dict[object, list[int]] = {}  # each place's records, by position
+    for at, (place, unlinked) in enumerate(zip(
+            control["place"].tolist(), control["place"].isna().tolist(), strict=True)):
+        if not unlinked:
+            rows_of.setdefault(place, []).append(at)
+    for rows in rows_of.values():
+        records = [(first[at], last[at]) for at in rows]
+        ends = [end for _, end in records if pd.notna(end)]
+        starts = [start for start, _ in records if pd.notna(start)]
         for at in rows:
-            start = given = first.iat[at]
-            end, until = last.iat[at], None
-            if "range" in (start_precision[at], end_precision[at]) and place is None:
-                place = _records_of(first, last, rows)
-            records, ends, starts = place or (None, None, None)
+            start = given = first[at]
+            end, until = last[at], None
             if pd.notna(start) and start_precision[at] == "range":
-                before = ends.loc[ends < start]
-                if len(before) and not _in_force(records, before.max()):
-                    start, until = before.max(), given
+                before = [day for day in ends if day < start]
+                if before and not _in_force(records, max(before)):
+                    start, until = max(before), given
             start_text[at] = describe_date(start, start_precision[at], until=until,
                                            lang=lang)
             until = None
             if pd.notna(end) and end_precision[at] == "range":
-                after = starts.loc[starts > end]
-                if len(after) and not _in_force(records, end):
-                    until = after.min()
+                after = [day for day in starts if day > end]
+                if after and not _in_force(records, end):
+                    until = min(after)
             end_text[at] = describe_date(end, end_precision[at], until=until, lang=lang)
     return pd.DataFrame({"start_text": pd.Series(start_text, dtype=object),
                          "end_text": pd.Series(end_text, dtype=object)}
                         ).set_axis(control.index)
 
 
-def _records_of(start: pd.Series, end: pd.Series, rows: np.ndarray
-                ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """The start and end of the records at positions *rows*, and their known ends
-    and starts."""
-    records = pd.DataFrame({"start": start.iloc[rows], "end": end.iloc[rows]})
-    return records, records["end"].dropna(), records["start"].dropna()
-
-
 def with_date_texts(control: pd.DataFrame, *, lang: str = DEFAULT_LANG
                     ) -> pd.DataFrame:
     """*control* (linked records only) with ``start_text`` and ``end_text`` added
-    (see :func:`describe_control_dates`), so later steps write them only once."""
+    (see :func:`describe_control_dates`), so later steps write them only once.
+
+    Returns
+    -------
+    DataFrame
+        A plain frame of the columns of :data:`SUMMARISED` that *control* has, and
+        the texts: the summaries copy and cut the records many times, and neither
+        the geometry nor the file's other columns are read there.
+    """
     linked = control.loc[control["place"].notna()]
-    return linked.join(describe_control_dates(linked, lang=lang))
+    texts = describe_control_dates(linked, lang=lang)
+    return pd.DataFrame(linked[[c for c in SUMMARISED if c in linked.columns]]).join(
+        texts)
 
 
 def _texts(linked: pd.DataFrame, lang: str) -> pd.DataFrame:
