@@ -216,6 +216,28 @@ def test_slider_steps_give_the_figure_of_any_day(window):
             assert shown == want, (place, day)
 
 
+@pytest.mark.parametrize("window", [None, 10], ids=["all-rows", "window"])
+def test_each_place_steps_only_through_its_own_registrations(window):
+    """Places of registrations only, read from one table, step as each would alone
+    (no sum runs on into the next place); places with rounds are left to their rule."""
+    figures = _displacement([
+        ("B", 5, "2025-01-03", None), ("A", 2, "2025-01-01", None),
+        ("B", 7, "2025-01-20", None), ("A", 4, "2025-01-01", None),
+        ("E", 9, "2025-01-02", None), ("A", 8, "2025-02-11", None),
+        ("C", 40, "2025-01-05", "r1"), ("C", 3, "2025-01-06", None),
+        ("E", 1, "2025-01-15", None), ("E", 6, "2025-01-30", None)])
+    figures["assessment"] = figures["assessment"].astype(object)
+    steps = displacement_steps(figures, window_days=window)
+    assert list(steps) == ["A", "B", "C", "E"]
+    for place in steps:
+        alone = figures.loc[figures["place"] == place]
+        assert steps[place] == displacement_steps(alone, window_days=window)[place]
+    if window is None:
+        assert steps["A"] == [["2025-01-01", 6, "2025-01-01"],
+                              ["2025-02-11", 14, "2025-02-11"]]
+        assert steps["E"][0] == ["2025-01-02", 9, "2025-01-02"]
+
+
 def test_mines_in_a_control_zone_count_for_its_actor(places, admin):
     """A site inside a zone counts for the zone's actor; where zones of two actors
     overlap it is contested; 'within' lists every zone with its share."""

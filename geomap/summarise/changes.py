@@ -130,8 +130,8 @@ def control_timeline(control: pd.DataFrame, places: gpd.GeoDataFrame,
     places = places.drop_duplicates("place")
     grid = pd.MultiIndex.from_product([pd.DatetimeIndex(days), places["place"]],
                                       names=["day", "place"])
-    timeline = pd.DataFrame(index=grid).join(held.drop(columns="since")).join(
-        holder_since_days(control, held.index).rename("since"))
+    known = held.assign(since=holder_since_days(control, held.index).to_numpy())
+    timeline = known.reindex(grid)  # each record's texts copied once, missing: none
     timeline[["within", "within_actor"]] = _within_by_day(places, held, days)
     timeline = timeline.reset_index()
     people, dated = _figures_on(steps, timeline["place"], timeline["day"])

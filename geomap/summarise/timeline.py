@@ -57,16 +57,31 @@ def displacement_steps(displacement: pd.DataFrame, *, window_days: int | None = 
     rounds = used["assessment"].notna()
     stock = _daily(used.loc[rounds], ["place", "assessment", "date"])
     flow = _daily(used.loc[~rounds], ["place", "date"]).assign(assessment=None)
-    daily = pd.concat([stock, flow], ignore_index=True)
     steps: dict[str, list[Step]] = {}
     mixed = set(stock["place"].unique()) & set(flow["place"].unique())
     for place, rows in stock.loc[~stock["place"].isin(mixed)].groupby("place", sort=True):
         steps[place] = _round_steps(rows)
-    for place, rows in flow.loc[~flow["place"].isin(mixed)].groupby("place", sort=True):
-        steps[place] = _registration_steps(rows, window_days)
-    for place in sorted(mixed):
-        steps[place] = _evaluated_steps(daily.loc[daily["place"] == place], window_days)
+    steps.update(_registrations_by_place(flow, window_days, leave=mixed))
+    if mixed:
+        daily = pd.concat([stock, flow], ignore_index=True)
+        for place in sorted(mixed):
+            steps[place] = _evaluated_steps(daily.loc[daily["place"] == place],
+                                            window_days)
     return dict(sorted(steps.items()))
+
+
+def _registrations_by_place(flow: pd.DataFrame, window_days: int | None, *,
+                            leave: set) -> dict[str, list[Step]]:
+    """:func:`_registration_steps` of each place of *flow* (rows summed per place
+    and day, sorted by both: see :func:`_daily`) but those in *leave*, cut from its
+    columns read once rather than from a table per place."""
+    place = flow["place"].to_numpy(dtype=object)
+    days = flow["date"].to_numpy(dtype="datetime64[D]")
+    people = flow["people"].to_numpy(dtype="int64")
+    cuts = np.flatnonzero(place[1:] != place[:-1]) + 1
+    return {place[first]: _steps_of(days[first:last], people[first:last], window_days)
+            for first, last in zip(np.r_[0, cuts], np.r_[cuts, len(place)], strict=True)
+            if last > first and place[first] not in leave}
 
 
 def _daily(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -101,8 +116,14 @@ def _round_steps(rows: pd.DataFrame) -> list[Step]:
 
 def _registration_steps(rows: pd.DataFrame, window_days: int | None) -> list[Step]:
     """Steps of a place whose rows are registrations: sums up to each day."""
-    days = rows["date"].to_numpy(dtype="datetime64[D]")
-    total = np.cumsum(rows["people"].to_numpy(dtype="int64"))
+    return _steps_of(rows["date"].to_numpy(dtype="datetime64[D]"),
+                     rows["people"].to_numpy(dtype="int64"), window_days)
+
+
+def _steps_of(days: np.ndarray, people: np.ndarray, window_days: int | None
+              ) -> list[Step]:
+    """:func:`_registration_steps` of one place's days (sorted) and people."""
+    total = np.cumsum(people)
     if window_days is None:
         text = np.datetime_as_string(days, unit="D").tolist()
         return [[d, n, d] for d, n in zip(text, total.tolist(), strict=True)]

@@ -106,9 +106,13 @@ def build_map(places: gpd.GeoDataFrame, areas: pd.DataFrame, mines: gpd.GeoDataF
     spread = _spread(places, (minx, miny, maxx, maxy))
     summarised = attach_summary(places, areas)  # for the states and the town names
     static = summarised[["place", "name", "pcode", "mines"]]
-    timeline = timeline.merge(static, on="place", how="inner").sort_values(
-        ["place", "day"], kind="stable")
-    rows = DayRows(timeline)  # read once for the four layers drawn from it
+    if static["place"].is_unique and static["place"].notna().all():
+        drawn = timeline["place"].isin(static["place"])
+        timeline = timeline if drawn.all() else timeline.loc[drawn]
+        rows = DayRows(timeline, static)  # read once for the four layers drawn from it
+    else:  # one row per place and day, whatever the summary holds
+        timeline = timeline.merge(static, on="place", how="inner")
+        rows = DayRows(timeline)
     days = [fmt_date(day) for day in sorted(timeline["day"].unique())]
     book = StateBook()
     base = context_layer(context or {}, book)

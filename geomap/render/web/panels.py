@@ -41,7 +41,7 @@ def sources_list(text: MapText) -> list[dict]:
 
 def legend_actors(timeline: pd.DataFrame, lang: str) -> list[dict]:
     """Each actor holding a place on any slider day, by id: its name and colour."""
-    shown = sorted({a for a in timeline["actor"].dropna() if a != CONTESTED})
+    shown = sorted({a for a in timeline["actor"].dropna().unique() if a != CONTESTED})
     return [{"label": actor_name(a, lang), "color": controller_color(a)} for a in shown]
 
 

@@ -9,6 +9,7 @@ comes from :mod:`geomap.words`.
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 from collections.abc import Callable, Collection, Hashable
@@ -138,18 +139,45 @@ def holder_tip(row: object, lang: str) -> str:
 class DayRows:
     """A timeline read once for every layer drawn from it.
 
-    Its rows are numbered by look (all their columns but the day: see
-    :func:`row_codes`), each look is read into one row object, and each place's rows
-    are listed in order. Several layers then draw the same rows without reading or
-    cutting the table again, and share the popup of each look.
+    Its rows are taken place by place (in sorted order), each place's by day; they
+    are numbered by look (all their columns but the day: see :func:`row_codes`),
+    and each look is read into one row object. Several layers then draw the same
+    rows without reading or cutting the table again, and share the popup of each
+    look.
+
+    Parameters
+    ----------
+    timeline : DataFrame
+        Rows with ``place`` and ``day`` (see
+        :func:`geomap.summarise.changes.control_timeline`), in any order; rows with
+        no place are left out.
+    static : DataFrame, optional
+        Columns that depend on the place only (its name, P-code, mining sites), one
+        row per place: added to each look's row object, not to every day's row.
     """
 
-    def __init__(self, timeline: pd.DataFrame) -> None:
-        self.codes = row_codes(timeline.drop(columns="day", errors="ignore"))
-        self.groups = timeline.groupby("place", sort=False).indices
+    def __init__(self, timeline: pd.DataFrame, static: pd.DataFrame | None = None
+                 ) -> None:
+        place, names = pd.factorize(timeline["place"], sort=True)
+        day = (timeline["day"].to_numpy(dtype="datetime64[s]") if "day" in timeline
+               else np.zeros(len(timeline), dtype="datetime64[s]"))
+        order = np.lexsort((day.view("int64"), np.isnat(day), place))  # stable: by
+        # place, then day (missing last), then as given
+        order = order[place[order] >= 0]
+        codes = row_codes(timeline.drop(columns="day", errors="ignore"))
+        self.codes = codes[order]
+        cuts = np.flatnonzero(np.diff(place[order])) + 1
+        self.groups = {names[place[order[start]]]: np.arange(start, stop)
+                       for start, stop in zip(np.r_[0, cuts], np.r_[cuts, len(order)],
+                                              strict=True) if stop > start}
         kinds, first = np.unique(self.codes, return_index=True)
-        self.rows = dict(zip(kinds.tolist(), timeline.iloc[first].itertuples(
-            index=False), strict=True))
+        looks = timeline.iloc[order[first]]
+        if static is not None:
+            if not static["place"].is_unique:
+                msg = "DayRows: the place columns hold a place twice."
+                raise ValueError(msg)
+            looks = looks.merge(static, on="place", how="left")
+        self.rows = dict(zip(kinds.tolist(), records(looks), strict=True))
 
     def states(self, book: StateBook, draw: Callable[[object], dict], lang: str, *,
                tip: Callable[[object, str], str] | None = None,
@@ -171,6 +199,23 @@ class DayRows:
             states = [made[code] for code in codes]
             found[place] = states[:1] if len(set(states)) == 1 else states
         return found
+
+
+def records(frame: pd.DataFrame) -> list:
+    """``list(frame.itertuples(index=False))``: the same row objects holding the same
+    values, each text column read in one go rather than value by value."""
+    kind = collections.namedtuple("Pandas", frame.columns, rename=True)
+    return list(map(kind._make, zip(*(_values(frame[column]) for column in frame),
+                                    strict=True)))
+
+
+def _values(column: pd.Series) -> list:
+    """``list(column)``: a text column stored by pyarrow is read as a whole."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        missing = column.dtype.na_value
+        return [missing if value is None else value
+                for value in column.array.__arrow_array__().to_pylist()]
+    return list(column)
 
 
 def place_states(timeline: pd.DataFrame, book: StateBook,

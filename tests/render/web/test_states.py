@@ -14,6 +14,7 @@ from geomap.render.web.states import (
     holder_tip,
     place_popup,
     place_states,
+    records,
     row_codes,
     text,
 )
@@ -113,6 +114,24 @@ def test_states_match_every_row_worked_out(shared, lang):
     assert safe_json(book.tables) == safe_json(simple.tables)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rows_read_in_any_order_with_their_place_columns_apart(seed):
+    """A timeline in any row order, with the columns of the place (name, P-code,
+    mining sites) given once per place, gives the states and tables of the timeline
+    sorted by place and day that carries those columns on every row."""
+    timeline = _timeline()
+    static = timeline.drop_duplicates("place")[["place", "name", "pcode", "mines"]]
+    shuffled = timeline.drop(columns=["name", "pcode", "mines"]).sample(
+        frac=1, random_state=seed)
+    found, expected = StateBook(), StateBook()
+    rows, sorted_rows = DayRows(shuffled, static), DayRows(timeline)
+    for draw, tip in LAYERS:
+        assert (rows.states(found, draw, "en", tip=tip)
+                == sorted_rows.states(expected, draw, "en", tip=tip))
+    assert safe_json(found.tables) == safe_json(expected.tables)
+    assert list(rows.groups) == ["T01", "g", "w"]
+
+
 def test_a_place_alike_every_day_keeps_one_state():
     """Days that differ only by date share a state; a place alike throughout has one."""
     timeline = _timeline()
@@ -125,6 +144,20 @@ def test_a_place_alike_every_day_keeps_one_state():
     assert found["g"] == found["g"][:1]
     assert len(found["T01"]) == 5
     assert found["T01"][2] != found["T01"][3]
+
+
+def test_records_are_the_rows_itertuples_gives():
+    """Rows read column by column hold the values, kinds of value and names of the
+    rows pandas gives one by one: missing text as the column's own missing value."""
+    frame = _timeline().assign(**{
+        "plain text": pd.array(["a", None, "b"] * 5, dtype="str"),
+        "_hidden": np.arange(15.0), "object": ["x", None, np.nan] * 5})
+    expected = list(frame.itertuples(index=False))
+    found = records(frame)
+    assert [row._fields for row in found] == [row._fields for row in expected]
+    assert [[(type(value), repr(value)) for value in row] for row in found] \
+        == [[(type(value), repr(value)) for value in row] for row in expected]
+    assert records(frame.iloc[:0]) == []
 
 
 def test_row_codes_tell_rows_apart_by_every_column():
