@@ -107,14 +107,15 @@ def _figure_sources(cited: pd.DataFrame, figures: pd.DataFrame,
     '; '-joined and sorted; only rows dated on or before *as_of* count."""
     cited = cited.loc[(cited["date"] <= as_of).to_numpy()]
     found: dict[object, dict[object, tuple[set, set]]] = {}
-    for place, assessment, source, url in zip(
-            cited["place"].tolist(), cited["assessment"].astype(object).tolist(),
-            cited["source"].tolist(), cited["url"].tolist(), strict=True):
-        key = None if pd.isna(assessment) else assessment
+    rounds = cited["assessment"].astype(object).where(cited["assessment"].notna(), None)
+    for place, key, source, url, has_source, has_url in zip(
+            cited["place"].tolist(), rounds.tolist(), cited["source"].tolist(),
+            cited["url"].tolist(), cited["source"].notna().tolist(),
+            cited["url"].notna().tolist(), strict=True):
         sources, urls = found.setdefault(place, {}).setdefault(key, (set(), set()))
-        if not pd.isna(source):
+        if has_source:
             sources.add(str(source))
-        if not pd.isna(url):
+        if has_url:
             urls.add(str(url))
     listed = []
     for place, assessment in zip(figures["place"], figures["assessment"], strict=True):

@@ -48,6 +48,10 @@ def sub(parent: ET.Element, tag: str, text: str | None = None,
 _CDATA = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                             "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"})
+_MARKUP = re.compile("[&<>]").search
+_ATTRIBUTE_MARKUP = re.compile('[&<>"\r\n\t]').search
+"""Whether a text or an attribute value has a character to escape: most have none
+(a search is quicker than a translation that changes nothing)."""
 
 
 class _UnusualTreeError(Exception):
@@ -75,25 +79,26 @@ def _write(node: ET.Element, write) -> None:
     tag = node.tag
     if type(tag) is not str or tag[:1] == "{":
         raise _UnusualTreeError
-    write("<" + tag)
-    for name, value in node.items():
+    start = "<" + tag
+    for name, value in node.attrib.items():
         if type(name) is not str or type(value) is not str or name[:1] == "{":
             raise _UnusualTreeError
-        write(f' {name}="{value.translate(_ATTRIBUTE)}"')
+        if _ATTRIBUTE_MARKUP(value):
+            value = value.translate(_ATTRIBUTE)
+        start += " " + name + '="' + value + '"'
     text = node.text
     if text is not None and type(text) is not str:
         raise _UnusualTreeError
     if text or len(node):
-        write(">")
-        if text:
-            write(text.translate(_CDATA))
+        write(start + ">" + (text.translate(_CDATA) if text and _MARKUP(text) else
+                             text or ""))
         for child in node:
             _write(child, write)
         write("</" + tag + ">")
     else:
-        write(" />")
+        write(start + " />")
     tail = node.tail
     if tail:
         if type(tail) is not str:
             raise _UnusualTreeError
-        write(tail.translate(_CDATA))
+        write(tail.translate(_CDATA) if _MARKUP(tail) else tail)
