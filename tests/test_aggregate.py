@@ -183,3 +183,25 @@ def test_a_date_span_reads_any_dates_and_skips_missing_ones():
         "2024-06-30 to 2025-03-01"
     assert date_span(pd.Series([DAY("2025-03-01")] * 2)) == "2025-03-01"
     assert date_span(iter([pd.NaT, None])) is None
+
+
+def test_a_figure_date_is_written_as_exactly_as_its_least_exact_row():
+    """Rows of a place on its figure's day: the least exact precision wins ('March
+    2025', not '1 March 2025'); other places' and other days' rows do not count; a
+    missing precision is a day; no figure, no text."""
+    from geomap.dates import describe_date
+    from geomap.summarise.figure_dates import add_people_as_of_text
+
+    march, june = DAY("2025-03-01"), DAY("2025-06-01")
+    areas = pd.DataFrame({"place": ["a", "b", "c", "d"],
+                          "people_as_of": [march, march, pd.NaT, june],
+                          "mines": 0})
+    displacement = pd.DataFrame({
+        "place": ["a", "a", "b", "b", "d", None],
+        "date": [march, march, march, june, june, june],
+        "date_precision": ["day", "month", None, "year", "approximate", "year"]})
+    table = add_people_as_of_text(areas, displacement)
+    assert list(table.columns) == ["place", "people_as_of", "people_as_of_text", "mines"]
+    assert table["people_as_of_text"].tolist() == [
+        "March 2025", describe_date(march), "", describe_date(june, "approximate")]
+    assert table["people_as_of_text"].iloc[1] != "March 2025"

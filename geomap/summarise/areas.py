@@ -41,9 +41,7 @@ def sum_displaced(displacement: pd.DataFrame, day: pd.Timestamp, *,
     flow = linked.loc[linked["assessment"].isna() & (linked["date"] <= day)]
     parts = []
     if not stock.empty:
-        rounds = (stock.groupby(["place", "kind", "assessment"], sort=True)
-                  .agg(people=("people", "sum"), people_as_of=("date", "max"))
-                  .reset_index())
+        rounds = _sum_and_date(stock, ["place", "kind", "assessment"])
         rounds = rounds.loc[rounds["people_as_of"] <= day]
         rounds = rounds.sort_values(["place", "kind", "people_as_of", "assessment"],
                                     kind="stable")
@@ -52,8 +50,7 @@ def sum_displaced(displacement: pd.DataFrame, day: pd.Timestamp, *,
     if not flow.empty:
         if window_days is not None:
             flow = flow.loc[flow["date"] > day - pd.Timedelta(days=window_days)]
-        sums = flow.groupby(["place", "kind"], sort=True).agg(
-            people=("people", "sum"), people_as_of=("date", "max")).reset_index()
+        sums = _sum_and_date(flow, ["place", "kind"])
         parts.append(sums.assign(assessment="registrations"))
     if not parts:
         return pd.DataFrame({"people": pd.Series(dtype="int64"),
@@ -69,6 +66,14 @@ def sum_displaced(displacement: pd.DataFrame, day: pd.Timestamp, *,
     combined["kind"] = combined["kind"].astype(object)  # one dtype whatever the engine
     combined = combined.sort_values(["place", "kind"], kind="stable").set_index("place")
     return combined[["people", "people_as_of", "assessment", "kind"]]
+
+
+def _sum_and_date(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of *keys* (sorted): ``people`` summed and ``people_as_of``, the
+    latest ``date``; one grouping read twice (named aggregations cost more)."""
+    groups = rows.groupby(keys, sort=True)
+    return pd.DataFrame({"people": groups["people"].sum(),
+                         "people_as_of": groups["date"].max()}).reset_index()
 
 
 def figure_kinds(displacement: pd.DataFrame) -> pd.Series:

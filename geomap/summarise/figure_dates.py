@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geomap.dates import describe_date
@@ -9,6 +10,7 @@ from geomap.words import DEFAULT_LANG
 
 _COARSEST_FIRST = ("year", "month", "bound", "range", "approximate", "last-reported",
                    "day")
+_RANK = {precision: rank for rank, precision in enumerate(_COARSEST_FIRST)}
 
 
 def add_people_as_of_text(areas: pd.DataFrame, displacement: pd.DataFrame, *,
@@ -30,21 +32,26 @@ def add_people_as_of_text(areas: pd.DataFrame, displacement: pd.DataFrame, *,
     # only rows dated on a figure's day matter (registrations: millions of rows)
     displacement = displacement.loc[displacement["date"].isin(
         table["people_as_of"].dropna().unique())]
-    precision = (displacement["date_precision"].astype(object)
-                 if "date_precision" in displacement
-                 else pd.Series("day", index=displacement.index, dtype=object))
-    rows = pd.DataFrame({"place": displacement["place"], "date": displacement["date"],
-                         "rank": precision.fillna("day").map(
-                             {p: i for i, p in enumerate(_COARSEST_FIRST)}).fillna(
-                             len(_COARSEST_FIRST))})
-    rows = rows.dropna(subset=["place", "date"]).sort_values("rank", kind="stable")
-    rows = rows.drop_duplicates(["place", "date"], keep="first")
-    rows["precision"] = rows["rank"].astype(int).map(dict(enumerate(_COARSEST_FIRST)))
-    found = pd.DataFrame({"place": table["place"].to_numpy(),
-                          "date": table["people_as_of"].to_numpy()}).merge(
-        rows[["place", "date", "precision"]], on=["place", "date"], how="left")
-    text = [describe_date(day, precision, lang=lang) for day, precision
-            in zip(found["date"], found["precision"], strict=True)]
+    places, dates = displacement["place"].tolist(), displacement["date"].tolist()
+    unknown = (displacement["place"].isna() | displacement["date"].isna()).tolist()
+    if "date_precision" in displacement:
+        given = displacement["date_precision"].tolist()
+        ranks = [_RANK.get(p, len(_COARSEST_FIRST)) for p in (
+            "day" if gone else p for p, gone in zip(
+                given, displacement["date_precision"].isna().tolist(), strict=True))]
+    else:
+        ranks = [_RANK["day"]] * len(displacement)
+    coarsest: dict[tuple, int] = {}  # the least exact precision of each place and day
+    for place, day, rank, gone in zip(places, dates, ranks, unknown, strict=True):
+        if not gone and rank < coarsest.get((place, day), len(_COARSEST_FIRST) + 1):
+            coarsest[(place, day)] = rank
+    text = []
+    for place, day in zip(table["place"].tolist(), table["people_as_of"].tolist(),
+                          strict=True):
+        rank = coarsest.get((place, day), len(_COARSEST_FIRST)) if pd.notna(day) \
+            else len(_COARSEST_FIRST)
+        precision = _COARSEST_FIRST[rank] if rank < len(_COARSEST_FIRST) else np.nan
+        text.append(describe_date(day, precision, lang=lang))
     table.insert(list(table.columns).index("people_as_of") + 1, "people_as_of_text",
                  text)
     return table
