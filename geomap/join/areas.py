@@ -256,15 +256,17 @@ def point_coordinates(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def attach_areas(points: gpd.GeoSeries, admin: gpd.GeoDataFrame | AreaIndex
-                 ) -> pd.Series:
+def attach_areas(points: gpd.GeoSeries, admin: gpd.GeoDataFrame | AreaIndex, *,
+                 xy: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
     """Return, for each point, the P-code of the deepest admin area holding it.
 
     Each point gets at most one area, also on a shared border (the first area whose
-    boundary touches it); points in no area get a missing value.
+    boundary touches it); points in no area get a missing value. *xy* are the
+    points' coordinates when already read (:func:`point_coordinates` of their
+    geometry), e.g. for the same points in the areas of each level in turn.
     """
     index = admin if isinstance(admin, AreaIndex) else AreaIndex(admin)
-    x, y = point_coordinates(gpd.GeoDataFrame(geometry=points))
+    x, y = point_coordinates(gpd.GeoDataFrame(geometry=points)) if xy is None else xy
     found = index.locate(x, y)
     return pd.Series(np.append(index.pcodes, None)[found], index=points.index,
                      dtype="object")

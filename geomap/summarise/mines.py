@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.actors import holder_of
-from geomap.join import attach_areas
+from geomap.join import attach_areas, point_coordinates
 from geomap.schema import METRIC_CRS
 
 TOWN_RADIUS_KM = 10.0
@@ -31,10 +31,11 @@ def assign_mines(mines: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
         CRS; none farther) and ``zones`` (the control zones holding it, ';'-joined).
     """
     mines = mines.copy()
-    mines["area"] = attach_areas(mines.geometry, admin)
+    xy = point_coordinates(gpd.GeoDataFrame(geometry=mines.geometry))  # read once
+    mines["area"] = attach_areas(mines.geometry, admin, xy=xy)
     for level in sorted(set(pd.to_numeric(admin["level"], errors="coerce").dropna())):
         mines[f"adm{int(level)}_pcode"] = attach_areas(
-            mines.geometry, admin.loc[admin["level"] == level])
+            mines.geometry, admin.loc[admin["level"] == level], xy=xy)
     mines["zones"] = _zones_of(mines, places)
     towns = places.loc[places.geom_type == "Point"]
     if towns.empty or mines.empty:
