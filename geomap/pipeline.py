@@ -25,8 +25,9 @@ from geomap.validate.stream import check_layer
 Report = Callable[[str], None]
 READ_FIRST = ("admin", "towns", "mines", "control")
 """Layers read whole, in this order, before the displacement records are reduced
-(they name the places); the optional inputs are read while they are. Displacement is
-read from the start on a thread, and reduced part by part by the build's engine."""
+(they name the places); the optional inputs and the base map are read while they
+are. Displacement is read from the start on a thread, and reduced part by part by
+the build's engine."""
 
 
 def _quiet(_: str) -> None:
@@ -66,6 +67,7 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
                 clean[layer], rejected, names[layer] = check_layer(
                     config, layer, clean.get("admin"), report)
                 rejects.append(rejected)
+            country, context = read_country_outline(config), read_context(config)
             names["displacement"], displacement = reduction.result(report)
     clean["displacement"] = displacement.figures
     parts = [r for r in (towns_report, control_report, displacement.join_report)
@@ -88,7 +90,7 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
                   people=displacement.people, sources=sources, sources_more=sources_more,
                   credits=credit_lines(clean, names, counts=counts),
                   density=displacement.density,
-                  country=read_country_outline(config), context=read_context(config))
+                  country=country, context=context)
 
 
 def run(config: BuildConfig, report: Report = _quiet) -> BuildResult:
