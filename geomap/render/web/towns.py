@@ -92,27 +92,27 @@ def spread_towns(towns: gpd.GeoDataFrame, fixed: gpd.GeoSeries, *, zoom: int
                     zoom)
     still = _pixels(fixed.x.to_numpy(), fixed.y.to_numpy(), zoom) if len(fixed) else \
         np.empty((0, 2))
-    xy = start.copy()
+    count = len(start)
+    drawn = np.vstack([start, still])  # the markers, then the points that stay
+    xy = drawn[:count]  # moved in place, one marker after another
+    share = np.where(np.arange(len(drawn)) < count, 0.5, 1.0)  # a marker moves half
     for _ in range(ROUNDS):
-        moved = False
-        for i in range(len(xy)):
-            others = np.vstack([xy[:i], xy[i + 1:], still])
-            gaps = xy[i] - others
+        if not _crowded(drawn, count):  # a pass would move nothing
+            break
+        for i in range(count):
+            gaps = xy[i] - drawn  # to every other marker and point, in their order
             far = np.hypot(gaps[:, 0], gaps[:, 1])
+            far[i] = np.inf  # not to itself
             near = far < SPREAD_PX - 1e-6
             if not near.any():
                 continue
-            moved = True
-            share = np.where(np.arange(len(others)) < len(xy) - 1, 0.5, 1.0)[near]
-            for gap, dist, part in zip(gaps[near], far[near], share, strict=True):
+            for gap, dist, part in zip(gaps[near], far[near], share[near], strict=True):
                 if dist < 1e-6:  # the same point: step out on a fixed angle
                     angle = 2.4 * (i + 1)
                     gap, dist = np.array([math.cos(angle), math.sin(angle)]), 0.0
                     xy[i] += gap * SPREAD_PX * part
                     continue
                 xy[i] += gap / dist * (SPREAD_PX - dist) * part
-        if not moved:
-            break
     lon, lat = _degrees(xy, zoom)
     spread = towns.copy()
     points = gpd.points_from_xy(np.round(lon, 5), np.round(lat, 5), crs=towns.crs)
@@ -121,6 +121,15 @@ def spread_towns(towns: gpd.GeoDataFrame, fixed: gpd.GeoSeries, *, zoom: int
     spread.loc[spread.index[order], spread.geometry.name] = np.where(
         unchanged, kept, np.asarray(points))
     return spread
+
+
+def _crowded(drawn: np.ndarray, count: int) -> bool:
+    """Whether a centre of the first *count* points of *drawn* (the markers) lies
+    under another marker or on a point that stays."""
+    gaps = drawn[:count, None, :] - drawn[None, :, :]
+    far = np.hypot(gaps[..., 0], gaps[..., 1])
+    far[np.arange(count), np.arange(count)] = np.inf
+    return bool((far < SPREAD_PX - 1e-6).any())
 
 
 def town_points(places: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:

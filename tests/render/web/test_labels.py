@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import Point, box
 
 from geomap.config import BuildConfig
@@ -138,6 +139,72 @@ def test_spread_moves_crowded_markers_a_few_pixels_the_same_way_every_time():
     assert list(again.geometry.to_wkt()) == list(spread.geometry.to_wkt())
     assert spread_towns(towns.iloc[[5]], city.iloc[:0], zoom=9).geometry.iloc[0].equals(
         towns.geometry.iloc[5])
+
+
+def _spread_one_by_one(towns: gpd.GeoDataFrame, fixed: gpd.GeoSeries, zoom: int
+                       ) -> list[str]:
+    """The rule of :func:`spread_towns` written plainly: pass after pass, each marker
+    in turn pushed off every other marker (half way) and point (all the way) whose
+    centre was too near when its turn came, until a pass moves none; WKT of the
+    points it ends at."""
+    scale = 256 * 2.0 ** zoom
+
+    def pixels(points: gpd.GeoSeries) -> np.ndarray:
+        phi = np.radians(np.clip(points.y.to_numpy(), -85.0511, 85.0511))
+        return np.column_stack([
+            (points.x.to_numpy() + 180.0) / 360.0 * scale,
+            (1 - np.log(np.tan(phi) + 1 / np.cos(phi)) / math.pi) / 2 * scale])
+
+    order = np.argsort(towns["place"].astype(str).to_numpy(), kind="stable")
+    start = pixels(towns.geometry.iloc[order])
+    still = pixels(fixed) if len(fixed) else np.empty((0, 2))
+    xy = start.copy()
+    for _ in range(60):
+        moved = False
+        for i in range(len(xy)):
+            others = np.vstack([xy[:i], xy[i + 1:], still])
+            gaps = xy[i] - others  # all taken before it moves
+            for number, (gap, dist) in enumerate(zip(gaps, np.hypot(*gaps.T),
+                                                     strict=True)):
+                if dist >= SPREAD_PX - 1e-6:
+                    continue
+                moved = True
+                part = 0.5 if number < len(xy) - 1 else 1.0
+                if dist < 1e-6:
+                    angle = 2.4 * (i + 1)
+                    xy[i] += np.array([math.cos(angle), math.sin(angle)]) * SPREAD_PX * part
+                else:
+                    xy[i] += gap / dist * (SPREAD_PX - dist) * part
+        if not moved:
+            break
+    lon = np.round(xy[:, 0] / scale * 360.0 - 180.0, 5)
+    lat = np.round(np.degrees(np.arctan(np.sinh(math.pi * (1 - 2 * xy[:, 1] / scale)))), 5)
+    kept = towns.geometry.to_numpy()[order]
+    ends = [old if np.hypot(*(new - first)) < 0.5 else Point(x, y)
+            for old, new, first, x, y in zip(kept, xy, start, lon, lat, strict=True)]
+    found = [""] * len(towns)
+    for at, point in zip(order, ends, strict=True):
+        found[at] = shapely.to_wkt(point, rounding_precision=-1)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_spread_is_the_plain_rule_pushing_one_marker_at_a_time(seed):
+    """Markers crowded at random (some on the very same point, some on a city's
+    middle) end where the plain rule, one marker and one neighbour at a time, puts
+    them: to the last digit."""
+    rng = np.random.default_rng(seed)
+    lon = 29.0 + rng.random(25) * 0.05
+    lat = -1.5 + rng.random(25) * 0.05
+    lon[3], lat[3] = lon[7], lat[7]  # two towns on one point
+    towns = gpd.GeoDataFrame({"place": [f"t{n:02d}" for n in rng.permutation(25)]},
+                             geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    city = gpd.GeoSeries([Point(lon[11], lat[11] + 0.001)] if seed % 2 else [],
+                         crs="EPSG:4326")
+    for zoom in (9, 11):
+        spread = spread_towns(towns, city, zoom=zoom)
+        assert list(shapely.to_wkt(spread.geometry.to_numpy(), rounding_precision=-1)) \
+            == _spread_one_by_one(towns, city, zoom)
 
 
 def test_page_keeps_true_positions_and_lists_names_in_rank_order(crowded):
