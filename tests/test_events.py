@@ -278,6 +278,23 @@ def test_changes_near_each_event_are_listed_with_their_distance():
     assert summarise_events(_events(), handovers, days=4)[1].empty
 
 
+def test_changes_near_an_event_are_by_day_then_name_and_zero_during_it():
+    """The mission of 10-12 March: a change on the 11th is 0 days from it, two on
+    the 13th are 1 day after its last day, listed by name; nothing pairs with the
+    events of January and February a week either side."""
+    control = _control([
+        ("kibati", "fardc", "", "2025-03-13", "assessed", None, "day"),
+        ("kibati", "m23", "2025-03-13", "", "assessed", "day", None),
+        ("alpha", "fardc", "", "2025-03-13", "assessed", None, "day"),
+        ("alpha", "m23", "2025-03-13", "", "assessed", "day", None),
+        ("numbi", "m23", "2025-03-11", "", "assessed", "day", None),
+    ])
+    _, nearby = summarise_events(_events(), list_handovers(control, PLACES), days=7)
+    assert nearby[["event", "place", "days_from_event"]].values.tolist() == [
+        [2, "numbi", 0], [2, "alpha", 1], [2, "kibati", 1]]
+    assert nearby["event_title"].tolist() == ["Mission to Alpha"] * 3
+
+
 def test_events_table_in_french():
     """Dates and 'no record' follow the build's language."""
     control = _control([("alpha", "m23", "2025-01-27", "", "assessed", "day", None)])

@@ -91,9 +91,16 @@ def changes_near_events(events: pd.DataFrame, handovers: pd.DataFrame, *,
                           "event_date": events["date"].to_numpy(),
                           "event_last": _last_day(events).to_numpy(),
                           "event_title": events["title"].to_numpy()})
-    pairs = spans.merge(handovers, how="cross")
-    pairs = pairs.loc[(pairs["changed_on"] >= pairs["event_date"] - window)
-                      & (pairs["changed_on"] <= pairs["event_last"] + window)]
+    # every event against every change at once, then the pairs within the window
+    # only (by event, then in the handovers' order), rather than all pairs made
+    changed_on = pd.DatetimeIndex(handovers["changed_on"]).to_numpy()[None, :]
+    near = ((changed_on >= (pd.DatetimeIndex(spans["event_date"]) - window)
+             .to_numpy()[:, None])
+            & (changed_on <= (pd.DatetimeIndex(spans["event_last"]) + window)
+               .to_numpy()[:, None]))
+    event, change = near.nonzero()
+    pairs = pd.concat([spans.iloc[event].reset_index(drop=True),
+                       handovers.iloc[change].reset_index(drop=True)], axis=1)
     before = (pairs["changed_on"] - pairs["event_date"]).dt.days
     after = (pairs["changed_on"] - pairs["event_last"]).dt.days
     pairs = pairs.assign(days_from_event=before.where(before < 0, after.clip(lower=0)))
