@@ -61,6 +61,19 @@ FRAMES = {
     "summary_areas": pd.DataFrame({
         "people": [1.5, 2.0], "people_as_of": MOMENTS[:2], "mines": [np.nan, np.nan],
         "population_coverage": [np.nan, 0.25], "level": [True, False]}),
+    "control_areas": pd.DataFrame({  # days written as text
+        "start": pd.Series(["2025-01-02", None, "  ", "1999-12-31"], dtype=object),
+        "end": pd.Series(["2025-01-02", pd.NA, "", "2024-02-29"], dtype="string"),
+        "source_date": pd.Series(["2025-01-02\n", None, "2025-01-03", np.nan],
+                                 dtype=object),
+        "date": pd.Series(["0999-01-02", None, "2025-01-03", "2025-01-04"],
+                          dtype="str")}),
+    "events": pd.DataFrame({
+        "date": pd.Series([None, np.nan, None, None], dtype=object),
+        "end": pd.Series(["2025-1-02", "2025-01-02", None, "2025-01-03"], dtype=object),
+        "changes_nearby": ["2025-01-02", "x", None, ""]}),
+    "changes": pd.DataFrame({"changed_on": pd.Series(
+        ["2025-01-02", pd.Timestamp("2025-01-03"), None, "2025-01-04"], dtype=object)}),
     "rejects": pd.DataFrame({"row": pd.Series(dtype=object),
                              "value": pd.Series(dtype="float64")}),
 }

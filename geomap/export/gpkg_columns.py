@@ -163,6 +163,30 @@ def _days(values: pd.Series) -> pa.Array:
                     from_pandas=True)
 
 
+_PLAIN_DAY = re.compile("[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}").fullmatch
+
+
+def _text_days(values: pd.Series) -> pa.Array | None:
+    """A text column of ISO days (blank or missing: none) as Arrow dates, as
+    :func:`_as_dates` makes them; None for any other text (months, a day that is
+    not in the calendar, other digits), which the rule itself decides on."""
+    cells = text_cells(values) if isinstance(values.dtype, pd.StringDtype) else \
+        values.to_numpy()
+    days = []
+    for cell, missing in zip(cells.tolist(), pd.isna(cells).tolist(), strict=True):
+        if missing or (type(cell) is str and not cell.strip()):
+            days.append("NaT")
+        elif type(cell) is str and _PLAIN_DAY(cell):
+            days.append(cell)
+        else:
+            return None
+    try:
+        return pa.array(np.array(days, dtype="datetime64[D]"), type=pa.date32(),
+                        from_pandas=True)
+    except ValueError:  # e.g. 2025-02-30
+        return None
+
+
 def _quick(values: pd.Series, kind: str) -> tuple[pa.Array, bool] | None:
     """:func:`_typed` of the usual columns without a pandas column between (None
     for the others): a NumPy column of dates or numbers, or a column of text."""
@@ -188,6 +212,9 @@ def _quick(values: pd.Series, kind: str) -> tuple[pa.Array, bool] | None:
         if kind in ("number", "auto") and dtype.kind in "biuf":
             return pa.array(cells, from_pandas=True), False
         return None
+    if kind == "date" and (isinstance(dtype, pd.StringDtype) or dtype == object):
+        days = _text_days(values)
+        return None if days is None else (days, False)
     if kind in ("date", "count", "integer", "flag"):
         return None
     if isinstance(dtype, pd.StringDtype):
