@@ -141,13 +141,16 @@ def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]
         ["day", "place"])
     actors = latest["actor"].astype("string")  # where one actor is in force
     named = linked["actor"].to_numpy(dtype=object)
-    ids: dict[int, set] = {}
-    for number, record in zip(group.tolist(), rows.tolist(), strict=True):
-        ids.setdefault(number, set()).add(named[record])
-    several_ids = [number for number, found in ids.items() if len(found) > 1]
-    if several_ids:  # the ids in force, sorted and ';'-joined
-        actors.iloc[several_ids] = [";".join(sorted(ids[number]))
-                                    for number in several_ids]
+    code = pd.factorize(named, use_na_sentinel=False)[0][rows]  # per record in force
+    starts_at = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
+    several_ids = np.flatnonzero(np.minimum.reduceat(code, starts_at)
+                                 != np.maximum.reduceat(code, starts_at))
+    if len(several_ids):  # the ids in force, sorted and ';'-joined
+        ends = np.r_[starts_at[1:], len(rows)]
+        actors.iloc[several_ids] = [
+            ";".join(sorted({named[record] for record in rows[starts_at[number]:
+                                                              ends[number]]}))
+            for number in several_ids.tolist()]
     several = actors.str.contains(";", regex=False)
     result = pd.DataFrame({
         "actor": latest["actor"].where(~several, CONTESTED),

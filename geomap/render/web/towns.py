@@ -169,8 +169,8 @@ def town_labels(joined: gpd.GeoDataFrame, *, changed: set) -> list[dict]:
     if named.empty:
         return []
     at = named.geometry.representative_point()
-    named["label_rank"] = rank_labels(named, changed=changed).to_numpy()
-    return [{"name": str(row.name), "ref": str(row.place),
+    ranks = rank_labels(named, changed=changed).to_numpy()
+    rows = zip(ranks.tolist(), named["name"], named["place"], at, strict=True)
+    return [{"name": str(name), "ref": str(place),
              "at": [round(float(point.y), 5), round(float(point.x), 5)]}
-            for row, point in sorted(zip(named.itertuples(), at, strict=True),
-                                     key=lambda pair: pair[0].label_rank)]
+            for _, name, place, point in sorted(rows, key=lambda row: row[0])]
