@@ -198,23 +198,23 @@ def _run_starts(start: np.ndarray, end: np.ndarray, actor: np.ndarray,
     before it whose eve had another holder.
     """
 
-    def holder(on: np.datetime64) -> str | None:
-        return holder_of(list(actor[in_force(start, end, on)]))
+    def holders_on(days: np.ndarray) -> list[str | None]:
+        """The holder on each of *days* (all records against all days at once)."""
+        force = in_force(start[:, None], end[:, None], days[None, :])
+        return [holder_of(list(actor[column])) for column in force.T]
 
     changes = np.unique(np.concatenate([start, end]))
     changes = changes[~np.isnat(changes)]
-    eves = [holder(change - np.timedelta64(1, "D")) for change in changes]
-    holders = [holder(change) for change in changes]  # each holds until the next change
-    found = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[s]")
-    for row, last in enumerate(np.searchsorted(changes, days, side="right") - 1):
-        if last < 0:
-            continue  # before every change: the run began before the records (NaT)
-        now = holders[last]
+    eves = holders_on(changes - np.timedelta64(1, "D"))
+    holders = holders_on(changes)  # each holds until the next change
+    began = np.full(len(changes) + 1, np.datetime64("NaT"), dtype="datetime64[s]")
+    for last, now in enumerate(holders):  # the run of the holder from each change
         for at in range(last, -1, -1):
             if eves[at] != now:
-                found[row] = changes[at]
+                began[last] = changes[at]
                 break
-    return found
+    # a day before every change (-1: the last, NaT) began before the records
+    return began[np.searchsorted(changes, days, side="right") - 1]
 
 
 def holder_since(control: pd.DataFrame, places: pd.Index | list,
