@@ -92,6 +92,20 @@ def test_describe_join_counts_methods():
     assert text == "Join: control 6 records: 5 by id, 1 fuzzy; displacement 7 records: 7 spatial."
 
 
+def test_describe_join_adds_rows_of_one_method_and_leaves_out_unnamed_ones():
+    """Rows of one layer and method add up (most records first, layers by name); a
+    row with no layer or no method is not counted; a missing count adds nothing."""
+    from geomap.join import describe_join
+
+    table = pd.DataFrame({
+        "layer": ["towns", "control", "control", "towns", None, "control"],
+        "method": ["name", "id", "unmatched", "name", "id", None],
+        "records": [2, 1, 4, 2, 100, np.nan]})
+    assert describe_join(table) == ("Join: control 5 records: 4 unmatched, 1 by id; "
+                                    "towns 4 records: 4 by name.")
+    assert describe_join(table.iloc[:0]) == "Join: no references."
+
+
 def test_missing_province_is_derived_from_its_territories(admin):
     """Territories of CD61 without a CD61 polygon get one: their union, said so."""
     from geomap.validate.extent import add_parent_areas

@@ -243,9 +243,20 @@ def describe_join(report: pd.DataFrame) -> str:
     >>> describe_join(table)
     'Join: control 4 records: 3 by name, 1 unmatched.'
     """
+    layers: dict[object, dict[object, float]] = {}  # a few rows per layer: a loop
+    for layer, method, records in zip(
+            report["layer"].tolist(), report["method"].tolist(),
+            report["records"].fillna(0).tolist(), strict=True):
+        if pd.notna(layer):
+            counts = layers.setdefault(layer, {})
+            if pd.notna(method):
+                counts[method] = counts.get(method, 0) + records
     parts = []
-    for layer, rows in report.groupby("layer", sort=True):
-        counts = rows.groupby("method")["records"].sum().sort_values(ascending=False)
+    for layer in sorted(layers):
+        methods = sorted(layers[layer])  # most records first, ties as pandas sorts
+        counts = pd.Series([layers[layer][m] for m in methods], index=methods,
+                           dtype=None if methods else "int64").sort_values(
+            ascending=False)
         detail = ", ".join(f"{int(n):,} {'by ' if m in ('name', 'p-code', 'id') else ''}{m}"
                            for m, n in counts.items())
         parts.append(f"{layer} {int(counts.sum()):,} records: {detail}")
