@@ -125,9 +125,10 @@ def summarise_totals(areas: pd.DataFrame, mines: pd.DataFrame | None = None
         once; else the sum of the places' counts).
     """
     group = areas["level_name"].map(TOTAL_GROUPS).fillna("other places")
-    rows = []
+    added = areas[[c for c in ("people", "people_as_of", "mines") if c in areas]]
+    rows = []  # only the columns added are cut per level
     for label in dict.fromkeys([*TOTAL_GROUPS.values(), "other places"]):
-        members = areas.loc[group == label]
+        members = added.loc[group == label]
         if members.empty:
             continue
         figures = members.loc[members["people"].notna()]
