@@ -150,6 +150,7 @@ def _within_by_day(places: gpd.GeoDataFrame, held: pd.DataFrame,
     """
     zones = set(places.loc[places["kind"].isin(["area", "zone"]), "place"])
     order = places["place"].tolist()
+    position = {place: at for at, place in enumerate(order)}
     surroundings = Surroundings(places)
     rows = held.index.get_level_values("day")
     index = {day: (start, stop) for day, start, stop in _runs(rows)}
@@ -162,10 +163,10 @@ def _within_by_day(places: gpd.GeoDataFrame, held: pd.DataFrame,
         key = tuple((p, a if p in zones else None) for p, a in holding[start:stop])
         if key not in enclosing:  # which places are held, and areas' holders
             enclosing[key] = surroundings.around(dict(holding[start:stop]))
-        around = enclosing[key]
-        for at, place in enumerate(order):
-            if place in around:
-                found[number * len(order) + at] = around[place]
+        for place, value in enclosing[key].items():  # the few places in one
+            at = position.get(place)
+            if at is not None:
+                found[number * len(order) + at] = value
     return found
 
 
