@@ -218,6 +218,41 @@ def test_range_dates_span_only_days_no_record_covers():
     assert texts.index.equals(control.index)
 
 
+def test_since_and_changed_on_texts_come_from_the_record_starting_that_day():
+    """'since' reads the start of the place's record on that day (the last such
+    record when two start together), a change the start of the new holder's record;
+    no date, no text; a day no record starts on has none to read."""
+    from geomap.summarise.handovers import (
+        add_changed_on_text,
+        add_since_text,
+        with_date_texts,
+    )
+
+    control = with_date_texts(_control([
+        ("numbi", "fardc", "", "2025-01-19", "assessed", None, "range"),
+        ("numbi", "m23", "2025-01-21", "", "assessed", "range", None),
+        ("kibati", "m23", "2025-03-13", "", "assessed", "day", None),
+        ("kibati", "fardc", "2025-03-13", "", "contested", "approximate", None),
+    ]))
+    day = pd.Timestamp
+    areas = pd.DataFrame({"place": ["numbi", "kibati", "alpha", "numbi"],
+                          "since": [day("2025-01-21"), day("2025-03-13"), pd.NaT,
+                                    day("2025-02-01")], "people": 1})
+    table = add_since_text(areas, control)
+    assert list(table.columns) == ["place", "since", "since_precision", "since_text",
+                                   "people"]
+    assert table["since_text"].tolist()[:3] == ["19–21 January 2025",
+                                                "about 13 March 2025", ""]
+    assert table["since_precision"].tolist()[:2] == ["range", "approximate"]
+    assert table[["since_precision", "since_text"]].iloc[[2, 3]].isna().values.tolist() \
+        == [[True, False], [True, True]]
+    changes = pd.DataFrame({"place": ["kibati"], "changed_on": [day("2025-03-13")],
+                            "actor_after": ["m23"]})
+    changed = add_changed_on_text(changes, control)
+    assert changed[["changed_on_precision", "changed_on_text"]].values.tolist() == [
+        ["day", "13 March 2025"]]
+
+
 def test_a_withdrawal_and_return_stay_two_handovers():
     """M23 leaves (about 26 Apr), no record, M23 again (a bound): two handovers."""
     control = _control([

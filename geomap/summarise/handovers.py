@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geomap.actors import in_force, resolve_control_days
@@ -203,17 +204,22 @@ def _start_of(control: pd.DataFrame, texts: pd.DataFrame, place: pd.Series,
               day: pd.Series, actor: pd.Series | None = None) -> pd.DataFrame:
     """``precision`` and ``text`` of the record of *place* (and *actor*) starting on
     *day*, row by row; empty where there is none."""
-    records = pd.DataFrame({"place": control["place"], "actor": control["actor"],
-                            "day": control["start"],
-                            "precision": _precision(control, "start"),
-                            "text": texts["start_text"]}).dropna(subset=["day"])
-    keys = ["place", "day"] if actor is None else ["place", "actor", "day"]
-    records = records.drop_duplicates(keys, keep="last")
-    wanted = pd.DataFrame({"place": place.to_numpy(), "day": day.to_numpy()})
+    keys, wanted = [control["place"].tolist(), control["start"].tolist()], \
+        [place.tolist(), day.tolist()]
     if actor is not None:
-        wanted["actor"] = actor.to_numpy()
-    found = wanted.merge(records, on=keys, how="left")
-    return found[["precision", "text"]].set_axis(place.index)
+        keys.append(control["actor"].tolist())
+        wanted.append(actor.tolist())
+    found: dict[tuple, tuple[object, object]] = {}
+    for key, dated, precision, text in zip(
+            zip(*keys, strict=True), control["start"].notna().tolist(),
+            _precision(control, "start").tolist(), texts["start_text"].tolist(),
+            strict=True):
+        if dated:  # the last record of a key counts
+            found[key] = (precision, text)
+    pairs = [found.get(key, (np.nan, np.nan)) for key in zip(*wanted, strict=True)]
+    return pd.DataFrame({"precision": pd.Series([p for p, _ in pairs], dtype=object),
+                         "text": pd.Series([t for _, t in pairs], dtype=object)}
+                        ).set_axis(place.index)
 
 
 def add_since_text(areas: pd.DataFrame, control: pd.DataFrame, *,
