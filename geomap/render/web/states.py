@@ -48,7 +48,8 @@ class StateBook:
     def state(self, style: dict, popup: dict | int, tip: str) -> int:
         """Index of the state drawing *style*, with that popup (or the index of one
         stored by :meth:`popup_of`) and tooltip."""
-        shown = popup if isinstance(popup, int) else self._add("popups", popup)
+        shown = popup if isinstance(popup, int) else self._add("popups", popup,
+                                                               popup_key(popup))
         said = self._add("tips", tip, ("text", tip) if isinstance(tip, str) else None)
         drawn = self._add("styles", style)
         return self._add("states", [drawn, shown, said], (drawn, shown, said))
@@ -57,8 +58,55 @@ class StateBook:
         """Index of the popup *make* gives, made once per *key* (what it depends on):
         several layers show the same place on the same day with the same popup."""
         if key not in self._made:
-            self._made[key] = self._add("popups", make())
+            made = make()
+            self._made[key] = self._add("popups", made, popup_key(made))
         return self._made[key]
+
+
+_POPUP_FIELDS = frozenset({"title", "sub", "rows", "source", "url", "urlText", "link"})
+"""The fields of a popup (see :func:`popup`)."""
+
+
+def popup_key(value: object) -> tuple | None:
+    """A key for a popup as :func:`popup` makes it, equal exactly when the popups'
+    JSON texts are: its fields in a fixed order (JSON sorts them), texts as they are,
+    and each row's label, text and bold flag. None for any other value (the book
+    stores it by its JSON text, which can equal no popup's).
+
+    Reading the few fields is about ten times quicker than writing the JSON text
+    of a popup (a page has about a thousand). The checks are those of the JSON
+    encoder: text and its subclasses, whole numbers but not True or False, rows as
+    lists or tuples.
+
+    Examples
+    --------
+    >>> popup_key({"title": "Goma", "sub": "", "rows": [["Control: ", "M23", 1]],
+    ...            "source": None, "url": None, "urlText": "", "link": "Source"})
+    ('popup', 'Goma', '', (('Control: ', 'M23', 1),), None, None, '', 'Source')
+    >>> popup_key({"title": "Goma"}) is None
+    True
+    """
+    if not isinstance(value, dict) or value.keys() != _POPUP_FIELDS:
+        return None
+    title, sub, rows = value["title"], value["sub"], value["rows"]
+    source, url, url_text, link = (value["source"], value["url"], value["urlText"],
+                                   value["link"])
+    if not (isinstance(title, str) and isinstance(sub, str)
+            and isinstance(url_text, str) and isinstance(link, str)
+            and (source is None or isinstance(source, str))
+            and (url is None or isinstance(url, str))
+            and isinstance(rows, list | tuple)):
+        return None
+    shown = []
+    for row in rows:
+        if not isinstance(row, list | tuple) or len(row) != 3:
+            return None
+        label, said, strong = row
+        if not (isinstance(label, str) and isinstance(said, str)
+                and isinstance(strong, int) and not isinstance(strong, bool)):
+            return None
+        shown.append((label, said, int(strong)))
+    return ("popup", title, sub, tuple(shown), source, url, url_text, link)
 
 
 def text(value: object) -> str:

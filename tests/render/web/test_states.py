@@ -14,6 +14,7 @@ from geomap.render.web.states import (
     holder_tip,
     place_popup,
     place_states,
+    popup_key,
     records,
     row_codes,
     text,
@@ -158,6 +159,53 @@ def test_records_are_the_rows_itertuples_gives():
     assert [[(type(value), repr(value)) for value in row] for row in found] \
         == [[(type(value), repr(value)) for value in row] for row in expected]
     assert records(frame.iloc[:0]) == []
+
+
+def _popups() -> list:
+    """Popups and near-popups: equal ones written differently (field order, tuples,
+    text subclasses), ones a single value apart, and values of another shape."""
+    class Text(str):
+        pass
+
+    base = {"title": "Goma", "sub": "CD6101", "rows": [["Control: ", "M23", 1],
+                                                        ["Note: ", "<b>&", 0]],
+            "source": "ACLED", "url": "https://example.org", "urlText": "",
+            "link": "Source"}
+    found = [base, dict(reversed(list(base.items()))),
+             {**base, "rows": (("Control: ", "M23", 1), ("Note: ", "<b>&", 0))},
+             {**base, "title": Text("Goma")}]
+    for field, other in (("title", "Bukavu"), ("sub", ""), ("source", None),
+                         ("url", None), ("urlText", "ftp://x"), ("link", "Lien")):
+        found.append({**base, field: other})
+    for rows in ([], [["Control: ", "M23", 0], ["Note: ", "<b>&", 0]],
+                 [["Control: ", "M23", 1]], [["Control: ", "M23", True]],
+                 [["Control: ", "M23", 1.0]], [["Control: ", None, 1]],
+                 [["Control: ", "M23"]], ["Control: M23"]):
+        found.append({**base, "rows": rows})
+    found += [{**base, "more": 1}, {k: v for k, v in base.items() if k != "link"},
+              {**base, "source": 5}, {}, "Goma", None]
+    return found
+
+
+def test_popups_are_keyed_alike_exactly_when_their_json_is():
+    """Two popups share a key exactly when their JSON texts are equal; anything not
+    shaped as a popup has no key and is kept by its JSON text, which no keyed popup
+    can have."""
+    values = _popups()
+    for one in values:
+        for other in values:
+            keys = popup_key(one), popup_key(other)
+            if None in keys:
+                continue
+            assert (keys[0] == keys[1]) == (safe_json(one) == safe_json(other))
+    keyed = {safe_json(v) for v in values if popup_key(v) is not None}
+    unkeyed = {safe_json(v) for v in values if popup_key(v) is None}
+    assert not keyed & unkeyed
+    assert len([v for v in values if popup_key(v) is None]) == 11
+    book = StateBook()
+    indexes = [book.state({}, value, "") for value in values]
+    assert indexes[:4] == [indexes[0]] * 4  # the same popup written four ways
+    assert len(book.tables["popups"]) == len({safe_json(v) for v in values})
 
 
 def test_row_codes_tell_rows_apart_by_every_column():
