@@ -99,6 +99,7 @@ def spread_towns(towns: gpd.GeoDataFrame, fixed: gpd.GeoSeries, *, zoom: int
     for _ in range(ROUNDS):
         if not _crowded(drawn, count):  # a pass would move nothing
             break
+        moved = False
         for i in range(count):
             gaps = xy[i] - drawn  # to every other marker and point, in their order
             far = np.hypot(gaps[:, 0], gaps[:, 1])
@@ -106,6 +107,7 @@ def spread_towns(towns: gpd.GeoDataFrame, fixed: gpd.GeoSeries, *, zoom: int
             near = far < SPREAD_PX - 1e-6
             if not near.any():
                 continue
+            moved = True
             for gap, dist, part in zip(gaps[near], far[near], share[near], strict=True):
                 if dist < 1e-6:  # the same point: step out on a fixed angle
                     angle = 2.4 * (i + 1)
@@ -113,6 +115,8 @@ def spread_towns(towns: gpd.GeoDataFrame, fixed: gpd.GeoSeries, *, zoom: int
                     xy[i] += gap * SPREAD_PX * part
                     continue
                 xy[i] += gap / dist * (SPREAD_PX - dist) * part
+        if not moved:
+            break
     lon, lat = _degrees(xy, zoom)
     spread = towns.copy()
     points = gpd.points_from_xy(np.round(lon, 5), np.round(lat, 5), crs=towns.crs)
@@ -124,12 +128,14 @@ def spread_towns(towns: gpd.GeoDataFrame, fixed: gpd.GeoSeries, *, zoom: int
 
 
 def _crowded(drawn: np.ndarray, count: int) -> bool:
-    """Whether a centre of the first *count* points of *drawn* (the markers) lies
-    under another marker or on a point that stays."""
+    """Whether a centre of the first *count* points of *drawn* (the markers) may lie
+    under another marker or on a point that stays: False only when every one is
+    clear by a margin (1e-6 pixel) that the last digits of the arithmetic, worked
+    out here all at once and in the pass one by one, cannot cross."""
     gaps = drawn[:count, None, :] - drawn[None, :, :]
     far = np.hypot(gaps[..., 0], gaps[..., 1])
     far[np.arange(count), np.arange(count)] = np.inf
-    return bool((far < SPREAD_PX - 1e-6).any())
+    return bool((far < SPREAD_PX).any())
 
 
 def town_points(places: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
