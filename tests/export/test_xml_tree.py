@@ -94,3 +94,14 @@ def test_xml_string_refuses_what_elementtree_refuses():
         ET.tostring(root, encoding="unicode")
     with pytest.raises(TypeError):
         xml_string(root)
+
+
+@pytest.mark.parametrize("char", ["&", "<", ">", '"', "\t", "\n", "\r"])
+def test_each_character_to_escape_is_escaped_on_its_own(char: str):
+    """The quick writer looks for a character to escape before escaping: each one,
+    alone in a value, text or tail, is still escaped as ElementTree escapes it."""
+    root = ET.Element("root", {"value": f"a{char}b"})
+    child = ET.SubElement(root, "text")
+    child.text = f"c{char}d"
+    child.tail = f"e{char}f"
+    assert xml_string(root) == ET.tostring(root, encoding="unicode")
