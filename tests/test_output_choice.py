@@ -549,8 +549,8 @@ def test_the_building_process_never_imports_matplotlib(shapes_dir: Path, tmp_pat
 
 def test_the_print_map_is_the_same_bytes_from_one_process_or_two(
         shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The print map's PDF and SVG, saved by a copy of the process saving its PNG and
-    report, are the bytes saved in turn by one process (where none can be forked);
+    """The print map's SVG, saved by a copy of the process saving its PDF, PNG and
+    report, is the bytes saved in turn by one process (where none can be forked);
     a full disk met by that copy is raised here as the OSError it was."""
     config = BuildConfig(date=pd.Timestamp("2025-02-20"), shapes_dir=shapes_dir)
     layers = load_layers(config)
@@ -573,7 +573,7 @@ def test_the_print_map_is_the_same_bytes_from_one_process_or_two(
     written = print_map.write_printed
 
     def full(folder: Path, drawn: dict[str, bytes]) -> list[Path]:
-        if "map.pdf" in drawn:
+        if "map.svg" in drawn:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
         return written(folder, drawn)
 

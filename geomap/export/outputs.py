@@ -35,8 +35,9 @@ GIS_OUTPUTS = {"layers", "gpkg"}
 """Outputs built from the GIS layers: their modules (the GeoPackage and QGIS
 writers) are imported only by builds that write them."""
 DENSITY_FILE = "displacement_density.tif"
-VECTOR_FILES = ("map.pdf", "map.svg")
-"""The print map's files saved beside its PNG (see :func:`_write_print`)."""
+SVG_FILES = ("map.svg",)
+"""The print map's files saved by a copy of the process that draws it, while that
+process saves the PDF and rasterises it into the PNG (see :func:`_write_print`)."""
 
 
 def _write_density(folder: Path, grid: tuple) -> list[Path]:
@@ -93,10 +94,10 @@ def _write_print(wanted: set[str], later: Callable[[], tuple], *, layers: Layers
     """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
 
     The map is drawn once; a copy of this process forked then (it shares the drawn
-    figure: nothing is sent to it) saves the PDF and SVG while this one saves the
-    PNG and writes the report, which embeds it (:class:`Background`: in turn where
-    no process can be forked). Without ``print`` only the report is written, and
-    only the PNG saved.
+    figure: nothing is sent to it) saves the SVG while this one saves the PDF, its
+    raster the PNG, and writes the report, which embeds the PNG (:class:`Background`:
+    in turn where no process can be forked). Without ``print`` only the report is
+    written (the PDF is drawn for its PNG, and not kept).
 
     The work starts as soon as what the map draws is summed
     (:func:`draw_print_map`): *later* returns what comes after, waited for once the
@@ -111,10 +112,11 @@ def _write_print(wanted: set[str], later: Callable[[], tuple], *, layers: Layers
                           context=layers.context, changes=summary.changes)
     folder, totals, events, sources, density = later()  # summed meanwhile
     vectors = Background(lambda: print_map.write_printed(folder, save_printed(
-        figure, text.title, VECTOR_FILES))) if "print" in wanted else None
+        figure, text.title, SVG_FILES))) if "print" in wanted else None
     try:
         written = _write_density(folder, density) if density is not None else []
-        png = save_printed(figure, text.title, ("map.png",))
+        png = save_printed(figure, text.title, ("map.png", "map.pdf")
+                           if "print" in wanted else ("map.png",))
         written += print_map.write_printed(folder, png) if "print" in wanted else []
         if "report" in wanted:
             report = write_report(

@@ -132,11 +132,36 @@ def test_warmed_up_and_saved_in_parts_the_files_are_the_same_bytes(drawn) -> Non
         return print_figure(layers.places, summary.areas, summary.mines, text,
                             actors=summary.actors)
 
-    vectors = save_printed(figure(), text.title, ("map.pdf", "map.svg"), dpi=40)
+    pages = save_printed(figure(), text.title, ("map.png", "map.pdf"), dpi=40)
     assert sum(len(fonts) for fonts in save._READ_AHEAD.values()) < ready  # used
-    png = save_printed(figure(), text.title, ("map.png",), dpi=40)
-    assert list(vectors) == ["map.pdf", "map.svg"]
-    assert {**png, **vectors} == everything
+    svg = save_printed(figure(), text.title, ("map.svg",), dpi=40)
+    assert list(pages) == ["map.png", "map.pdf"]
+    assert {**pages, **svg} == everything
+
+
+def test_png_is_the_pdf_page_rasterised_to_whole_pixels(drawn) -> None:
+    """The PNG is the PDF's page drawn by PDFium: at 41 dpi the A4 page is 479.4 x
+    339.0 pixels, and the PNG is 479 x 339 (rounded, not rounded up); a PNG of another
+    figure's PDF differs, and what is not a PDF is refused."""
+    everything, (layers, summary, text) = drawn
+    pdf = everything["map.pdf"]
+    png = save.save_png(pdf, (479, 339), 41, {"Software": "geomap", "Title": text.title})
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (479, 339)
+        assert image.mode == "RGB"
+        page = np.asarray(image)
+    assert save_printed(print_figure(layers.places, summary.areas, summary.mines,
+                                     text, actors=summary.actors), text.title,
+                        ("map.png",), dpi=41)["map.png"] == png
+    with Image.open(io.BytesIO(everything["map.png"])) as small:  # 40 dpi
+        assert small.size == (468, 331)
+    figure = print_figure(layers.places, summary.areas.iloc[:0], summary.mines.iloc[:0],
+                          text)
+    other = save_printed(figure, text.title, ("map.png",), dpi=41)["map.png"]
+    with Image.open(io.BytesIO(other)) as image:
+        assert (np.asarray(image) != page).any(axis=2).mean() > 0.01
+    with pytest.raises(save.pdfium.PdfiumError):
+        save.save_png(b"%PDF-1.4 not a page", (10, 10), 41, {})
 
 
 def _two_labels_svg(kind: str, before_saving=lambda figure: None) -> bytes:

@@ -229,9 +229,9 @@ def _padded_bounds(joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame
     return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
-def _pixel_size(size_mm: tuple[float, float], dpi: int) -> tuple[float, float]:
-    """Figure size in inches that gives round(size * dpi) whole pixels."""
-    return tuple((round(mm / 25.4 * dpi) + 0.25) / dpi for mm in size_mm)
+def _pixels(size_mm: tuple[float, float], dpi: int) -> tuple[int, int]:
+    """Width and height in whole pixels of a page of *size_mm* at *dpi*."""
+    return tuple(round(mm / 25.4 * dpi) for mm in size_mm)
 
 
 PRINTED = ("map.png", "map.pdf", "map.svg")
@@ -292,7 +292,7 @@ def save_printed(figure: Figure, title: str, files: tuple[str, ...] = PRINTED, *
     Parameters
     ----------
     figure : Figure
-        The drawn print map (the PNG resizes it: save the PNG last).
+        The drawn print map.
     title : str
         The map's title, stored in each file's metadata.
     files : tuple of str
@@ -309,8 +309,7 @@ def save_printed(figure: Figure, title: str, files: tuple[str, ...] = PRINTED, *
     """
     _check_files(files)
     saved = save_figure(figure, tuple(name.split(".")[1] for name in files),
-                        title=printable(title), pixel_inches=_pixel_size(size_mm, dpi),
-                        dpi=dpi)
+                        title=printable(title), pixels=_pixels(size_mm, dpi), dpi=dpi)
     return {name: saved[name.split(".")[1]] for name in PRINTED if name in files}
 
 

@@ -4,26 +4,29 @@ Only the formats asked for are drawn (the report embeds the PNG alone). Text sta
 text: in the SVG every word is a ``<text>`` element (``svg.fonttype: none``), and
 the PDF embeds its fonts as TrueType (``pdf.fonttype: 42``, not Type 3 glyph
 procedures), with a ToUnicode map, so that the words can be selected, searched and
-edited in a drawing program. No date or random id is written: the same figure gives
-the same bytes.
+edited in a drawing program. The PNG is the PDF's page rasterised by PDFium
+(pypdfium2), so the picture and the printable file are one drawing. No date or
+random id is written: the same figure gives the same bytes.
 """
 
 from __future__ import annotations
 
 import inspect
 import io
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import matplotlib as mpl
 import matplotlib.backends.backend_pdf  # imported with this module (and so before a
 import matplotlib.backends.backend_svg  # build forks the process drawing the map)
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from fontTools import subset
 from matplotlib import font_manager
 from matplotlib.backends import _backend_pdf_ps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "none", "pdf.fonttype": 42,
@@ -39,10 +42,10 @@ LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx",
 engine how to pick and place glyphs (ligatures, kerning), which matplotlib has done
 already; a PDF reader draws the glyphs where the page puts them. Reading and
 subsetting them was most of the time a PDF took to write."""
-READ_AHEAD = ("cmap", "post", "glyf")
+READ_AHEAD = ("cmap", "post", "glyf", "hmtx")
 """Tables of an embedded font that subsetting reads whole (the characters' glyphs,
-their names and outlines): most of the time it takes once the layout tables are
-left out."""
+their names, outlines and widths): most of the time it takes once the layout tables
+are left out."""
 FACES = (({}, 2), ({"weight": "bold"}, 1), ({"style": "italic"}, 1))
 """The faces of the print map's words (font properties beside the family) and how
 many subsets of each its PDF embeds: a subset holds at most 256 glyphs, and the
@@ -51,15 +54,34 @@ _READ_AHEAD: dict[tuple[str, int], list] = {}
 """Fonts read by :func:`read_fonts_ahead` by path and face index, not used yet."""
 
 
-def save_png(figure: Figure, dpi: int, metadata: dict[str, str]) -> bytes:
-    """The figure as an opaque RGB PNG at *dpi* (the page is white: no alpha)."""
-    figure.set_dpi(dpi)
-    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else (
-        FigureCanvasAgg(figure))
-    canvas.draw()
-    rgba = canvas.buffer_rgba()
-    image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw",
-                             "RGBA", 0, 1).convert("RGB")
+PDF_METADATA = {"CreationDate": None, "ModDate": None, "Creator": "geomap",
+                "Producer": "geomap"}
+"""What map.pdf says of itself besides its title: no dates (the same figure gives the
+same bytes)."""
+_PDFIUM = threading.Lock()
+"""PDFium is not safe to call from two threads at once."""
+
+
+def save_png(pdf: bytes, pixels: tuple[int, int], dpi: int,
+             metadata: dict[str, str]) -> bytes:
+    """The first page of *pdf* rasterised to *pixels* (width, height) by PDFium, as an
+    opaque RGB PNG marked *dpi* (the page is white: no alpha).
+
+    The page is drawn to exactly *pixels*, stretched by less than a pixel where the
+    page's size at *dpi* is not whole pixels.
+    """
+    width, height = pixels
+    with _PDFIUM:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            bitmap = pdfium.PdfBitmap.new_native(width, height, pdfium_c.FPDFBitmap_BGR,
+                                                 rev_byteorder=True)
+            bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+            pdfium_c.FPDF_RenderPageBitmap(bitmap, document[0], 0, 0, width, height, 0,
+                                           pdfium_c.FPDF_REVERSE_BYTE_ORDER)
+            image = bitmap.to_pil()
+        finally:
+            document.close()
     info = PngInfo()
     for key, value in metadata.items():
         info.add_text(key, value)
@@ -138,24 +160,24 @@ def _lean_font_subsets() -> Iterator[None]:
 
 
 def save_figure(figure: Figure, formats: tuple[str, ...], *, title: str,
-                pixel_inches: tuple[float, float], dpi: int) -> dict[str, bytes]:
+                pixels: tuple[int, int], dpi: int) -> dict[str, bytes]:
     """The figure in each of *formats* (``pdf``, ``svg``, ``png``), as bytes.
 
-    The vector formats are saved at the figure's size; the PNG after it is resized
-    to *pixel_inches* (whole pixels at *dpi*).
+    The PNG is the PDF rasterised to *pixels* at *dpi* (:func:`save_png`): a PNG
+    without the PDF still draws the PDF, and does not keep it.
     """
     saved = {}
     with mpl.rc_context(SAVE_RC):
-        if "pdf" in formats:
-            saved["pdf"] = save_vector(figure, "pdf", {
-                "CreationDate": None, "ModDate": None, "Creator": "geomap",
-                "Producer": "geomap", "Title": title})
+        if "pdf" in formats or "png" in formats:
+            saved["pdf"] = save_vector(figure, "pdf", {**PDF_METADATA, "Title": title})
         if "svg" in formats:
             saved["svg"] = save_vector(figure, "svg", {
                 "Date": None, "Creator": "geomap", "Title": title})
-        if "png" in formats:
-            figure.set_size_inches(pixel_inches)
-            saved["png"] = save_png(figure, dpi, {"Software": "geomap", "Title": title})
+    if "png" in formats:
+        saved["png"] = save_png(saved["pdf"], pixels, dpi,
+                                {"Software": "geomap", "Title": title})
+    if "pdf" not in formats:
+        saved.pop("pdf", None)
     return saved
 
 
@@ -184,7 +206,8 @@ def warm_up() -> None:
 
     Loads the fonts of the map's words (regular, bold, italic) and lays a word out
     in each on the Agg canvas, saves a one-word PDF (importing what fontTools' font
-    subsetting imports as it meets each table) and loads Pillow's image plugins.
+    subsetting imports as it meets each table) and rasterises it to a PNG (PDFium's
+    first page, Pillow's image plugins).
     A process that will draw the print map calls it while it waits for the data;
     nothing it does is written into a map (the files stay the same bytes).
     """
@@ -197,6 +220,6 @@ def warm_up() -> None:
         canvas.draw()
         for word in words[1:]:  # one font is enough to import the subsetting's modules
             word.remove()
-        save_vector(figure, "pdf", {"CreationDate": None, "ModDate": None})
-    Image.preinit()
+        pdf = save_vector(figure, "pdf", {"CreationDate": None, "ModDate": None})
+    save_png(pdf, (72, 72), 72, {})
     read_fonts_ahead()
