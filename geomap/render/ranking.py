@@ -9,6 +9,8 @@ the same spots on both (:func:`inner_spots`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 from shapely.geometry import LineString
 
@@ -61,8 +63,14 @@ def rank_labels(places: pd.DataFrame, *, changed: set | frozenset = frozenset()
 def inner_spots(shape) -> list[tuple[float, float]]:
     """Candidate points for a name inside *shape*: its representative point, then
     the middles of its widest parts at five heights (long shapes have room)."""
+    return list(iter_inner_spots(shape))
+
+
+def iter_inner_spots(shape) -> Iterator[tuple[float, float]]:
+    """The points of :func:`inner_spots`, in order, each computed when asked for: a
+    name placed at the first spot where it fits cuts the shape no further."""
     point = shape.representative_point()
-    spots = [(point.x, point.y)]
+    yield (point.x, point.y)
     minx, miny, maxx, maxy = shape.bounds
     for share in (0.5, 0.3, 0.7, 0.15, 0.85):
         y = miny + share * (maxy - miny)
@@ -71,5 +79,4 @@ def inner_spots(shape) -> list[tuple[float, float]]:
         widest = max(parts, key=lambda part: part.length, default=None)
         if widest is not None and not widest.is_empty:
             middle = widest.interpolate(0.5, normalized=True)
-            spots.append((middle.x, middle.y))
-    return spots
+            yield (middle.x, middle.y)

@@ -132,7 +132,7 @@ def build_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
     width_in, height_in = size_mm[0] / 25.4, size_mm[1] / 25.4
     figure = Figure(figsize=(width_in, height_in), facecolor="white")
     FigureCanvasAgg(figure)
-    joined = attach_summary(places, areas).to_crs(METRIC_CRS)
+    joined = _drawn_columns(attach_summary(places, areas)).to_crs(METRIC_CRS)
     mines_m = mines.to_crs(METRIC_CRS)
     bounds = _padded_bounds(joined, mines_m)
     base = prepare_context(context, bounds)
@@ -218,6 +218,19 @@ def _draw_inset(figure: Figure, box_in, joined, mines, corridor, *, base, change
         draw_actor_table(figure, (x / fig_w, bottom / fig_h, width / fig_w,
                                   (y - bottom - 0.3) / fig_h), actors, lang=lang)
     return left_out
+
+
+DRAWN = ("place", "name", "kind", "level", "pcode", "actor", "confidence", "people",
+         "mines")
+"""The columns of the places and their summary that the print map reads."""
+
+
+def _drawn_columns(joined: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """*joined* with only the columns the map reads (:data:`DRAWN`) and its geometry:
+    every selection of rows while drawing then copies a few columns, not thirty."""
+    kept = [name for name in joined.columns
+            if name in DRAWN or name == joined.geometry.name]
+    return joined[kept]
 
 
 def _padded_bounds(joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame

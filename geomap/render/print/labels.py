@@ -20,7 +20,7 @@ from matplotlib.text import Text
 
 from geomap.render.print.board import DOT_PX, Board, Rect, Segment, square
 from geomap.render.print.marks import add_halo, add_label
-from geomap.render.ranking import inner_spots, rank_labels
+from geomap.render.ranking import iter_inner_spots, rank_labels
 from geomap.render.style import (
     COUNTRY_TEXT,
     HALO_COLOR,
@@ -245,7 +245,7 @@ def _place_area_labels(ax, renderer, board: Board, joined: gpd.GeoDataFrame,
         for row in group.sort_values("name").itertuples():
             fits = any(_place_free(ax, renderer, board, short_name(row.name).upper(),
                                    spot, (0, -20, 20), style)
-                       for spot in inner_spots(row.geometry))
+                       for spot in iter_inner_spots(row.geometry))
             left_out += rank == 0 and not fits
     return left_out
 

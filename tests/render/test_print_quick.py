@@ -1,0 +1,102 @@
+"""The print map's quick paths draw what the plain ones drew, to the byte.
+
+Each quick path is switched back to the plain way it replaced, one at a time, and
+the bundled map (main map, Goma-Bukavu inset, area names, changed hands) is saved
+as an SVG both ways: the bytes must be the same.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
+
+from geomap.config import BuildConfig
+from geomap.pipeline import load_layers
+from geomap.render import ranking
+from geomap.render.markup import MapText
+from geomap.render.print import figure as print_figure_module
+from geomap.render.print import labels
+from geomap.render.print.figure import print_figure, save_printed
+from geomap.summarise.summary import summarise_build
+
+from ..conftest import REPO
+
+DATE = pd.Timestamp("2025-03-01")
+
+
+def _all_inner_spots(shape) -> list[tuple[float, float]]:
+    """Every candidate spot of *shape*, computed before any is tried (the way
+    area names were placed before the spots were computed one at a time)."""
+    point = shape.representative_point()
+    spots = [(point.x, point.y)]
+    minx, miny, maxx, maxy = shape.bounds
+    for share in (0.5, 0.3, 0.7, 0.15, 0.85):
+        y = miny + share * (maxy - miny)
+        cut = shape.intersection(LineString([(minx - 1, y), (maxx + 1, y)]))
+        parts = getattr(cut, "geoms", [cut])
+        widest = max(parts, key=lambda part: part.length, default=None)
+        if widest is not None and not widest.is_empty:
+            middle = widest.interpolate(0.5, normalized=True)
+            spots.append((middle.x, middle.y))
+    return spots
+
+
+PLAIN = {
+    "every column": (print_figure_module, "_drawn_columns", lambda joined: joined),
+    "all spots first": (labels, "iter_inner_spots",
+                        lambda shape: iter(_all_inner_spots(shape))),
+}
+"""Each quick path, as (module, name, the plain way it replaced)."""
+
+
+@pytest.fixture(scope="module")
+def bundled() -> tuple:
+    """What the bundled build's print map is drawn from, with changes since 2024."""
+    config = BuildConfig(date=DATE, compare=pd.Timestamp("2024-12-31"),
+                         shapes_dir=REPO / "shapes")
+    layers = load_layers(config)
+    summary = summarise_build(layers, config, lambda _: None)
+    text = MapText(title=config.title, as_of=DATE, credits=layers.credits,
+                   compare=config.compare)
+    return layers, summary, text
+
+
+def _svg(bundled) -> bytes:
+    """The bundled print map as an SVG."""
+    layers, summary, text = bundled
+    figure = print_figure(layers.places, summary.areas, summary.mines, text,
+                          actors=summary.actors, country=layers.country,
+                          context=layers.context, changes=summary.changes)
+    return save_printed(figure, text.title, ("map.svg",))["map.svg"]
+
+
+@pytest.fixture(scope="module")
+def quick_svg(bundled) -> bytes:
+    """The bundled print map drawn with every quick path."""
+    return _svg(bundled)
+
+
+@pytest.mark.parametrize("path", sorted(PLAIN))
+def test_each_quick_path_draws_the_same_bytes(path, bundled, quick_svg,
+                                              monkeypatch) -> None:
+    """Switching one quick path back to the plain way gives the very same SVG."""
+    module, name, plain = PLAIN[path]
+    monkeypatch.setattr(module, name, plain)
+    assert quick_svg.count(b"<g id=\"text_") > 40  # a map with its names
+    assert _svg(bundled) == quick_svg
+
+
+@pytest.mark.parametrize("shape", [
+    box(0, 0, 10, 2),
+    Polygon([(0, 0), (10, 0), (10, 10), (8, 10), (8, 2), (0, 2)]),  # an L
+    box(0, 0, 10, 10).difference(box(2, 2, 8, 8)),  # a ring
+    MultiPolygon([box(0, 0, 1, 1), box(5, 0, 9, 6)]),
+])
+def test_spots_one_at_a_time_are_all_the_spots_in_order(shape) -> None:
+    """The spots tried one at a time are those computed all at once, in order (the
+    web map takes them all at once)."""
+    expected = _all_inner_spots(shape)
+    assert list(ranking.iter_inner_spots(shape)) == expected
+    assert ranking.inner_spots(shape) == expected
+    assert len(expected) == 6
