@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -201,13 +202,14 @@ def _render_page(layers: Layers, date: str, *, compare: str | None, title: str,
 
 
 def render_report(layers: Layers, date: str, path: Path, *,
-                  compare: str | None = None, title: str = "Kivu test map") -> str:
+                  compare: str | None = None, title: str = "Kivu test map",
+                  png: bytes | Callable[[], bytes] = BLANK_PNG) -> str:
     """report.html of *layers* as of *date* (a blank PNG for the print map)."""
     summary, text, _ = summarise(layers, date, compare=compare, title=title)
     sources = collect_sources({"admin": layers.admin, "towns": layers.towns,
                                "mines": layers.mines, "control": layers.control,
                                "displacement": layers.displacement})
-    write_report(path, text=text, png=BLANK_PNG, areas=summary.areas,
+    write_report(path, text=text, png=png, areas=summary.areas,
                  actors=summary.actors, join_report=layers.join_report,
                  rejects=layers.rejects, sources=sources, changes=summary.changes,
                  people=layers.people, totals=summary.totals, events=summary.events)

@@ -96,7 +96,9 @@ def test_background_work_returns_its_paths(tmp_path: Path):
         target.write_text(str(os.getpid()), encoding="utf-8")
         return [target]
 
-    assert Background(work).result() == [target]
+    job = Background(work)
+    assert job.result() == [target]
+    assert job.result() == [target]  # asked again: the same paths, the work not rerun
     assert target.read_text(encoding="utf-8").isdigit()
 
 
@@ -549,8 +551,8 @@ def test_the_building_process_never_imports_matplotlib(shapes_dir: Path, tmp_pat
 
 def test_the_print_map_is_the_same_bytes_from_one_process_or_two(
         shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The print map's SVG, saved by a copy of the process saving its PDF, PNG and
-    report, is the bytes saved in turn by one process (where none can be forked);
+    """The print map's PDF and PNG, saved by a copy of the process saving its SVG and
+    report, are the bytes saved in turn by one process (where none can be forked);
     a full disk met by that copy is raised here as the OSError it was."""
     config = BuildConfig(date=pd.Timestamp("2025-02-20"), shapes_dir=shapes_dir)
     layers = load_layers(config)
@@ -573,7 +575,7 @@ def test_the_print_map_is_the_same_bytes_from_one_process_or_two(
     written = print_map.write_printed
 
     def full(folder: Path, drawn: dict[str, bytes]) -> list[Path]:
-        if "map.svg" in drawn:
+        if "map.pdf" in drawn:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
         return written(folder, drawn)
 

@@ -144,7 +144,7 @@ class Background:
             self._more = None
 
     def result(self) -> list[Path]:
-        """Wait for the work; return its paths.
+        """Wait for the work; return its paths (the same ones when asked again).
 
         Raises
         ------
@@ -161,12 +161,14 @@ class Background:
             outcome = self._receive.recv()
         except EOFError:
             outcome = None
-        self._child.join()
+        child, self._child = self._child, None
+        child.join()
         if isinstance(outcome, list):
+            self._paths = outcome
             return outcome
         if isinstance(outcome, BaseException):
             raise outcome
-        reason = outcome or f"the process writing them ended with {self._child.exitcode}"
+        reason = outcome or f"the process writing them ended with {child.exitcode}"
         msg = f"The print map and report could not be written: {reason}"
         raise OutputError(msg)
 

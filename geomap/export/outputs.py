@@ -35,9 +35,10 @@ GIS_OUTPUTS = {"layers", "gpkg"}
 """Outputs built from the GIS layers: their modules (the GeoPackage and QGIS
 writers) are imported only by builds that write them."""
 DENSITY_FILE = "displacement_density.tif"
-SVG_FILES = ("map.svg",)
-"""The print map's files saved by a copy of the process that draws it, while that
-process saves the PDF and rasterises it into the PNG (see :func:`_write_print`)."""
+PAGE_FILES = ("map.png", "map.pdf")
+"""The print map's files saved by a copy of the process that draws it (the PDF, and
+its page rasterised into the PNG), while that process saves the SVG and makes the
+report (see :func:`_write_print`)."""
 
 
 def _write_density(folder: Path, grid: tuple) -> list[Path]:
@@ -94,10 +95,10 @@ def _write_print(wanted: set[str], later: Callable[[], tuple], *, layers: Layers
     """The print map (``map.png``, ``.pdf``, ``.svg``) and ``report.html``, as wanted.
 
     The map is drawn once; a copy of this process forked then (it shares the drawn
-    figure: nothing is sent to it) saves the SVG while this one saves the PDF, its
-    raster the PNG, and writes the report, which embeds the PNG (:class:`Background`:
-    in turn where no process can be forked). Without ``print`` only the report is
-    written (the PDF is drawn for its PNG, and not kept).
+    figure: nothing is sent to it) saves the PDF and its raster, the PNG, while this
+    one saves the SVG and makes the report, then waits for the PNG the report embeds
+    (:class:`Background`: in turn where no process can be forked). Without
+    ``print`` only the report is written (the PDF is drawn for its PNG, not kept).
 
     The work starts as soon as what the map draws is summed
     (:func:`draw_print_map`): *later* returns what comes after, waited for once the
@@ -111,26 +112,32 @@ def _write_print(wanted: set[str], later: Callable[[], tuple], *, layers: Layers
                           actors=summary.actors, country=layers.country,
                           context=layers.context, changes=summary.changes)
     folder, totals, events, sources, density = later()  # summed meanwhile
-    vectors = Background(lambda: print_map.write_printed(folder, save_printed(
-        figure, text.title, SVG_FILES))) if "print" in wanted else None
+    pages = Background(lambda: print_map.write_printed(folder, save_printed(
+        figure, text.title, PAGE_FILES))) if "print" in wanted else None
+
+    def png() -> bytes:
+        """The print map's PNG: the one the copy saved, or saved here."""
+        if pages is None:
+            return save_printed(figure, text.title, ("map.png",))["map.png"]
+        pages.result()
+        return (folder / "map.png").read_bytes()
+
     try:
         written = _write_density(folder, density) if density is not None else []
-        png = save_printed(figure, text.title, ("map.png", "map.pdf")
-                           if "print" in wanted else ("map.png",))
-        written += print_map.write_printed(folder, png) if "print" in wanted else []
+        svg = print_map.write_printed(folder, save_printed(
+            figure, text.title, ("map.svg",))) if pages is not None else []
         if "report" in wanted:
             report = write_report(
-                folder / "report.html", text=text, png=png["map.png"],
+                folder / "report.html", text=text, png=png,
                 areas=summary.areas, actors=summary.actors,
                 join_report=layers.join_report, rejects=layers.rejects,
                 sources=sources, changes=summary.changes,
                 people=getattr(layers, "people", None), totals=totals, events=events)
+        written += (pages.result() if pages is not None else []) + svg
     except BaseException:
-        if vectors is not None:  # nothing may write into the folder once this fails
-            vectors.stop()
+        if pages is not None:  # nothing may write into the folder once this fails
+            pages.stop()
         raise
-    if vectors is not None:
-        written += vectors.result()
     return written + ([report] if "report" in wanted else [])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -64,6 +64,10 @@ MAX_ROWS = 200
 SOURCES_MARK = "<!--geomap:sources-->"
 """Where the template leaves the sources table, written row by row after it: escaped
 text from data cannot hold '<', so it cannot hold this mark."""
+PNG_MARK = "<!--geomap:print-map-->"
+"""Where the template leaves the print map's base64 PNG, written after the page is
+made (the PNG may still be on its way then); like :data:`SOURCES_MARK`, escaped
+text cannot hold it."""
 
 
 FIGURE_COLUMNS = {"people"}
@@ -221,7 +225,8 @@ def _blank(value: object) -> object:
     return "" if pd.isna(value) else value
 
 
-def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
+def write_report(path: Path, *, text: MapText, png: bytes | Callable[[], bytes],
+                 areas: pd.DataFrame,
                  actors: pd.DataFrame, join_report: pd.DataFrame,
                  rejects: pd.DataFrame, sources: pd.DataFrame,
                  changes: pd.DataFrame | None = None, people: object = None,
@@ -235,8 +240,9 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         The ``report.html`` to write.
     text : MapText
         Title, as-of date and comparison date.
-    png : bytes
-        The print map, embedded as base64.
+    png : bytes or callable
+        The print map, embedded as base64; or what returns it, called once the rest
+        of the page is made (a PNG another process is saving meanwhile).
     areas, actors : DataFrame
         The per-place and per-actor summaries.
     join_report, rejects : DataFrame
@@ -277,7 +283,7 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
     page = render_template(
         REPORT_TEMPLATE, w=words_for(lang), lang=lang, text=text,
         css=static_text("geomap.export", "report.css"),
-        png=base64.b64encode(png).decode("ascii"),
+        png_mark=Markup(PNG_MARK),
         actors=table_rows(actors, ACTOR_COLUMNS, swatch="actor", lang=lang, caption=word(
             "report_people_caption", lang)),
         changes=None if named is None else table_rows(named, CHANGE_COLUMNS, lang=lang),
@@ -293,8 +299,12 @@ def write_report(path: Path, *, text: MapText, png: bytes, areas: pd.DataFrame,
         events=None if events is None or events.empty else table_rows(
             events.rename(columns={"kind": "event_kind"}), EVENT_COLUMNS, lang=lang),
         event_days=EVENT_WINDOW_DAYS)
-    head, tail = page.split(SOURCES_MARK)
+    top, head = page.split(PNG_MARK)
+    head, tail = head.split(SOURCES_MARK)
+    png = png() if callable(png) else png
     with Path(path).open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(top)
+        handle.write(base64.b64encode(png).decode("ascii"))
         handle.write(head)
         handle.writelines(source_rows(sources, lang))
         handle.write(tail)

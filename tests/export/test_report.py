@@ -12,6 +12,7 @@ import pytest
 from geomap.config import BuildConfig
 from geomap.export.report import (
     MAX_ROWS,
+    PNG_MARK,
     collect_sources,
     html_table,
     source_rows,
@@ -42,6 +43,29 @@ def test_report_is_self_contained(report: str) -> None:
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", report)
     assert len(images) == 1
     assert base64.b64decode(images[0]) == BLANK_PNG
+
+
+def test_report_waits_for_a_png_still_being_saved(small_layers, tmp_path: Path
+                                                 ) -> None:
+    """A PNG given as what returns it (another process saving it meanwhile) is asked
+    for once, after the page is made, and gives the same bytes as the PNG given; a
+    title holding the mark the PNG takes the place of keeps it as text."""
+    asked = []
+
+    def png() -> bytes:
+        asked.append(True)
+        return BLANK_PNG
+
+    given = render_report(small_layers, DATE, tmp_path / "given.html")
+    assert render_report(small_layers, DATE, tmp_path / "later.html", png=png) == given
+    assert asked == [True]
+    title = f"Kivu {PNG_MARK} map"
+    page = render_report(small_layers, DATE, tmp_path / "mark.html", title=title,
+                         png=png)
+    assert PNG_MARK not in page
+    assert "Kivu &lt;!--geomap:print-map--&gt; map" in page
+    images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+    assert [base64.b64decode(image) for image in images] == [BLANK_PNG]
 
 
 def test_report_escapes_hostile_text(tmp_path: Path) -> None:
