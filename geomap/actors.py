@@ -117,30 +117,37 @@ def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]
         day), with the columns of :func:`resolve_control`.
     """
     columns = ["actor", "actors", "confidence", "since", "source", "url", "note"]
-    linked = control.loc[control["place"].notna(),
-                         ["place", "actor", "start", "end", "confidence", "source",
-                          "url", "note"]]
+    linked = control["place"].notna().to_numpy()
+    cells = {name: control[name].array[linked]  # the linked records' columns
+             for name in ("place", "actor", "start", "end", "confidence", "source",
+                          "url", "note")}
     wanted = pd.DatetimeIndex(sorted(set(days)))
-    force = in_force(linked["start"].to_numpy()[:, None],
-                     linked["end"].to_numpy()[:, None], wanted.to_numpy()[None, :])
+    force = in_force(cells["start"].to_numpy()[:, None], cells["end"].to_numpy()[:, None],
+                     wanted.to_numpy()[None, :])
     rows, which = force.nonzero()
     if not len(rows):
         empty = pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), pd.Index([], dtype=object)],
                                           names=["day", "place"])
         return pd.DataFrame(columns=columns, index=empty)
     # the records in force by day, place and start (none first), then file order
-    place = pd.factorize(linked["place"].to_numpy(dtype=object))
+    place = pd.factorize(np.asarray(cells["place"], dtype=object))
     rank = np.argsort(np.argsort(np.asarray(place[1], dtype=object), kind="stable"))
-    starts = linked["start"].rank(method="dense", na_option="top").to_numpy()
+    starts = pd.Series(cells["start"]).rank(method="dense", na_option="top").to_numpy()
     order = np.lexsort((rows, starts[rows], rank[place[0]][rows], which))
     rows, which = rows[order], which[order]
     group = np.r_[True, (which[1:] != which[:-1])
                   | (place[0][rows[1:]] != place[0][rows[:-1]])].cumsum() - 1
     last = np.r_[group[1:] != group[:-1], True]
-    latest = linked.iloc[rows[last]].assign(day=wanted[which[last]]).set_index(
-        ["day", "place"])
-    actors = latest["actor"].astype("string")  # where one actor is in force
-    named = linked["actor"].to_numpy(dtype=object)
+    taken = rows[last]  # the latest record in force, per day and place
+    latest = {name: values.take(taken) for name, values in cells.items()}
+    index = pd.MultiIndex.from_arrays(  # the places of the column's own dtype
+        [wanted[which[last]], pd.Index(latest["place"], dtype=control["place"].dtype)],
+        names=["day", "place"])
+    column = {name: pd.Series(values, index=index, dtype=control[name].dtype,
+                              copy=False)  # one index shared, each column's own dtype
+              for name, values in latest.items() if name not in ("place", "end")}
+    actors = column["actor"].astype("string")  # where one actor is in force
+    named = np.asarray(cells["actor"], dtype=object)
     code = pd.factorize(named, use_na_sentinel=False)[0][rows]  # per record in force
     starts_at = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
     several_ids = np.flatnonzero(np.minimum.reduceat(code, starts_at)
@@ -151,17 +158,15 @@ def resolve_control_days(control: pd.DataFrame, days: list[pd.Timestamp]
             ";".join(sorted({named[record] for record in rows[starts_at[number]:
                                                               ends[number]]}))
             for number in several_ids.tolist()]
-    several = actors.str.contains(";", regex=False)
-    result = pd.DataFrame({
-        "actor": latest["actor"].where(~several, CONTESTED),
-        "actors": actors,
-        "confidence": latest["confidence"].where(~several, CONTESTED),
-        "since": latest["start"],
-        "source": latest["source"],
-        "url": latest["url"],
-        "note": latest["note"],
-    })
-    return result[columns]
+    # one actor in force (a missing 'several' counts as several, as Series.where has it)
+    one = (~actors.str.contains(";", regex=False)).to_numpy(dtype=bool, na_value=False)
+    if not one.all():
+        column["actor"] = column["actor"].where(one, CONTESTED)
+        column["confidence"] = column["confidence"].where(one, CONTESTED)
+    return pd.DataFrame({
+        "actor": column["actor"], "actors": actors, "confidence": column["confidence"],
+        "since": column["start"], "source": column["source"], "url": column["url"],
+        "note": column["note"]}, columns=columns)
 
 
 def in_force(start, end, day):

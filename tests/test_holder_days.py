@@ -79,3 +79,68 @@ def test_holders_on_answers_each_question_in_order():
     for at in range(len(asked)):
         alone = holders_on(linked, asked.iloc[[at]])
         pd.testing.assert_frame_equal(together.iloc[[at]].reset_index(drop=True), alone)
+
+
+def _resolved_by_pandas(control: pd.DataFrame, days: list) -> pd.DataFrame:
+    """The frame resolve_control_days gave when it cut the records with pandas (a
+    row selection, a MultiIndex set, a column per Series): the quick path must give
+    it exactly, index levels and dtypes included."""
+    linked = control.loc[control["place"].notna(),
+                         ["place", "actor", "start", "end", "confidence", "source",
+                          "url", "note"]]
+    wanted = pd.DatetimeIndex(sorted(set(days)))
+    force = in_force(linked["start"].to_numpy()[:, None],
+                     linked["end"].to_numpy()[:, None], wanted.to_numpy()[None, :])
+    rows, which = force.nonzero()
+    place = pd.factorize(linked["place"].to_numpy(dtype=object))
+    rank = np.argsort(np.argsort(np.asarray(place[1], dtype=object), kind="stable"))
+    starts = linked["start"].rank(method="dense", na_option="top").to_numpy()
+    order = np.lexsort((rows, starts[rows], rank[place[0]][rows], which))
+    rows, which = rows[order], which[order]
+    group = np.r_[True, (which[1:] != which[:-1])
+                  | (place[0][rows[1:]] != place[0][rows[:-1]])].cumsum() - 1
+    last = np.r_[group[1:] != group[:-1], True]
+    latest = linked.iloc[rows[last]].assign(day=wanted[which[last]]).set_index(
+        ["day", "place"])
+    actors = latest["actor"].astype("string")
+    for number, at in enumerate(np.flatnonzero(last)):
+        first = at
+        while first > 0 and group[first - 1] == group[at]:
+            first -= 1
+        ids = sorted({linked["actor"].iloc[r] for r in rows[first:at + 1]})
+        if len(ids) > 1:
+            actors.iloc[number] = ";".join(ids)
+    several = actors.str.contains(";", regex=False)
+    return pd.DataFrame({
+        "actor": latest["actor"].where(~several, CONTESTED), "actors": actors,
+        "confidence": latest["confidence"].where(~several, CONTESTED),
+        "since": latest["start"], "source": latest["source"], "url": latest["url"],
+        "note": latest["note"]})
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("text", ["str", "object", "string"])
+def test_many_days_frame_is_the_pandas_one(seed, text):
+    """The same frame as the pandas cutting, to the index levels and each dtype, for
+    text columns of each kind (a build's control columns are str; tests' object)."""
+    control = _records(seed)
+    if seed % 3 == 0:  # a record of a place and none linked elsewhere: an unlinked row
+        control = control.iloc[::-1].reset_index(drop=True)
+    control = control.astype({name: text for name in
+                              ("place", "actor", "confidence", "source", "url", "note")})
+    days = list(np.random.default_rng(seed).choice(DAYS, 8))
+    held = resolve_control_days(control, days)
+    if not len(held):
+        assert not len(_held_simply_all(control, days))
+        return
+    expected = _resolved_by_pandas(control, days)
+    pd.testing.assert_frame_equal(held, expected, check_exact=True)
+    for ours, theirs in zip(held.index.levels, expected.index.levels, strict=True):
+        assert ours.dtype == theirs.dtype
+        assert list(ours) == list(theirs)
+
+
+def _held_simply_all(control: pd.DataFrame, days: list) -> list:
+    """Every (day, place) with a record in force, by the simple rule."""
+    return [(day, place) for day in sorted(set(days)) for place in ("a", "b", "Zé")
+            if _held_simply(control, day, place) is not None]
