@@ -8,7 +8,13 @@ import pytest
 
 from geomap.dates import parse_dates
 from geomap.validate.checks import Rejects
-from geomap.validate.parsing import parse_numbers, per_distinct
+from geomap.validate.choices import read_dated
+from geomap.validate.parsing import (
+    blank_where,
+    parse_numbers,
+    per_distinct,
+    repeated_text,
+)
 
 ODD_NUMBERS = ["1", "1.5", "-2", "1e3", "+3", ".5", "5.", "inf", "nan", "0x10",
                "1_000", " 2", "3 ", "", None, "1,5", "twelve", "\u0661"]
@@ -89,3 +95,48 @@ def test_a_date_and_time_with_a_zone_gives_the_day_written(stamped):
     expected = ["2025-01-05", "2025-01-06", "2025-01-07", "2025-01-01", None, None, None]
     assert [None if pd.isna(day) else str(day.date()) for day in parsed] == expected
     assert str(parsed.dtype) == "datetime64[s]"
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "str", "object"])
+@pytest.mark.parametrize("blank", [[False] * 5, [True, False, False, True, False],
+                                   [True] * 5])
+def test_blank_where_is_pandas_mask(dtype, blank):
+    """Text blanked by pyarrow is what pandas' mask gives: the same values, dtype,
+    index and name, existing gaps kept, whatever is blanked."""
+    values = pd.Series(["day", None, "month", " day", ""], dtype=dtype,
+                       index=[5, 3, 9, 1, 0], name="date_precision")
+    got = blank_where(values, np.array(blank))
+    pd.testing.assert_series_equal(got, values.mask(np.array(blank)))
+
+
+def test_blank_where_on_a_slice_of_pyarrow_text():
+    """A part cut from a longer column (an array that starts at an offset) is
+    blanked at its own rows."""
+    values = repeated_text("day", pd.RangeIndex(6)).iloc[2:]
+    blank = np.array([False, True, False, True])
+    assert blank_where(values, blank).tolist() == ["day", pd.NA, "day", pd.NA]
+
+
+@pytest.mark.parametrize("precision", [None, ["", "approximate", "day", "range",
+                                              "month", "bound", "", ""]])
+def test_read_dated_precision_follows_the_rule(precision):
+    """How exact each date is: missing where the date is missing or rejected (blank,
+    malformed, impossible, out of range), 'month' or 'year' where the text is
+    partial, else the precision column's value, 'day' where it is blank."""
+    dates = ["2025-01-05", "", "2025-02-30", "2025-03", "2025", "soon", "0001-01-01",
+             " 2025-01-06 "]
+    frame = pd.DataFrame({"_row": range(1, 9),
+                          "date": pd.Series(dates, dtype="string[pyarrow]")})
+    if precision is not None:
+        frame["date_precision"] = pd.Series(precision, dtype="string[pyarrow]")
+    rejects = Rejects("displacement")
+    parsed, got = read_dated(frame, "date", "date_precision", rejects, required=True)
+    given = precision or [""] * 8
+    expected = []
+    for text, written, day in zip(dates, given, parsed, strict=True):
+        partial = {4: "year", 7: "month"}.get(len(text.strip()))
+        expected.append(None if pd.isna(day) else partial or written or "day")
+    assert [None if pd.isna(value) else value for value in got] == expected
+    assert expected.count(None) == 4
+    assert str(got.dtype) == "string"
+    assert sorted(rejects.rejected_array().tolist()) == [2, 3, 6, 7]

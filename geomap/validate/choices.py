@@ -13,6 +13,7 @@ from geomap.dates import parse_dates
 from geomap.schema import DATE_PRECISIONS
 from geomap.text import fold
 from geomap.validate.parsing import (
+    blank_where,
     distinct_text,
     per_distinct,
     repeated_text,
@@ -187,9 +188,9 @@ def read_dated(frame: pd.DataFrame, column: str, precision_column: str,
     given = read_choice(frame, precision_column, DATE_PRECISIONS, rejects,
                         default="day", what="date precision")
     partial_given, undated = partial.notna().to_numpy(), dates.isna().to_numpy()
-    if not partial_given.any() and not undated.any():
-        return dates, given
-    return dates, given.mask(partial_given, partial).mask(undated)
+    if partial_given.any():
+        given = given.mask(partial_given, partial)
+    return dates, blank_where(given, undated)
 
 
 def _partial_precision(written: pd.Series) -> pd.Series:

@@ -175,6 +175,26 @@ def text_values(frame: pd.DataFrame, column: str) -> pd.Series:
     return text.mask(empty) if empty.any() else text
 
 
+def blank_where(values: pd.Series, blank: np.ndarray) -> pd.Series:
+    """*values* missing where *blank* holds (``values.mask(blank)``); pyarrow-backed
+    text is blanked by pyarrow in one step (pandas' mask of a registration part's
+    few hundred thousand rows took about 15 ms).
+
+    Examples
+    --------
+    >>> blank_where(repeated_text("day", pd.RangeIndex(3)),
+    ...             np.array([False, True, False])).tolist()
+    ['day', <NA>, 'day']
+    """
+    blank = np.asarray(blank, dtype=bool)
+    arrow = arrow_text(values) if getattr(values.dtype, "na_value", None) is pd.NA \
+        else None
+    if arrow is None or not blank.any():
+        return values.mask(blank) if blank.any() else values
+    text = pc.if_else(pa.array(blank), pa.scalar(None, arrow.type), arrow)
+    return _text_series(text, values.index, values.name)
+
+
 def repeated_text(value: str, index: pd.Index) -> pd.Series:
     """*value* in every row, as text (``pd.Series(value, index, dtype="string")``
     built straight from its bytes, not taken row by row).
