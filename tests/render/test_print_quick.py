@@ -7,9 +7,21 @@ as an SVG both ways: the bytes must be the same.
 
 from __future__ import annotations
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, MultiPolygon, Polygon, box
+from shapely.geometry import (
+    GeometryCollection,
+    LinearRing,
+    LineString,
+    MultiLineString,
+    MultiPoint,
+    MultiPolygon,
+    Point,
+    Polygon,
+    box,
+)
 
 from geomap.config import BuildConfig
 from geomap.pipeline import load_layers
@@ -17,6 +29,7 @@ from geomap.render import ranking
 from geomap.render.markup import MapText
 from geomap.render.print import figure as print_figure_module
 from geomap.render.print import labels
+from geomap.render.print.draw import _geom_types, by_place, shapes_of
 from geomap.render.print.figure import print_figure, save_printed
 from geomap.summarise.summary import summarise_build
 
@@ -100,3 +113,31 @@ def test_spots_one_at_a_time_are_all_the_spots_in_order(shape) -> None:
     assert list(ranking.iter_inner_spots(shape)) == expected
     assert ranking.inner_spots(shape) == expected
     assert len(expected) == 6
+
+
+@pytest.mark.parametrize("dtype", [object, "string"])
+def test_rows_by_place_are_in_the_order_sort_values_gives(dtype) -> None:
+    """Rows taken by position and put in place order come in the order the whole
+    selection sorted by place did, ties (a place twice) and missing ids included."""
+    rng = np.random.default_rng(7)
+    names = rng.choice(list("abcdefg"), 60).tolist()
+    names[3] = names[40] = None  # sorted last
+    places = pd.array(names, dtype=dtype)
+    frame = pd.DataFrame({"place": places, "row": np.arange(60)})
+    rows = np.flatnonzero(rng.random(60) < 0.7)
+    expected = frame.iloc[rows].sort_values("place")["row"].to_numpy()
+    assert by_place(frame, rows).tolist() == expected.tolist()
+    assert len(set(places[rows])) < len(rows)  # ties to order
+
+
+def test_geometry_types_are_those_geopandas_gives() -> None:
+    """Each kind of shape, an empty one and a missing one get geopandas' type name."""
+    shapes = gpd.GeoSeries([
+        Point(0, 0), Point(), LineString([(0, 0), (1, 1)]),
+        LinearRing([(0, 0), (1, 0), (1, 1)]), box(0, 0, 1, 1),
+        MultiPoint([(0, 0), (1, 1)]), MultiLineString([[(0, 0), (1, 1)]]),
+        MultiPolygon([box(0, 0, 1, 1)]), GeometryCollection([Point(0, 0)]), None])
+    frame = gpd.GeoDataFrame(geometry=shapes)
+    expected = [None if pd.isna(name) else name for name in shapes.geom_type]
+    assert _geom_types(shapes_of(frame)).tolist() == expected
+    assert expected[-1] is None

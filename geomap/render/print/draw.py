@@ -136,34 +136,57 @@ def draw_context(ax, context: dict[str, gpd.GeoDataFrame], view) -> None:
                    linewidths=0.5, zorder=1.5)
 
 
+def shapes_of(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """The shapes of *frame* as an array, to select by position without copying it."""
+    return np.asarray(frame.geometry.array)
+
+
+def by_place(frame: gpd.GeoDataFrame, rows: np.ndarray) -> np.ndarray:
+    """*rows* (positions in *frame*) in the order ``sort_values("place")`` gives
+    them: the same sort of the same values, the frame itself not copied."""
+    places = pd.Series(frame["place"].array[rows])
+    return rows[places.sort_values().index.to_numpy()]
+
+
+def _geom_types(shapes: np.ndarray) -> np.ndarray:
+    """geopandas' ``geom_type`` of each shape (None for a missing one)."""
+    names = np.array([None, "Point", "LineString", "LinearRing", "Polygon",
+                      "MultiPoint", "MultiLineString", "MultiPolygon",
+                      "GeometryCollection"], dtype=object)
+    return names[shapely.get_type_id(shapes) + 1]
+
+
 def draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
     """Admin areas (no record), control areas per confidence, then admin outlines."""
-    polygons = joined.loc[joined.geom_type.isin(["Polygon", "MultiPolygon"])]
-    admin = polygons.loc[polygons["kind"] == "area"]
-    add_shapes(ax, admin.geometry, facecolors=NO_RECORD_FILL, edgecolors="none",
-               zorder=1)
-    held = polygons.loc[polygons["actor"].notna()].sort_values("place")
-    drawn = [confidence_of(c, a) for c, a in zip(held["confidence"], held["actor"],
-                                                  strict=True)]
+    shapes = shapes_of(joined)
+    polygon = np.isin(_geom_types(shapes), ["Polygon", "MultiPolygon"])
+    admin = shapes[polygon & (joined["kind"] == "area").to_numpy()]
+    add_shapes(ax, admin, facecolors=NO_RECORD_FILL, edgecolors="none", zorder=1)
+    held = by_place(joined, np.flatnonzero(polygon & joined["actor"].notna().to_numpy()))
+    holders = joined["actor"].array[held]
+    drawn = np.array([confidence_of(c, a) for c, a in zip(
+        joined["confidence"].array[held], holders, strict=True)], dtype=object)
     for confidence, style in CONFIDENCE_STYLES.items():
-        group = held.loc[[d == confidence for d in drawn]]
-        if group.empty:
+        group = drawn == confidence
+        if not group.any():
             continue
-        actors = sorted(set(group["actor"]))  # one path per actor: flat cost
-        paths = [compound_path(group.geometry[(group["actor"] == actor).to_numpy()])
-                 for actor in actors]
+        group_actors, group_shapes = holders[group], shapes[held[group]]
+        actors = sorted(set(group_actors))  # one path per actor: flat cost
+        paths = [compound_path(group_shapes[np.array(
+            [holder == actor for holder in group_actors], dtype=bool)])
+            for actor in actors]
         colors = [controller_color(actor) for actor, path in zip(actors, paths,
                                                                   strict=True) if path]
         edges = colors if style.outline == "actor" else [style.outline] * len(colors)
-        shapes = PatchCollection([PathPatch(path) for path in paths if path],
-                                 match_original=False, facecolors=[
-                                     to_rgba(c, style.fill_alpha) for c in colors],
-                                 edgecolors=edges, linewidths=1.4,
-                                 linestyles=[line_style(confidence)], zorder=2)
-        ax.add_collection(shapes, autolim=False)
+        collection = PatchCollection([PathPatch(path) for path in paths if path],
+                                     match_original=False, facecolors=[
+                                         to_rgba(c, style.fill_alpha) for c in colors],
+                                     edgecolors=edges, linewidths=1.4,
+                                     linestyles=[line_style(confidence)], zorder=2)
+        ax.add_collection(collection, autolim=False)
         if style.hatch:
-            shapes.set_hatch(style.hatch)
-    add_lines(ax, admin.geometry, colors=OUTLINE_COLOR, linewidths=0.9, zorder=3)
+            collection.set_hatch(style.hatch)
+    add_lines(ax, admin, colors=OUTLINE_COLOR, linewidths=0.9, zorder=3)
 
 
 def top_people(joined: gpd.GeoDataFrame) -> float:
@@ -189,19 +212,23 @@ def draw_towns(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> None:
     Assessed: the holder's colour, dark edge. Claimed: hollow and hatched in the
     holder's colour. Contested: crosshatched with a dotted dark edge.
     """
-    towns = joined.loc[joined.geom_type == "Point"].sort_values("place")
+    shapes = shapes_of(joined)
+    towns = by_place(joined, np.flatnonzero(_geom_types(shapes) == "Point"))
+    holders = joined["actor"].array[towns]
     drawn = np.array([confidence_of(c, a) if isinstance(a, str) else "none"
-                      for c, a in zip(towns["confidence"], towns["actor"], strict=True)])
+                      for c, a in zip(joined["confidence"].array[towns], holders,
+                                      strict=True)])
     for confidence in ("none", *CONFIDENCE_STYLES):
-        group = towns.loc[drawn == confidence]
-        if group.empty:
+        group = drawn == confidence
+        if not group.any():
             continue
-        colors = [controller_color(actor) for actor in group["actor"]]
+        colors = [controller_color(actor) for actor in holders[group]]
         style = CONFIDENCE_STYLES.get(confidence)
         claimed = confidence == "claimed"
         hatch = style.hatch * 2 if style is not None and style.hatch else None
-        ax.scatter(group.geometry.x, group.geometry.y, s=TOWN_SIZE,
-                   c=[HOLLOW_FILL] * len(group) if claimed else colors,
+        spots = shapes[towns[group]]
+        ax.scatter(shapely.get_x(spots), shapely.get_y(spots), s=TOWN_SIZE,
+                   c=[HOLLOW_FILL] * len(spots) if claimed else colors,
                    edgecolors=colors if claimed else OUTLINE_COLOR,
                    linewidths=(CLAIMED_TOWN_EDGE if claimed else
                                NO_RECORD_TOWN_EDGE if style is None else TOWN_EDGE),
