@@ -28,37 +28,24 @@ from geomap.pipeline import load_layers
 from geomap.render import ranking
 from geomap.render.markup import MapText
 from geomap.render.print import figure as print_figure_module
-from geomap.render.print import labels
-from geomap.render.print.draw import _geom_types, by_place, shapes_of
+from geomap.render.print import labels, panel
+from geomap.render.print.draw import geom_types, shapes_of, sorted_rows
 from geomap.render.print.figure import print_figure, save_printed
 from geomap.summarise.summary import summarise_build
 
 from ..conftest import REPO
+from . import plain_print
 
 DATE = pd.Timestamp("2025-03-01")
-
-
-def _all_inner_spots(shape) -> list[tuple[float, float]]:
-    """Every candidate spot of *shape*, computed before any is tried (the way
-    area names were placed before the spots were computed one at a time)."""
-    point = shape.representative_point()
-    spots = [(point.x, point.y)]
-    minx, miny, maxx, maxy = shape.bounds
-    for share in (0.5, 0.3, 0.7, 0.15, 0.85):
-        y = miny + share * (maxy - miny)
-        cut = shape.intersection(LineString([(minx - 1, y), (maxx + 1, y)]))
-        parts = getattr(cut, "geoms", [cut])
-        widest = max(parts, key=lambda part: part.length, default=None)
-        if widest is not None and not widest.is_empty:
-            middle = widest.interpolate(0.5, normalized=True)
-            spots.append((middle.x, middle.y))
-    return spots
 
 
 PLAIN = {
     "every column": (print_figure_module, "_drawn_columns", lambda joined: joined),
     "all spots first": (labels, "iter_inner_spots",
-                        lambda shape: iter(_all_inner_spots(shape))),
+                        lambda shape: iter(plain_print.all_inner_spots(shape))),
+    "areas by frame": (panel, "draw_areas", plain_print.draw_areas),
+    "towns by frame": (panel, "draw_towns", plain_print.draw_towns),
+    "labels by frame": (panel, "place_labels", plain_print.place_labels),
 }
 """Each quick path, as (module, name, the plain way it replaced)."""
 
@@ -109,7 +96,7 @@ def test_each_quick_path_draws_the_same_bytes(path, bundled, quick_svg,
 def test_spots_one_at_a_time_are_all_the_spots_in_order(shape) -> None:
     """The spots tried one at a time are those computed all at once, in order (the
     web map takes them all at once)."""
-    expected = _all_inner_spots(shape)
+    expected = plain_print.all_inner_spots(shape)
     assert list(ranking.iter_inner_spots(shape)) == expected
     assert ranking.inner_spots(shape) == expected
     assert len(expected) == 6
@@ -126,7 +113,7 @@ def test_rows_by_place_are_in_the_order_sort_values_gives(dtype) -> None:
     frame = pd.DataFrame({"place": places, "row": np.arange(60)})
     rows = np.flatnonzero(rng.random(60) < 0.7)
     expected = frame.iloc[rows].sort_values("place")["row"].to_numpy()
-    assert by_place(frame, rows).tolist() == expected.tolist()
+    assert sorted_rows(frame, rows).tolist() == expected.tolist()
     assert len(set(places[rows])) < len(rows)  # ties to order
 
 
@@ -139,5 +126,5 @@ def test_geometry_types_are_those_geopandas_gives() -> None:
         MultiPolygon([box(0, 0, 1, 1)]), GeometryCollection([Point(0, 0)]), None])
     frame = gpd.GeoDataFrame(geometry=shapes)
     expected = [None if pd.isna(name) else name for name in shapes.geom_type]
-    assert _geom_types(shapes_of(frame)).tolist() == expected
+    assert geom_types(shapes_of(frame)).tolist() == expected
     assert expected[-1] is None

@@ -141,14 +141,15 @@ def shapes_of(frame: gpd.GeoDataFrame) -> np.ndarray:
     return np.asarray(frame.geometry.array)
 
 
-def by_place(frame: gpd.GeoDataFrame, rows: np.ndarray) -> np.ndarray:
-    """*rows* (positions in *frame*) in the order ``sort_values("place")`` gives
-    them: the same sort of the same values, the frame itself not copied."""
-    places = pd.Series(frame["place"].array[rows])
-    return rows[places.sort_values().index.to_numpy()]
+def sorted_rows(frame: pd.DataFrame, rows: np.ndarray, by: str = "place"
+                ) -> np.ndarray:
+    """*rows* (positions in *frame*) in the order ``sort_values(by)`` gives them:
+    the same sort of the same values, the frame itself not copied."""
+    values = pd.Series(frame[by].array[rows])
+    return rows[values.sort_values().index.to_numpy()]
 
 
-def _geom_types(shapes: np.ndarray) -> np.ndarray:
+def geom_types(shapes: np.ndarray) -> np.ndarray:
     """geopandas' ``geom_type`` of each shape (None for a missing one)."""
     names = np.array([None, "Point", "LineString", "LinearRing", "Polygon",
                       "MultiPoint", "MultiLineString", "MultiPolygon",
@@ -159,10 +160,10 @@ def _geom_types(shapes: np.ndarray) -> np.ndarray:
 def draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
     """Admin areas (no record), control areas per confidence, then admin outlines."""
     shapes = shapes_of(joined)
-    polygon = np.isin(_geom_types(shapes), ["Polygon", "MultiPolygon"])
+    polygon = np.isin(geom_types(shapes), ["Polygon", "MultiPolygon"])
     admin = shapes[polygon & (joined["kind"] == "area").to_numpy()]
     add_shapes(ax, admin, facecolors=NO_RECORD_FILL, edgecolors="none", zorder=1)
-    held = by_place(joined, np.flatnonzero(polygon & joined["actor"].notna().to_numpy()))
+    held = sorted_rows(joined, np.flatnonzero(polygon & joined["actor"].notna().to_numpy()))
     holders = joined["actor"].array[held]
     drawn = np.array([confidence_of(c, a) for c, a in zip(
         joined["confidence"].array[held], holders, strict=True)], dtype=object)
@@ -213,7 +214,7 @@ def draw_towns(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> None:
     holder's colour. Contested: crosshatched with a dotted dark edge.
     """
     shapes = shapes_of(joined)
-    towns = by_place(joined, np.flatnonzero(_geom_types(shapes) == "Point"))
+    towns = sorted_rows(joined, np.flatnonzero(geom_types(shapes) == "Point"))
     holders = joined["actor"].array[towns]
     drawn = np.array([confidence_of(c, a) if isinstance(a, str) else "none"
                       for c, a in zip(joined["confidence"].array[towns], holders,

@@ -15,10 +15,12 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib import patheffects
 from matplotlib.text import Text
 
 from geomap.render.print.board import DOT_PX, Board, Rect, Segment, square
+from geomap.render.print.draw import geom_types, shapes_of, sorted_rows
 from geomap.render.print.marks import add_halo, add_label
 from geomap.render.ranking import iter_inner_spots, rank_labels
 from geomap.render.style import (
@@ -58,6 +60,8 @@ RING_PX = 7.0
 """Half the width of a changed-hands ring with its casing, in points."""
 SMALL_AREA_PX = 40
 """An area whose drawn shape is under this many pixels across is named like a town."""
+RANKED = ("place", "name", "actor", "people", "mines")
+"""The columns :func:`geomap.render.ranking.rank_labels` reads."""
 
 
 def _rect(extent) -> Rect:
@@ -174,78 +178,88 @@ def place_labels(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
     """
     renderer = ax.figure.canvas.get_renderer()
     must = must or set()
-    points = _label_points(ax, renderer, joined)
-    dots = _pixels(ax, points)
-    sites = _pixels(ax, mines)
+    rows, spots = _label_points(ax, joined)
+    places = joined["place"].array[rows]
+    dots = _pixels(ax, spots)
+    sites = _pixels(ax, np.column_stack([shapely.get_x(shapes_of(mines)),
+                                         shapely.get_y(shapes_of(mines))]))
     frame = _rect(ax.get_window_extent(renderer))
     board = Board(frame, dots, [_rect(artist.get_window_extent(renderer))
                                  for artist in avoid])
     ring = RING_PX * ax.figure.dpi / 72
     board.block_all(square(x, y, ring)
-                    for (x, y), place in zip(dots, points["place"], strict=True)
+                    for (x, y), place in zip(dots, places, strict=True)
                     if place in (rings or ()))
     board.block_all(square(x, y, DOT_PX)
                     for x, y in sites)
-    order = points.assign(label_rank=rank_labels(points, changed=must).to_numpy(),
-                          label_dot=dots)
-    order = order.loc[[frame[0] < x < frame[2] and frame[1] < y < frame[3]
-                       for x, y in order["label_dot"]]]
-    if only is not None:
-        order = order.loc[order["place"].isin(only | must)]
-    order = order.sort_values("label_rank")
+    ranks = rank_labels(pd.DataFrame({name: joined[name].array[rows] for name in RANKED
+                                      if name in joined}), changed=must).to_numpy()
+    wanted = (np.ones(len(rows), dtype=bool) if only is None
+              else pd.Series(places).isin(only | must).to_numpy())
+    order = sorted((i for i, (x, y) in enumerate(dots)
+                    if frame[0] < x < frame[2] and frame[1] < y < frame[3]
+                    and wanted[i]), key=ranks.__getitem__)  # every rank differs
+    names = joined["name"].array[rows]
     left_out = sum(
-        not _place_town(ax, renderer, board, short_name(row.name),
-                        (row.geometry.x, row.geometry.y), row.label_dot,
-                        row.place in must)
-        for row in order.itertuples())
+        not _place_town(ax, renderer, board, short_name(names[i]),
+                        (float(spots[i, 0]), float(spots[i, 1])), dots[i],
+                        places[i] in must)
+        for i in order)
     ax.geomap_board = board  # context names are placed after, on the same board
     if not areas:
         return left_out
-    return left_out + _place_area_labels(ax, renderer, board, joined,
-                                         set(points["place"]))
+    return left_out + _place_area_labels(ax, renderer, board, joined, set(places))
 
 
-def _pixels(ax, frame: gpd.GeoDataFrame) -> list[tuple[float, float]]:
-    """Display pixels of the points of *frame*, in one transform."""
-    if frame.empty:
+def _pixels(ax, spots: np.ndarray) -> list[tuple[float, float]]:
+    """Display pixels of the points (rows of x, y), in one transform."""
+    if not len(spots):
         return []
-    xy = np.column_stack([frame.geometry.x, frame.geometry.y])
-    return [tuple(pair) for pair in ax.transData.transform(xy).tolist()]
+    return [tuple(pair) for pair in ax.transData.transform(spots).tolist()]
 
 
-def _label_points(ax, renderer, joined: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _label_points(ax, joined: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Towns, and areas drawn too small to hold their name (a city such as Goma),
-    each at a point: the latter are named like towns, beside their shape."""
-    points = joined.loc[joined.geom_type == "Point"]
-    shapes = joined.loc[(joined.geom_type != "Point") & (joined["kind"] == "area")
-                        & (joined["level"].astype(float) >= 2)]
-    if shapes.empty:
-        return points
-    corners = ax.transData.transform(shapes.geometry.bounds.to_numpy().reshape(-1, 2))
-    size = abs(corners[1::2] - corners[0::2]).max(axis=1)
-    small = shapes.loc[size < SMALL_AREA_PX].copy()
-    small["geometry"] = small.geometry.representative_point()
-    return pd.concat([points, small]) if len(small) else points
+    each at a point: the latter are named like towns, beside their shape.
+
+    Returns their rows in *joined* (the towns, then those areas) and the x, y of
+    their points.
+    """
+    shapes = shapes_of(joined)
+    types = geom_types(shapes)
+    rows = np.flatnonzero(types == "Point")
+    points = shapes[rows]
+    areas = np.flatnonzero((types != "Point") & (joined["kind"] == "area").to_numpy()
+                           & (joined["level"].astype(float) >= 2).to_numpy())
+    if len(areas):
+        corners = ax.transData.transform(
+            shapely.bounds(shapes[areas]).reshape(-1, 2))
+        small = areas[abs(corners[1::2] - corners[0::2]).max(axis=1) < SMALL_AREA_PX]
+        rows = np.concatenate([rows, small])
+        points = np.concatenate([points, shapely.point_on_surface(shapes[small])])
+    return rows, np.column_stack([shapely.get_x(points), shapely.get_y(points)])
 
 
 def _place_area_labels(ax, renderer, board: Board, joined: gpd.GeoDataFrame,
                        named: set) -> int:
     """Names of the areas: the top level (counted when left out), then the next
     level in smaller type where they fit; areas in *named* are already labelled."""
-    areas = joined.loc[(joined["kind"] == "area") & joined["level"].notna()
-                       & ~joined["place"].isin(named)]
-    levels = sorted(areas["level"].astype(float).unique())[:2]
+    areas = np.flatnonzero(((joined["kind"] == "area") & joined["level"].notna()
+                            & ~joined["place"].isin(named)).to_numpy())
+    level_of = joined["level"].astype(float).to_numpy()
+    levels = sorted(pd.unique(level_of[areas]))[:2]
+    shapes, names = shapes_of(joined), joined["name"].array
     left_out = 0
     for rank, level in enumerate(levels):
-        group = areas.loc[areas["level"].astype(float) == level]
+        group = areas[level_of[areas] == level]
         if len(group) > AREA_LABELS[rank][1]:
             continue
         style = {"fontsize": AREA_LABELS[rank][0], "fontstyle": "italic",
                  "color": MUTED_TEXT_COLOR, "zorder": 6.9}
-        for row in group.sort_values("name").itertuples():
-            fits = any(_place_free(ax, renderer, board, short_name(row.name).upper(),
+        for row in sorted_rows(joined, group, by="name"):
+            fits = any(_place_free(ax, renderer, board, short_name(names[row]).upper(),
                                    spot, (0, -20, 20), style)
-                       for spot in iter_inner_spots(row.geometry))
+                       for spot in iter_inner_spots(shapes[row]))
             left_out += rank == 0 and not fits
     return left_out
 
