@@ -178,6 +178,53 @@ def test_the_grid_gives_what_testing_every_area_gives(admin):
     assert (index.grid[3] >= 0).mean() > 0.5  # most points need no polygon test
 
 
+def _grid_by_every_centre(index):
+    """The grid's owners as the plain rule gives them: every cell that no boundary
+    reaches takes the first area (in the index's order) holding its centre."""
+    import shapely
+
+    minx, miny, cell, owner = index.grid
+    plain = np.where(owner == -2, -2, -1)
+    rows, columns = np.indices(owner.shape)
+    x, y = minx + (columns + 0.5) * cell, miny + (rows + 0.5) * cell
+    for position, polygon in enumerate(index.polygons):
+        free = plain == -1
+        inside = shapely.contains_xy(polygon, x[free], y[free])
+        plain[tuple(np.argwhere(free)[inside].T)] = position
+    return plain
+
+
+@pytest.mark.parametrize("areas", ["bundled", "holed"])
+def test_the_grid_tests_a_run_of_cells_as_each_of_its_cells(admin, areas):
+    """Runs of cells between boundaries, tested at their first cell: the same owner
+    for every cell as testing every cell's centre, for the bundled territories (and
+    the provinces made of them) and for a hole, a nested area and areas far apart."""
+    from shapely.geometry import Polygon
+
+    from geomap.join import AreaIndex
+    from geomap.validate.extent import add_parent_areas
+    from tests.conftest import REPO
+
+    if areas == "bundled":
+        path = REPO / "shapes" / "admin.geojson"
+        if not path.exists():
+            pytest.skip("the bundled shapes/ folder is not in this checkout")
+        areas = add_parent_areas(gpd.read_file(path))
+    else:
+        ring = [(29.3, -1.9), (29.45, -1.9), (29.45, -1.4), (29.3, -1.4)]
+        hole = [(29.35, -1.8), (29.4, -1.8), (29.4, -1.5), (29.35, -1.5)]
+        areas = pd.concat([admin, gpd.GeoDataFrame(
+            {"pcode": ["T0101", "T0201", "T9"], "level": [3, 3, 2]},
+            geometry=[box(29.05, -1.6, 29.15, -1.4), Polygon(ring, [hole]),
+                      box(31.0, 1.0, 31.01, 1.01)], crs="EPSG:4326")],
+            ignore_index=True)
+    index = AreaIndex(areas).build_grid()
+    owner = index.grid[3]
+    assert (owner == _grid_by_every_centre(index)).all()
+    assert (owner >= 0).sum() > 1000  # cells the runs placed
+    assert len(np.unique(owner[owner >= 0])) > len(areas) // 2
+
+
 def test_an_area_index_travels_to_a_worker_prepared(admin):
     """Pickled (as dask sends it), the index arrives prepared and gives the same places."""
     import pickle

@@ -168,7 +168,10 @@ def _cell_grid(polygons: np.ndarray, bounds: np.ndarray
 
     A cell is mixed when a boundary segment, cut to at most half a cell and widened
     by a millionth of a cell, reaches its box: points close to a cell's edge then
-    never take the answer of a cell they are not in.
+    never take the answer of a cell they are not in. Side by side in a row, two cells
+    that are not mixed have no boundary between them, so each area holds both or
+    neither: a run of such cells is tested at its first cell's centre only (about a
+    twentieth of the tests of every centre), with the same answer.
     """
     usable = np.isfinite(bounds[:, 0])
     minx, miny = bounds[usable, 0].min(), bounds[usable, 1].min()
@@ -197,9 +200,14 @@ def _cell_grid(polygons: np.ndarray, bounds: np.ndarray
         r0, r1 = int((y0 - miny) / cell), min(int((y1 - miny) / cell), rows - 1)
         window = owner[r0:r1 + 1, c0:c1 + 1]
         free = (window == -1) & ~mixed[r0:r1 + 1, c0:c1 + 1]
-        r, c = np.nonzero(free)
-        inside = shapely.contains_xy(polygons[position], minx + (c0 + c + 0.5) * cell,
-                                     miny + (r0 + r + 0.5) * cell)
+        r, c = np.nonzero(free)  # row by row, left to right
+        first = np.ones(len(r), dtype=bool)  # where each run of free cells starts
+        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1] + 1)
+        starts = np.flatnonzero(first)
+        inside = shapely.contains_xy(polygons[position],
+                                     minx + (c0 + c[starts] + 0.5) * cell,
+                                     miny + (r0 + r[starts] + 0.5) * cell)
+        inside = inside[np.cumsum(first) - 1]  # a run's cells are as its first one
         window[r[inside], c[inside]] = position
     owner[mixed] = _MIXED
     return float(minx), float(miny), float(cell), owner
