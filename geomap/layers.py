@@ -129,7 +129,8 @@ class Summary:
     ``events_period``, ``fatalities_period`` over those months. Counts only; no
     event point. None without input."""
     density: tuple | None = None
-    """People per grid cell and its transform, when records are points."""
+    """People per grid cell and its transform's six coefficients, when records are
+    points (:func:`geomap.summarise.density.finish_density`)."""
     handovers: pd.DataFrame | None = None
     """Every change of holder in the control record, dated as exactly as known
     (see :func:`geomap.summarise.handovers.list_handovers`)."""

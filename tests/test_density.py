@@ -13,7 +13,13 @@ from shapely.geometry import Point, box
 from geomap.export.raster import write_density
 from geomap.render.web.density import build_density_overlay, encode_png
 from geomap.schema import KIVU_BOUNDS
-from geomap.summarise.density import CELL_DEGREES, count_density
+from geomap.summarise.density import (
+    CELL_DEGREES,
+    _points,
+    count_density,
+    finish_density,
+    sum_cells,
+)
 
 
 @pytest.fixture
@@ -71,6 +77,21 @@ def test_geotiff_is_georeferenced_and_reproducible(records, tmp_path):
     assert int(band.sum()) == 22
     row, column = raster.index(26.51, 1.19)
     assert band[row, column] == 12
+
+
+def test_a_finished_grid_writes_the_counted_geotiff(records, tmp_path):
+    """The summaries' grid (its transform as six coefficients, no Affine made) writes
+    the GeoTIFF's bytes that counting the records writes, and the same overlay."""
+    x, y, people = _points(records)
+    grid = finish_density(sum_cells(x, y, people), min_people=4)
+    assert isinstance(grid[1], tuple)
+    counted = write_density(records, tmp_path / "counted.tif", min_people=4)
+    finished = write_density(None, tmp_path / "finished.tif", grid=grid)
+    assert finished.read_bytes() == counted.read_bytes()
+    with rasterio.open(finished) as raster:
+        assert raster.transform == count_density(records, min_people=4)[1]
+    assert build_density_overlay(records, grid=grid) == build_density_overlay(
+        records, min_people=4)
 
 
 def test_nothing_is_written_without_point_records(tmp_path):

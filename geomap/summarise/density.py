@@ -18,8 +18,8 @@ import pandas as pd
 from geomap.join.areas import point_coordinates
 from geomap.schema import KIVU_BOUNDS
 
-if TYPE_CHECKING:  # affine (and attrs) are imported when a grid is finished, not
-    from affine import Affine  # when the records are read and summed
+if TYPE_CHECKING:  # affine (and attrs) are imported by the GeoTIFF's writer and
+    from affine import Affine  # count_density, not when the records are summed
 
 CELL_DEGREES = 0.02
 """Side of a density cell in degrees (about 2.2 km at the equator)."""
@@ -60,16 +60,21 @@ def sum_cells(x: np.ndarray, y: np.ndarray, people: np.ndarray, *,
 def finish_density(sums: np.ndarray, *,
                    bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
                    cell: float = CELL_DEGREES, min_people: int = 0
-                   ) -> tuple[np.ndarray, Affine]:
+                   ) -> tuple[np.ndarray, tuple[float, ...]]:
     """Whole ``uint32`` counts from :func:`sum_cells`, small cells blanked; and the
-    grid transform."""
-    from affine import Affine
+    grid transform's six coefficients ``(a, b, c, d, e, f)``, as
+    :class:`affine.Affine` takes them.
 
+    The coefficients, not an ``Affine``: the build's summaries keep the grid, but only
+    the GeoTIFF's writer (:func:`geomap.export.raster.write_density`) reads its
+    transform, in the process that imports rasterio; the building process would
+    import affine and attrs for it alone (about 25 ms of CPU).
+    """
     minx, _, _, maxy = bounds
     counts = np.rint(sums).astype(np.uint32)
     if min_people > 0:
         counts[counts < min_people] = 0
-    return counts, Affine(cell, 0.0, minx, 0.0, -cell, maxy)
+    return counts, (cell, 0.0, minx, 0.0, -cell, maxy)
 
 
 def count_density(displacement: gpd.GeoDataFrame, *,
@@ -104,9 +109,12 @@ def count_density(displacement: gpd.GeoDataFrame, *,
     >>> int(counts.sum()), int(counts.max())
     (7, 7)
     """
+    from affine import Affine
+
     x, y, people = _points(displacement)
-    return finish_density(sum_cells(x, y, people, bounds=bounds, cell=cell),
-                          bounds=bounds, cell=cell, min_people=min_people)
+    counts, transform = finish_density(sum_cells(x, y, people, bounds=bounds, cell=cell),
+                                       bounds=bounds, cell=cell, min_people=min_people)
+    return counts, Affine(*transform)
 
 
 def _points(displacement: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

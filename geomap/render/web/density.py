@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import struct
 import zlib
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
-from affine import Affine
 
 from geomap.schema import KIVU_BOUNDS
 from geomap.summarise.density import CELL_DEGREES, RAMP, count_density, has_points
+
+if TYPE_CHECKING:  # the grid's transform is not read here
+    from affine import Affine
 
 
 def build_density_overlay(displacement: gpd.GeoDataFrame, *,
                           bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
                           cell: float = CELL_DEGREES, min_people: int = 0,
-                          grid: tuple[np.ndarray, Affine] | None = None
+                          grid: tuple[np.ndarray, Affine | tuple] | None = None
                           ) -> tuple[bytes, list[list[float]]] | None:
     """A transparent PNG of the density grid and its bounds, for an image overlay.
 
