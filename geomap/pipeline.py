@@ -76,7 +76,8 @@ def load_layers(config: BuildConfig, report: Report = _quiet) -> Layers:
     report(describe_join(join_report))
     missing = control["place"].isna()
     unmatched = Rejects("control")
-    unmatched.add(control, missing, "area", unmatched_reasons(control, control_report))
+    if missing.any():  # why unlinked records found no place: only when there are some
+        unmatched.add(control, missing, "area", unmatched_reasons(control, control_report))
     clean["control"] = control.loc[~missing]
     rejects += [unmatched.table(), displacement.rejects]
     counts = citations(clean)  # once for the sources list and the credits
