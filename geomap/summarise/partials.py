@@ -184,28 +184,12 @@ def _key_codes(column: pd.Series) -> tuple[np.ndarray | int, pd.Index]:
     those values, as ``pd.factorize`` gives them (in another order, maybe); one
     number for all rows when they hold one value, or none.
 
-    Categories are their codes; whole days are numbered from the first, without
-    hashing; text the same in every row (a default) is compared, not hashed.
+    Categories are their codes; text the same in every row (a default) is compared,
+    not hashed. Days are hashed as any other values (pandas' factorize of a part's
+    days took half the time of numbering them from the first).
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(dtype="int64"), column.cat.categories
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
-        values = column.to_numpy()
-        days = values.astype("datetime64[D]")
-        valid = ~np.isnat(values)
-        if (days.astype(values.dtype) == values)[valid].all():  # whole days
-            number = days.view("int64")
-            if not valid.any():
-                return np.full(len(values), -1, dtype=np.int64), pd.Index(values[:0])
-            first = number[valid].min()
-            span = number[valid].max() - first + 1
-            if span <= DENSE_GROUPS:
-                seen = np.zeros(span, dtype=bool)
-                seen[number[valid] - first] = True
-                rank = np.cumsum(seen) - 1
-                code = np.where(valid, rank[np.where(valid, number - first, 0)], -1)
-                level = (np.flatnonzero(seen) + first).astype("datetime64[D]")
-                return code.astype(np.int64), pd.Index(level.astype(values.dtype))
     text = arrow_text(column)
     if text is not None and text.null_count == len(text):
         return -1, pd.Index([], dtype=object)
