@@ -28,7 +28,7 @@ from geomap.pipeline import load_layers
 from geomap.render import ranking
 from geomap.render.markup import MapText
 from geomap.render.print import figure as print_figure_module
-from geomap.render.print import labels, panel
+from geomap.render.print import labels, panel, parts
 from geomap.render.print.draw import geom_types, shapes_of, sorted_rows
 from geomap.render.print.figure import print_figure, save_printed
 from geomap.summarise.summary import summarise_build
@@ -40,14 +40,17 @@ DATE = pd.Timestamp("2025-03-01")
 
 
 PLAIN = {
-    "every column": (print_figure_module, "_drawn_columns", lambda joined: joined),
-    "all spots first": (labels, "iter_inner_spots",
+    "every column": ([(print_figure_module, "_drawn_columns")], lambda joined: joined),
+    "all spots first": ([(labels, "iter_inner_spots")],
                         lambda shape: iter(plain_print.all_inner_spots(shape))),
-    "areas by frame": (panel, "draw_areas", plain_print.draw_areas),
-    "towns by frame": (panel, "draw_towns", plain_print.draw_towns),
-    "labels by frame": (panel, "place_labels", plain_print.place_labels),
+    "areas by frame": ([(panel, "draw_areas")], plain_print.draw_areas),
+    "towns by frame": ([(panel, "draw_towns")], plain_print.draw_towns),
+    "labels by frame": ([(panel, "place_labels")], plain_print.place_labels),
+    "patches widen the limits": ([(panel, "add_patch"), (parts, "add_patch")],
+                                 lambda ax, patch: ax.add_patch(patch)),
 }
-"""Each quick path, as (module, name, the plain way it replaced)."""
+"""Each quick path, as where it is called ((module, name) pairs) and the plain way
+it replaced."""
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +84,9 @@ def quick_svg(bundled) -> bytes:
 def test_each_quick_path_draws_the_same_bytes(path, bundled, quick_svg,
                                               monkeypatch) -> None:
     """Switching one quick path back to the plain way gives the very same SVG."""
-    module, name, plain = PLAIN[path]
-    monkeypatch.setattr(module, name, plain)
+    called, plain = PLAIN[path]
+    for module, name in called:
+        monkeypatch.setattr(module, name, plain)
     assert quick_svg.count(b"<g id=\"text_") > 40  # a map with its names
     assert _svg(bundled) == quick_svg
 

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import to_rgba
-from matplotlib.patches import PathPatch
+from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from shapely.geometry import box
 
@@ -84,6 +84,13 @@ def add_shapes(ax, geoms, **style) -> PatchCollection:
     collection = PatchCollection(patches, match_original=False, **style)
     ax.add_collection(collection, autolim=False)
     return collection
+
+
+def add_patch(ax, patch: Patch) -> Patch:
+    """Add *patch* to *ax* as ``ax.add_patch`` does, without widening the data
+    limits: the axes here have their limits set, so nothing reads them (working
+    them out for a circle took longer than drawing it)."""
+    return ax.add_artist(patch)
 
 
 def add_lines(ax, geoms, **style) -> LineCollection:
@@ -163,7 +170,8 @@ def draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
     polygon = np.isin(geom_types(shapes), ["Polygon", "MultiPolygon"])
     admin = shapes[polygon & (joined["kind"] == "area").to_numpy()]
     add_shapes(ax, admin, facecolors=NO_RECORD_FILL, edgecolors="none", zorder=1)
-    held = sorted_rows(joined, np.flatnonzero(polygon & joined["actor"].notna().to_numpy()))
+    held = sorted_rows(joined, np.flatnonzero(
+        polygon & joined["actor"].notna().to_numpy()))
     holders = joined["actor"].array[held]
     drawn = np.array([confidence_of(c, a) for c, a in zip(
         joined["confidence"].array[held], holders, strict=True)], dtype=object)

@@ -13,6 +13,7 @@ import shapely
 from matplotlib.patches import Rectangle
 
 from geomap.render.print.draw import (
+    add_patch,
     clip_to,
     draw_areas,
     draw_changes,
@@ -114,8 +115,8 @@ def draw_panel(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, bounds, *,
     draw_towns(ax, joined, mines)
     draw_changes(ax, joined, changes)
     ax.set_axis_off()
-    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="none",
-                           edgecolor=INSET_FRAME_COLOR, linewidth=0.8, zorder=10))
+    add_patch(ax, Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="none",
+                            edgecolor=INSET_FRAME_COLOR, linewidth=0.8, zorder=10))
 
 
 def label_panel(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
@@ -137,7 +138,7 @@ def label_panel(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame, *,
 
 def frame_on(ax, bounds) -> Rectangle:
     """Draw the inset's outline on the main map; return the patch."""
-    return ax.add_patch(Rectangle((bounds[0], bounds[1]), bounds[2] - bounds[0],
-                                  bounds[3] - bounds[1], facecolor="none",
-                                  edgecolor=INSET_FRAME_COLOR, linewidth=1.1,
-                                  zorder=8))
+    return add_patch(ax, Rectangle((bounds[0], bounds[1]), bounds[2] - bounds[0],
+                                   bounds[3] - bounds[1], facecolor="none",
+                                   edgecolor=INSET_FRAME_COLOR, linewidth=1.1,
+                                   zorder=8))

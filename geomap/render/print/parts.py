@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.patches import Circle, Rectangle
 
 from geomap.actors import CONTESTED, CONTESTED_COLOR, actor_for, controller_color
-from geomap.render.print.draw import MINE_STYLE, add_shapes, line_style
+from geomap.render.print.draw import MINE_STYLE, add_patch, add_shapes, line_style
 from geomap.render.print.labels import short_name
 from geomap.render.style import (
     BORDER_COLOR,
@@ -79,9 +79,9 @@ class _Legend:
 
     def swatch(self, label: str, face, *, edge=OUTLINE_COLOR, hatch=None,
                style="-", width=0.8) -> None:
-        self.ax.add_patch(Rectangle((0.02, self.y - 0.02), 0.28, 0.16, facecolor=face,
-                                    edgecolor=edge, hatch=hatch, linestyle=style,
-                                    linewidth=width))
+        add_patch(self.ax, Rectangle((0.02, self.y - 0.02), 0.28, 0.16, facecolor=face,
+                                     edgecolor=edge, hatch=hatch, linestyle=style,
+                                     linewidth=width))
         self.text(label)
 
 
@@ -103,9 +103,9 @@ def draw_legend(figure, rect, areas: pd.DataFrame, top_people: float, scale: flo
         legend.swatch(short_name(actor_name(actor, lang), 34), actor_for(actor).color)
     stripes = [actor_for(actor).color for actor in present[:3]] or [CONTESTED_COLOR]
     for i, color in enumerate(stripes):  # assessed: the actors' own solid colours
-        ax.add_patch(Rectangle((0.02 + 0.28 * i / len(stripes), legend.y - 0.02),
-                               0.28 / len(stripes), 0.16, facecolor=color,
-                               edgecolor="none"))
+        add_patch(ax, Rectangle((0.02 + 0.28 * i / len(stripes), legend.y - 0.02),
+                                0.28 / len(stripes), 0.16, facecolor=color,
+                                edgecolor="none"))
     legend.swatch(word("print_assessed", lang), "none")
     for confidence, key in (("claimed", "print_claimed"),
                             ("contested", "print_contested")):
@@ -114,14 +114,14 @@ def draw_legend(figure, rect, areas: pd.DataFrame, top_people: float, scale: flo
         legend.swatch(word(key, lang), face, hatch=style.hatch,
                       style=line_style(confidence), width=1.2)
     legend.swatch(word("no_control_record", lang), NO_RECORD_FILL)
-    ax.add_patch(Circle((0.16, legend.y + 0.06), 0.055, facecolor=CONTESTED_COLOR,
-                        edgecolor=OUTLINE_COLOR, linewidth=0.7))
+    add_patch(ax, Circle((0.16, legend.y + 0.06), 0.055, facecolor=CONTESTED_COLOR,
+                         edgecolor=OUTLINE_COLOR, linewidth=0.7))
     legend.text(word("town_legend", lang))
     if changes_since is not None:
         ring = RING_SIZE / 72 / 2
         for color, lw in RING_STROKES:
-            ax.add_patch(Circle((0.16, legend.y + 0.06), ring, facecolor="none",
-                                edgecolor=color, linewidth=lw))
+            add_patch(ax, Circle((0.16, legend.y + 0.06), ring, facecolor="none",
+                                 edgecolor=color, linewidth=lw))
         legend.text(word("layer_changes", lang, date=changes_since))
     legend.swatch(word("admin_boundary", lang), "none", width=0.9)
     if context:
@@ -148,9 +148,10 @@ def _people_circles(ax, legend: _Legend, top: float, scale: float, lang: str) ->
     x = 0.02
     for people in sizes:
         radius = scale * circle_radius(people, top) / 72
-        ax.add_patch(Circle((x + radius, legend.y + 2 * widest - radius), radius,
-                            facecolor=PEOPLE_STYLE["color"], alpha=PEOPLE_STYLE["alpha"],
-                            edgecolor=PEOPLE_STYLE["edgecolors"], linewidth=0.8))
+        add_patch(ax, Circle((x + radius, legend.y + 2 * widest - radius), radius,
+                             facecolor=PEOPLE_STYLE["color"],
+                             alpha=PEOPLE_STYLE["alpha"],
+                             edgecolor=PEOPLE_STYLE["edgecolors"], linewidth=0.8))
         ax.text(x + radius, legend.y + 2 * widest + 0.05, format_number(people, lang),
                 fontsize=7, ha="center", va="top", color=TEXT_COLOR)
         x += max(2 * radius, 0.55) + 0.12
@@ -177,8 +178,8 @@ def draw_actor_table(figure, rect, actors: pd.DataFrame, *, lang: str = "en") ->
                 color=MUTED_TEXT_COLOR)
     y += 0.2
     for row in actors.head(8).itertuples(index=False):
-        ax.add_patch(Rectangle((0.02, y), 0.14, 0.12, facecolor=controller_color(
-            row.actor), edgecolor=OUTLINE_COLOR, linewidth=0.5))
+        add_patch(ax, Rectangle((0.02, y), 0.14, 0.12, facecolor=controller_color(
+             row.actor), edgecolor=OUTLINE_COLOR, linewidth=0.5))
         ax.text(0.22, y + 0.06, short_name(actor_name(row.actor, lang), 22),
                 fontsize=7.5, va="center", parse_math=False, color=TEXT_COLOR)
         for (_, column), x in zip(columns, xs, strict=True):
@@ -267,14 +268,14 @@ def draw_scale_bar(ax, bounds, *, north: bool = True, right: bool = False) -> li
     x0, y0, h = minx + 0.05 * dx, miny + 0.04 * dy, 0.009 * dy
     if right:
         x0 = maxx - 0.05 * dx - length * 1000
-    backing = ax.add_patch(Rectangle((x0 - 0.02 * dx, y0 - 0.035 * dy),
-                                     length * 1000 + 0.06 * dx, 0.075 * dy,
-                                     facecolor="white", alpha=0.8, edgecolor="none",
-                                     zorder=8))
+    backing = add_patch(ax, Rectangle((x0 - 0.02 * dx, y0 - 0.035 * dy),
+                                      length * 1000 + 0.06 * dx, 0.075 * dy,
+                                      facecolor="white", alpha=0.8, edgecolor="none",
+                                      zorder=8))
     half = length * 500
     for i, color in enumerate((OUTLINE_COLOR, "#ffffff")):
-        ax.add_patch(Rectangle((x0 + i * half, y0), half, h, facecolor=color,
-                               edgecolor=OUTLINE_COLOR, linewidth=0.7, zorder=9))
+        add_patch(ax, Rectangle((x0 + i * half, y0), half, h, facecolor=color,
+                                edgecolor=OUTLINE_COLOR, linewidth=0.7, zorder=9))
     for value, x in ((0, x0), (length / 2, x0 + half), (length, x0 + 2 * half)):
         label = f"{value:g} km" if value == length else f"{value:g}"
         ax.text(x, y0 + 1.6 * h, label, fontsize=7, ha="center", va="bottom", zorder=9,
