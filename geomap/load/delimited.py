@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from geomap.errors import SourceError
+from geomap.load.quotes import quotes_below_header
 from geomap.schema import ROW
 
 BLOCK_BYTES = 4 << 20
@@ -258,8 +259,9 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
         comes from one block.
     columns : collection of str, optional
         Only these columns are converted (every field is still parsed, so a row
-        with too many or too few fields is still refused); the last column is always
-        kept, as it shows a quotation mark never closed. All columns by default.
+        with too many or too few fields is still refused); the last column is kept
+        too when a row below the header quotes a field, as it shows a quotation mark
+        never closed. All columns by default.
 
     Yields
     ------
@@ -275,6 +277,9 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
     """
     text_format = text_format or sniff_text(path)
     names = list(text_format.columns)
+    include = [name for name in names if columns is None or name in columns]
+    if names[-1] not in include and (not include or quotes_below_header(path)):
+        include.append(names[-1])  # converting a column costs more than the scan
     options = {
         "read_options": pacsv.ReadOptions(column_names=names, skip_rows=1,
                                           block_size=block_bytes or BLOCK_BYTES,
@@ -283,10 +288,8 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
         "parse_options": pacsv.ParseOptions(delimiter=text_format.separator,
                                             newlines_in_values=True),
         "convert_options": pacsv.ConvertOptions(
-            include_columns=[name for name in names if columns is None
-                             or name in columns or name == names[-1]],
-            column_types=dict.fromkeys(names, pa.large_string()), null_values=[""],
-            strings_can_be_null=True, quoted_strings_can_be_null=True),
+            include_columns=include, column_types=dict.fromkeys(names, pa.large_string()),
+            null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True),
     }
     first_row, last = 1, None
     try:
@@ -302,7 +305,8 @@ def read_text_batches(path: Path, text_format: TextFormat | None = None, *,
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
         raise SourceError(_parse_failure(path, err, first_row)) from err
     if last is not None:
-        _require_closed_quotes(path, text_format, last)
+        if names[-1] in include:  # else no field is quoted: none is left open
+            _require_closed_quotes(path, text_format, last)
         yield last
 
 
