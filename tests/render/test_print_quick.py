@@ -8,6 +8,7 @@ as an SVG both ways: the bytes must be the same.
 from __future__ import annotations
 
 import geopandas as gpd
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -132,3 +133,35 @@ def test_geometry_types_are_those_geopandas_gives() -> None:
     expected = [None if pd.isna(name) else name for name in shapes.geom_type]
     assert geom_types(shapes_of(frame)).tolist() == expected
     assert expected[-1] is None
+
+
+TEXTS = ["Kalehe (ville)", "Bukavu", "Île Idjwi", "office", "AVATAR", "Walikale",
+         "Goma — Nyiragongo", "Lac Kivu", "ȘȚ ŋ é", "", " ", "KALEHE"]
+"""Names whose outlines share letters, ligatures, kerning, accents, nothing."""
+
+
+def test_outlines_loaded_once_per_glyph_are_matplotlib_outlines() -> None:
+    """Text outlined with each glyph loaded once for all texts (in three faces of
+    one family: a glyph's number is the same in each) gives, text after text, the
+    vertices and codes matplotlib's own outlining gives."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    from geomap.render.print.marks import _KeptOutlines
+    from geomap.render.print.save import SAVE_RC
+
+    kept = _KeptOutlines()
+    with matplotlib.rc_context(SAVE_RC):
+        for style in ({}, {"style": "italic"}, {"weight": "bold"}):
+            prop = FontProperties(size=6.8, **style)
+            for language in (None, "fr"):
+                for text in TEXTS + TEXTS[::-1]:
+                    verts, codes = TextToPath().get_text_path(prop, text,
+                                                              language=language)
+                    got_verts, got_codes = kept.get_text_path(
+                        prop, text, ismath=False, features=None, language=language)
+                    assert got_verts.dtype == float
+                    assert np.array_equal(got_verts, np.array(
+                        verts, dtype=float).reshape(-1, 2))
+                    assert got_codes == list(codes)
+    assert len(kept._glyphs) < 3 * sum(len(text) for text in TEXTS)  # shared

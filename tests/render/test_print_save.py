@@ -216,14 +216,18 @@ def test_halo_outlines_kept_ahead_are_those_every_save_draws(monkeypatch) -> Non
     ones matplotlib draws, and no save computes one again."""
     from matplotlib.textpath import TextToPath
 
-    from geomap.render.print.marks import keep_outlines
+    from geomap.render.print.marks import _KeptOutlines, keep_outlines
 
     computed = []
-    original = TextToPath.get_text_path
+    original, outline = TextToPath.get_text_path, _KeptOutlines._outline
 
     def counted(self, prop, s, *args, **kwargs):
         computed.append(s)
         return original(self, prop, s, *args, **kwargs)
+
+    def outlined(self, prop, s, **kwargs):
+        computed.append(s)
+        return outline(self, prop, s, **kwargs)
 
     def keep(figure) -> None:
         keep_outlines(figure)
@@ -231,6 +235,7 @@ def test_halo_outlines_kept_ahead_are_those_every_save_draws(monkeypatch) -> Non
         computed.clear()
 
     monkeypatch.setattr(TextToPath, "get_text_path", counted)
+    monkeypatch.setattr(_KeptOutlines, "_outline", outlined)
     drawn = _two_labels_svg("geomap", before_saving=keep)
     assert computed == []
     assert drawn == _two_labels_svg("matplotlib")

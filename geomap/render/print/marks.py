@@ -1,19 +1,20 @@
-"""Labels and their halos as annotations that cost less to draw three times.
+"""Labels and their halos as annotations that cost less to draw more than once.
 
-The print map is saved as a PDF, an SVG and a PNG: matplotlib draws every artist
-once per file. Two parts of a label's drawing give the same result each time and
+The print map is saved as a PDF and an SVG (the PNG is the PDF's page):
+matplotlib draws every artist once per file. Two parts of a label's drawing give the same result each time and
 are done once here: the outline of a halo's text, and the test of which points of
 a leader line fall inside the label's box. What is drawn is what
 ``Axes.annotate`` draws.
 
 The outlines are computed once the map is drawn (:func:`keep_outlines`), before a
-build forks the process that saves the PDF and SVG beside the one saving the
-PNG: otherwise each of the two would compute them all.
+build forks the process that saves the PDF beside the one saving the SVG:
+otherwise each of the two would compute them all.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation
 from matplotlib.textpath import TextToPath
@@ -25,12 +26,15 @@ class _KeptOutlines(TextToPath):
 
     A halo is drawn as the outline of its text, which matplotlib computes (text
     layout, then every glyph's outline) each time the halo is drawn: once for the
-    PDF, once for the SVG, once for the PNG.
+    PDF, once for the SVG. Plain text is outlined as matplotlib's
+    ``TextToPath.get_text_path`` does, each glyph's outline loaded once for all
+    the texts (the names on a map share most of their letters).
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._kept: dict[tuple, tuple] = {}
+        self._glyphs: dict[tuple, tuple] = {}
         self.halos: list[_Halo] = []
 
     def get_text_path(self, prop, s, ismath=False, **options):
@@ -39,10 +43,31 @@ class _KeptOutlines(TextToPath):
                prop.get_weight(), prop.get_stretch(), prop.get_size_in_points(),
                prop.get_file(), s, ismath, tuple(sorted(options.items())))
         if key not in self._kept:
-            verts, codes = super().get_text_path(prop, s, ismath=ismath, **options)
-            self._kept[key] = (np.array(verts, dtype=float).reshape(-1, 2), list(codes))
+            if ismath is False and set(options) <= {"features", "language"}:
+                self._kept[key] = self._outline(prop, s, **options)
+            else:
+                verts, codes = super().get_text_path(prop, s, ismath=ismath, **options)
+                self._kept[key] = (np.array(verts, dtype=float).reshape(-1, 2),
+                                   list(codes))
         verts, codes = self._kept[key]
         return verts.copy(), list(codes)
+
+    def _outline(self, prop, s, features=None, language=None) -> tuple:
+        """The vertices and codes ``TextToPath.get_text_path`` gives for plain text:
+        each glyph's outline moved to its place in the laid-out text."""
+        parts, codes = [], []
+        items = self._get_font(prop)._layout(s, LoadFlags.NO_HINTING,
+                                             features=features, language=language)
+        for item in items:
+            glyph = (item.ft_object.postscript_name, item.glyph_index)
+            if glyph not in self._glyphs:
+                item.ft_object.load_glyph(item.glyph_index, flags=LoadFlags.NO_HINTING)
+                self._glyphs[glyph] = item.ft_object.get_path()
+            glyph_verts, glyph_codes = self._glyphs[glyph]
+            parts.append(glyph_verts * 1.0 + [item.x, item.y])
+            codes.extend(glyph_codes)
+        verts = np.concatenate(parts) if parts else np.empty((0, 2))
+        return verts.reshape(-1, 2).astype(float, copy=False), codes
 
 
 class _Halo(Annotation):
