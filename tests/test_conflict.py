@@ -11,7 +11,11 @@ from geomap.load.formats import ReadOptions
 from geomap.load.publishers import read_publisher
 from geomap.summarise.conflict import AREA_COLUMNS, TABLE_COLUMNS, count_conflict_events
 from geomap.validate.checks import VALIDATORS
-from geomap.validate.conflict import WITHHELD, validate_conflict_events
+from geomap.validate.conflict import (
+    WITHHELD,
+    no_conflict_events,
+    validate_conflict_events,
+)
 
 from .publisher_files import TERRITORIES, acled_csv, acled_events, cod_ab_2026_zip
 
@@ -155,3 +159,23 @@ def test_geomap_toml_names_conflict_events(tmp_path):
     config.write_text('[inputs]\nacled = "acled.csv"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="'conflict_events'"):
         read_config(config)
+
+
+def test_no_conflict_events_are_the_checked_empty_table(shapes_dir):
+    """A build given no conflict events gets, made directly, what checking an empty
+    table gives: the same columns, dtypes, index, geometry and CRS."""
+    import geopandas as gpd
+
+    from geomap.config import BuildConfig
+    from geomap.schema import ROW
+    from geomap.validate.stream import check_layer
+
+    checked = validate_conflict_events(pd.DataFrame({ROW: []}))[0]
+    config = BuildConfig(date=pd.Timestamp("2025-06-30"), shapes_dir=shapes_dir)
+    events, rejects, name = check_layer(config, "conflict_events", None)
+    for made in (no_conflict_events(), events):
+        assert isinstance(made, gpd.GeoDataFrame)
+        pd.testing.assert_frame_equal(made, checked)
+        assert made.crs == checked.crs
+        assert made.geometry.name == checked.geometry.name
+    assert (len(rejects), name) == (0, "")

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geomap.dates import parse_dates
-from geomap.schema import ROW
+from geomap.schema import ROW, STORAGE_CRS
 from geomap.text import squash
 from geomap.validate.geometry import attach_points, require_coordinates
 from geomap.validate.parsing import parse_numbers, per_distinct, text_values
@@ -92,3 +92,16 @@ def validate_conflict_events(frame: pd.DataFrame
     columns = ["date", "event_type", "fatalities", "source", "url", "license", ROW,
                "geometry"]
     return events.loc[~bad, columns].reset_index(drop=True), table
+
+
+def no_conflict_events() -> gpd.GeoDataFrame:
+    """The events :func:`validate_conflict_events` gives for no rows, made directly:
+    a build given no conflict events checked an empty table (about 0.02 CPU-s of
+    pandas' work on nothing)."""
+    text = pd.StringDtype("pyarrow")
+    return gpd.GeoDataFrame({
+        "date": pd.Series(dtype="datetime64[s]"), "event_type": pd.Series(dtype=text),
+        "fatalities": pd.Series(dtype="int64"), "source": pd.Series(dtype=text),
+        "url": pd.Series(dtype=text), "license": pd.Series(dtype=text),
+        ROW: pd.Series(dtype="float64")},
+        geometry=gpd.GeoSeries([], crs=STORAGE_CRS))

@@ -25,6 +25,7 @@ from geomap.load.inputs import has_input, read_input_batches
 from geomap.progress import announce_file
 from geomap.schema import COLUMNS, ROW
 from geomap.validate.checks import VALIDATORS, usable_people, validate_displacement
+from geomap.validate.conflict import no_conflict_events
 from geomap.validate.conservation import all_rejected_message
 from geomap.validate.extent import cut_to_provinces
 
@@ -109,7 +110,9 @@ def check_layer(config: BuildConfig, layer: str, admin: gpd.GeoDataFrame | None,
         As :func:`check_input`.
     """
     if not has_input(config, layer):
-        return VALIDATORS[layer](pd.DataFrame({ROW: []}))[0], pd.DataFrame(), ""
+        none = no_conflict_events() if layer == "conflict_events" else \
+            VALIDATORS[layer](pd.DataFrame({ROW: []}))[0]
+        return none, pd.DataFrame(), ""
     checked = check_input(config, layer, report)  # in batches, for big files
     clean, rejects = cut_to_provinces(checked.clean, checked.rejects, admin,
                                       config.provinces, layer, report)
