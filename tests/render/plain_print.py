@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_rgba
 from matplotlib.patches import PathPatch
+from matplotlib.transforms import IdentityTransform
 from shapely.geometry import LineString
 
 from geomap.actors import controller_color
@@ -46,6 +47,15 @@ from geomap.render.style import (
     TOWN_EDGE,
     TOWN_SIZE,
 )
+
+
+def add_annotation(ax, annotation):
+    """Add a label or halo as an artist, then undo the clipping that adds."""
+    annotation.set_transform(IdentityTransform())
+    ax.add_artist(annotation)
+    annotation.set_clip_box(None)
+    annotation.set_clip_path(None)
+    return annotation
 
 
 def all_inner_spots(shape) -> list[tuple[float, float]]:

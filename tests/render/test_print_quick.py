@@ -29,7 +29,7 @@ from geomap.pipeline import load_layers
 from geomap.render import ranking
 from geomap.render.markup import MapText
 from geomap.render.print import figure as print_figure_module
-from geomap.render.print import labels, panel, parts
+from geomap.render.print import labels, marks, panel, parts
 from geomap.render.print.draw import geom_types, shapes_of, sorted_rows
 from geomap.render.print.figure import print_figure, save_printed
 from geomap.summarise.summary import summarise_build
@@ -47,6 +47,7 @@ PLAIN = {
     "areas by frame": ([(panel, "draw_areas")], plain_print.draw_areas),
     "towns by frame": ([(panel, "draw_towns")], plain_print.draw_towns),
     "labels by frame": ([(panel, "place_labels")], plain_print.place_labels),
+    "labels clipped, then not": ([(marks, "_add")], plain_print.add_annotation),
     "patches widen the limits": ([(panel, "add_patch"), (parts, "add_patch")],
                                  lambda ax, patch: ax.add_patch(patch)),
 }

@@ -135,11 +135,10 @@ class _Label(Annotation):
 
 
 def _add(ax, annotation: Annotation) -> Annotation:
-    """Add *annotation* to *ax* as ``Axes.annotate`` does (no clipping)."""
+    """Add *annotation* to *ax* as ``Axes.annotate`` does: not clipped (adding it
+    as any artist clips it to the axes, and undoing that cost more than the rest)."""
     annotation.set_transform(IdentityTransform())
-    ax.add_artist(annotation)
-    annotation.set_clip_box(None)  # add_artist clips to the axes; annotate does not
-    annotation.set_clip_path(None)
+    ax._add_text(annotation)
     return annotation
 
 
