@@ -13,10 +13,8 @@ import pyarrow as pa
 import shapely
 
 from geomap.errors import CRSError
+from geomap.export.geojson_text import DECIMALS, geometry_text, rounded
 from geomap.schema import STORAGE_CRS
-
-DECIMALS = 6
-"""Decimal places kept in GeoJSON coordinates (about 0.1 m at the equator)."""
 
 HXL_TAGS: dict[str, dict[str, str]] = {
     "summary_areas": {
@@ -206,29 +204,6 @@ def distinct_names(columns) -> dict[str, str]:
     return names
 
 
-def rounded(values: np.ndarray) -> np.ndarray:
-    """*values* rounded to :data:`DECIMALS` places, each exactly as Python's
-    ``round(value, DECIMALS)`` rounds it (-0.0 written 0.0), for a whole array at once.
-
-    ``rint(value * 10**DECIMALS) / 10**DECIMALS`` is the double nearest the decimal
-    Python's ``round`` picks, unless the scaled value lies within a rounding error of
-    a half: those few are rounded one by one by ``round`` itself.
-
-    Examples
-    --------
-    >>> rounded(np.array([29.12345651, -0.0000001, 0.0000025])).tolist()
-    [29.123457, 0.0, 3e-06]
-    """
-    scale = 10.0 ** DECIMALS
-    scaled = values * scale
-    whole = np.rint(scaled)
-    out = whole / scale + 0.0
-    near_half = np.abs(np.abs(scaled - whole) - 0.5) < 1e-6
-    if near_half.any():
-        out[near_half] = [round(float(v), DECIMALS) + 0.0 for v in values[near_half]]
-    return out
-
-
 def _coordinates(geometry: shapely.Geometry) -> list:
     """The GeoJSON ``coordinates`` of a point, line, polygon or multi-part geometry,
     rounded (see :func:`rounded`)."""
@@ -268,16 +243,33 @@ def _rfc7946_geometries(geometries: np.ndarray) -> list[dict | None]:
     """:func:`rfc7946_geometry` of each geometry of an array, snapped and oriented
     all at once (one call into GEOS per layer, not per feature); a collection's
     parts in turn, each as a geometry of its own."""
-    present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
-    snapped = shapely.set_precision(geometries, 10.0 ** -DECIMALS)
-    slivers = present & shapely.is_empty(snapped)  # narrower than the grid: raw
-    snapped[slivers] = geometries[slivers]
-    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
+    oriented, present = _snapped(geometries)
     return [None if not shown else {"type": "GeometryCollection", "geometries":
                                     _rfc7946_geometries(np.array(shape.geoms))}
             if shape.geom_type == "GeometryCollection" else
             {"type": shape.geom_type, "coordinates": _coordinates(shape)}
-            for shape, shown in zip(oriented, present.tolist(), strict=True)]
+            for shape, shown in zip(oriented, present, strict=True)]
+
+
+def _snapped(geometries: np.ndarray) -> tuple[np.ndarray, list[bool]]:
+    """The geometries snapped to the grid of :data:`DECIMALS` (a sliver narrower
+    than it kept raw) and RFC-wound, and whether each is there (not missing or
+    empty)."""
+    present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    snapped = shapely.set_precision(geometries, 10.0 ** -DECIMALS)
+    slivers = present & shapely.is_empty(snapped)  # narrower than the grid: raw
+    snapped[slivers] = geometries[slivers]
+    return shapely.orient_polygons(snapped, exterior_cw=False), present.tolist()
+
+
+def _rfc7946_texts(geometries: np.ndarray) -> list[str]:
+    """The JSON text of :func:`rfc7946_geometry` of each geometry of an array:
+    written from its coordinate arrays (:func:`geometry_text`), or else (a
+    collection, a coordinate JSON has no number for) by :mod:`json` from the dict."""
+    oriented, present = _snapped(geometries)
+    return [(geometry_text(shape) or _JSON(_rfc7946_geometries(np.array([shape]))[0]))
+            if shown else "null"
+            for shape, shown in zip(oriented, present, strict=True)]
 
 
 def _json_value(value: object) -> object:
@@ -362,7 +354,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
     frame = _lonlat(frame, f"'{Path(path).name}'")
     columns, values = _properties(frame)
     index, distinct = _distinct(np.asarray(frame.geometry.to_numpy(), dtype=object))
-    shapes = [_JSON(shape) for shape in _rfc7946_geometries(distinct)]
+    shapes = _rfc7946_texts(distinct)
     lines = ['{"geometry":' + shapes[at] + ',"properties":'
              + _JSON(dict(zip(columns, row, strict=True))) + ',"type":"Feature"}'
              for at, row in zip(index, zip(*values, strict=True) if values else
