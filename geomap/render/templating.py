@@ -52,7 +52,9 @@ def environment() -> Environment:
         loader=ChoiceLoader([PackageLoader(package, folder)
                              for package, folder in TEMPLATE_FOLDERS]),
         autoescape=True, finalize=_escaped, undefined=StrictUndefined,
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        optimized=False)  # a template is compiled once a build and rendered once:
+    # folding its constants at compile time cost more than it saved (the same text)
     templates.filters.update(date=fmt_date, count=format_number)
     templates.globals.update(say=say)
     return templates
