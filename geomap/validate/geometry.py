@@ -76,39 +76,64 @@ def check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
 def _check_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
                        lon: pd.Series, lat: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """:func:`check_coordinates` as arrays: where the point is inside *bounds*, and
-    where either coordinate is written."""
+    where either coordinate is written.
+
+    Only a row with a coordinate written and no point inside can be refused, so the
+    reasons are worked out on those few rows alone, not on every row read."""
     lon_given, lat_given = _given(frame["lon"], lon), _given(frame["lat"], lat)
     x = lon.to_numpy(dtype="float64", na_value=np.nan)
     y = lat.to_numpy(dtype="float64", na_value=np.nan)
-    with np.errstate(invalid="ignore"):  # inf is no number; NaN compares False
-        x = np.where(np.isfinite(x), x, np.nan)
-        y = np.where(np.isfinite(y), y, np.nan)
-        given = lon_given | lat_given
-        minx, miny, maxx, maxy = bounds
-        lon_in, lat_in = (x >= minx) & (x <= maxx), (y >= miny) & (y <= maxy)
-        inside = lon_in & lat_in
-        swapped = (y >= minx) & (y <= maxx) & (x >= miny) & (x <= maxy) & ~inside
-    for column, written, number, other in (("lon", lon_given, x, "lat"),
-                                           ("lat", lat_given, y, "lon")):
-        rejects.add(frame, written & np.isnan(number), column,
-                    f"{column} is not a number")
-        rejects.add(frame, given & ~written, column,
-                    f"{column} is missing while {other} is given")
-    unparsed = given & (np.isnan(x) | np.isnan(y))
-    rejects.add(frame, swapped, "lon",
-                "latitude and longitude look swapped (lat/lon inside the DRC only "
-                "when exchanged); write longitude in lon and latitude in lat")
-    outside = given & ~unparsed & ~swapped & ~inside
-    rejects.add(frame, outside & ~lon_in, "lon",
-                f"longitude outside the DRC extent ({minx} to {maxx})")
-    rejects.add(frame, outside & ~lat_in, "lat",
-                f"latitude outside the DRC extent ({miny} to {maxy})")
+    minx, miny, maxx, maxy = bounds
+    if not np.isfinite(bounds).all():  # else NaN and inf compare outside already
+        x, y = np.where(np.isfinite(x), x, np.nan), np.where(np.isfinite(y), y, np.nan)
     with np.errstate(invalid="ignore"):
-        if given.any() and (np.abs(x[given]) > 180).all():
+        inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+    given = lon_given | lat_given
+    odd = np.flatnonzero(given & ~inside)
+    xs = _refuse_coordinates(frame, rejects, bounds, odd, x[odd], y[odd],
+                             lon_given[odd], lat_given[odd])
+    with np.errstate(invalid="ignore"):
+        if given.any() and (np.abs(xs) > 180).all() and not (
+                inside.any() and minx >= -180 and maxx <= 180) and (np.abs(np.where(
+                    np.isfinite(x), x, np.nan)[given]) > 180).all():
             msg = ("Every lon/lat value is beyond 180 degrees: the coordinates look "
                    "projected. Give lon/lat in degrees (EPSG:4326).")
             raise CRSError(msg)
     return inside, given
+
+
+def _refuse_coordinates(frame: pd.DataFrame, rejects: Rejects, bounds: Bounds,
+                        odd: np.ndarray, x: np.ndarray, y: np.ndarray,
+                        lon_given: np.ndarray, lat_given: np.ndarray) -> np.ndarray:
+    """Refuse the rows *odd* of *frame* (coordinates *x*, *y*, written or not) that
+    are no point inside *bounds*, each for its reasons; return *x*, NaN where not
+    finite."""
+    with np.errstate(invalid="ignore"):  # inf is no number; NaN compares False
+        x = np.where(np.isfinite(x), x, np.nan)
+        y = np.where(np.isfinite(y), y, np.nan)
+        minx, miny, maxx, maxy = bounds
+        lon_in, lat_in = (x >= minx) & (x <= maxx), (y >= miny) & (y <= maxy)
+        swapped = (y >= minx) & (y <= maxx) & (x >= miny) & (x <= maxy)
+
+    def refuse(where: np.ndarray, column: str, reason: str) -> None:
+        if where.any():
+            mask = np.zeros(len(frame), dtype=bool)
+            mask[odd[where]] = True
+            rejects.add(frame, mask, column, reason)
+
+    for column, written, number, other in (("lon", lon_given, x, "lat"),
+                                           ("lat", lat_given, y, "lon")):
+        refuse(written & np.isnan(number), column, f"{column} is not a number")
+        refuse(~written, column, f"{column} is missing while {other} is given")
+    unparsed = np.isnan(x) | np.isnan(y)
+    refuse(swapped, "lon", "latitude and longitude look swapped (lat/lon inside the "
+           "DRC only when exchanged); write longitude in lon and latitude in lat")
+    outside = ~unparsed & ~swapped
+    refuse(outside & ~lon_in, "lon", f"longitude outside the DRC extent ({minx} to "
+           f"{maxx})")
+    refuse(outside & ~lat_in, "lat", f"latitude outside the DRC extent ({miny} to "
+           f"{maxy})")
+    return x
 
 
 def attach_points(frame: pd.DataFrame, ok: pd.Series, lon: pd.Series | None = None,
