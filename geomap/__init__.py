@@ -11,11 +11,6 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("geomap")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0"
-
 __all__ = ["BuildConfig", "GeomapError", "__version__", "run"]
 
 _LAZY = {"BuildConfig": "geomap.config", "GeomapError": "geomap.errors",
@@ -23,7 +18,16 @@ _LAZY = {"BuildConfig": "geomap.config", "GeomapError": "geomap.errors",
 
 
 def __getattr__(name: str) -> Any:
-    """Import ``run``, ``BuildConfig`` and ``GeomapError`` when first asked for."""
+    """Import ``run``, ``BuildConfig`` and ``GeomapError`` when first asked for, and
+    look ``__version__`` up then: a build never asks for it (finding the installed
+    distribution took 6 ms). importlib.metadata itself is imported with the package
+    all the same: geopandas and matplotlib import it, and the print map's process,
+    forked after this import, then has it already."""
+    if name == "__version__":
+        try:
+            return version("geomap")
+        except PackageNotFoundError:  # running from a source tree
+            return "0.0.0"
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     msg = f"module 'geomap' has no attribute '{name}'"

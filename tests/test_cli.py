@@ -350,8 +350,15 @@ def test_config_file_names_inputs_and_date(shapes_dir: Path, tmp_path: Path):
 
 
 def test_version():
-    """`geomap --version` prints the package version."""
+    """`geomap --version` prints the package version, which ``geomap.__version__``
+    looks up when asked."""
+    from importlib.metadata import version
+
+    import geomap
+
+    assert geomap.__version__ == version("geomap")
     result = CliRunner().invoke(main, ["--version"])
+    assert version("geomap") in result.stdout
     assert result.exit_code == 0
     assert "version" in result.stdout
 
