@@ -37,6 +37,7 @@ from geomap.render.print.labels import (
 )
 from geomap.render.ranking import rank_labels
 from geomap.render.style import (
+    CIRCLE_SCALE,
     CLAIMED_TOWN_EDGE,
     CONFIDENCE_STYLES,
     HOLLOW_FILL,
@@ -44,8 +45,10 @@ from geomap.render.style import (
     NO_RECORD_FILL,
     NO_RECORD_TOWN_EDGE,
     OUTLINE_COLOR,
+    PEOPLE_STYLE,
     TOWN_EDGE,
     TOWN_SIZE,
+    circle_radius,
 )
 
 
@@ -102,6 +105,17 @@ def draw_areas(ax, joined: gpd.GeoDataFrame) -> None:
         if style.hatch:
             shapes.set_hatch(style.hatch)
     add_lines(ax, admin.geometry, colors=OUTLINE_COLOR, linewidths=0.9, zorder=3)
+
+
+def draw_people(ax, joined: gpd.GeoDataFrame, top: float) -> None:
+    """One circle per place with a figure, its area growing with the count."""
+    people = joined.loc[joined["people"] > 0].sort_values(["people", "place"],
+                                                           ascending=[False, True])
+    if people.empty:
+        return
+    spots = people.geometry.representative_point()
+    size = [(2 * CIRCLE_SCALE * circle_radius(n, top)) ** 2 for n in people["people"]]
+    ax.scatter(spots.x, spots.y, s=size, zorder=4, **PEOPLE_STYLE)
 
 
 def draw_towns(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> None:

@@ -46,6 +46,7 @@ PLAIN = {
                         lambda shape: iter(plain_print.all_inner_spots(shape))),
     "areas by frame": ([(panel, "draw_areas")], plain_print.draw_areas),
     "towns by frame": ([(panel, "draw_towns")], plain_print.draw_towns),
+    "people by frame": ([(panel, "draw_people")], plain_print.draw_people),
     "labels by frame": ([(panel, "place_labels")], plain_print.place_labels),
     "labels clipped, then not": ([(marks, "_add")], plain_print.add_annotation),
     "patches widen the limits": ([(panel, "add_patch"), (parts, "add_patch")],

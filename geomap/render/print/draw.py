@@ -206,13 +206,16 @@ def top_people(joined: gpd.GeoDataFrame) -> float:
 
 def draw_people(ax, joined: gpd.GeoDataFrame, top: float) -> None:
     """One circle per place with a figure, its area growing with the count."""
-    people = joined.loc[joined["people"] > 0].sort_values(["people", "place"],
-                                                           ascending=[False, True])
-    if people.empty:
+    rows = np.flatnonzero((joined["people"] > 0).to_numpy(dtype=bool, na_value=False))
+    if not len(rows):
         return
-    spots = people.geometry.representative_point()
-    size = [(2 * CIRCLE_SCALE * circle_radius(n, top)) ** 2 for n in people["people"]]
-    ax.scatter(spots.x, spots.y, s=size, zorder=4, **PEOPLE_STYLE)
+    figures = pd.DataFrame({"people": joined["people"].array[rows],
+                            "place": joined["place"].array[rows]})
+    figures = figures.sort_values(["people", "place"], ascending=[False, True])
+    spots = shapely.point_on_surface(shapes_of(joined)[rows[figures.index.to_numpy()]])
+    size = [(2 * CIRCLE_SCALE * circle_radius(n, top)) ** 2 for n in figures["people"]]
+    ax.scatter(shapely.get_x(spots), shapely.get_y(spots), s=size, zorder=4,
+               **PEOPLE_STYLE)
 
 
 def draw_towns(ax, joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame) -> None:
