@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from geomap.cli import main
-from geomap.export.tables import neutralise_cell, write_csv
+from geomap.export.tables import (
+    FORMULA_STARTS,
+    _one_line_end,
+    neutralise_cell,
+    neutralise_formulas,
+    write_csv,
+)
 
 from .conftest import CONTROL, DISPLACEMENT, TOWNS
 from .conftest import write_csv as write_fixture
@@ -86,3 +93,37 @@ def test_every_csv_of_a_build_is_safe(shapes_dir: Path, tmp_path: Path):
                 if cell.startswith("'"):
                     seen.add(name)
     assert seen == {"summary_areas", "changes", "rejects", "join_report"}
+
+
+def _neutralised_cell_by_cell(table: pd.DataFrame) -> pd.DataFrame:
+    """neutralise_formulas as it read every text column: each cell made an object
+    and tested; a column with a changed cell written back as objects."""
+    table = table.rename(columns=neutralise_cell)
+    for column in table.columns:
+        values = table[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(
+                values):
+            continue
+        cells = values.astype(object).to_numpy()
+        risky = np.array([isinstance(v, str) and (v.startswith(FORMULA_STARTS)
+                                                   or "\r" in v) for v in cells],
+                         dtype=bool)
+        if risky.any():
+            cells = cells.copy()
+            cells[risky] = [_one_line_end(neutralise_cell(v)) for v in cells[risky]]
+            table[column] = pd.Series(cells, index=table.index, name=column)
+    return table
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]", "object",
+                                   "category"])
+@pytest.mark.parametrize("cell", [*ATTACKS, "-4", "a\rb", "a\nb", "Goma", "ça =1",
+                                  " =1", "=", ""])
+def test_columns_are_looked_through_as_each_cell_is(dtype, cell):
+    """Each text column, of each kind of text, is changed (or left) as testing each
+    cell makes it: the same values and dtypes, a plain number's column included."""
+    table = pd.DataFrame({"text": pd.Series([None, "Goma", cell, "Bukavu"], dtype=dtype),
+                          "plain": pd.Series(["a", None, "b", "c"], dtype=dtype),
+                          "count": [1, 2, 3, 4]})
+    pd.testing.assert_frame_equal(neutralise_formulas(table),
+                                  _neutralised_cell_by_cell(table))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP)."""
@@ -50,6 +51,8 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(
                 values):
             continue
+        if not _any_risky(values):  # most columns: looked through as they are
+            continue
         cells = values.astype(object).to_numpy()
         risky = np.fromiter((isinstance(v, str) and (v.startswith(FORMULA_STARTS)
                                                       or "\r" in v)
@@ -59,6 +62,21 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
             cells[risky] = [_one_line_end(neutralise_cell(v)) for v in cells[risky]]
             table[column] = pd.Series(cells, index=table.index, name=column)
     return table
+
+
+_RISKY = "^[=+\\-@\t]|\r"
+"""Text :func:`neutralise_formulas` changes: a formula's first character
+(:data:`FORMULA_STARTS`), or a carriage return anywhere."""
+
+
+def _any_risky(values: pd.Series) -> bool:
+    """True when some cell of *values* is text :func:`neutralise_formulas` changes:
+    Arrow's text searched where it lies, any other column cell by cell."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        found = pc.match_substring_regex(values.array.__arrow_array__(), _RISKY)
+        return bool(pc.any(found).as_py())
+    return any(isinstance(value, str) and (value.startswith(FORMULA_STARTS)
+                                           or "\r" in value) for value in values.tolist())
 
 
 def _one_line_end(text: str) -> str:
