@@ -222,3 +222,35 @@ def test_columns_set_at_once_are_assign():
     assert frame["b"].tolist()[0] == "x"
     shifted = {"c": pd.Series([1.0, 2.0], index=[2, 4])}  # aligned on the index
     pd.testing.assert_frame_equal(with_columns(frame, shifted), frame.assign(**shifted))
+
+
+@pytest.mark.parametrize("case", ["mixed", "none inside", "no points", "none mapped"])
+def test_density_of_a_part_is_the_plain_sum(case):
+    """People per cell of the mapped points inside the grid, as summing the mapped
+    points with finite coordinates gives it: points outside the grid, on its edges,
+    NaN and infinite ones, and rows not mapped; no grid only when no mapped row has
+    a point, a grid of zeros when none lies inside it."""
+    from geomap.schema import KIVU_BOUNDS
+    from geomap.summarise.density import sum_cells
+
+    minx, miny, maxx, maxy = KIVU_BOUNDS
+    x = np.array([29.1, 29.1, minx, maxx, 12.5, np.nan, np.inf, 28.0, -np.inf, 29.3])
+    y = np.array([-1.6, -1.6, miny, maxy, -4.0, -1.0, -1.0, np.nan, -1.0, 0.5])
+    mapped = np.array([True, True, True, True, True, True, True, True, True, False])
+    if case == "none inside":
+        x[:4] = x[9] = 12.5
+    elif case == "no points":
+        x[:] = np.nan
+    elif case == "none mapped":
+        mapped[:] = False
+    linked = pd.DataFrame({"lon": x, "lat": y, "people": np.arange(3, 13)})
+    point = mapped & np.isfinite(x) & np.isfinite(y)
+    plain = sum_cells(x[point], y[point], linked["people"].to_numpy(dtype="float64")[
+        point]) if point.any() else None
+    got = partials._density(linked, mapped)
+    if plain is None:
+        assert got is None
+    else:
+        assert got.dtype == plain.dtype
+        assert np.array_equal(got, plain)
+        assert got.sum() == (0 if case == "none inside" else 3 + 4 + 5 + 6)

@@ -41,15 +41,18 @@ def grid_shape(bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
 
 def sum_cells(x: np.ndarray, y: np.ndarray, people: np.ndarray, *,
               bounds: tuple[float, float, float, float] = KIVU_BOUNDS,
-              cell: float = CELL_DEGREES) -> np.ndarray:
+              cell: float = CELL_DEGREES, inside: np.ndarray | None = None
+              ) -> np.ndarray:
     """People per cell (float64 sums, rows north to south) of points; outside left out.
 
     Sums of several sets of points add up to the sums of their union, so parts of
-    the records can be counted apart and their grids added.
+    the records can be counted apart and their grids added. *inside*: the points
+    to count, already known to lie within *bounds* (all of them inside by default).
     """
     minx, miny, maxx, maxy = bounds
     height, width = grid_shape(bounds, cell)
-    inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+    if inside is None:
+        inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
     column = np.minimum(((x[inside] - minx) / cell).astype(np.int64), width - 1)
     row = np.minimum(((maxy - y[inside]) / cell).astype(np.int64), height - 1)
     sums = np.bincount(row * width + column, weights=people[inside],

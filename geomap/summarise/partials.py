@@ -212,12 +212,13 @@ def _decode(level: pd.Index, code: np.ndarray) -> pd.Series:
 def _density(linked: pd.DataFrame, mapped: np.ndarray) -> np.ndarray | None:
     """People of the mapped point records per density cell, or None without points."""
     x, y = point_coordinates(linked)
-    point = mapped & np.isfinite(x) & np.isfinite(y)
-    if not point.any():
+    minx, miny, maxx, maxy = KIVU_BOUNDS  # NaN and inf compare outside
+    with np.errstate(invalid="ignore"):
+        inside = mapped & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+    if not inside.any() and not (mapped & np.isfinite(x) & np.isfinite(y)).any():
         return None
     people = linked["people"].to_numpy(dtype="float64")
-    return sum_cells(x[point], y[point], people[point], bounds=KIVU_BOUNDS,
-                     cell=CELL_DEGREES)
+    return sum_cells(x, y, people, bounds=KIVU_BOUNDS, cell=CELL_DEGREES, inside=inside)
 
 
 def add_partials(partials: list[Partial]) -> Partial:
