@@ -42,7 +42,8 @@ DATE = pd.Timestamp("2025-03-01")
 
 PLAIN = {
     "every column": ([(print_figure_module, "_drawn_columns")], lambda joined: joined),
-    "all spots first": ([(labels, "iter_inner_spots")],
+    "all spots first": ([(labels, "iter_inner_spots"),
+                         (panel, "iter_inner_spots")],
                         lambda shape: iter(plain_print.all_inner_spots(shape))),
     "areas by frame": ([(panel, "draw_areas")], plain_print.draw_areas),
     "towns by frame": ([(panel, "draw_towns")], plain_print.draw_towns),

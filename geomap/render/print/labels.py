@@ -11,6 +11,7 @@ as a separate shape.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -278,11 +279,11 @@ def _place_free(ax, renderer, board: Board, text: str, xy, offsets, style) -> bo
     return False
 
 
-def place_context_labels(ax, names: list[tuple[str, str, list]]) -> int:
+def place_context_labels(ax, names: list[tuple[str, str, Iterable]]) -> int:
     """Country and lake names where they fit, after the towns; return how many fit.
 
     *names* holds (kind, text, candidate points) with kind 'country' or 'lake', in
-    map units, the best point first. Countries are in capitals, lakes in blue
+    map units, the best point first (tried in turn, up to the first that fits). Countries are in capitals, lakes in blue
     italics.
     """
     board = getattr(ax, "geomap_board", None)

@@ -7,6 +7,8 @@ each layer once; labels are placed afterwards by :mod:`.labels`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -23,7 +25,7 @@ from geomap.render.print.draw import (
     view_box,
 )
 from geomap.render.print.labels import place_context_labels, place_labels
-from geomap.render.ranking import inner_spots
+from geomap.render.ranking import iter_inner_spots
 from geomap.render.style import HOME_ISO3, INSET_FRAME_COLOR, LAND_COLOR
 from geomap.schema import METRIC_CRS, STORAGE_CRS
 
@@ -70,11 +72,11 @@ def prepare_context(context: dict | None, bounds) -> dict[str, gpd.GeoDataFrame]
 
 
 def context_names(context: dict[str, gpd.GeoDataFrame], bounds, lang: str
-                  ) -> list[tuple[str, str, list[tuple[float, float]]]]:
+                  ) -> list[tuple[str, str, Iterator[tuple[float, float]]]]:
     """Names of the neighbouring countries and lakes big enough in this panel.
 
     Each comes with candidate points inside its visible part (countries: off the
-    lakes), best first.
+    lakes), best first, each worked out when it is tried.
     Names are Natural Earth's, in French with ``lang='fr'``; the DR Congo itself
     is not named on its own map.
     """
@@ -97,7 +99,7 @@ def context_names(context: dict[str, gpd.GeoDataFrame], bounds, lang: str
             if shape.is_empty or shape.area < MIN_NAME_SHARE * view.area:
                 continue
             text = getattr(row, "name_fr", None) if lang == "fr" else row.name
-            names.append((kind, str(text or row.name), inner_spots(shape)))
+            names.append((kind, str(text or row.name), iter_inner_spots(shape)))
     return names
 
 
