@@ -254,3 +254,19 @@ def test_density_of_a_part_is_the_plain_sum(case):
         assert got.dtype == plain.dtype
         assert np.array_equal(got, plain)
         assert got.sum() == (0 if case == "none inside" else 3 + 4 + 5 + 6)
+
+
+@pytest.mark.parametrize("rows", [
+    np.arange(5, 25), np.arange(5, 25)[3:], np.array([5, 6, 8, 9]), np.array([7, 6, 5]),
+    np.array([5, 5, 6, 7]), np.array([1]), np.array([], dtype=np.int64),
+    np.arange(5, 25, dtype=np.uint32), np.arange(5.0, 9.0), np.array([3, 4, 6, 5])])
+@pytest.mark.parametrize("chosen", [
+    np.array([5, 9, 24, 25, 4, -3, 9]), np.array([], dtype=np.int64),
+    np.arange(0, 40), np.array([7.0, 8.5])])
+def test_rows_among_is_isin(rows, chosen):
+    """Rows placed by position where they are numbered one after another, and
+    np.isin otherwise: the same answer for gaps, repeats, any order, numbers
+    outside, no rows, other integer types and floats."""
+    from geomap.validate.rejects import rows_among
+
+    assert rows_among(rows, chosen).tolist() == np.isin(rows, chosen).tolist()

@@ -24,7 +24,7 @@ from geomap.summarise.density import CELL_DEGREES, sum_cells
 from geomap.validate.checks import check_displacement, read_people
 from geomap.validate.conservation import count_people
 from geomap.validate.parsing import arrow_text, text_values, with_columns
-from geomap.validate.rejects import REJECT_COLUMNS, Rejects
+from geomap.validate.rejects import REJECT_COLUMNS, Rejects, rows_among
 
 FIGURE_KEYS = ("place", "assessment", "kind", "date", "date_precision", "source", "url",
                "license")
@@ -87,7 +87,7 @@ def reduce_part(raw: pd.DataFrame, places: Places, *, decimal: str = ".") -> Par
     counted = read_people(raw, decimal=decimal)
     read = counted[0].to_numpy()  # 0 where unusable, as usable_people gives it
     checked, checks = check_displacement(raw, decimal=decimal, people=counted)
-    kept = ~np.isin(checked[ROW].to_numpy(), checks.rejected_array())
+    kept = ~rows_among(checked[ROW].to_numpy(), checks.rejected_array())
     rejected = checks.table()
     checked = with_columns(checked, {column: text_values(checked, column)
                                      for column in TEXT_KEYS})

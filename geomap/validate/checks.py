@@ -42,6 +42,7 @@ from geomap.validate.parsing import (
 )
 from geomap.validate.rejects import (
     Rejects,
+    rows_among,
 )
 
 
@@ -136,7 +137,7 @@ def check_displacement(frame: pd.DataFrame, *, decimal: str = ".",
 
 def _split(frame: pd.DataFrame, rejects: Rejects) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Drop rejected rows from *frame* and return it with the rejects table."""
-    bad = np.isin(frame[ROW].to_numpy(), rejects.rejected_array())
+    bad = rows_among(frame[ROW].to_numpy(), rejects.rejected_array())
     kept = keep_rows(frame, ~bad) if bad.any() else frame.copy(deep=False)  # copy-on-write
     return kept, rejects.table()
 

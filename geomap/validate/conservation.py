@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from geomap.layers import PeopleCount
+from geomap.validate.rejects import rows_among
 
 
 def all_rejected_message(layer: str, path: Path, rejected: pd.DataFrame) -> str:
@@ -49,7 +50,7 @@ def count_people(read: np.ndarray | pd.Series, rows: np.ndarray, dropped: np.nda
     ...              np.array([5]))
     PeopleCount(read=12, mapped=5, rejected=7, rows_read=3, rows_rejected=2, rows_mapped=1)
     """
-    is_dropped = np.isin(rows, dropped)
+    is_dropped = rows_among(rows, dropped)
     return PeopleCount(read=int(read.sum()), mapped=int(mapped.sum()),
                        rejected=int(read[is_dropped].sum()), rows_read=len(rows),
                        rows_rejected=int(is_dropped.sum()), rows_mapped=len(mapped))

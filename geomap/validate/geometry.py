@@ -14,7 +14,7 @@ import shapely
 from geomap.errors import CRSError, SchemaError
 from geomap.schema import DRC_BOUNDS, ROW, STORAGE_CRS
 from geomap.validate.parsing import parse_coordinates, text_values, with_columns
-from geomap.validate.rejects import Rejects
+from geomap.validate.rejects import Rejects, rows_among
 
 Bounds = tuple[float, float, float, float]
 
@@ -293,7 +293,7 @@ def require_location(frame: pd.DataFrame, rejects: Rejects, layer: str, *,
         else:
             frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(
                 [None] * len(frame), index=frame.index, crs=STORAGE_CRS))
-    already = np.isin(frame[ROW].to_numpy(), rejects.rejected_array())
+    already = rows_among(frame[ROW].to_numpy(), rejects.rejected_array())
     rejects.add(frame, ~np.asarray(located, dtype=bool) & ~already, "area",
                 "no area, coordinates or geometry")
     return with_columns(frame, {**placed, "area": area})

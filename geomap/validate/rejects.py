@@ -106,6 +106,28 @@ class Rejects:
         return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype="int64")
 
 
+def rows_among(rows: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Where *rows* (row numbers) are among *chosen* (``np.isin(rows, chosen)``).
+
+    Rows numbered one after another, as a part of a file is, are placed by position:
+    a chosen number n is row n - rows[0] (np.isin compared every row with each of
+    a part's few rejects, about 7 ms for 430,000 rows).
+
+    Examples
+    --------
+    >>> rows_among(np.array([4, 5, 6, 7]), np.array([9, 5, 2, 7, 5])).tolist()
+    [False, True, False, True]
+    """
+    rows, chosen = np.asarray(rows), np.asarray(chosen)
+    if rows.dtype.kind not in "iu" or chosen.dtype.kind not in "iu" or not len(rows) \
+            or rows[-1] - rows[0] != len(rows) - 1 or not (rows[1:] > rows[:-1]).all():
+        return np.isin(rows, chosen)
+    found = np.zeros(len(rows), dtype=bool)
+    place = chosen.astype(np.int64) - int(rows[0])
+    found[place[(place >= 0) & (place < len(rows))]] = True
+    return found
+
+
 class _Part(NamedTuple):
     """The rows one :meth:`Rejects.add` recorded, kept as arrays until the table is
     asked for (one frame then, not one a call)."""
