@@ -130,25 +130,28 @@ def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
     """
     keys = [key for key in FIGURE_KEYS if key in linked.columns]
     coded = [_key_codes(linked[key]) for key in keys]
-    varying = [(code + 1, len(level) + 1) for code, level in coded  # 0: missing
+    varying = [(code, len(level) + 1) for code, level in coded  # code -1: missing
                if isinstance(code, np.ndarray)]
     everywhere = mapped.all()
     people = linked["people"].to_numpy(dtype="int64")
     people = people if everywhere else people[mapped]
     sizes = [size for _, size in varying]
     product = np.prod(np.array(sizes, dtype=float))
-    if product < 2**62:
-        combined = np.zeros(len(linked), dtype=np.int64)
+    sums = None
+    if product < 2**62:  # each row's codes (each one up: 0 is missing) as one number
+        combined, offset = np.zeros(len(linked), dtype=np.int64), 0
         for code, size in varying:
             combined *= size
             combined += code
+            offset = offset * size + 1  # the ones added once, not one array a key
+        combined += offset
         combined = combined if everywhere else combined[mapped]
         if product <= max(4 * len(combined), DENSE_GROUPS):  # a count per number
             records = np.bincount(combined, minlength=int(product))
             distinct = np.flatnonzero(records)
-            number = np.zeros(len(records), dtype=np.int64)
-            number[distinct] = np.arange(len(distinct))
-            group, records = number[combined], records[distinct]
+            records = records[distinct]
+            sums = np.bincount(combined, weights=people, minlength=int(product))[
+                distinct] if len(people) else np.zeros(len(distinct))
         else:
             distinct, group = np.unique(combined, return_inverse=True)
             records = np.bincount(group, minlength=len(distinct))
@@ -158,7 +161,7 @@ def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
             distinct = distinct // size
         group_codes = parts[::-1]
     else:  # too many distinct values to number them: sort the rows instead
-        stacked = np.stack([code if everywhere else code[mapped]
+        stacked = np.stack([code + 1 if everywhere else code[mapped] + 1
                             for code, _ in varying], axis=1)
         unique, group = np.unique(stacked, axis=0, return_inverse=True)
         group_codes = list(unique.T)
@@ -169,8 +172,10 @@ def _figures(linked: pd.DataFrame, mapped: np.ndarray) -> pd.DataFrame:
             len(records), code + 1, dtype=np.int64)
         columns[key] = _decode(level, code)
     table = pd.DataFrame(columns)
-    table["people"] = np.bincount(group, weights=people, minlength=len(table)).round(
-    ).astype("int64") if len(people) else np.zeros(len(table), dtype="int64")
+    if sums is None:  # summed by group
+        sums = np.bincount(group, weights=people, minlength=len(table)) if len(
+            people) else np.zeros(len(table))
+    table["people"] = sums.round().astype("int64")
     table["records"] = records.astype("int64")
     return table
 
