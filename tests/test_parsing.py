@@ -140,3 +140,26 @@ def test_read_dated_precision_follows_the_rule(precision):
     assert expected.count(None) == 4
     assert str(got.dtype) == "string"
     assert sorted(rejects.rejected_array().tolist()) == [2, 3, 6, 7]
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "str", "object"])
+@pytest.mark.parametrize("values", [
+    ["29.1", "-1.5", None, "nan", "NaN", "inf", "1e2", ".5"],  # pyarrow casts them all
+    ["29,125", "-1.5", None, " 28,5 ", "1,234,5", "east", "nan", "29.1"]])
+def test_coordinates_read_as_the_plain_rule_reads_them(dtype, values):
+    """A column pyarrow casts whole is returned as cast (no comma can be in it);
+    otherwise decimal commas are read: the same numbers as reading each value."""
+    import re
+
+    from geomap.validate.parsing import parse_coordinates
+
+    def plain(value):
+        if value is None:
+            return np.nan
+        comma = re.fullmatch(r"\s*([+-]?\d{1,3}),(\d+)\s*", value)
+        if comma:
+            return float(f"{comma[1]}.{comma[2]}")
+        return float(pd.to_numeric(value, errors="coerce"))
+
+    got = parse_coordinates(pd.Series(values, dtype=dtype))
+    np.testing.assert_array_equal(got.to_numpy(), np.array([plain(v) for v in values]))

@@ -67,22 +67,29 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     >>> parse_numbers(pd.Series(["29.1", "east", " 2 "])).tolist()
     [29.1, nan, 2.0]
     """
+    return _numbers(values)[0]
+
+
+def _numbers(values: pd.Series) -> tuple[pd.Series, bool]:
+    """:func:`parse_numbers`, and whether pyarrow's cast read every value given (no
+    text of another kind was left to pandas)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return pd.Series(values.to_numpy(dtype="float64", na_value=np.nan),
-                         index=values.index, name=values.name)
+                         index=values.index, name=values.name), False
     text = arrow_text(values)
     if text is None and pd.api.types.is_string_dtype(values):  # objects, maybe text
         with contextlib.suppress(pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
             text = pa.array(values.array, type=pa.large_string())  # else pandas reads
     if text is not None:
+        cast = True
         try:
             number = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
-            number = _cast_plain(values, text)
-        return pd.Series(number, index=values.index, name=values.name)
+            number, cast = _cast_plain(values, text), False
+        return pd.Series(number, index=values.index, name=values.name), cast
     number = pd.to_numeric(values, errors="coerce")
     return pd.Series(number.to_numpy(dtype="float64", na_value=np.nan),
-                     index=values.index, name=values.name)
+                     index=values.index, name=values.name), False
 
 
 _PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
@@ -129,9 +136,9 @@ def parse_coordinates(values: pd.Series) -> pd.Series:
     >>> parse_coordinates(pd.Series(["29,125", "-1.5", "1,234,5"])).tolist()
     [29.125, -1.5, nan]
     """
-    number = parse_numbers(values)
-    if pd.api.types.is_numeric_dtype(values) or not number.isna().any():
-        return number
+    number, cast = _numbers(values)
+    if cast or pd.api.types.is_numeric_dtype(values) or not number.isna().any():
+        return number  # cast: every value was a plain number, none has a comma
     unread = number.isna() & values.notna()  # only text that is no plain number
     if not unread.any():
         return number
