@@ -8,7 +8,9 @@ zeros where no site lies; summed within one level they give each site once.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from geomap.actors import holder_of
 from geomap.join import attach_areas, point_coordinates
@@ -41,15 +43,36 @@ def assign_mines(mines: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
     if towns.empty or mines.empty:
         mines["town"] = None
         return mines
-    nearest = gpd.sjoin_nearest(
-        mines[[mines.geometry.name]].to_crs(METRIC_CRS),
-        towns[["place", "geometry"]].to_crs(METRIC_CRS),
-        max_distance=TOWN_RADIUS_KM * 1000, distance_col="_distance", how="left")
-    nearest = nearest.sort_values(["_distance", "place"], kind="stable")
-    nearest = nearest[~nearest.index.duplicated(keep="first")]
-    mines["town"] = nearest["place"].reindex(mines.index)
-    mines["town_km"] = (nearest["_distance"] / 1000).round(1).reindex(mines.index)
+    town, metres = nearest_towns(mines.geometry.to_crs(METRIC_CRS).to_numpy(),
+                                 towns.geometry.to_crs(METRIC_CRS).to_numpy(),
+                                 towns["place"], TOWN_RADIUS_KM * 1000)
+    mines["town"] = pd.Series(town, index=mines.index, dtype=towns["place"].dtype)
+    mines["town_km"] = pd.Series(metres / 1000, index=mines.index).round(1)
     return mines
+
+
+def nearest_towns(sites: np.ndarray, towns: np.ndarray, places: pd.Series,
+                  radius: float) -> tuple[list, np.ndarray]:
+    """The place of the town nearest each site within *radius* (ties: the first
+    place in sorted order), and its distance; None and NaN where none is.
+
+    ``gpd.sjoin_nearest(max_distance=radius)`` kept to each site's nearest, by
+    place: a site's distances to every town measured at once (a few dozen sites
+    and towns; GEOS measures each pair as the join's tree does, within *radius*
+    included).
+    """
+    names = places.to_numpy(dtype=object)
+    distance = shapely.distance(sites[:, None], towns[None, :]) if len(towns) else \
+        np.full((len(sites), 0), np.nan)
+    town: list = [None] * len(sites)
+    metres = np.full(len(sites), np.nan)
+    for row, found in enumerate(distance):
+        near = np.flatnonzero(found <= radius)  # NaN (no geometry) is never near
+        if len(near):
+            closest = found[near].min()
+            town[row] = min(names[near[found[near] == closest]].tolist())
+            metres[row] = closest
+    return town, metres
 
 
 def _zones_of(mines: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> pd.Series:
