@@ -129,3 +129,32 @@ def test_decimal_in_geomap_toml(tmp_path: Path, value: str, ok: bool):
     else:
         with pytest.raises(ConfigError, match="must be"):
             read_config(config)
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_read_people_is_read_count_row_by_row(decimal):
+    """Counts, where one is written and why one is refused, as reading each row's
+    text (stripped, blank as none) gives them: blanks, words, negative, ambiguous,
+    grouped, overflowing and spaced counts, each told once per distinct text."""
+    from geomap.validate.checks import read_people, usable_people
+
+    texts = ["12", "", None, "about 12", "-4", "1.000", "12,500", "1e19", " 7 ",
+             "2,5", "12", "about 12", "  "]
+    index = pd.RangeIndex(5, 5 + len(texts))
+    frame = pd.DataFrame({"people": pd.Series(texts, dtype="string[pyarrow]",
+                                              index=index),
+                          "_row": range(1, len(texts) + 1)}, index=index)
+    people, written, refused = read_people(frame, decimal=decimal)
+    expected = []
+    for text in texts:
+        body = None if text is None or not text.strip() else text.strip()
+        count, reason = read_count(body, decimal) if body is not None else (None, None)
+        expected.append((count or 0, body is not None, reason))
+    got = list(zip(people.tolist(), written.tolist(),
+                   [None if pd.isna(r) else r for r in refused], strict=True))
+    assert got == expected
+    assert sum(reason is not None for *_, reason in expected) >= 4
+    assert people.index.equals(frame.index)
+    assert refused.index.equals(frame.index)
+    usable = usable_people(frame, decimal=decimal)[1]
+    assert usable.tolist() == [w and r is None for _, w, r in expected]

@@ -33,10 +33,10 @@ from geomap.validate.geometry import (
     require_location,
 )
 from geomap.validate.parsing import (
-    coded_counts,
     distinct_text,
     parse_numbers,
     per_distinct,
+    read_count,
     text_values,
     with_columns,
 )
@@ -320,10 +320,26 @@ def usable_people(frame: pd.DataFrame, *, decimal: str = "."
     return people, (written & refused.isna()).astype(bool)
 
 
+def _coded_people(codes: np.ndarray, uniques: pd.Series, *, decimal: str
+                  ) -> tuple[np.ndarray, pd.Categorical]:
+    """:func:`~geomap.validate.parsing.coded_counts`, the reasons as a categorical
+    (missing where a count is read): a part's few reasons are told apart from its
+    rows by their codes, not by testing 430,000 objects for None (about 3 ms)."""
+    read = [read_count(str(value), decimal) for value in uniques]
+    counts = np.array([count or 0 for count, _ in read] + [0], dtype="int64")
+    reasons = {reason: None for _, reason in read if reason is not None}
+    number = {reason: code for code, reason in enumerate(reasons)}
+    reason_codes = np.array([-1 if reason is None else number[reason]
+                             for _, reason in read] + [-1], dtype=np.int64)
+    return counts[codes], pd.Categorical.from_codes(
+        reason_codes[codes], categories=pd.Index(list(reasons), dtype=object),
+        validate=False)
+
+
 def read_people(frame: pd.DataFrame, *, decimal: str = "."
                 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Each row's count of people (0 where none), where one is written, and why a
-    written one is refused (None where it is read).
+    written one is refused (missing where it is read).
 
     A numeric column (a typed Parquet count) is checked as numbers, by the rules of
     :func:`~geomap.validate.parsing.read_count`; text is read by it, once per
@@ -333,11 +349,11 @@ def read_people(frame: pd.DataFrame, *, decimal: str = "."
     if values is None or not pd.api.types.is_numeric_dtype(values) or \
             pd.api.types.is_bool_dtype(values):
         codes, uniques = distinct_text(frame, "people")
-        people, refused = coded_counts(codes, uniques, decimal=decimal)
+        people, refused = _coded_people(codes, uniques, decimal=decimal)
         index = frame.index
         return (pd.Series(people, index=index, name="people"),
                 pd.Series(codes >= 0, index=index, name="people"),
-                pd.Series(refused, index=index, name="people", dtype=object))
+                pd.Series(refused, index=index, name="people"))
     number = values.to_numpy(dtype="float64", na_value=np.nan)
     written = ~np.isnan(number)
     with np.errstate(invalid="ignore"):  # NaN and inf have no remainder

@@ -62,7 +62,8 @@ class Rejects:
         self._parts.append(_Part(
             rows=frame[ROW].to_numpy()[hit], column=column, values=shown,
             action=action,
-            reason=reason.to_numpy()[hit] if isinstance(reason, pd.Series) else reason))
+            reason=reason.iloc[hit].to_numpy() if isinstance(reason, pd.Series)
+            else reason))
 
     def table(self) -> pd.DataFrame:
         """Return every recorded row, in row order."""
