@@ -163,3 +163,35 @@ def test_coordinates_read_as_the_plain_rule_reads_them(dtype, values):
 
     got = parse_coordinates(pd.Series(values, dtype=dtype))
     np.testing.assert_array_equal(got.to_numpy(), np.array([plain(v) for v in values]))
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "ns"])
+def test_dates_out_of_range_refused_as_pandas_compares_them(unit):
+    """Days compared as arrays: the same rows unparseable, out of range (a day
+    before 1800, after 2200, year 1 and 9999, the edges kept) and missing, the same
+    days kept, as pandas' comparisons with the range's first and last days."""
+    from geomap.validate import choices
+
+    days = ["2025-01-05", None, "1799-12-31", "1800-01-01", "2200-12-31",
+            "2200-12-31T12:00", "2201-01-01", "0001-01-01", "9999-12-31", None]
+    if unit == "ns":
+        days = [d if d is None or "1700" < d < "2262" else None for d in days]
+    parsed = pd.Series(np.array([np.datetime64(d) if d else np.datetime64("NaT")
+                                 for d in days]).astype(f"datetime64[{unit}]"),
+                       index=range(3, 13))
+    written = pd.Series([True, True, True, True, True, True, True, True, True, False],
+                        index=parsed.index)
+    frame = pd.DataFrame({"date": parsed, "_row": range(1, 11)})
+    got_rejects, plain_rejects = Rejects("d"), Rejects("d")
+    got = choices._reject_dates(frame, "date", written, parsed, got_rejects,
+                                required=True)
+    plain_rejects.add(frame, written & parsed.isna(), "date",
+                      "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
+    outside = parsed.notna() & ((parsed < choices.FIRST_DAY) |
+                                (parsed > choices.LAST_DAY))
+    plain_rejects.add(frame, outside, "date", "date out of range; expected a day "
+                      "from 1800-01-01 to 2200-12-31")
+    plain_rejects.add(frame, ~written, "date", "missing date")
+    pd.testing.assert_series_equal(got, parsed.mask(outside))
+    pd.testing.assert_frame_equal(got_rejects.table(), plain_rejects.table())
+    assert len(plain_rejects.table()) >= 4

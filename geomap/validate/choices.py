@@ -84,10 +84,20 @@ which the summaries use, end in 2262."""
 def _reject_dates(frame: pd.DataFrame, column: str, written: pd.Series,
                   parsed: pd.Series, rejects: Rejects, *, required: bool) -> pd.Series:
     """Reject unparseable (and, if required, empty) dates and dates out of range;
-    return *parsed* with the latter missing too."""
-    rejects.add(frame, written & parsed.isna(), column,
+    return *parsed* with the latter missing too. Days of numpy's kind are compared
+    as arrays (pandas' comparisons of a part's days took about 3 ms)."""
+    values = parsed.to_numpy()
+    if values.dtype.kind == "M" and parsed.index.equals(frame.index) and \
+            written.index.equals(frame.index):
+        missing, written = np.isnat(values), written.to_numpy(dtype=bool)
+        first, last = (np.datetime64(day.date()).astype(values.dtype)
+                       for day in (FIRST_DAY, LAST_DAY))
+        outside = ~missing & ((values < first) | (values > last))
+    else:
+        missing, outside = parsed.isna(), parsed.notna() & (
+            (parsed < FIRST_DAY) | (parsed > LAST_DAY))
+    rejects.add(frame, written & missing, column,
                 "unparseable date; expected YYYY-MM-DD, YYYY-MM or YYYY")
-    outside = parsed.notna() & ((parsed < FIRST_DAY) | (parsed > LAST_DAY))
     if outside.any():
         rejects.add(frame, outside, column, f"date out of range; expected a day from "
                     f"{FIRST_DAY:%Y-%m-%d} to {LAST_DAY:%Y-%m-%d}")
