@@ -239,3 +239,56 @@ def test_halo_outlines_kept_ahead_are_those_every_save_draws(monkeypatch) -> Non
     drawn = _two_labels_svg("geomap", before_saving=keep)
     assert computed == []
     assert drawn == _two_labels_svg("matplotlib")
+
+
+def test_pdf_laid_out_without_glyph_outlines_is_the_same_pdf(drawn, monkeypatch) -> None:
+    """Laying the PDF's words out without loading each glyph's outline (the quick
+    way, used for every word) writes the very bytes matplotlib's own layout writes."""
+    everything, (layers, summary, text) = drawn
+    figure = print_figure(layers.places, summary.areas, summary.mines, text,
+                          actors=summary.actors)
+    laid_out = []
+
+    unloaded = save._layout_unloaded
+
+    def counted(string, font, **kwargs):
+        laid_out.append(string)
+        return unloaded(string, font, **kwargs)
+
+    monkeypatch.setattr(save, "_layout_unloaded", counted)
+    quick = save_printed(figure, text.title, ("map.pdf",))["map.pdf"]
+    assert TITLE in laid_out
+    assert len(laid_out) > 10
+    monkeypatch.setattr(save, "_glyphs_unloaded", save._nothing)
+    assert save_printed(figure, text.title, ("map.pdf",))["map.pdf"] == quick
+    assert quick == everything["map.pdf"]
+
+
+@pytest.mark.parametrize("changed", ["signature", "fonttype", "module"])
+def test_glyphs_are_loaded_as_matplotlib_does_where_it_differs(changed,
+                                                               monkeypatch) -> None:
+    """Where matplotlib's layout takes other arguments, the fonts are Type 3 (drawn
+    from the outlines) or the PDF writer lays text out otherwise, its own layout
+    is kept; where not, the quick one is used for the save only."""
+    from matplotlib import _text_helpers
+    from matplotlib.backends import backend_pdf
+
+    used = []
+
+    def failing() -> None:
+        with matplotlib.rc_context({"pdf.fonttype": 42}), save._glyphs_unloaded():
+            used.append(backend_pdf._text_helpers.layout)
+            raise KeyError
+
+    with pytest.raises(KeyError):
+        failing()
+    assert used == [save._layout_unloaded]
+    assert backend_pdf._text_helpers is _text_helpers  # restored on errors too
+    if changed == "signature":
+        monkeypatch.setattr(_text_helpers, "layout", lambda string, font, flags: [])
+    elif changed == "module":
+        monkeypatch.setattr(backend_pdf, "_text_helpers", object())
+    kept = backend_pdf._text_helpers
+    with matplotlib.rc_context({"pdf.fonttype": 3 if changed == "fonttype" else 42}
+                               ), save._glyphs_unloaded():
+        assert backend_pdf._text_helpers is kept

@@ -16,6 +16,7 @@ import io
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import matplotlib as mpl
 import matplotlib.backends.backend_pdf  # imported with this module (and so before a
@@ -23,10 +24,11 @@ import matplotlib.backends.backend_svg  # build forks the process drawing the ma
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from fontTools import subset
-from matplotlib import font_manager
-from matplotlib.backends import _backend_pdf_ps
+from matplotlib import _text_helpers, font_manager
+from matplotlib.backends import _backend_pdf_ps, backend_pdf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font, LoadFlags
 from PIL.PngImagePlugin import PngInfo
 
 SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "none", "pdf.fonttype": 42,
@@ -96,7 +98,8 @@ def save_png(pdf: bytes, pixels: tuple[int, int], dpi: int,
 def save_vector(figure: Figure, fmt: str, metadata: dict[str, object]) -> bytes:
     """The figure as PDF or SVG bytes (call inside ``mpl.rc_context(SAVE_RC)``)."""
     buffer = io.BytesIO()
-    with _lean_font_subsets() if fmt == "pdf" else _nothing():
+    with _lean_font_subsets() if fmt == "pdf" else _nothing(), \
+            _glyphs_unloaded() if fmt == "pdf" else _nothing():
         figure.savefig(buffer, format=fmt, metadata=metadata)
     return buffer.getvalue()
 
@@ -159,6 +162,41 @@ def _lean_font_subsets() -> Iterator[None]:
         yield
     finally:
         _backend_pdf_ps.get_glyphs_subset = original
+
+
+def _layout_unloaded(string, font, *, features=None, language=None):
+    """The laid-out glyphs of *string* in *font*, as ``_text_helpers.layout`` gives
+    them, without loading each glyph's outline into the font."""
+    return font._layout(string, LoadFlags.NO_HINTING, features=features,
+                        language=language)
+
+
+@contextmanager
+def _glyphs_unloaded() -> Iterator[None]:
+    """While a PDF is written, lay its words out without loading their glyphs.
+
+    matplotlib's PDF writer places each glyph of a word where the text layout puts
+    it (``_text_helpers.layout``), and that layout loads each glyph's outline into
+    the font as it goes, which is unused: the glyph's code and place are written,
+    and a reader draws it from the embedded TrueType font (``pdf.fonttype`` 42). Where
+    the PDF writer lays text out through ``_text_helpers.layout(string, font, *,
+    features, language)`` and the font has ``_layout`` (matplotlib 3.11), the same
+    layout without the outlines is used for this save; otherwise, and for Type 3
+    fonts (drawn from the outlines), matplotlib's own.
+    """
+    original = getattr(_text_helpers, "layout", None)
+    if (mpl.rcParams["pdf.fonttype"] != 42
+            or getattr(backend_pdf, "_text_helpers", None) is not _text_helpers
+            or original is None or not hasattr(FT2Font, "_layout")
+            or list(inspect.signature(original).parameters) != [
+                "string", "font", "features", "language"]):
+        yield
+        return
+    backend_pdf._text_helpers = SimpleNamespace(layout=_layout_unloaded)
+    try:
+        yield
+    finally:
+        backend_pdf._text_helpers = _text_helpers
 
 
 def save_figure(figure: Figure, formats: tuple[str, ...], *, title: str,
