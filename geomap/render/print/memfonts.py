@@ -16,6 +16,7 @@ otherwise matplotlib's own way is kept.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import io
@@ -46,6 +47,10 @@ _COPY_OF: dict[int, tuple[FT2Font, float]] = {}
 the size it was set to, by the font's id."""
 
 
+_realpath = functools.lru_cache(64)(os.path.realpath)
+"""A font file's real path, as matplotlib keys its fonts by (found once)."""
+
+
 class Placed(NamedTuple):
     """A glyph laid out, as matplotlib's ``LayoutItem`` gives it to the PDF writer."""
 
@@ -61,8 +66,8 @@ def _key(prop) -> tuple:
     """What matplotlib keys its cached font for *prop* by (its files, kerning
     factor, Last Resort fallback, thread)."""
     files = tuple(
-        (os.path.realpath(found.path), found.face_index)
-        if isinstance(found, font_manager.FontPath) else (os.path.realpath(found), 0)
+        (_realpath(found.path), found.face_index)
+        if isinstance(found, font_manager.FontPath) else (_realpath(found), 0)
         for found in font_manager.fontManager._find_fonts_by_props(prop))
     return (files, mpl.rcParams["text.kerning_factor"],
             mpl.rcParams["font.enable_last_resort"], threading.get_ident())
