@@ -242,9 +242,8 @@ def test_halo_outlines_kept_ahead_are_those_every_save_draws(monkeypatch) -> Non
 
 
 def test_pdf_laid_out_without_glyph_outlines_is_the_same_pdf(drawn, monkeypatch) -> None:
-    """Measuring and laying the PDF's words out with fonts read into memory and
-    without loading each glyph's outline (the quick ways, used for every word)
-    writes the very bytes matplotlib's own measures and layout write."""
+    """Laying the PDF's words out without loading each glyph's outline (the quick
+    way, used for every word) writes the very bytes matplotlib's own layout writes."""
     everything, (layers, summary, text) = drawn
     figure = print_figure(layers.places, summary.areas, summary.mines, text,
                           actors=summary.actors)
@@ -261,7 +260,6 @@ def test_pdf_laid_out_without_glyph_outlines_is_the_same_pdf(drawn, monkeypatch)
     assert TITLE in laid_out
     assert len(laid_out) > 10
     monkeypatch.setattr(save, "_glyphs_unloaded", save._nothing)
-    monkeypatch.setattr(save.memfonts, "measured_in_memory", save._nothing)
     assert save_printed(figure, text.title, ("map.pdf",))["map.pdf"] == quick
     assert quick == everything["map.pdf"]
 

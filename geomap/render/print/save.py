@@ -28,10 +28,8 @@ from matplotlib import _text_helpers, font_manager
 from matplotlib.backends import _backend_pdf_ps, backend_pdf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font
+from matplotlib.ft2font import FT2Font, LoadFlags
 from PIL.PngImagePlugin import PngInfo
-
-from . import memfonts
 
 SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "none", "pdf.fonttype": 42,
            "pdf.compression": 3, "font.family": "DejaVu Sans", "path.simplify": True}
@@ -101,8 +99,7 @@ def save_vector(figure: Figure, fmt: str, metadata: dict[str, object]) -> bytes:
     """The figure as PDF or SVG bytes (call inside ``mpl.rc_context(SAVE_RC)``)."""
     buffer = io.BytesIO()
     with _lean_font_subsets() if fmt == "pdf" else _nothing(), \
-            _glyphs_unloaded() if fmt == "pdf" else _nothing(), \
-            memfonts.measured_in_memory() if fmt == "pdf" else _nothing():
+            _glyphs_unloaded() if fmt == "pdf" else _nothing():
         figure.savefig(buffer, format=fmt, metadata=metadata)
     return buffer.getvalue()
 
@@ -169,9 +166,9 @@ def _lean_font_subsets() -> Iterator[None]:
 
 def _layout_unloaded(string, font, *, features=None, language=None):
     """The laid-out glyphs of *string* in *font*, as ``_text_helpers.layout`` gives
-    them, without loading each glyph's outline into the font (by its copy in
-    memory where :func:`memfonts.measured_in_memory` made one)."""
-    return memfonts.layout(string, font, features=features, language=language)
+    them, without loading each glyph's outline into the font."""
+    return font._layout(string, LoadFlags.NO_HINTING, features=features,
+                        language=language)
 
 
 @contextmanager
@@ -231,8 +228,6 @@ def read_fonts_ahead() -> None:
     Each font read ahead is used by one subset of one PDF, then dropped: the PDF's
     bytes are those of a font read then.
     """
-    memfonts.read_ahead(font_manager.FontProperties(family=SAVE_RC["font.family"],
-                                                    **style) for style, _ in FACES)
     for style, copies in FACES:
         found = font_manager.findfont(font_manager.FontProperties(
             family=SAVE_RC["font.family"], **style))
