@@ -342,6 +342,36 @@ def test_a_warm_up_under_way_when_the_work_comes_gets_its_priority_back(
     assert int(raised.read_text(encoding="utf-8")) == os.getpriority(os.PRIO_PROCESS, 0)
 
 
+def test_a_warm_up_in_steps_stops_after_the_step_under_way(tmp_path: Path):
+    """A preparation given as steps: the work waits for the step under way when it
+    comes, not for the steps after it, which are never taken."""
+    if (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+        pytest.skip("a thread's own priority needs Linux, a worker two cores")
+    lowered, raised, later = (tmp_path / name for name in ("lowered", "raised", "later"))
+    worker = Worker(["json"], prepare=(
+        partial(_write_pid, tmp_path / "first"),
+        partial(_prepare_until_raised, lowered, raised), partial(_write_pid, later)))
+    try:
+        _wait_for(lowered)
+        assert worker.start(partial(_write_pid, tmp_path / "drawn.txt")).result() == [
+            tmp_path / "drawn.txt"]
+    finally:
+        worker.close()
+    assert (tmp_path / "first").exists()
+    assert raised.exists()  # the step under way ended
+    assert not later.exists()  # the next one was not taken
+
+
+def test_the_print_map_s_warm_up_steps_are_what_warm_up_does():
+    """The print worker's steps name the print map's warm-up steps, in their order,
+    then the report's templates."""
+    from geomap.export.print_worker import PREPARE_PRINT, _compile_report
+    from geomap.render.print.save import WARM_UP_STEPS
+
+    assert [step.args[0] for step in PREPARE_PRINT[:-1]] == list(WARM_UP_STEPS)
+    assert PREPARE_PRINT[-1] is _compile_report
+
+
 def _die() -> None:
     """A worker's preparation that kills it (as the kernel's OOM killer would)."""
     os._exit(9)

@@ -220,15 +220,17 @@ class Worker:
     ----------
     modules : iterable of str
         Modules the work needs, imported by the worker at once.
-    prepare : callable, optional
+    prepare : callable or tuple of callables, optional
         Called by the worker after the imports, while it waits for the work (not
-        at all when the work comes first); what it does must not change what the
-        work writes. Its errors are ignored (the
-        work meets them again and says why).
+        at all when the work comes first), step by step: when the work comes, the
+        worker stops after the step under way. What it does must not change what
+        the work writes. Its errors are ignored (the work meets them again and says
+        why).
     """
 
     def __init__(self, modules: Iterable[str],
-                 prepare: Callable[[], object] | None = None) -> None:
+                 prepare: Callable[[], object] | tuple[Callable[[], object], ...]
+                 | None = None) -> None:
         self._child = None
         self.job: Background | None = None
         """The work sent (:meth:`start`), None before."""
@@ -286,8 +288,9 @@ class Worker:
             self._child = None
 
 
-def _serve(modules: tuple[str, ...], prepare: Callable[[], object] | None, tasks,
-           unused, results) -> None:
+def _serve(modules: tuple[str, ...],
+           prepare: Callable[[], object] | tuple[Callable[[], object], ...] | None,
+           tasks, unused, results) -> None:
     """In the worker: import *modules* and prepare on a thread of low priority
     (:class:`~geomap.export.warm_up.WarmUp`) while waiting for the work; then do
     the one work sent, or none. The cycle collector is set as in a build

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 from geomap.export.background import Worker
@@ -33,17 +34,31 @@ _ahead: Worker | None = None
 """The worker :func:`fork_ahead` forked, until a build takes it or it is closed."""
 
 
-def prepare_print() -> None:
-    """In the print map's worker, before its work: what the first print map and
-    report a process writes pay once (fonts, lazily imported modules, the
-    report's templates), paid while this process reads the inputs."""
+def _warm_up(step: str) -> None:
+    """One step of the print map's warm-up (:data:`~geomap.render.print.save.
+    WARM_UP_STEPS`), its module imported then."""
+    from geomap.render.print import save
+
+    getattr(save, step)()
+
+
+def _compile_report() -> None:
+    """Compile the report's templates, as the first report a process writes would."""
     from geomap.export.report import REPORT_TEMPLATE, TABLES_TEMPLATE
-    from geomap.render.print.save import warm_up
     from geomap.render.templating import environment
 
-    warm_up()
     for name in (REPORT_TEMPLATE, TABLES_TEMPLATE):
         environment().get_template(name)
+
+
+PREPARE_PRINT = (*(partial(_warm_up, step) for step in
+                   ("warm_up_words", "warm_up_pages", "read_fonts_ahead")),
+                 _compile_report)
+"""In the print map's worker, before its work, step by step: what the first print
+map and report a process writes pay once (fonts, lazily imported modules, the
+report's templates), paid while this process reads the inputs. When the work comes,
+the worker stops after the step under way, and the work pays the rest as it meets
+it: the figure's words first, the report (written last) last."""
 
 
 def fork_ahead() -> None:
@@ -51,7 +66,7 @@ def fork_ahead() -> None:
     (:func:`print_worker`); the one forked before, if nobody took it, is closed."""
     global _ahead
     close_ahead()
-    _ahead = Worker(PRINT_MODULES + DENSITY_MODULES, prepare=prepare_print)
+    _ahead = Worker(PRINT_MODULES + DENSITY_MODULES, prepare=PREPARE_PRINT)
 
 
 def close_ahead() -> None:
@@ -82,7 +97,7 @@ def print_worker(config: BuildConfig) -> Iterator[Worker | None]:
         return
     if worker is None:
         worker = Worker(PRINT_MODULES + (DENSITY_MODULES if "density" in wanted else ()),
-                        prepare=prepare_print)
+                        prepare=PREPARE_PRINT)
     try:
         yield worker
     finally:

@@ -36,9 +36,11 @@ class WarmUp:
     """
 
     def __init__(self, modules: tuple[str, ...],
-                 prepare: Callable[[], object] | None) -> None:
+                 prepare: Callable[[], object] | tuple[Callable[[], object], ...] | None
+                 ) -> None:
         self._steps = [partial(importlib.import_module, module) for module in modules]
-        self._steps += [prepare] if prepare is not None else []
+        self._steps += list(prepare) if isinstance(prepare, tuple) else (
+            [prepare] if prepare is not None else [])
         self._stop, self._turn = threading.Event(), threading.Lock()
         self._own: tuple[int, int] | None = None  # (thread id, priority) lowered
         self._thread = threading.Thread(target=self._run, daemon=True,

@@ -241,25 +241,41 @@ def read_fonts_ahead() -> None:
             fonts.append(font)
 
 
-def warm_up() -> None:
-    """Pay now what the first print map a process saves pays once, on first use.
-
-    Loads the fonts of the map's words (regular, bold, italic) and lays a word out
-    in each on the Agg canvas, saves a one-word PDF (importing what fontTools' font
-    subsetting imports as it meets each table) and rasterises it to a PNG (PDFium's
-    first page, Pillow's image plugins).
-    A process that will draw the print map calls it while it waits for the data;
-    nothing it does is written into a map (the files stay the same bytes).
-    """
+def warm_up_words() -> None:
+    """Load the fonts of the map's words (regular, bold, italic) and lay a word out
+    in each on the Agg canvas, as the first print map a process draws would."""
     with mpl.rc_context(SAVE_RC):
         figure = Figure(figsize=(1, 1))
         canvas = FigureCanvasAgg(figure)
-        words = [figure.text(0.1, 0.1 + 0.3 * rank, "Kivu 1", fontsize=8, **style)
-                 for rank, style in enumerate(({}, {"fontweight": "bold"},
-                                               {"fontstyle": "italic"}))]
+        for rank, style in enumerate(({}, {"fontweight": "bold"},
+                                      {"fontstyle": "italic"})):
+            figure.text(0.1, 0.1 + 0.3 * rank, "Kivu 1", fontsize=8, **style)
         canvas.draw()
-        for word in words[1:]:  # one font is enough to import the subsetting's modules
-            word.remove()
+
+
+def warm_up_pages() -> None:
+    """Save a one-word PDF (importing what fontTools' font subsetting imports as it
+    meets each table) and rasterise it to a PNG (PDFium's first page, Pillow's
+    image plugins), as the first print map a process saves would."""
+    with mpl.rc_context(SAVE_RC):
+        figure = Figure(figsize=(1, 1))
+        figure.text(0.1, 0.1, "Kivu 1", fontsize=8)
         pdf = save_vector(figure, "pdf", {"CreationDate": None, "ModDate": None})
     save_png(pdf, (72, 72), 72, {})
-    read_fonts_ahead()
+
+
+WARM_UP_STEPS = ("warm_up_words", "warm_up_pages", "read_fonts_ahead")
+"""What :func:`warm_up` does, step by step (names of this module's functions), in
+the order the print map's process meets them: the figure's words, then the PDF and
+its raster, then the fonts the PDF embeds."""
+
+
+def warm_up() -> None:
+    """Pay now what the first print map a process saves pays once, on first use
+    (:data:`WARM_UP_STEPS`).
+
+    A process that will draw the print map calls it while it waits for the data;
+    nothing it does is written into a map (the files stay the same bytes).
+    """
+    for step in WARM_UP_STEPS:
+        globals()[step]()
