@@ -326,12 +326,16 @@ def _prepare_until_raised(lowered: Path, raised: Path) -> None:
 
 def test_a_warm_up_under_way_when_the_work_comes_gets_its_priority_back(
         tmp_path: Path):
-    """The work waits for the step of the warm-up under way: that step runs at the
-    worker's priority from then on, so a busy machine cannot starve the work."""
+    """The work waits for the step of the warm-up under way, not for the steps after
+    it, which are never taken: that step runs at the worker's priority from then on,
+    so a busy machine cannot starve the work."""
     if (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
         pytest.skip("a thread's own priority needs Linux, a worker two cores")
-    lowered, raised = tmp_path / "lowered.txt", tmp_path / "raised.txt"
-    worker = Worker(["json"], prepare=partial(_prepare_until_raised, lowered, raised))
+    lowered, raised, first, later = (tmp_path / name for name in (
+        "lowered.txt", "raised.txt", "first.txt", "later.txt"))
+    worker = Worker(["json"], prepare=(
+        partial(_write_pid, first), partial(_prepare_until_raised, lowered, raised),
+        partial(_write_pid, later)))
     try:
         _wait_for(lowered)
         assert worker.start(partial(_write_pid, tmp_path / "drawn.txt")).result() == [
@@ -340,26 +344,8 @@ def test_a_warm_up_under_way_when_the_work_comes_gets_its_priority_back(
         worker.close()
     assert int(lowered.read_text(encoding="utf-8")) == _lowered()
     assert int(raised.read_text(encoding="utf-8")) == os.getpriority(os.PRIO_PROCESS, 0)
-
-
-def test_a_warm_up_in_steps_stops_after_the_step_under_way(tmp_path: Path):
-    """A preparation given as steps: the work waits for the step under way when it
-    comes, not for the steps after it, which are never taken."""
-    if (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
-        pytest.skip("a thread's own priority needs Linux, a worker two cores")
-    lowered, raised, later = (tmp_path / name for name in ("lowered", "raised", "later"))
-    worker = Worker(["json"], prepare=(
-        partial(_write_pid, tmp_path / "first"),
-        partial(_prepare_until_raised, lowered, raised), partial(_write_pid, later)))
-    try:
-        _wait_for(lowered)
-        assert worker.start(partial(_write_pid, tmp_path / "drawn.txt")).result() == [
-            tmp_path / "drawn.txt"]
-    finally:
-        worker.close()
-    assert (tmp_path / "first").exists()
-    assert raised.exists()  # the step under way ended
-    assert not later.exists()  # the next one was not taken
+    assert first.exists()
+    assert not later.exists()
 
 
 def test_the_print_map_s_warm_up_steps_are_what_warm_up_does():
