@@ -169,3 +169,25 @@ def test_outlines_loaded_once_per_glyph_are_matplotlib_outlines() -> None:
                         verts, dtype=float).reshape(-1, 2))
                     assert got_codes == list(codes)
     assert len(kept._glyphs) < 3 * sum(len(text) for text in TEXTS)  # shared
+
+
+def test_outlines_without_matplotlib_s_layout_are_matplotlib_s_own(monkeypatch) -> None:
+    """Where fonts have no ``_layout`` (a matplotlib other than 3.11), a halo's outline
+    is matplotlib's own outlining, kept as the quick one is; nothing is loaded by
+    the quick way."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    from geomap.render.print import marks
+    from geomap.render.print.save import SAVE_RC
+
+    monkeypatch.setattr(marks, "FT2Font", type("FontWithoutLayout", (), {}))
+    kept = marks._KeptOutlines()
+    with matplotlib.rc_context(SAVE_RC):
+        prop = FontProperties(size=6.8)
+        for text in TEXTS:
+            verts, codes = TextToPath().get_text_path(prop, text)
+            got_verts, got_codes = kept.get_text_path(prop, text, ismath=False)
+            assert np.array_equal(got_verts, np.array(verts, dtype=float).reshape(-1, 2))
+            assert got_codes == list(codes)
+    assert kept._glyphs == {}

@@ -14,7 +14,7 @@ otherwise each of the two would compute them all.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ft2font import LoadFlags
+from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation
 from matplotlib.textpath import TextToPath
@@ -43,7 +43,8 @@ class _KeptOutlines(TextToPath):
                prop.get_weight(), prop.get_stretch(), prop.get_size_in_points(),
                prop.get_file(), s, ismath, tuple(sorted(options.items())))
         if key not in self._kept:
-            if ismath is False and set(options) <= {"features", "language"}:
+            if ismath is False and set(options) <= {"features", "language"} \
+                    and hasattr(FT2Font, "_layout"):  # matplotlib 3.11's layout
                 self._kept[key] = self._outline(prop, s, **options)
             else:
                 verts, codes = super().get_text_path(prop, s, ismath=ismath, **options)
