@@ -264,12 +264,13 @@ def test_pdf_laid_out_without_glyph_outlines_is_the_same_pdf(drawn, monkeypatch)
     assert quick == everything["map.pdf"]
 
 
-@pytest.mark.parametrize("changed", ["signature", "fonttype", "module"])
+@pytest.mark.parametrize("changed", ["signature", "fonttype", "module", "release"])
 def test_glyphs_are_loaded_as_matplotlib_does_where_it_differs(changed,
                                                                monkeypatch) -> None:
     """Where matplotlib's layout takes other arguments, the fonts are Type 3 (drawn
-    from the outlines) or the PDF writer lays text out otherwise, its own layout
-    is kept; where not, the quick one is used for the save only."""
+    from the outlines), the PDF writer lays text out otherwise or matplotlib is
+    another release, its own layout is kept; where not, the quick one is used for
+    the save only, beside the rest of matplotlib's text helpers."""
     from matplotlib import _text_helpers
     from matplotlib.backends import backend_pdf
 
@@ -284,10 +285,16 @@ def test_glyphs_are_loaded_as_matplotlib_does_where_it_differs(changed,
         failing()
     assert used == [save._layout_unloaded]
     assert backend_pdf._text_helpers is _text_helpers  # restored on errors too
+    with matplotlib.rc_context({"pdf.fonttype": 42}), save._glyphs_unloaded():
+        helpers = backend_pdf._text_helpers
+        assert {name for name in vars(_text_helpers) if not name.startswith("__")} <= set(
+            vars(helpers))
     if changed == "signature":
         monkeypatch.setattr(_text_helpers, "layout", lambda string, font, flags: [])
     elif changed == "module":
         monkeypatch.setattr(backend_pdf, "_text_helpers", object())
+    elif changed == "release":  # not the release whose layout it repeats
+        monkeypatch.setattr(matplotlib, "__version__", "3.12.0")
     kept = backend_pdf._text_helpers
     with matplotlib.rc_context({"pdf.fonttype": 3 if changed == "fonttype" else 42}
                                ), save._glyphs_unloaded():

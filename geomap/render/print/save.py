@@ -1,6 +1,7 @@
 """Save a drawn print map as the bytes of ``map.png``, ``map.pdf`` and ``map.svg``.
 
-Only the formats asked for are drawn (the report embeds the PNG alone). Text stays
+Only the formats asked for are drawn (the report embeds the PNG alone, which is
+drawn from the PDF: a PNG draws the PDF too, and does not keep it). Text stays
 text: in the SVG every word is a ``<text>`` element (``svg.fonttype: none``), and
 the PDF embeds its fonts as TrueType (``pdf.fonttype: 42``, not Type 3 glyph
 procedures), with a ToUnicode map, so that the words can be selected, searched and
@@ -30,6 +31,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font, LoadFlags
 from PIL.PngImagePlugin import PngInfo
+
+from geomap.render.print import WARM_UP_STEPS
 
 SAVE_RC = {"svg.hashsalt": "geomap", "svg.fonttype": "none", "pdf.fonttype": 42,
            "pdf.compression": 3, "font.family": "DejaVu Sans", "path.simplify": True}
@@ -80,7 +83,7 @@ def save_png(pdf: bytes, pixels: tuple[int, int], dpi: int,
         try:
             bitmap = pdfium.PdfBitmap.new_native(width, height, pdfium_c.FPDFBitmap_BGR,
                                                  rev_byteorder=True)
-            bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+            pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xFFFFFFFF)  # white
             pdfium_c.FPDF_RenderPageBitmap(bitmap, document[0], 0, 0, width, height, 0,
                                            pdfium_c.FPDF_REVERSE_BYTE_ORDER)
             image = bitmap.to_pil()
@@ -164,6 +167,11 @@ def _lean_font_subsets() -> Iterator[None]:
         _backend_pdf_ps.get_glyphs_subset = original
 
 
+LAYOUT_TESTED = "3.11."
+"""The matplotlib release whose text layout :func:`_layout_unloaded` repeats (its
+tests hold the PDF to matplotlib's own there); another keeps matplotlib's."""
+
+
 def _layout_unloaded(string, font, *, features=None, language=None):
     """The laid-out glyphs of *string* in *font*, as ``_text_helpers.layout`` gives
     them, without loading each glyph's outline into the font."""
@@ -186,13 +194,15 @@ def _glyphs_unloaded() -> Iterator[None]:
     """
     original = getattr(_text_helpers, "layout", None)
     if (mpl.rcParams["pdf.fonttype"] != 42
+            or not mpl.__version__.startswith(LAYOUT_TESTED)
             or getattr(backend_pdf, "_text_helpers", None) is not _text_helpers
             or original is None or not hasattr(FT2Font, "_layout")
             or list(inspect.signature(original).parameters) != [
                 "string", "font", "features", "language"]):
         yield
         return
-    backend_pdf._text_helpers = SimpleNamespace(layout=_layout_unloaded)
+    backend_pdf._text_helpers = SimpleNamespace(**{**vars(_text_helpers),
+                                                   "layout": _layout_unloaded})
     try:
         yield
     finally:
@@ -264,15 +274,9 @@ def warm_up_pages() -> None:
     save_png(pdf, (72, 72), 72, {})
 
 
-WARM_UP_STEPS = ("warm_up_words", "warm_up_pages", "read_fonts_ahead")
-"""What :func:`warm_up` does, step by step (names of this module's functions), in
-the order the print map's process meets them: the figure's words, then the PDF and
-its raster, then the fonts the PDF embeds."""
-
-
 def warm_up() -> None:
     """Pay now what the first print map a process saves pays once, on first use
-    (:data:`WARM_UP_STEPS`).
+    (:data:`~geomap.render.print.WARM_UP_STEPS`).
 
     A process that will draw the print map calls it while it waits for the data;
     nothing it does is written into a map (the files stay the same bytes).
