@@ -1,14 +1,14 @@
 """Write some outputs in a second process while this one writes the others.
 
-The print map (PNG, PDF and SVG, drawn three times by matplotlib) and the report that
-embeds it take seconds whatever the size of the data, and hold Python's lock while
-they draw. On a machine with two cores or more they are written by a forked copy of
+The print map (PDF and SVG drawn by matplotlib, the PNG the PDF's page rasterised)
+and the report that embeds it take seconds whatever the size of the data, and hold
+Python's lock while they draw. On a machine with two cores or more they are written by a forked copy of
 this process while this one builds the web map, the GeoPackage and the tables: either
 a copy forked when the work is ready, which shares its memory and needs nothing sent
 to it (:class:`Background`), or one forked at the start of the build, which imports
 matplotlib on the other core while this one reads the inputs and is then sent the
 work (:class:`Worker`). That copy may itself fork one (a :class:`Background`) to save
-the vector files of the figure it has drawn while it saves the PNG. Where processes
+the PDF of the figure it has drawn, and its PNG, while it saves the SVG. Where processes
 cannot be forked (or on one core) the work runs here, in turn: the files are the same
 bytes either way.
 """
@@ -87,7 +87,7 @@ class Background:
 
     def __init__(self, work: Callable[..., list[Path]], *, waits: bool = False
                  ) -> None:
-        self._paths: list[Path] | None = None
+        self._paths: list[Path] | BaseException | None = None
         self._child = self._work = self._more = None
         if not _forking():
             if waits:
@@ -144,7 +144,8 @@ class Background:
             self._more = None
 
     def result(self) -> list[Path]:
-        """Wait for the work; return its paths (the same ones when asked again).
+        """Wait for the work; return its paths (the same ones, or the same error,
+        when asked again).
 
         Raises
         ------
@@ -155,6 +156,8 @@ class Background:
             The work's process died, or its error could not be sent.
         """
         if self._child is None:
+            if isinstance(self._paths, BaseException):
+                raise self._paths
             return self._paths
         self._close_more()
         try:
@@ -167,10 +170,12 @@ class Background:
             self._paths = outcome
             return outcome
         if isinstance(outcome, BaseException):
+            self._paths = outcome  # raised again if asked again
             raise outcome
         reason = outcome or f"the process writing them ended with {child.exitcode}"
         msg = f"The print map and report could not be written: {reason}"
-        raise OutputError(msg)
+        self._paths = OutputError(msg)
+        raise self._paths
 
     def stop(self) -> None:
         """End the work at once and wait for its process to end.
