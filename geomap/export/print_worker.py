@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from geomap.export.background import Worker
+from geomap.render.print import WARM_UP_STEPS
 
 if TYPE_CHECKING:
     from geomap.config import BuildConfig
@@ -35,7 +36,7 @@ _ahead: Worker | None = None
 
 
 def _warm_up(step: str) -> None:
-    """One step of the print map's warm-up (:data:`~geomap.render.print.save.
+    """One step of the print map's warm-up (:data:`~geomap.render.print.
     WARM_UP_STEPS`), its module imported then."""
     from geomap.render.print import save
 
@@ -51,9 +52,7 @@ def _compile_report() -> None:
         environment().get_template(name)
 
 
-PREPARE_PRINT = (*(partial(_warm_up, step) for step in
-                   ("warm_up_words", "warm_up_pages", "read_fonts_ahead")),
-                 _compile_report)
+PREPARE_PRINT = (*(partial(_warm_up, step) for step in WARM_UP_STEPS), _compile_report)
 """In the print map's worker, before its work, step by step: what the first print
 map and report a process writes pay once (fonts, lazily imported modules, the
 report's templates), paid while this process reads the inputs. When the work comes,

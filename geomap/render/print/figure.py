@@ -242,9 +242,9 @@ def _padded_bounds(joined: gpd.GeoDataFrame, mines: gpd.GeoDataFrame
     return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
-def _pixels(size_mm: tuple[float, float], dpi: int) -> tuple[int, int]:
-    """Width and height in whole pixels of a page of *size_mm* at *dpi*."""
-    return tuple(round(mm / 25.4 * dpi) for mm in size_mm)
+def _pixels(figure: Figure, dpi: int) -> tuple[int, int]:
+    """Width and height in whole pixels of *figure*'s page at *dpi*."""
+    return tuple(round(inches * dpi) for inches in figure.get_size_inches())
 
 
 PRINTED = ("map.png", "map.pdf", "map.svg")
@@ -298,8 +298,7 @@ def print_figure(*args: Any, **kwargs: Any) -> Figure:
 
 
 def save_printed(figure: Figure, title: str, files: tuple[str, ...] = PRINTED, *,
-                 dpi: int = DPI, size_mm: tuple[float, float] = A4_MM
-                 ) -> dict[str, bytes]:
+                 dpi: int = DPI) -> dict[str, bytes]:
     """The files of a figure from :func:`print_figure`, as bytes.
 
     Parameters
@@ -312,8 +311,6 @@ def save_printed(figure: Figure, title: str, files: tuple[str, ...] = PRINTED, *
         The files wanted, from :data:`PRINTED`.
     dpi : int
         Resolution of the PNG.
-    size_mm : (float, float)
-        Page size in millimetres, as drawn.
 
     Returns
     -------
@@ -322,7 +319,7 @@ def save_printed(figure: Figure, title: str, files: tuple[str, ...] = PRINTED, *
     """
     _check_files(files)
     saved = save_figure(figure, tuple(name.split(".")[1] for name in files),
-                        title=printable(title), pixels=_pixels(size_mm, dpi), dpi=dpi)
+                        title=printable(title), pixels=_pixels(figure, dpi), dpi=dpi)
     return {name: saved[name.split(".")[1]] for name in PRINTED if name in files}
 
 
@@ -365,4 +362,4 @@ def draw_static_map(places: gpd.GeoDataFrame, areas: pd.DataFrame,
     _check_files(files)
     figure = print_figure(places, areas, mines, text, actors=actors, size_mm=size_mm,
                           country=country, context=context, changes=changes)
-    return save_printed(figure, text.title, files, dpi=dpi, size_mm=size_mm)
+    return save_printed(figure, text.title, files, dpi=dpi)
