@@ -2,7 +2,9 @@
 
 Each function here is the code the print map ran before a quicker way did the same
 work: ``tests/render/test_print_quick.py`` draws the map both ways and compares
-the bytes.
+the bytes. They stand for the drawing as it was: when the print map is meant to
+draw differently, change the quick path and its plain way here together, or drop
+the plain way (and its test) once the quick path has a test of its own rule.
 """
 
 from __future__ import annotations
